@@ -1,0 +1,8 @@
+//! Newsmark: the engine behind `newsmark check` and `newsmark lsp`.
+//!
+//! Layers, lowest first (see ARCHITECTURE.md): `text` → `syntax` →
+//! `config`/`workspace` → `analysis` → `ide` → `cli` / `lsp` / `nlp`.
+//! A lower layer never imports a higher one.
+
+pub mod syntax;
+pub mod text;

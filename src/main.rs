@@ -1,0 +1,2 @@
+//! The `newsmark` binary.
+fn main() {}
