@@ -4,5 +4,6 @@
 //! `config`/`workspace` → `analysis` → `ide` → `cli` / `lsp` / `nlp`.
 //! A lower layer never imports a higher one.
 
+pub mod analysis;
 pub mod syntax;
 pub mod text;

@@ -1,0 +1,6 @@
+//! Analysis: per-file summaries, the workspace index and every diagnostic of
+//! spec §9. Pure: no I/O, no LSP, no threads of its own.
+
+mod diagnostic;
+
+pub use diagnostic::*;
