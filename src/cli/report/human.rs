@@ -1,0 +1,202 @@
+//! `--format human`: rustc-style reports drawn by `annotate-snippets`,
+//! followed by a closing count line.
+//!
+//! ```text
+//! error[undefined-reference]: no definition for `@xi-jinpin`
+//!  --> articles/a.nmk:3:9
+//!   |
+//! 3 | Today [Mr. Xi]{@xi-jinpin} said
+//!   |                ^^^^^^^^^^
+//!   |
+//!   = note: also defined at registry/people.nmk:3:1
+//!   = help: did you mean `xi-jinping`?
+//! ```
+//!
+//! Only the lines a range touches are handed to the renderer, so a report is
+//! O(lines shown), not O(file), however many diagnostics a big file has.
+
+use std::io;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+use super::{Location, Report, ReportFile};
+use crate::analysis::{Diagnostic, Severity};
+use crate::cli::exit::Counts;
+use crate::text::TextRange;
+
+pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for (d, loc) in report.sorted() {
+        let notes: Vec<String> = d
+            .related
+            .iter()
+            .map(|r| related_note(&r.message, &report.locate(r.file, r.range)))
+            .collect();
+        let help = d
+            .suggestion
+            .as_ref()
+            .map(|s| format!("did you mean `{s}`?"));
+
+        let title = level(d.severity)
+            .primary_title(&d.message)
+            .id(d.code.as_str());
+        let mut group = match report.file(d.file).filter(|f| !f.text.is_empty()) {
+            Some(file) => Group::with_title(title).element(snippet(file, d)),
+            // Nothing to show (an unreadable file, an unknown id): the
+            // location line alone.
+            None => Group::with_title(title).element(
+                Origin::path(loc.path)
+                    .line(loc.start.line as usize)
+                    .char_column(loc.start.column as usize),
+            ),
+        };
+        group = group.elements(notes.iter().map(|n| Level::NOTE.message(n)));
+        group = group.elements(help.iter().map(|h| Level::HELP.message(h)));
+        writeln!(out, "{}\n", renderer.render(&[group]))?;
+    }
+
+    let counts = Counts::of(report.diagnostics);
+    match counts.worst() {
+        None => {
+            let files = plural(report.files_checked, "file", "files");
+            writeln!(out, "checked {files}: no problems")
+        }
+        Some(worst) => {
+            let line = format!("{} emitted", count_phrase(&counts));
+            let title: &[Group<'_>] = &[Group::with_title(level(worst).primary_title(&line))];
+            writeln!(out, "{}", renderer.render(title))
+        }
+    }
+}
+
+/// A note for a related location: `also defined at registry/people.nmk:3:1`
+/// when the analysis's message is "also defined"; `see …` when it is empty.
+pub(super) fn related_note(message: &str, at: &Location<'_>) -> String {
+    if message.is_empty() {
+        format!("see {at}")
+    } else {
+        format!("{message} at {at}")
+    }
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+        // annotate-snippets has no hint level: a help-coloured one named so.
+        Severity::Hint => Level::HELP.with_name(Some("hint")),
+    }
+}
+
+/// The source lines `d.range` touches, with a primary annotation on it.
+fn snippet<'a>(
+    file: &ReportFile<'a>,
+    d: &Diagnostic,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let idx = file.line_index;
+    let len = idx.len();
+    let (mut lo, mut hi) = (
+        d.range.start.min(d.range.end),
+        d.range.start.max(d.range.end),
+    );
+    lo = floor_char_boundary(file.text, lo.min(len));
+    hi = floor_char_boundary(file.text, hi.min(len)).max(lo);
+    let first = idx.line_of(lo);
+    let mut last = idx.line_of(hi);
+    // A range that ends right at a line start (it took the line end too)
+    // is drawn up to the end of the line before, not onto an empty column.
+    if hi > lo && last > first && idx.line_range(last).start == hi {
+        last -= 1;
+        hi = idx.line_range(last).end.max(lo);
+    }
+    let window = TextRange::new(
+        idx.line_range(first).start,
+        idx.line_range(last).end.max(hi),
+    );
+    let source = window.slice(file.text);
+    // A lone `\r` ends a line for us (as in LSP) but not for the renderer;
+    // `\n` has the same length, so offsets stay valid.
+    let source = if source.contains('\r') {
+        normalize_lone_cr(source)
+    } else {
+        source.to_owned()
+    };
+    let span = (lo - window.start) as usize..(hi - window.start) as usize;
+    Snippet::source(source)
+        .line_start(first as usize + 1)
+        .path(file.rel_path)
+        .annotation(AnnotationKind::Primary.span(span))
+}
+
+fn floor_char_boundary(text: &str, mut offset: u32) -> u32 {
+    while offset > 0 && !text.is_char_boundary(offset as usize) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn normalize_lone_cr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    out
+}
+
+/// `3 errors, 2 warnings, 1 info, 4 hints`, leaving out zero counts.
+fn count_phrase(c: &Counts) -> String {
+    let parts = [
+        (c.errors, "error", "errors"),
+        (c.warnings, "warning", "warnings"),
+        (c.infos, "info", "info"),
+        (c.hints, "hint", "hints"),
+    ];
+    let parts: Vec<String> = parts
+        .into_iter()
+        .filter(|p| p.0 > 0)
+        .map(|(n, one, many)| plural(n, one, many))
+        .collect();
+    parts.join(", ")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases() {
+        let c = Counts {
+            errors: 3,
+            warnings: 2,
+            infos: 1,
+            hints: 4,
+        };
+        assert_eq!(count_phrase(&c), "3 errors, 2 warnings, 1 info, 4 hints");
+        let c = Counts {
+            errors: 0,
+            warnings: 1,
+            infos: 0,
+            hints: 1,
+        };
+        assert_eq!(count_phrase(&c), "1 warning, 1 hint");
+    }
+
+    #[test]
+    fn lone_cr() {
+        assert_eq!(normalize_lone_cr("a\rb\r\nc\r"), "a\nb\r\nc\n");
+    }
+}

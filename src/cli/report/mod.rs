@@ -1,0 +1,160 @@
+//! Renderers for `newsmark check --format human|json|github|sarif`
+//! (spec §11). All four take the same [`Report`] and write to any
+//! `io::Write`; a write error (a closed pipe) is returned, never a panic.
+//!
+//! Positions everywhere are 1-based lines and 1-based columns counted in
+//! Unicode scalar values, the end exclusive — the unit of spec §11's JSON.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::io;
+
+use crate::analysis::{Diagnostic, FileId};
+use crate::text::{LineIndex, PositionEncoding, TextRange};
+
+/// One file a diagnostic (or its related information) points into.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportFile<'a> {
+    /// Relative to the root the command resolved, `/` separators.
+    pub rel_path: &'a str,
+    pub text: &'a str,
+    pub line_index: &'a LineIndex,
+}
+
+/// Everything a renderer needs. `Diagnostic::file` and `Related::file`
+/// index `files`; an index out of bounds renders as `?` at 1:1.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    pub files: &'a [ReportFile<'a>],
+    /// In any order; renderers sort them (file, line, column, code).
+    pub diagnostics: &'a [Diagnostic],
+    /// How many files were checked, for the human closing line.
+    pub files_checked: usize,
+}
+
+/// The `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Human, Format::Json, Format::Github, Format::Sarif];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// Writes `report` in `format`. `color` only affects `human`; compute it
+/// with [`color_wanted`].
+pub fn render(
+    format: Format,
+    report: &Report<'_>,
+    color: bool,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, color, out),
+        Format::Json => json::render(report, out),
+        Format::Github => github::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+    }
+}
+
+/// Whether human output should be coloured: only on a terminal, and never
+/// when `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+pub fn color_wanted(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A 1-based line and 1-based column in Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A range resolved to a path and positions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Location<'a> {
+    pub path: &'a str,
+    pub start: Position,
+    pub end: Position,
+}
+
+impl std::fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path, self.start.line, self.start.column)
+    }
+}
+
+const UNKNOWN_PATH: &str = "?";
+
+impl<'a> Report<'a> {
+    pub(crate) fn file(&self, id: FileId) -> Option<&ReportFile<'a>> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub(crate) fn locate(&self, id: FileId, range: TextRange) -> Location<'a> {
+        let Some(file) = self.file(id) else {
+            let origin = Position { line: 1, column: 1 };
+            return Location {
+                path: UNKNOWN_PATH,
+                start: origin,
+                end: origin,
+            };
+        };
+        // A reversed range (never expected) is read as its two ends in order.
+        let (lo, hi) = (range.start.min(range.end), range.start.max(range.end));
+        let pos = |offset| {
+            let lc = file
+                .line_index
+                .line_col(file.text, offset, PositionEncoding::Utf32);
+            Position {
+                line: lc.line + 1,
+                column: lc.col + 1,
+            }
+        };
+        Location {
+            path: file.rel_path,
+            start: pos(lo),
+            end: pos(hi),
+        }
+    }
+
+    /// The diagnostics with their locations, in output order: file, line,
+    /// column, code, then end and message so the order is total.
+    pub(crate) fn sorted(&self) -> Vec<(&'a Diagnostic, Location<'a>)> {
+        let mut items: Vec<_> = self
+            .diagnostics
+            .iter()
+            .map(|d| (d, self.locate(d.file, d.range)))
+            .collect();
+        items.sort_by(|(da, la), (db, lb)| {
+            (la.path, la.start, da.code.as_str(), la.end, &da.message).cmp(&(
+                lb.path,
+                lb.start,
+                db.code.as_str(),
+                lb.end,
+                &db.message,
+            ))
+        });
+        items
+    }
+}
