@@ -173,7 +173,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub related: Vec<Related>,
-    /// A replacement the user probably meant ("did you mean"): the closest
-    /// id or kind, to be put in place of the text at `range`'s id part.
+    /// What the user probably meant ("did you mean"): text to put in place
+    /// of exactly `range` (a whole reference with its sigil, a kind).
     pub suggestion: Option<String>,
 }

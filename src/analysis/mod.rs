@@ -1,6 +1,16 @@
 //! Analysis: per-file summaries, the workspace index and every diagnostic of
-//! spec §9. Pure: no I/O, no LSP, no threads of its own.
+//! spec §9. Pure: no I/O, no LSP, no threads of its own (rayon aside).
 
 mod diagnostic;
+pub mod diagnostics;
+mod index;
+mod names;
+pub mod schema;
+mod summary;
+mod workspace;
 
 pub use diagnostic::*;
+pub use index::{DefLoc, SortedIds, WorkspaceIndex};
+pub use names::{NameIndex, NameMatch};
+pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, Symbol, parse_reference};
+pub use workspace::{LoadedFile, SourceFile, Workspace};

@@ -1,7 +1,9 @@
 //! Output side of `newsmark check` (spec §11): diagnostic reports in four
 //! formats, the exit-code rule and a progress indicator for long runs.
 
+pub mod check;
 pub mod exit;
+pub mod export;
 pub mod progress;
 pub mod report;
 

@@ -1,0 +1,97 @@
+//! Every diagnostic of spec §9 for one file, computed from its parse and the
+//! workspace index. The CLI and the server both call [`file_diagnostics`].
+
+mod blocks;
+mod prose;
+mod references;
+
+use super::{Code, Diagnostic, FileId, Related, Workspace};
+use crate::config::Config;
+use crate::syntax::Parse;
+use crate::text::TextRange;
+
+/// What the caller knows about the state of the workspace.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    /// False while the server is still indexing: diagnostics that depend on
+    /// the whole workspace (`undefined-reference`, `unused-definition`,
+    /// `duplicate-definition`) are left out rather than reported falsely.
+    pub index_complete: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions { index_complete: true }
+    }
+}
+
+/// The diagnostics of one file, sorted by position then code. `parse` must
+/// be the parse of the file's current text in `ws`.
+pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: CheckOptions) -> Vec<Diagnostic> {
+    let Some(source) = ws.file(file) else { return Vec::new() };
+    let mut sink = Sink { file, config: &ws.config, out: Vec::new() };
+    if let Some(err) = &source.read_error {
+        sink.emit(Code::Unreadable, TextRange::empty(0), || err.clone());
+        return sink.out;
+    }
+    for err in &parse.errors {
+        sink.emit(Code::Syntax, err.range, || err.message.clone());
+    }
+    let ctx = Context { ws, file, source_text: &source.text, summary: &source.summary, parse, opts };
+    blocks::check(&ctx, &mut sink);
+    references::check(&ctx, &mut sink);
+    prose::check(&ctx, &mut sink);
+    let mut out = sink.out;
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out
+}
+
+/// What every check reads.
+struct Context<'a> {
+    ws: &'a Workspace,
+    file: FileId,
+    source_text: &'a str,
+    summary: &'a super::FileSummary,
+    parse: &'a Parse,
+    opts: CheckOptions,
+}
+
+/// Collects diagnostics, applying the config's severities; a code turned
+/// `off` costs nothing (its message is never built).
+struct Sink<'a> {
+    file: FileId,
+    config: &'a Config,
+    out: Vec<Diagnostic>,
+}
+
+impl Sink<'_> {
+    fn enabled(&self, code: Code) -> bool {
+        self.config.severity(code).is_some()
+    }
+
+    fn emit(&mut self, code: Code, range: TextRange, message: impl FnOnce() -> String) -> Option<&mut Diagnostic> {
+        let severity = self.config.severity(code)?;
+        self.out.push(Diagnostic {
+            file: self.file,
+            range,
+            code,
+            severity,
+            message: message(),
+            related: Vec::new(),
+            suggestion: None,
+        });
+        self.out.last_mut()
+    }
+}
+
+/// Adds a suggestion and its "did you mean" sentence to a message.
+fn with_suggestion(diag: Option<&mut Diagnostic>, suggestion: Option<String>) {
+    if let (Some(d), Some(s)) = (diag, suggestion) {
+        d.message.push_str(&format!("; did you mean `{s}`?"));
+        d.suggestion = Some(s);
+    }
+}
+
+fn related(file: FileId, range: TextRange, message: String) -> Related {
+    Related { file, range, message }
+}

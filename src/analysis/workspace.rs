@@ -1,0 +1,207 @@
+//! One workspace (§7) in memory: its files with their summaries, its config
+//! and its index. The CLI builds it once; the server keeps it and replaces
+//! files one at a time as they are edited or change on disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::FileId;
+use super::index::{DefLoc, WorkspaceIndex};
+use super::names::NameIndex;
+use super::summary::{DefInfo, FileSummary, Interner};
+use crate::config::Config;
+use crate::syntax::{self, Parse, Sigil};
+
+/// A file of the workspace as the index knows it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path shown to the user: relative to the root the command resolved,
+    /// `/` separators.
+    pub display_path: String,
+    /// The text ("" when the file could not be read).
+    pub text: Arc<str>,
+    /// Why the file could not be read (`unreadable`).
+    pub read_error: Option<String>,
+    pub summary: FileSummary,
+}
+
+/// A file to load: where it is, how to show it, and its content.
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub display_path: String,
+    pub content: Result<String, String>,
+}
+
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Arc<Config>,
+    interner: Arc<Interner>,
+    files: Vec<Option<Arc<SourceFile>>>,
+    by_path: FxHashMap<PathBuf, FileId>,
+    index: WorkspaceIndex,
+    names: NameIndex,
+}
+
+impl Workspace {
+    pub fn new(root: PathBuf, config: Arc<Config>) -> Workspace {
+        Workspace {
+            root,
+            config,
+            interner: Arc::new(Interner::default()),
+            files: Vec::new(),
+            by_path: FxHashMap::default(),
+            index: WorkspaceIndex::default(),
+            names: NameIndex::default(),
+        }
+    }
+
+    /// Builds a workspace from `paths` (sorted), reading and parsing them in
+    /// parallel with `load`. `on_file_done` is called once per file (from any
+    /// thread), for progress reports.
+    pub fn build<L>(root: PathBuf, config: Arc<Config>, paths: &[PathBuf], load: L, on_file_done: &(dyn Fn() + Sync)) -> Workspace
+    where
+        L: Fn(&Path) -> LoadedFile + Sync,
+    {
+        let mut ws = Workspace::new(root, config);
+        let interner = ws.interner.clone();
+        let files: Vec<Arc<SourceFile>> = paths
+            .par_iter()
+            .map(|path| {
+                let loaded = load(path);
+                let file = Arc::new(source_file(loaded, None, &interner));
+                on_file_done();
+                file
+            })
+            .collect();
+        ws.names = NameIndex::build(files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &f.summary)));
+        for file in files {
+            let id = FileId(ws.files.len() as u32);
+            ws.by_path.insert(file.path.clone(), id);
+            // Files arrive sorted by path, so appending keeps definitions in
+            // path order without comparing paths.
+            ws.index.add_file(id, &file.summary, &|a, b| a.cmp(&b));
+            ws.files.push(Some(file));
+        }
+        ws
+    }
+
+    /// Adds or replaces a file. `parse` may be given when the caller already
+    /// parsed `content` (the server does, for open documents).
+    pub fn set_file(&mut self, loaded: LoadedFile, parse: Option<&Parse>) -> FileId {
+        let file = Arc::new(source_file(loaded, parse, &self.interner));
+        let id = match self.by_path.get(&file.path) {
+            Some(&id) => {
+                self.unindex(id);
+                id
+            }
+            None => {
+                let id = FileId(self.files.len() as u32);
+                self.by_path.insert(file.path.clone(), id);
+                self.files.push(None);
+                id
+            }
+        };
+        self.names.add_file(id, &file.summary);
+        let files = &self.files;
+        self.index.add_file(id, &file.summary, &|a, b| path_of(files, a).cmp(path_of(files, b)));
+        self.files[id.0 as usize] = Some(file);
+        id
+    }
+
+    /// Forgets a file (deleted on disk). Its id is not reused.
+    pub fn remove_file(&mut self, path: &Path) -> Option<FileId> {
+        let id = self.by_path.remove(path)?;
+        self.unindex(id);
+        self.files[id.0 as usize] = None;
+        Some(id)
+    }
+
+    fn unindex(&mut self, id: FileId) {
+        if let Some(old) = self.files.get(id.0 as usize).and_then(|f| f.clone()) {
+            self.index.remove_file(id, &old.summary);
+            self.names.remove_file(id, &old.summary);
+        }
+    }
+
+    pub fn file(&self, id: FileId) -> Option<&Arc<SourceFile>> {
+        self.files.get(id.0 as usize).and_then(|f| f.as_ref())
+    }
+
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// Every file, in id order (path order for a freshly built workspace).
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &Arc<SourceFile>)> + '_ {
+        self.files.iter().enumerate().filter_map(|(i, f)| Some((FileId(i as u32), f.as_ref()?)))
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.by_path.len()
+    }
+
+    pub fn index(&self) -> &WorkspaceIndex {
+        &self.index
+    }
+
+    pub fn names(&self) -> &NameIndex {
+        &self.names
+    }
+
+    pub fn interner(&self) -> &Interner {
+        &self.interner
+    }
+
+    /// The definition behind a [`DefLoc`].
+    pub fn def(&self, loc: DefLoc) -> Option<&DefInfo> {
+        self.file(loc.file)?.summary.defs.get(loc.def as usize)
+    }
+
+    /// Every definition of `sigil` + `id`, the one references resolve to
+    /// first.
+    pub fn definitions(&self, sigil: Sigil, id: &str) -> &[DefLoc] {
+        match self.interner.get(id) {
+            Some(sym) => self.index.definitions(sigil, sym),
+            None => &[],
+        }
+    }
+
+    /// The definition references to `sigil` + `id` resolve to.
+    pub fn resolve(&self, sigil: Sigil, id: &str) -> Option<(DefLoc, &DefInfo)> {
+        let loc = *self.definitions(sigil, id).first()?;
+        Some((loc, self.def(loc)?))
+    }
+
+    /// How many references to `sigil` + `id` the workspace holds.
+    pub fn ref_count(&self, sigil: Sigil, id: &str) -> u32 {
+        self.interner.get(id).map_or(0, |sym| self.index.ref_count(sigil, sym))
+    }
+
+    /// Resolves an interned id to its text.
+    pub fn id_text(&self, sym: super::Symbol) -> &str {
+        self.interner.resolve(&sym)
+    }
+}
+
+fn path_of(files: &[Option<Arc<SourceFile>>], id: FileId) -> Option<&Path> {
+    files.get(id.0 as usize)?.as_ref().map(|f| f.path.as_path())
+}
+
+fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner) -> SourceFile {
+    let LoadedFile { path, display_path, content } = loaded;
+    match content {
+        Ok(text) => {
+            let summary = match parse {
+                Some(p) => FileSummary::new(p, interner),
+                None => FileSummary::new(&syntax::parse(&text), interner),
+            };
+            SourceFile { path, display_path, text: text.into(), read_error: None, summary }
+        }
+        Err(e) => SourceFile { path, display_path, text: "".into(), read_error: Some(e), summary: FileSummary::default() },
+    }
+}

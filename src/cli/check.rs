@@ -1,0 +1,164 @@
+//! `newsmark check` (spec §11): load the whole workspace, report the
+//! diagnostics of the files under the given paths, exit 0, 1 or 2.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
+use crate::analysis::{Diagnostic, FileId, Workspace};
+use crate::config::LoadError;
+use crate::syntax;
+use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::{self, load};
+
+pub struct CheckArgs {
+    pub root: Option<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub max_warnings: Option<usize>,
+}
+
+/// Runs `check` and returns the exit code.
+pub fn run(args: CheckArgs) -> i32 {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return usage_error(&format!("cannot read the current folder: {e}")),
+    };
+    let root = match &args.root {
+        Some(r) => match std::fs::canonicalize(r) {
+            Ok(r) if r.is_dir() => r,
+            Ok(r) => return usage_error(&format!("--root {} is not a folder", r.display())),
+            Err(e) => return usage_error(&format!("--root {}: {e}", r.display())),
+        },
+        None => {
+            let found = workspace::find_root(&cwd).unwrap_or_else(|| cwd.clone());
+            std::fs::canonicalize(&found).unwrap_or(found)
+        }
+    };
+    let mut selected = Vec::new();
+    for p in &args.paths {
+        match std::fs::canonicalize(cwd.join(p)) {
+            Ok(c) => selected.push(c),
+            Err(_) => return usage_error(&format!("{}: no such file or folder", p.display())),
+        }
+    }
+
+    let plan = match load::plan(&root) {
+        Ok(plan) => plan,
+        Err(e) => return config_error(&e, &root),
+    };
+    for (path, problem) in &plan.problems {
+        eprintln!("warning: {}: {problem}", load::display_path(path, &root));
+    }
+    let progress = if std::io::stderr().is_terminal() {
+        Progress::new(plan.file_count() as u64, "Checking")
+    } else {
+        Progress::hidden()
+    };
+    let workspaces = plan.build(&root, &|| progress.inc(1));
+    let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
+    for s in &selected {
+        let any = workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s)));
+        if !any {
+            eprintln!("warning: {}: no Newsmark files of the workspace there", load::display_path(s, &root));
+        }
+    }
+
+    let mut collected = Collected::default();
+    let mut files_checked = 0;
+    for (ws_index, ws) in workspaces.iter().enumerate() {
+        let targets: Vec<FileId> = ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect();
+        files_checked += targets.len();
+        let per_file: Vec<Vec<Diagnostic>> = targets.par_iter().map(|&id| diagnose(ws, id)).collect();
+        for diags in per_file {
+            for d in diags {
+                collected.push(ws_index, ws, d);
+            }
+        }
+    }
+    progress.finish();
+
+    let line_indexes: Vec<LineIndex> = collected.files.iter().map(|(ws, id)| text_of(&workspaces, *ws, *id)).map(LineIndex::new).collect();
+    let report_files: Vec<ReportFile> = collected
+        .files
+        .iter()
+        .zip(&line_indexes)
+        .map(|((ws, id), line_index)| ReportFile {
+            rel_path: workspaces[*ws].file(*id).map_or("", |f| f.display_path.as_str()),
+            text: text_of(&workspaces, *ws, *id),
+            line_index,
+        })
+        .collect();
+    let report = Report { files: &report_files, diagnostics: &collected.diagnostics, files_checked };
+    let stdout = std::io::stdout();
+    let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Err(e) = render(args.format, &report, color, &mut out).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    exit_code(Counts::of(&collected.diagnostics), args.max_warnings)
+}
+
+/// Parses a file again (the workspace keeps summaries, not trees) and
+/// computes its diagnostics.
+fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
+    let Some(file) = ws.file(id) else { return Vec::new() };
+    let parse = syntax::parse(&file.text);
+    file_diagnostics(ws, id, &parse, CheckOptions::default())
+}
+
+fn text_of(workspaces: &[Workspace], ws: usize, id: FileId) -> &str {
+    workspaces.get(ws).and_then(|w| w.file(id)).map_or("", |f| &f.text)
+}
+
+/// Diagnostics of several workspaces, renumbered into one file table.
+#[derive(Default)]
+struct Collected {
+    files: Vec<(usize, FileId)>,
+    slots: FxHashMap<(usize, FileId), FileId>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Collected {
+    fn slot(&mut self, ws: usize, id: FileId) -> FileId {
+        *self.slots.entry((ws, id)).or_insert_with(|| {
+            self.files.push((ws, id));
+            FileId(self.files.len() as u32 - 1)
+        })
+    }
+
+    fn push(&mut self, ws_index: usize, _ws: &Workspace, mut d: Diagnostic) {
+        d.file = self.slot(ws_index, d.file);
+        for r in &mut d.related {
+            r.file = self.slot(ws_index, r.file);
+        }
+        self.diagnostics.push(d);
+    }
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+/// Prints an invalid config as `path:line:col: error[config]: message`.
+fn config_error(e: &LoadError, root: &Path) -> i32 {
+    let shown = load::display_path(e.path(), root);
+    match e {
+        LoadError::Io { message, .. } => eprintln!("{shown}:1:1: error[config]: {message}"),
+        LoadError::Invalid { text, error, .. } => {
+            let index = LineIndex::new(text);
+            let at = error.range.map_or(0, |r| r.start);
+            let lc = index.line_col(text, at, PositionEncoding::Utf32);
+            eprintln!("{shown}:{}:{}: error[config]: {}", lc.line + 1, lc.col + 1, error.message);
+        }
+    }
+    EXIT_USAGE
+}
