@@ -70,6 +70,11 @@ pub struct Document {
     /// Every comment `<!-- … -->`, including the delimiters (an
     /// unterminated one runs to the end of the text).
     pub comments: Vec<TextRange>,
+    /// Lines holding only comments and white space (§5), each with its line
+    /// end; a multi-line comment makes one such "line" span several. They
+    /// neither end a paragraph nor a definition block, and the plain text
+    /// drops them whole.
+    pub transparent_lines: Vec<TextRange>,
     /// Offsets of the backslashes of prose escapes (`\[` …), which the plain
     /// text drops.
     pub escapes: Vec<u32>,
