@@ -2,5 +2,6 @@
 //! spec §9. Pure: no I/O, no LSP, no threads of its own.
 
 mod diagnostic;
+pub mod values;
 
 pub use diagnostic::*;
