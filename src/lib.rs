@@ -5,5 +5,6 @@
 //! A lower layer never imports a higher one.
 
 pub mod analysis;
+pub mod config;
 pub mod syntax;
 pub mod text;
