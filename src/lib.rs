@@ -8,3 +8,4 @@ pub mod analysis;
 pub mod config;
 pub mod syntax;
 pub mod text;
+pub mod workspace;

@@ -31,9 +31,13 @@ impl DateValue {
         match *self {
             DateValue::Year(y) => days_from_civil(y, 1, 1),
             DateValue::Month(y, m) => days_from_civil(y, m, 1),
-            DateValue::Day(y, m, d) | DateValue::DateTime { year: y, month: m, day: d, .. } => {
-                days_from_civil(y, m, d)
-            }
+            DateValue::Day(y, m, d)
+            | DateValue::DateTime {
+                year: y,
+                month: m,
+                day: d,
+                ..
+            } => days_from_civil(y, m, d),
         }
     }
 
@@ -51,7 +55,12 @@ impl DateValue {
     /// time zone.
     pub fn instant(&self) -> Option<(i64, u32)> {
         match *self {
-            DateValue::DateTime { seconds, nanos, offset_minutes, .. } => {
+            DateValue::DateTime {
+                seconds,
+                nanos,
+                offset_minutes,
+                ..
+            } => {
                 let local = self.earliest_day() * 86_400 + i64::from(seconds);
                 Some((local - i64::from(offset_minutes) * 60, nanos))
             }
@@ -137,7 +146,9 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
     expect(b, &mut pos, b"-").ok_or_else(bad)?;
     let month = digits(b, &mut pos, 2).ok_or_else(bad)? as u8;
     if !(1..=12).contains(&month) {
-        return Err(format!("\"{s}\" is not a real date: there is no month {month:02}"));
+        return Err(format!(
+            "\"{s}\" is not a real date: there is no month {month:02}"
+        ));
     }
     if pos == b.len() {
         return Ok(DateValue::Month(year, month));
@@ -160,7 +171,9 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
     expect(b, &mut pos, b":").ok_or_else(bad)?;
     let second = digits(b, &mut pos, 2).ok_or_else(bad)?;
     if hour > 23 || minute > 59 || second > 60 {
-        return Err(format!("\"{s}\" has an impossible time of day: {DATE_FORMS}"));
+        return Err(format!(
+            "\"{s}\" has an impossible time of day: {DATE_FORMS}"
+        ));
     }
     let mut nanos = 0u32;
     if expect(b, &mut pos, b".").is_some() {
@@ -185,7 +198,9 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
             expect(b, &mut pos, b":").ok_or_else(bad)?;
             let om = digits(b, &mut pos, 2).ok_or_else(bad)?;
             if oh > 23 || om > 59 {
-                return Err(format!("\"{s}\" has an impossible UTC offset: {DATE_FORMS}"));
+                return Err(format!(
+                    "\"{s}\" has an impossible UTC offset: {DATE_FORMS}"
+                ));
             }
             let total = (oh * 60 + om) as i32;
             if sign == b'-' { -total } else { total }
@@ -218,10 +233,14 @@ pub fn check_url(s: &str) -> Result<(), String> {
     } else if lower.starts_with("http://") {
         &s[7..]
     } else {
-        return Err(format!("\"{s}\" is not a URL: it must start with http:// or https://"));
+        return Err(format!(
+            "\"{s}\" is not a URL: it must start with http:// or https://"
+        ));
     };
     if s.chars().any(char::is_whitespace) {
-        return Err(format!("\"{s}\" is not a URL: it contains white space (write it as %20)"));
+        return Err(format!(
+            "\"{s}\" is not a URL: it contains white space (write it as %20)"
+        ));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     // Userinfo ends at the last `@`; a port follows the last `:` unless
@@ -232,7 +251,9 @@ pub fn check_url(s: &str) -> Result<(), String> {
         _ => host_port,
     };
     if host.is_empty() || host == "[]" {
-        return Err(format!("\"{s}\" is not a URL: it has no host after the scheme"));
+        return Err(format!(
+            "\"{s}\" is not a URL: it has no host after the scheme"
+        ));
     }
     Ok(())
 }
@@ -312,11 +333,18 @@ pub fn normalize_name(name: &str) -> NormalizedName {
         collapsed.push_str(&word);
     }
     let short = collapsed.chars().count() <= 3;
-    let cased = match collapsed.strip_suffix("'s").or_else(|| collapsed.strip_suffix("'S")) {
+    let cased = match collapsed
+        .strip_suffix("'s")
+        .or_else(|| collapsed.strip_suffix("'S"))
+    {
         Some(stem) => stem.trim_end().to_string(),
         None => collapsed,
     };
-    NormalizedName { key: cased.to_lowercase(), cased, short }
+    NormalizedName {
+        key: cased.to_lowercase(),
+        cased,
+        short,
+    }
 }
 
 /// "Did you mean": the candidate closest to `written` by Levenshtein

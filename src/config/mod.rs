@@ -19,8 +19,9 @@ pub use parse::parse;
 pub const FILE_NAME: &str = "newsmark.toml";
 
 /// Entity kinds of §4.
-pub const ENTITY_KINDS: [&str; 8] =
-    ["person", "org", "place", "event", "group", "work", "product", "other"];
+pub const ENTITY_KINDS: [&str; 8] = [
+    "person", "org", "place", "event", "group", "work", "product", "other",
+];
 
 /// Source kinds of §4.
 pub const SOURCE_KINDS: [&str; 9] = [
@@ -36,17 +37,29 @@ pub const SOURCE_KINDS: [&str; 9] = [
 ];
 
 /// Front-matter keys of §2 (besides `x-…`).
-pub const FRONT_MATTER_KEYS: [&str; 7] =
-    ["title", "published", "updated", "outlet", "byline", "url", "lang"];
+pub const FRONT_MATTER_KEYS: [&str; 7] = [
+    "title",
+    "published",
+    "updated",
+    "outlet",
+    "byline",
+    "url",
+    "lang",
+];
 
 /// A workspace's config; `Config::default()` is what applies without a
 /// `newsmark.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Gitignore-style globs relative to the root, as written.
+    /// Gitignore-style globs relative to the root, as written: as in a
+    /// `.gitignore` at the root, a glob with no `/` but at its end matches
+    /// at any depth (`*.tmp.nmk`), one with a `/` is anchored at the root
+    /// (`drafts/**`), `dir/` matches folders, `!` re-includes.
     pub exclude: Vec<String>,
     /// Severity overrides from `[rules]`; `None` = `off`. Codes not listed
-    /// keep their default.
+    /// keep their default. Any code may be set, `config` included; it can
+    /// only take effect in a config that is valid, so an invalid config is
+    /// always reported with the default severity (§10: never ignored).
     pub rules: HashMap<Code, Option<Severity>>,
     pub quote_min_words: usize,
     pub required_front_matter: Vec<String>,
@@ -86,12 +99,16 @@ impl Config {
 
     /// Every entity kind, built-in first (for suggestions and completion).
     pub fn entity_kinds(&self) -> impl Iterator<Item = &str> {
-        ENTITY_KINDS.into_iter().chain(self.entity_kinds_extra.iter().map(String::as_str))
+        ENTITY_KINDS
+            .into_iter()
+            .chain(self.entity_kinds_extra.iter().map(String::as_str))
     }
 
     /// Every source kind, built-in first.
     pub fn source_kinds(&self) -> impl Iterator<Item = &str> {
-        SOURCE_KINDS.into_iter().chain(self.source_kinds_extra.iter().map(String::as_str))
+        SOURCE_KINDS
+            .into_iter()
+            .chain(self.source_kinds_extra.iter().map(String::as_str))
     }
 
     /// The `exclude` globs as a gitignore matcher for paths under `root`.
@@ -104,7 +121,9 @@ impl Config {
                 .add_line(None, glob)
                 .map_err(|e| format!("invalid exclude glob \"{glob}\": {e}"))?;
         }
-        builder.build().map_err(|e| format!("invalid exclude globs: {e}"))
+        builder
+            .build()
+            .map_err(|e| format!("invalid exclude globs: {e}"))
     }
 }
 
@@ -132,7 +151,11 @@ pub enum LoadError {
     Io { path: PathBuf, message: String },
     /// `newsmark.toml` was read but is invalid; `text` is kept so that the
     /// caller can turn `error.range` into a line and column.
-    Invalid { path: PathBuf, text: String, error: ConfigError },
+    Invalid {
+        path: PathBuf,
+        text: String,
+        error: ConfigError,
+    },
 }
 
 impl LoadError {
@@ -160,7 +183,12 @@ pub fn load(root: &Path) -> Result<Option<Config>, LoadError> {
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(LoadError::Io { path, message: format!("cannot read {FILE_NAME}: {e}") }),
+        Err(e) => {
+            return Err(LoadError::Io {
+                path,
+                message: format!("cannot read {FILE_NAME}: {e}"),
+            });
+        }
     };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -168,7 +196,9 @@ pub fn load(root: &Path) -> Result<Option<Config>, LoadError> {
             let at = e.utf8_error().valid_up_to();
             return Err(LoadError::Io {
                 path,
-                message: format!("{FILE_NAME} is not valid UTF-8 (byte {at} is not); save it as UTF-8"),
+                message: format!(
+                    "{FILE_NAME} is not valid UTF-8 (byte {at} is not); save it as UTF-8"
+                ),
             });
         }
     };
