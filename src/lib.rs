@@ -6,5 +6,8 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
+pub mod ide;
 pub mod syntax;
 pub mod text;
+pub mod workspace;

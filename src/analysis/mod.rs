@@ -8,6 +8,7 @@ mod names;
 pub mod schema;
 mod summary;
 mod workspace;
+pub mod values;
 
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};

@@ -1,0 +1,70 @@
+//! Reading workspace files as UTF-8 text, one at a time or in parallel with
+//! a caller's function applied to each (read and parse in one pass).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// Why a file could not be read as text; `Display` is the message of the
+/// `unreadable` diagnostic.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// The text is not UTF-8: `offset` is the byte where the first invalid
+    /// sequence starts.
+    NotUtf8 {
+        offset: usize,
+    },
+    /// Offsets are `u32`, so a file must stay below 4 GiB.
+    TooLarge {
+        len: u64,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read the file: {e}"),
+            ReadError::NotUtf8 { offset } => write!(
+                f,
+                "the file is not valid UTF-8: invalid byte sequence at byte offset {offset}; save it as UTF-8"
+            ),
+            ReadError::TooLarge { len } => {
+                write!(
+                    f,
+                    "the file is too large to check: {len} bytes (at most 4 GiB)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads `path` as UTF-8 text (a BOM is kept; the parser skips it).
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let len = std::fs::metadata(path).map_err(ReadError::Io)?.len();
+    if len > u64::from(u32::MAX) {
+        return Err(ReadError::TooLarge { len });
+    }
+    let bytes = std::fs::read(path).map_err(ReadError::Io)?;
+    // The file may have grown between the two calls.
+    if bytes.len() as u64 > u64::from(u32::MAX) {
+        return Err(ReadError::TooLarge {
+            len: bytes.len() as u64,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// Reads every path on rayon's pool and applies `f` to each result there;
+/// the output is in the order of `paths`.
+pub fn par_read_map<T, F>(paths: &[PathBuf], f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&Path, Result<String, ReadError>) -> T + Sync,
+{
+    paths.par_iter().map(|p| f(p, read_text(p))).collect()
+}

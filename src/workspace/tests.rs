@@ -1,0 +1,301 @@
+//! Tests of root finding, discovery and reading, on temporary folders.
+
+use super::*;
+use std::fs;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+/// Discovered files relative to `root`, with `/` separators.
+fn rel_files(root: &Path, d: &Discovery) -> Vec<String> {
+    d.files.iter().map(|p| rel(root, p)).collect()
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn discover_default(root: &Path) -> Discovery {
+    discover(root, &Config::default())
+}
+
+#[test]
+fn find_root_walks_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "newsmark.toml", "");
+    write(root, "a/b/c.nmk", "");
+    write(root, "a/nested/newsmark.toml", "");
+    write(root, "a/nested/d/e.nmk", "");
+    assert_eq!(find_root(&root.join("a/b/c.nmk")).unwrap(), root);
+    assert_eq!(find_root(&root.join("a/b")).unwrap(), root);
+    assert_eq!(find_root(root).unwrap(), root);
+    assert_eq!(
+        find_root(&root.join("a/nested/d/e.nmk")).unwrap(),
+        root.join("a/nested")
+    );
+    // A file that does not exist yet (an unsaved editor buffer) still finds its root.
+    assert_eq!(find_root(&root.join("a/b/new")).unwrap(), root);
+    let other = tempfile::tempdir().unwrap();
+    // No newsmark.toml up to `/` (unless the machine has one above the temp dir).
+    let found = find_root(other.path());
+    assert!(found.is_none() || !found.unwrap().starts_with(other.path()));
+}
+
+#[test]
+fn finds_nmk_files_sorted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "b.nmk", "");
+    write(root, "a/z.nmk", "");
+    write(root, "a/b/y.nmk", "");
+    write(root, "notes.txt", "");
+    write(root, "upper.NMK", "");
+    write(root, "a.nmk.bak", "");
+    fs::create_dir_all(root.join("dir.nmk")).unwrap();
+    let d = discover_default(root);
+    assert_eq!(rel_files(root, &d), ["a/b/y.nmk", "a/z.nmk", "b.nmk"]);
+    assert!(d.errors.is_empty() && d.nested_roots.is_empty(), "{d:?}");
+}
+
+#[test]
+fn hidden_entries_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".git/x.nmk", "");
+    write(root, ".trash/y.nmk", "");
+    write(root, "a/.#lock.nmk", "");
+    write(root, "a/ok.nmk", "");
+    assert_eq!(rel_files(root, &discover_default(root)), ["a/ok.nmk"]);
+}
+
+#[test]
+fn gitignore_at_root_and_in_subfolders() {
+    let dir = tempfile::tempdir().unwrap();
+    let outer = dir.path();
+    // An ignore file above the root does not count.
+    write(outer, ".gitignore", "*.nmk\n");
+    let root = &outer.join("ws");
+    write(root, ".gitignore", "tmp/\nscratch-*.nmk\n");
+    write(root, "tmp/a.nmk", "");
+    write(root, "scratch-1.nmk", "");
+    write(root, "keep.nmk", "");
+    write(root, "sub/.gitignore", "local.nmk\n!scratch-2.nmk\n");
+    write(root, "sub/local.nmk", "");
+    write(root, "sub/scratch-2.nmk", "");
+    write(root, "sub/other.nmk", "");
+    write(root, "other/local.nmk", "");
+    // Neither .ignore files nor .git/info/exclude count.
+    write(root, ".ignore", "keep.nmk\n");
+    write(root, ".git/info/exclude", "keep.nmk\n");
+    let d = discover_default(root);
+    assert_eq!(
+        rel_files(root, &d),
+        [
+            "keep.nmk",
+            "other/local.nmk",
+            "sub/other.nmk",
+            "sub/scratch-2.nmk"
+        ]
+    );
+}
+
+#[test]
+fn exclude_globs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "drafts/a.nmk", "");
+    write(root, "drafts/deep/b.nmk", "");
+    write(root, "articles/drafts/c.nmk", "");
+    write(root, "articles/d.tmp.nmk", "");
+    write(root, "articles/e.nmk", "");
+    write(root, "f.nmk", "");
+    let config =
+        crate::config::parse("exclude = [\"/drafts/**\", \"*.tmp.nmk\", \"/f.nmk\"]").unwrap();
+    let d = discover(root, &config);
+    assert_eq!(
+        rel_files(root, &d),
+        ["articles/drafts/c.nmk", "articles/e.nmk"]
+    );
+    let config = crate::config::parse("exclude = [\"drafts/\"]").unwrap();
+    let d = discover(root, &config);
+    assert_eq!(
+        rel_files(root, &d),
+        ["articles/d.tmp.nmk", "articles/e.nmk", "f.nmk"]
+    );
+}
+
+#[test]
+fn nested_workspaces_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "newsmark.toml", "");
+    write(root, "a.nmk", "");
+    write(root, "desk/newsmark.toml", "");
+    write(root, "desk/b.nmk", "");
+    write(root, "desk/inner/newsmark.toml", "");
+    write(root, "x/y/newsmark.toml", "");
+    write(root, "x/y/c.nmk", "");
+    let d = discover_default(root);
+    assert_eq!(rel_files(root, &d), ["a.nmk"]);
+    let nested: Vec<_> = d.nested_roots.iter().map(|p| rel(root, p)).collect();
+    assert_eq!(nested, ["desk", "x/y"]);
+    // Discovering the nested root on its own finds its files and its own nested root.
+    let d = discover_default(&root.join("desk"));
+    assert_eq!(rel_files(&root.join("desk"), &d), ["b.nmk"]);
+    assert_eq!(d.nested_roots, [root.join("desk/inner")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    let root = &dir.path().join("ws");
+    write(&outside, "secret.nmk", "");
+    write(root, "real/a.nmk", "");
+    write(root, "store/b.txt", "");
+    // Loops of folders and of files.
+    symlink(root, root.join("real/loop")).unwrap();
+    symlink("self-loop.nmk", root.join("self-loop.nmk")).unwrap();
+    symlink(root.join("x2.nmk"), root.join("x1.nmk")).unwrap();
+    symlink(root.join("x1.nmk"), root.join("x2.nmk")).unwrap();
+    // Out of the root: a folder and a file.
+    symlink(&outside, root.join("out")).unwrap();
+    symlink(outside.join("secret.nmk"), root.join("secret.nmk")).unwrap();
+    // A folder link inside the root is not followed (no duplicates).
+    symlink(root.join("real"), root.join("alias")).unwrap();
+    // File links inside the root: one to a non-discovered file is taken,
+    // one to an already discovered file is not, two to one target once.
+    symlink(root.join("store/b.txt"), root.join("b.nmk")).unwrap();
+    symlink(root.join("store/b.txt"), root.join("c.nmk")).unwrap();
+    symlink(root.join("real/a.nmk"), root.join("a-link.nmk")).unwrap();
+    symlink(root.join("missing.nmk"), root.join("dangling.nmk")).unwrap();
+    write(root, "desk/newsmark.toml", "");
+    write(root, "desk/d.nmk", "");
+    symlink(root.join("desk/d.nmk"), root.join("d.nmk")).unwrap();
+    let d = discover_default(root);
+    assert_eq!(rel_files(root, &d), ["b.nmk", "real/a.nmk"]);
+    let errs: Vec<_> = d.errors.iter().map(|(p, _)| rel(root, p)).collect();
+    assert_eq!(errs, ["dangling.nmk", "self-loop.nmk", "x1.nmk", "x2.nmk"]);
+    assert!(
+        d.errors[0]
+            .1
+            .starts_with("cannot resolve the symbolic link: "),
+        "{:?}",
+        d.errors
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_folder_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "locked/a.nmk", "");
+    write(root, "b.nmk", "");
+    let locked = root.join("locked");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // As root, permissions do not stop reading: then the folder is simply read.
+    let enforced = fs::read_dir(&locked).is_err();
+    let d = discover_default(root);
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    if enforced {
+        assert_eq!(rel_files(root, &d), ["b.nmk"]);
+        assert_eq!(d.errors.len(), 1, "{d:?}");
+        assert_eq!(d.errors[0].0, locked);
+        assert!(d.errors[0].1.contains("ermission denied"), "{:?}", d.errors);
+    } else {
+        assert_eq!(rel_files(root, &d), ["b.nmk", "locked/a.nmk"]);
+    }
+}
+
+#[test]
+fn missing_root_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = discover_default(&dir.path().join("nope"));
+    assert!(d.files.is_empty());
+    assert_eq!(d.errors.len(), 1);
+    assert!(
+        d.errors[0]
+            .1
+            .starts_with("cannot read the workspace folder: ")
+    );
+}
+
+#[test]
+fn reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "ok.nmk", "\u{feff}hello ünïcode");
+    fs::write(root.join("latin1.nmk"), b"caf\xe9 ok").unwrap();
+    fs::create_dir(root.join("folder.nmk")).unwrap();
+    let paths: Vec<PathBuf> = ["ok.nmk", "latin1.nmk", "folder.nmk", "missing.nmk"]
+        .iter()
+        .map(|p| root.join(p))
+        .collect();
+    let out = par_read_map(&paths, |p, r| {
+        (p.to_path_buf(), r.map_err(|e| e.to_string()))
+    });
+    assert_eq!(
+        out.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+        paths,
+        "order is kept"
+    );
+    assert_eq!(
+        out[0].1.as_ref().map(String::as_str).ok(),
+        Some("\u{feff}hello ünïcode")
+    );
+    assert_eq!(
+        out[1].1.as_ref().map_err(String::as_str),
+        Err(
+            "the file is not valid UTF-8: invalid byte sequence at byte offset 3; save it as UTF-8"
+        )
+    );
+    assert!(
+        out[2]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .starts_with("cannot read the file: ")
+    );
+    assert!(
+        matches!(read_text(&paths[3]), Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound)
+    );
+    assert!(matches!(
+        read_text(&paths[1]),
+        Err(ReadError::NotUtf8 { offset: 3 })
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("locked.nmk");
+    fs::write(&p, "text").unwrap();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).unwrap();
+    let enforced = fs::File::open(&p).is_err();
+    let r = read_text(&p);
+    if enforced {
+        let e = r.unwrap_err();
+        assert!(matches!(e, ReadError::Io(_)));
+        assert!(
+            e.to_string()
+                .starts_with("cannot read the file: Permission denied"),
+            "{e}"
+        );
+    } else {
+        // Running as root: permissions do not apply.
+        assert_eq!(r.unwrap(), "text");
+    }
+}
