@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use newsmark::cli::{self, Format};
 
 #[derive(Parser)]
-#[command(name = "newsmark", version, about = "Check and serve Newsmark: news articles tagged with entities and sources")]
+#[command(
+    name = "newsmark",
+    version,
+    about = "Check and serve Newsmark: news articles tagged with entities and sources"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

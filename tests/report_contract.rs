@@ -26,22 +26,10 @@ fn diag(code: Code, severity: Severity, range: TextRange, file: u32) -> Diagnost
 fn run(format: Format, diags: &[Diagnostic], color: bool) -> io::Result<String> {
     let index = LineIndex::new(TEXT);
     let files = [
-        ReportFile {
-            rel_path: "z.nmk",
-            text: TEXT,
-            line_index: &index,
-        },
-        ReportFile {
-            rel_path: "a.nmk",
-            text: TEXT,
-            line_index: &index,
-        },
+        ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index },
+        ReportFile { rel_path: "a.nmk", text: TEXT, line_index: &index },
     ];
-    let report = Report {
-        files: &files,
-        diagnostics: diags,
-        files_checked: 4,
-    };
+    let report = Report { files: &files, diagnostics: diags, files_checked: 4 };
     let mut out = Vec::new();
     render(format, &report, color, &mut out)?;
     Ok(String::from_utf8(out).unwrap())
@@ -50,40 +38,15 @@ fn run(format: Format, diags: &[Diagnostic], color: bool) -> io::Result<String> 
 #[test]
 fn json_fields_units_and_order() {
     let diags = [
-        diag(
-            Code::UnknownKey,
-            Severity::Warning,
-            TextRange::new(16, 22),
-            0,
-        ),
-        diag(
-            Code::UndefinedReference,
-            Severity::Error,
-            TextRange::new(11, 13),
-            0,
-        ),
+        diag(Code::UnknownKey, Severity::Warning, TextRange::new(16, 22), 0),
+        diag(Code::UndefinedReference, Severity::Error, TextRange::new(11, 13), 0),
         diag(Code::Syntax, Severity::Error, TextRange::new(11, 12), 0),
         diag(Code::Syntax, Severity::Error, TextRange::new(0, 0), 1),
     ];
     let out = run(Format::Json, &diags, false).unwrap();
-    let lines: Vec<Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let keys: Vec<&String> = lines[0].as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "file",
-            "line",
-            "column",
-            "end_line",
-            "end_column",
-            "severity",
-            "code",
-            "message"
-        ]
-    );
+    assert_eq!(keys, ["file", "line", "column", "end_line", "end_column", "severity", "code", "message"]);
     let order: Vec<(String, u64, u64, String)> = lines
         .iter()
         .map(|l| {
@@ -110,26 +73,9 @@ fn json_fields_units_and_order() {
 
 #[test]
 fn sarif_structure() {
-    let mut dup = diag(
-        Code::DuplicateDefinition,
-        Severity::Error,
-        TextRange::new(11, 13),
-        0,
-    );
-    dup.related.push(Related {
-        file: FileId(1),
-        range: TextRange::new(16, 22),
-        message: "also defined".into(),
-    });
-    let diags = [
-        dup,
-        diag(
-            Code::UntaggedMention,
-            Severity::Hint,
-            TextRange::new(16, 22),
-            1,
-        ),
-    ];
+    let mut dup = diag(Code::DuplicateDefinition, Severity::Error, TextRange::new(11, 13), 0);
+    dup.related.push(Related { file: FileId(1), range: TextRange::new(16, 22), message: "also defined".into() });
+    let diags = [dup, diag(Code::UntaggedMention, Severity::Hint, TextRange::new(16, 22), 1)];
     let log: Value = serde_json::from_str(&run(Format::Sarif, &diags, false).unwrap()).unwrap();
     assert_eq!(log["version"], "2.1.0");
     assert!(log["$schema"].as_str().unwrap().starts_with("https://"));
@@ -144,16 +90,8 @@ fn sarif_structure() {
     for (rule, code) in rules.iter().zip(Code::ALL) {
         assert_eq!(rule["id"], code.as_str());
         assert_eq!(rule["fullDescription"]["text"], code.help());
-        assert!(
-            !rule["shortDescription"]["text"]
-                .as_str()
-                .unwrap()
-                .is_empty()
-        );
-        assert!(
-            ["error", "warning", "note"]
-                .contains(&rule["defaultConfiguration"]["level"].as_str().unwrap())
-        );
+        assert!(!rule["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(["error", "warning", "note"].contains(&rule["defaultConfiguration"]["level"].as_str().unwrap()));
     }
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
@@ -165,22 +103,13 @@ fn sarif_structure() {
         for key in ["startLine", "startColumn", "endLine", "endColumn"] {
             assert!(region[key].as_u64().unwrap() >= 1, "{key}");
         }
-        assert_eq!(
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
-            "%SRCROOT%"
-        );
+        assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     }
     // Sorted: a.nmk first; the hint is a note.
     assert_eq!(results[0]["level"], "note");
-    assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "a.nmk"
-    );
+    assert_eq!(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a.nmk");
     let related = &results[1]["relatedLocations"][0];
-    assert_eq!(
-        related["physicalLocation"]["artifactLocation"]["uri"],
-        "a.nmk"
-    );
+    assert_eq!(related["physicalLocation"]["artifactLocation"]["uri"], "a.nmk");
     assert_eq!(related["message"]["text"], "also defined");
 }
 
@@ -188,15 +117,8 @@ fn sarif_structure() {
 fn human_colour_and_empty_run() {
     let diags = [diag(Code::Syntax, Severity::Error, TextRange::new(0, 1), 0)];
     assert!(run(Format::Human, &diags, true).unwrap().contains('\u{1b}'));
-    assert!(
-        !run(Format::Human, &diags, false)
-            .unwrap()
-            .contains('\u{1b}')
-    );
-    assert_eq!(
-        run(Format::Human, &[], false).unwrap(),
-        "checked 4 files: no problems\n"
-    );
+    assert!(!run(Format::Human, &diags, false).unwrap().contains('\u{1b}'));
+    assert_eq!(run(Format::Human, &[], false).unwrap(), "checked 4 files: no problems\n");
     for format in [Format::Json, Format::Github] {
         assert_eq!(run(format, &[], false).unwrap(), "");
     }
@@ -217,10 +139,7 @@ fn hostile_input_does_not_panic() {
         run(format, &diags, false).unwrap();
     }
     let json = run(Format::Json, &diags, false).unwrap();
-    assert!(
-        json.starts_with("{\"file\":\"?\",\"line\":1,\"column\":1,"),
-        "{json}"
-    );
+    assert!(json.starts_with("{\"file\":\"?\",\"line\":1,\"column\":1,"), "{json}");
 }
 
 /// A writer whose reader went away: every format must return the error.
@@ -238,17 +157,9 @@ impl io::Write for ClosedPipe {
 #[test]
 fn closed_output_is_an_error_not_a_panic() {
     let index = LineIndex::new(TEXT);
-    let files = [ReportFile {
-        rel_path: "z.nmk",
-        text: TEXT,
-        line_index: &index,
-    }];
+    let files = [ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index }];
     let diags = [diag(Code::Syntax, Severity::Error, TextRange::new(0, 1), 0)];
-    let report = Report {
-        files: &files,
-        diagnostics: &diags,
-        files_checked: 1,
-    };
+    let report = Report { files: &files, diagnostics: &diags, files_checked: 1 };
     for format in Format::ALL {
         let err = render(format, &report, false, &mut ClosedPipe).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{format:?}");

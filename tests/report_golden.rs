@@ -13,11 +13,7 @@ use serde_json::Value;
 const ARTICLE: &str = "---\r\ntitle: Talks\r\n---\r\n🇨🇳😀 [Mr. Xi]{@xi-jinpin} spoke.\r\n\"We will open up, we will not close the door, ever\r\nagain\" he said.\r\n\tXi Jinping left.\r\n";
 const PEOPLE: &str = "# registry\n\n@xi-jinping: person \"Xi Jinping\"\n@xi-jinping: person\n";
 const NOTES: &str = "";
-const PATHS: [&str; 3] = [
-    "articles/today.nmk",
-    "registry/people.nmk",
-    "notes/a,b: c.nmk",
-];
+const PATHS: [&str; 3] = ["articles/today.nmk", "registry/people.nmk", "notes/a,b: c.nmk"];
 
 fn range_of(text: &str, needle: &str) -> TextRange {
     let start = text.find(needle).unwrap() as u32;
@@ -38,10 +34,8 @@ fn diag(file: u32, range: TextRange, code: Code, severity: Severity, message: &s
 
 fn diagnostics() -> Vec<Diagnostic> {
     let first = range_of(PEOPLE, "@xi-jinping");
-    let second = TextRange::new(
-        PEOPLE.rfind("@xi-jinping").unwrap() as u32,
-        PEOPLE.rfind(": person\n").unwrap() as u32,
-    );
+    let second =
+        TextRange::new(PEOPLE.rfind("@xi-jinping").unwrap() as u32, PEOPLE.rfind(": person\n").unwrap() as u32);
     let quote_start = ARTICLE.find("\"We").unwrap() as u32;
     let quote_end = ARTICLE.find(" he said").unwrap() as u32;
     let mut undefined = diag(
@@ -52,39 +46,13 @@ fn diagnostics() -> Vec<Diagnostic> {
         "no definition for `@xi-jinpin`",
     );
     undefined.suggestion = Some("xi-jinping".to_owned());
-    let mut dup = diag(
-        1,
-        second,
-        Code::DuplicateDefinition,
-        Severity::Error,
-        "`@xi-jinping` is defined twice",
-    );
-    dup.related.push(Related {
-        file: FileId(1),
-        range: first,
-        message: "also defined".to_owned(),
-    });
-    let mut dup_first = diag(
-        1,
-        first,
-        Code::DuplicateDefinition,
-        Severity::Error,
-        "`@xi-jinping` is defined twice",
-    );
-    dup_first.related.push(Related {
-        file: FileId(1),
-        range: second,
-        message: String::new(),
-    });
+    let mut dup = diag(1, second, Code::DuplicateDefinition, Severity::Error, "`@xi-jinping` is defined twice");
+    dup.related.push(Related { file: FileId(1), range: first, message: "also defined".to_owned() });
+    let mut dup_first = diag(1, first, Code::DuplicateDefinition, Severity::Error, "`@xi-jinping` is defined twice");
+    dup_first.related.push(Related { file: FileId(1), range: second, message: String::new() });
     // Deliberately out of output order: renderers sort.
     vec![
-        diag(
-            0,
-            range_of(ARTICLE, "Xi Jinping"),
-            Code::UntaggedMention,
-            Severity::Hint,
-            "`Xi Jinping` is not tagged",
-        ),
+        diag(0, range_of(ARTICLE, "Xi Jinping"), Code::UntaggedMention, Severity::Hint, "`Xi Jinping` is not tagged"),
         undefined,
         diag(
             1,
@@ -109,13 +77,7 @@ fn diagnostics() -> Vec<Diagnostic> {
             Severity::Info,
             "`Mr. Xi` is not a name of `@xi-jinping`",
         ),
-        diag(
-            2,
-            TextRange::empty(0),
-            Code::Unreadable,
-            Severity::Error,
-            "not valid UTF-8",
-        ),
+        diag(2, TextRange::empty(0), Code::Unreadable, Severity::Error, "not valid UTF-8"),
     ]
 }
 
@@ -131,18 +93,9 @@ impl WithoutBrace for TextRange {
 fn with_report<R>(diags: &[Diagnostic], f: impl FnOnce(&Report<'_>) -> R) -> R {
     let texts = [ARTICLE, PEOPLE, NOTES];
     let indexes: Vec<LineIndex> = texts.iter().map(|t| LineIndex::new(t)).collect();
-    let files: Vec<ReportFile<'_>> = (0..3)
-        .map(|i| ReportFile {
-            rel_path: PATHS[i],
-            text: texts[i],
-            line_index: &indexes[i],
-        })
-        .collect();
-    f(&Report {
-        files: &files,
-        diagnostics: diags,
-        files_checked: 3,
-    })
+    let files: Vec<ReportFile<'_>> =
+        (0..3).map(|i| ReportFile { rel_path: PATHS[i], text: texts[i], line_index: &indexes[i] }).collect();
+    f(&Report { files: &files, diagnostics: diags, files_checked: 3 })
 }
 
 fn rendered(format: Format, diags: &[Diagnostic], color: bool) -> String {
@@ -154,19 +107,13 @@ fn rendered(format: Format, diags: &[Diagnostic], color: bool) -> String {
 }
 
 fn check_golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/report")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/report").join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create)",
-            path.display()
-        )
-    });
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create)", path.display()));
     assert!(
         expected == actual,
         "{name} differs from golden; run with UPDATE_GOLDEN=1 to bless.\n--- actual ---\n{actual}"
@@ -177,10 +124,7 @@ fn check_golden(name: &str, actual: &str) {
 /// not break the golden file.
 fn sarif_value(diags: &[Diagnostic]) -> Value {
     let mut v: Value = serde_json::from_str(&rendered(Format::Sarif, diags, false)).unwrap();
-    assert_eq!(
-        v["runs"][0]["tool"]["driver"]["version"],
-        env!("CARGO_PKG_VERSION")
-    );
+    assert_eq!(v["runs"][0]["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
     v["runs"][0]["tool"]["driver"]["version"] = "<version>".into();
     v
 }
@@ -197,10 +141,7 @@ fn golden_json() {
 
 #[test]
 fn golden_github() {
-    check_golden(
-        "github.txt",
-        &rendered(Format::Github, &diagnostics(), false),
-    );
+    check_golden("github.txt", &rendered(Format::Github, &diagnostics(), false));
 }
 
 #[test]

@@ -7,8 +7,8 @@ mod index;
 mod names;
 pub mod schema;
 mod summary;
-mod workspace;
 pub mod values;
+mod workspace;
 
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};

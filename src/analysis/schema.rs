@@ -57,28 +57,80 @@ pub struct KeySpec {
 
 const FRONT_MATTER_KEYS: &[KeySpec] = &[
     KeySpec { key: "title", value: ValueType::Text, doc: "The article's headline." },
-    KeySpec { key: "published", value: ValueType::Date, doc: "When the article was published: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time." },
-    KeySpec { key: "updated", value: ValueType::Date, doc: "When the article was last updated (a date, as for `published`)." },
-    KeySpec { key: "outlet", value: ValueType::EntityRef, doc: "The outlet that published the article: one entity reference (`@id`)." },
+    KeySpec {
+        key: "published",
+        value: ValueType::Date,
+        doc: "When the article was published: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.",
+    },
+    KeySpec {
+        key: "updated",
+        value: ValueType::Date,
+        doc: "When the article was last updated (a date, as for `published`).",
+    },
+    KeySpec {
+        key: "outlet",
+        value: ValueType::EntityRef,
+        doc: "The outlet that published the article: one entity reference (`@id`).",
+    },
     KeySpec { key: "byline", value: ValueType::EntityRefList, doc: "The authors: entity references separated by `;`." },
-    KeySpec { key: "url", value: ValueType::Url, doc: "Where the article is published: an `http://` or `https://` URL." },
-    KeySpec { key: "lang", value: ValueType::LanguageTag, doc: "The article's language: an RFC 5646 language tag such as `en`, `en-US` or `zh-Hans`." },
+    KeySpec {
+        key: "url",
+        value: ValueType::Url,
+        doc: "Where the article is published: an `http://` or `https://` URL.",
+    },
+    KeySpec {
+        key: "lang",
+        value: ValueType::LanguageTag,
+        doc: "The article's language: an RFC 5646 language tag such as `en`, `en-US` or `zh-Hans`.",
+    },
 ];
 
 const ENTITY_KEYS: &[KeySpec] = &[
-    KeySpec { key: "aka", value: ValueType::TextList, doc: "Other names of the entity, separated by `;` (used to check tag texts and find untagged mentions)." },
-    KeySpec { key: "role", value: ValueType::Text, doc: "The entity's role, e.g. `Deputy Secretary of Homeland Security`." },
-    KeySpec { key: "wikidata", value: ValueType::Wikidata, doc: "The entity's Wikidata id: `Q` and digits, such as `Q76`." },
+    KeySpec {
+        key: "aka",
+        value: ValueType::TextList,
+        doc: "Other names of the entity, separated by `;` (used to check tag texts and find untagged mentions).",
+    },
+    KeySpec {
+        key: "role",
+        value: ValueType::Text,
+        doc: "The entity's role, e.g. `Deputy Secretary of Homeland Security`.",
+    },
+    KeySpec {
+        key: "wikidata",
+        value: ValueType::Wikidata,
+        doc: "The entity's Wikidata id: `Q` and digits, such as `Q76`.",
+    },
     KeySpec { key: "url", value: ValueType::Url, doc: "A page about the entity: an `http://` or `https://` URL." },
-    KeySpec { key: "part-of", value: ValueType::EntityRef, doc: "The entity this one belongs to: one entity reference (`@id`)." },
+    KeySpec {
+        key: "part-of",
+        value: ValueType::EntityRef,
+        doc: "The entity this one belongs to: one entity reference (`@id`).",
+    },
     KeySpec { key: "note", value: ValueType::Text, doc: "A free-text note for editors." },
 ];
 
 const SOURCE_KEYS: &[KeySpec] = &[
-    KeySpec { key: "by", value: ValueType::EntityRefList, doc: "Who said or wrote it: entity references separated by `;`." },
-    KeySpec { key: "via", value: ValueType::EntityRef, doc: "The outlet or channel that relayed it: one entity reference (`@id`)." },
-    KeySpec { key: "date", value: ValueType::Date, doc: "When it was said or written: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time." },
-    KeySpec { key: "url", value: ValueType::Url, doc: "Where the source can be found: an `http://` or `https://` URL." },
+    KeySpec {
+        key: "by",
+        value: ValueType::EntityRefList,
+        doc: "Who said or wrote it: entity references separated by `;`.",
+    },
+    KeySpec {
+        key: "via",
+        value: ValueType::EntityRef,
+        doc: "The outlet or channel that relayed it: one entity reference (`@id`).",
+    },
+    KeySpec {
+        key: "date",
+        value: ValueType::Date,
+        doc: "When it was said or written: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.",
+    },
+    KeySpec {
+        key: "url",
+        value: ValueType::Url,
+        doc: "Where the source can be found: an `http://` or `https://` URL.",
+    },
     KeySpec { key: "note", value: ValueType::Text, doc: "A free-text note for editors." },
 ];
 
@@ -104,17 +156,8 @@ pub fn is_private_key(key: &str) -> bool {
 
 pub const ENTITY_KINDS: &[&str] = &["person", "org", "place", "event", "group", "work", "product", "other"];
 
-pub const SOURCE_KINDS: &[&str] = &[
-    "statement",
-    "remarks",
-    "interview",
-    "document",
-    "article",
-    "post",
-    "data",
-    "anonymous",
-    "observation",
-];
+pub const SOURCE_KINDS: &[&str] =
+    &["statement", "remarks", "interview", "document", "article", "post", "data", "anonymous", "observation"];
 
 /// Source kinds that must say who made them (`missing-attribution`).
 pub const ATTRIBUTED_SOURCE_KINDS: &[&str] = &["statement", "remarks", "interview", "document", "post"];

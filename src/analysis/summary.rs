@@ -90,7 +90,12 @@ impl FileSummary {
         let mut refs = Vec::new();
         for tag in &doc.tags {
             for r in &tag.refs {
-                refs.push(RefSite { sigil: r.sigil, id: interner.get_or_intern(&*r.id), range: r.range, origin: RefOrigin::Tag });
+                refs.push(RefSite {
+                    sigil: r.sigil,
+                    id: interner.get_or_intern(&*r.id),
+                    range: r.range,
+                    origin: RefOrigin::Tag,
+                });
             }
         }
         let mut published = None;
@@ -132,8 +137,15 @@ fn push_attribute_refs(ctx: KeyContext, attr: &Attribute, interner: &Interner, o
     }
     let items = if spec.value.is_list() { &attr.items[..] } else { attr.items.get(..1).unwrap_or(&[]) };
     for item in items {
-        if let Some((sigil, id)) = parse_reference(&item.text) {
-            out.push(RefSite { sigil, id: interner.get_or_intern(id), range: item.range, origin: RefOrigin::Attribute });
+        // A reference key holds entity references; a `^id` there is an
+        // `invalid-value`, not a reference to a source.
+        if let Some((sigil @ Sigil::Entity, id)) = parse_reference(&item.text) {
+            out.push(RefSite {
+                sigil,
+                id: interner.get_or_intern(id),
+                range: item.range,
+                origin: RefOrigin::Attribute,
+            });
         }
     }
 }

@@ -31,13 +31,7 @@ impl DateValue {
         match *self {
             DateValue::Year(y) => days_from_civil(y, 1, 1),
             DateValue::Month(y, m) => days_from_civil(y, m, 1),
-            DateValue::Day(y, m, d)
-            | DateValue::DateTime {
-                year: y,
-                month: m,
-                day: d,
-                ..
-            } => days_from_civil(y, m, d),
+            DateValue::Day(y, m, d) | DateValue::DateTime { year: y, month: m, day: d, .. } => days_from_civil(y, m, d),
         }
     }
 
@@ -55,12 +49,7 @@ impl DateValue {
     /// time zone.
     pub fn instant(&self) -> Option<(i64, u32)> {
         match *self {
-            DateValue::DateTime {
-                seconds,
-                nanos,
-                offset_minutes,
-                ..
-            } => {
+            DateValue::DateTime { seconds, nanos, offset_minutes, .. } => {
                 let local = self.earliest_day() * 86_400 + i64::from(seconds);
                 Some((local - i64::from(offset_minutes) * 60, nanos))
             }
@@ -130,7 +119,8 @@ fn expect(b: &[u8], pos: &mut usize, set: &[u8]) -> Option<u8> {
     }
 }
 
-const DATE_FORMS: &str = "use YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time with offset such as 2015-11-16T09:30:00Z";
+const DATE_FORMS: &str =
+    "use YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time with offset such as 2015-11-16T09:30:00Z";
 
 /// Parses a §6 date. `T`/`Z` may be lower case, as RFC 3339 allows; a
 /// fraction of a second is kept to nanoseconds; a leap second `:60` is
@@ -146,9 +136,7 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
     expect(b, &mut pos, b"-").ok_or_else(bad)?;
     let month = digits(b, &mut pos, 2).ok_or_else(bad)? as u8;
     if !(1..=12).contains(&month) {
-        return Err(format!(
-            "\"{s}\" is not a real date: there is no month {month:02}"
-        ));
+        return Err(format!("\"{s}\" is not a real date: there is no month {month:02}"));
     }
     if pos == b.len() {
         return Ok(DateValue::Month(year, month));
@@ -171,9 +159,7 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
     expect(b, &mut pos, b":").ok_or_else(bad)?;
     let second = digits(b, &mut pos, 2).ok_or_else(bad)?;
     if hour > 23 || minute > 59 || second > 60 {
-        return Err(format!(
-            "\"{s}\" has an impossible time of day: {DATE_FORMS}"
-        ));
+        return Err(format!("\"{s}\" has an impossible time of day: {DATE_FORMS}"));
     }
     let mut nanos = 0u32;
     if expect(b, &mut pos, b".").is_some() {
@@ -198,9 +184,7 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
             expect(b, &mut pos, b":").ok_or_else(bad)?;
             let om = digits(b, &mut pos, 2).ok_or_else(bad)?;
             if oh > 23 || om > 59 {
-                return Err(format!(
-                    "\"{s}\" has an impossible UTC offset: {DATE_FORMS}"
-                ));
+                return Err(format!("\"{s}\" has an impossible UTC offset: {DATE_FORMS}"));
             }
             let total = (oh * 60 + om) as i32;
             if sign == b'-' { -total } else { total }
@@ -214,14 +198,7 @@ pub fn parse_date(s: &str) -> Result<DateValue, String> {
     if pos != b.len() {
         return Err(bad());
     }
-    Ok(DateValue::DateTime {
-        year,
-        month,
-        day,
-        seconds: hour * 3600 + minute * 60 + second,
-        nanos,
-        offset_minutes,
-    })
+    Ok(DateValue::DateTime { year, month, day, seconds: hour * 3600 + minute * 60 + second, nanos, offset_minutes })
 }
 
 /// A §6 URL: `http://` or `https://` (any case), a non-empty host, no white
@@ -233,14 +210,10 @@ pub fn check_url(s: &str) -> Result<(), String> {
     } else if lower.starts_with("http://") {
         &s[7..]
     } else {
-        return Err(format!(
-            "\"{s}\" is not a URL: it must start with http:// or https://"
-        ));
+        return Err(format!("\"{s}\" is not a URL: it must start with http:// or https://"));
     };
     if s.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "\"{s}\" is not a URL: it contains white space (write it as %20)"
-        ));
+        return Err(format!("\"{s}\" is not a URL: it contains white space (write it as %20)"));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     // Userinfo ends at the last `@`; a port follows the last `:` unless
@@ -251,24 +224,20 @@ pub fn check_url(s: &str) -> Result<(), String> {
         _ => host_port,
     };
     if host.is_empty() || host == "[]" {
-        return Err(format!(
-            "\"{s}\" is not a URL: it has no host after the scheme"
-        ));
+        return Err(format!("\"{s}\" is not a URL: it has no host after the scheme"));
     }
     Ok(())
 }
 
 /// A Wikidata item id: `Q` and decimal digits without a leading zero.
 pub fn check_wikidata(s: &str) -> Result<(), String> {
-    let ok = s.strip_prefix('Q').is_some_and(|d| {
-        !d.is_empty() && !d.starts_with('0') && d.bytes().all(|c| c.is_ascii_digit())
-    });
+    let ok = s
+        .strip_prefix('Q')
+        .is_some_and(|d| !d.is_empty() && !d.starts_with('0') && d.bytes().all(|c| c.is_ascii_digit()));
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "\"{s}\" is not a Wikidata id: use Q and digits without a leading zero, such as Q76"
-        ))
+        Err(format!("\"{s}\" is not a Wikidata id: use Q and digits without a leading zero, such as Q76"))
     }
 }
 
@@ -277,9 +246,7 @@ pub fn check_wikidata(s: &str) -> Result<(), String> {
 pub fn check_language_tag(s: &str) -> Result<(), String> {
     match oxilangtag::LanguageTag::parse(s) {
         Ok(_) => Ok(()),
-        Err(e) => Err(format!(
-            "\"{s}\" is not an RFC 5646 language tag ({e}): use a tag such as en, en-US or zh-Hans"
-        )),
+        Err(e) => Err(format!("\"{s}\" is not an RFC 5646 language tag ({e}): use a tag such as en, en-US or zh-Hans")),
     }
 }
 
@@ -307,11 +274,7 @@ pub struct NormalizedName {
 
 impl NormalizedName {
     pub fn matches(&self, other: &NormalizedName) -> bool {
-        if self.short || other.short {
-            self.cased == other.cased
-        } else {
-            self.key == other.key
-        }
+        if self.short || other.short { self.cased == other.cased } else { self.key == other.key }
     }
 }
 
@@ -319,11 +282,7 @@ impl NormalizedName {
 pub fn normalize_name(name: &str) -> NormalizedName {
     let mut collapsed = String::with_capacity(name.len());
     for word in name.split(char::is_whitespace) {
-        let word: String = word
-            .chars()
-            .filter(|&c| c != '.')
-            .map(|c| if c == '’' { '\'' } else { c })
-            .collect();
+        let word: String = word.chars().filter(|&c| c != '.').map(|c| if c == '’' { '\'' } else { c }).collect();
         if word.is_empty() {
             continue;
         }
@@ -333,18 +292,11 @@ pub fn normalize_name(name: &str) -> NormalizedName {
         collapsed.push_str(&word);
     }
     let short = collapsed.chars().count() <= 3;
-    let cased = match collapsed
-        .strip_suffix("'s")
-        .or_else(|| collapsed.strip_suffix("'S"))
-    {
+    let cased = match collapsed.strip_suffix("'s").or_else(|| collapsed.strip_suffix("'S")) {
         Some(stem) => stem.trim_end().to_string(),
         None => collapsed,
     };
-    NormalizedName {
-        key: cased.to_lowercase(),
-        cased,
-        short,
-    }
+    NormalizedName { key: cased.to_lowercase(), cased, short }
 }
 
 /// "Did you mean": the candidate closest to `written` by Levenshtein

@@ -63,7 +63,13 @@ impl Workspace {
     /// Builds a workspace from `paths` (sorted), reading and parsing them in
     /// parallel with `load`. `on_file_done` is called once per file (from any
     /// thread), for progress reports.
-    pub fn build<L>(root: PathBuf, config: Arc<Config>, paths: &[PathBuf], load: L, on_file_done: &(dyn Fn() + Sync)) -> Workspace
+    pub fn build<L>(
+        root: PathBuf,
+        config: Arc<Config>,
+        paths: &[PathBuf],
+        load: L,
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Workspace
     where
         L: Fn(&Path) -> LoadedFile + Sync,
     {
@@ -108,7 +114,7 @@ impl Workspace {
         };
         self.names.add_file(id, &file.summary);
         let files = &self.files;
-        self.index.add_file(id, &file.summary, &|a, b| path_of(files, a).cmp(path_of(files, b)));
+        self.index.add_file(id, &file.summary, &|a, b| path_of(files, a).cmp(&path_of(files, b)));
         self.files[id.0 as usize] = Some(file);
         id
     }
@@ -202,6 +208,8 @@ fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner) -
             };
             SourceFile { path, display_path, text: text.into(), read_error: None, summary }
         }
-        Err(e) => SourceFile { path, display_path, text: "".into(), read_error: Some(e), summary: FileSummary::default() },
+        Err(e) => {
+            SourceFile { path, display_path, text: "".into(), read_error: Some(e), summary: FileSummary::default() }
+        }
     }
 }

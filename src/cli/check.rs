@@ -82,7 +82,8 @@ pub fn run(args: CheckArgs) -> i32 {
     }
     progress.finish();
 
-    let line_indexes: Vec<LineIndex> = collected.files.iter().map(|(ws, id)| text_of(&workspaces, *ws, *id)).map(LineIndex::new).collect();
+    let line_indexes: Vec<LineIndex> =
+        collected.files.iter().map(|(ws, id)| text_of(&workspaces, *ws, *id)).map(LineIndex::new).collect();
     let report_files: Vec<ReportFile> = collected
         .files
         .iter()

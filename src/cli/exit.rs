@@ -58,11 +58,7 @@ impl Counts {
 /// (`None`: no limit); 1 otherwise. Info and hints never fail a run.
 pub fn exit_code(counts: Counts, max_warnings: Option<usize>) -> i32 {
     let too_many_warnings = max_warnings.is_some_and(|max| counts.warnings > max);
-    if counts.errors > 0 || too_many_warnings {
-        EXIT_FAILURE
-    } else {
-        EXIT_OK
-    }
+    if counts.errors > 0 || too_many_warnings { EXIT_FAILURE } else { EXIT_OK }
 }
 
 #[cfg(test)]
@@ -70,12 +66,7 @@ mod tests {
     use super::*;
 
     fn counts(errors: usize, warnings: usize, infos: usize, hints: usize) -> Counts {
-        Counts {
-            errors,
-            warnings,
-            infos,
-            hints,
-        }
+        Counts { errors, warnings, infos, hints }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod exit;
 pub mod export;
+pub mod open;
 pub mod progress;
 pub mod report;
 

@@ -45,12 +45,7 @@ impl Progress {
             bar.set_style(style);
         }
         bar.set_message(label.to_owned());
-        Progress {
-            bar,
-            started: Instant::now(),
-            enabled,
-            shown: AtomicBool::new(false),
-        }
+        Progress { bar, started: Instant::now(), enabled, shown: AtomicBool::new(false) }
     }
 
     /// Counts `n` more items done.

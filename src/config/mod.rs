@@ -19,33 +19,14 @@ pub use parse::parse;
 pub const FILE_NAME: &str = "newsmark.toml";
 
 /// Entity kinds of §4.
-pub const ENTITY_KINDS: [&str; 8] = [
-    "person", "org", "place", "event", "group", "work", "product", "other",
-];
+pub const ENTITY_KINDS: [&str; 8] = ["person", "org", "place", "event", "group", "work", "product", "other"];
 
 /// Source kinds of §4.
-pub const SOURCE_KINDS: [&str; 9] = [
-    "statement",
-    "remarks",
-    "interview",
-    "document",
-    "article",
-    "post",
-    "data",
-    "anonymous",
-    "observation",
-];
+pub const SOURCE_KINDS: [&str; 9] =
+    ["statement", "remarks", "interview", "document", "article", "post", "data", "anonymous", "observation"];
 
 /// Front-matter keys of §2 (besides `x-…`).
-pub const FRONT_MATTER_KEYS: [&str; 7] = [
-    "title",
-    "published",
-    "updated",
-    "outlet",
-    "byline",
-    "url",
-    "lang",
-];
+pub const FRONT_MATTER_KEYS: [&str; 7] = ["title", "published", "updated", "outlet", "byline", "url", "lang"];
 
 /// A workspace's config; `Config::default()` is what applies without a
 /// `newsmark.toml`.
@@ -99,16 +80,12 @@ impl Config {
 
     /// Every entity kind, built-in first (for suggestions and completion).
     pub fn entity_kinds(&self) -> impl Iterator<Item = &str> {
-        ENTITY_KINDS
-            .into_iter()
-            .chain(self.entity_kinds_extra.iter().map(String::as_str))
+        ENTITY_KINDS.into_iter().chain(self.entity_kinds_extra.iter().map(String::as_str))
     }
 
     /// Every source kind, built-in first.
     pub fn source_kinds(&self) -> impl Iterator<Item = &str> {
-        SOURCE_KINDS
-            .into_iter()
-            .chain(self.source_kinds_extra.iter().map(String::as_str))
+        SOURCE_KINDS.into_iter().chain(self.source_kinds_extra.iter().map(String::as_str))
     }
 
     /// The `exclude` globs as a gitignore matcher for paths under `root`.
@@ -117,13 +94,9 @@ impl Config {
     pub fn exclude_matcher(&self, root: &Path) -> Result<ignore::gitignore::Gitignore, String> {
         let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
         for glob in &self.exclude {
-            builder
-                .add_line(None, glob)
-                .map_err(|e| format!("invalid exclude glob \"{glob}\": {e}"))?;
+            builder.add_line(None, glob).map_err(|e| format!("invalid exclude glob \"{glob}\": {e}"))?;
         }
-        builder
-            .build()
-            .map_err(|e| format!("invalid exclude globs: {e}"))
+        builder.build().map_err(|e| format!("invalid exclude globs: {e}"))
     }
 }
 
@@ -151,11 +124,7 @@ pub enum LoadError {
     Io { path: PathBuf, message: String },
     /// `newsmark.toml` was read but is invalid; `text` is kept so that the
     /// caller can turn `error.range` into a line and column.
-    Invalid {
-        path: PathBuf,
-        text: String,
-        error: ConfigError,
-    },
+    Invalid { path: PathBuf, text: String, error: ConfigError },
 }
 
 impl LoadError {
@@ -184,10 +153,7 @@ pub fn load(root: &Path) -> Result<Option<Config>, LoadError> {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(LoadError::Io {
-                path,
-                message: format!("cannot read {FILE_NAME}: {e}"),
-            });
+            return Err(LoadError::Io { path, message: format!("cannot read {FILE_NAME}: {e}") });
         }
     };
     let text = match String::from_utf8(bytes) {
@@ -196,9 +162,7 @@ pub fn load(root: &Path) -> Result<Option<Config>, LoadError> {
             let at = e.utf8_error().valid_up_to();
             return Err(LoadError::Io {
                 path,
-                message: format!(
-                    "{FILE_NAME} is not valid UTF-8 (byte {at} is not); save it as UTF-8"
-                ),
+                message: format!("{FILE_NAME} is not valid UTF-8 (byte {at} is not); save it as UTF-8"),
             });
         }
     };

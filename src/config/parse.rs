@@ -18,10 +18,7 @@ const SEVERITIES: [&str; 5] = ["error", "warning", "info", "hint", "off"];
 pub fn parse(text: &str) -> Result<Config, ConfigError> {
     let doc = DeTable::parse(text).map_err(|e| {
         let range = e.span().map(|s| range(text, s));
-        let mut message = format!(
-            "newsmark.toml is not valid TOML: {}",
-            e.message().trim_end()
-        );
+        let mut message = format!("newsmark.toml is not valid TOML: {}", e.message().trim_end());
         // The parser says "duplicate key" without naming it; its span does.
         if let Some(key) = range.map(|r| r.slice(text)).filter(|k| !k.is_empty()) {
             if message.ends_with("duplicate key") {
@@ -30,11 +27,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
         }
         ConfigError { range, message }
     })?;
-    let mut cx = Cx {
-        text,
-        errors: Vec::new(),
-        config: Config::default(),
-    };
+    let mut cx = Cx { text, errors: Vec::new(), config: Config::default() };
     for (key, value) in in_order(doc.get_ref()) {
         match key.get_ref().as_ref() {
             "exclude" => cx.exclude(value),
@@ -57,20 +50,13 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
         }
     }
     // Report the first problem in the text; the others follow once it is fixed.
-    match cx
-        .errors
-        .into_iter()
-        .min_by_key(|e| e.range.map(|r| (r.start, r.end)))
-    {
+    match cx.errors.into_iter().min_by_key(|e| e.range.map(|r| (r.start, r.end))) {
         Some(e) => Err(e),
         None => Ok(cx.config),
     }
 }
 
-type Entry<'a, 'i> = (
-    &'a Spanned<std::borrow::Cow<'i, str>>,
-    &'a Spanned<DeValue<'i>>,
-);
+type Entry<'a, 'i> = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>);
 
 /// Table entries in the order they are written (the map sorts by name).
 fn in_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
@@ -132,17 +118,9 @@ impl Cx<'_> {
         self.errors.push(ConfigError { range, message });
     }
 
-    fn unknown_key(
-        &mut self,
-        key: &Spanned<std::borrow::Cow<'_, str>>,
-        place: &str,
-        allowed: &[&str],
-    ) {
+    fn unknown_key(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, place: &str, allowed: &[&str]) {
         let name = key.get_ref();
-        let message = format!(
-            "unknown key \"{name}\" in {place}{}",
-            hint_allowed(name, allowed, "")
-        );
+        let message = format!("unknown key \"{name}\" in {place}{}", hint_allowed(name, allowed, ""));
         self.error(key.span(), message);
     }
 
@@ -156,10 +134,7 @@ impl Cx<'_> {
             DeValue::Table(t) => Some(t),
             other => {
                 let name = key.get_ref();
-                let message = format!(
-                    "\"{name}\" must be a table ([{name}]), not {}",
-                    a_type(other)
-                );
+                let message = format!("\"{name}\" must be a table ([{name}]), not {}", a_type(other));
                 self.error(value.span(), message);
                 None
             }
@@ -169,10 +144,7 @@ impl Cx<'_> {
     /// `value` as an array of strings with their spans; `what` names it.
     fn strings(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<(String, Range<usize>)> {
         let DeValue::Array(items) = value.get_ref() else {
-            let message = format!(
-                "{what} must be an array of strings, not {}",
-                a_type(value.get_ref())
-            );
+            let message = format!("{what} must be an array of strings, not {}", a_type(value.get_ref()));
             self.error(value.span(), message);
             return Vec::new();
         };
@@ -212,10 +184,7 @@ impl Cx<'_> {
                 let hint = did_you_mean(name, Code::ALL.iter().map(|c| c.as_str()));
                 let message = if hint.is_empty() {
                     let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                    format!(
-                        "unknown rule \"{name}\" in [rules]; rules are the diagnostic codes: {}",
-                        all.join(", ")
-                    )
+                    format!("unknown rule \"{name}\" in [rules]; rules are the diagnostic codes: {}", all.join(", "))
                 } else {
                     format!("unknown rule \"{name}\" in [rules]{hint}")
                 };
@@ -285,8 +254,7 @@ impl Cx<'_> {
         let n = i128::from_str_radix(i.as_str(), i.radix()).unwrap_or(i128::MAX);
         let written = &self.text[range(self.text, value.span()).as_usize()];
         if n < 1 {
-            let message =
-                format!("\"quote-min-words\" in [lint] must be at least 1, not {written}");
+            let message = format!("\"quote-min-words\" in [lint] must be at least 1, not {written}");
             self.error(value.span(), message);
         } else {
             match usize::try_from(n) {
@@ -309,11 +277,7 @@ impl Cx<'_> {
                     continue;
                 }
             };
-            let what = if entity {
-                "\"entity\" in [kinds]"
-            } else {
-                "\"source\" in [kinds]"
-            };
+            let what = if entity { "\"entity\" in [kinds]" } else { "\"source\" in [kinds]" };
             for (kind, span) in self.strings(value, what) {
                 if kind.is_empty() || kind.chars().any(|c| c.is_whitespace() || c == '"') {
                     let message = format!(
@@ -322,11 +286,8 @@ impl Cx<'_> {
                     self.error(span, message);
                     continue;
                 }
-                let list = if entity {
-                    &mut self.config.entity_kinds_extra
-                } else {
-                    &mut self.config.source_kinds_extra
-                };
+                let list =
+                    if entity { &mut self.config.entity_kinds_extra } else { &mut self.config.source_kinds_extra };
                 if !list.contains(&kind) {
                     list.push(kind);
                 }

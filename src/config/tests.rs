@@ -6,10 +6,7 @@ use super::*;
 /// The error of an invalid config: the text its range covers, and the message.
 fn err(text: &str) -> (String, String) {
     let e = parse(text).unwrap_err();
-    let at = e
-        .range
-        .map(|r| r.slice(text).to_string())
-        .unwrap_or_default();
+    let at = e.range.map(|r| r.slice(text).to_string()).unwrap_or_default();
     (at, e.message)
 }
 
@@ -79,18 +76,12 @@ fn other_forms_accepted() {
 #[test]
 fn toml_error() {
     let (at, msg) = err("exclude = [\"a\"\n[rules]\n");
-    assert!(
-        msg.starts_with("newsmark.toml is not valid TOML: "),
-        "{msg}"
-    );
+    assert!(msg.starts_with("newsmark.toml is not valid TOML: "), "{msg}");
     assert!(!at.is_empty() || msg.len() > 40);
     let e = parse("a = ").unwrap_err();
     assert!(e.range.is_some());
     let (_, msg) = err("[rules]\nsyntax = \"off\"\nsyntax = \"off\"\n");
-    assert_eq!(
-        msg,
-        "newsmark.toml is not valid TOML: duplicate key \"syntax\""
-    );
+    assert_eq!(msg, "newsmark.toml is not valid TOML: duplicate key \"syntax\"");
 }
 
 #[test]
@@ -106,16 +97,10 @@ fn unknown_keys_and_tables() {
     assert!(msg.contains("did you mean \"lint\"?"), "{msg}");
     let (at, msg) = err("[lint]\nquote-min-word = 3");
     assert_eq!(at, "quote-min-word");
-    assert!(
-        msg.contains("in [lint]; did you mean \"quote-min-words\"?"),
-        "{msg}"
-    );
+    assert!(msg.contains("in [lint]; did you mean \"quote-min-words\"?"), "{msg}");
     let (at, msg) = err("[kinds]\nperson = [\"x\"]");
     assert_eq!(at, "person");
-    assert_eq!(
-        msg,
-        "unknown key \"person\" in [kinds]; allowed: entity, source"
-    );
+    assert_eq!(msg, "unknown key \"person\" in [kinds]; allowed: entity, source");
     let (at, _) = err("[lint.extra]\nx = 1");
     assert_eq!(at, "extra");
 }
@@ -124,91 +109,69 @@ fn unknown_keys_and_tables() {
 fn unknown_rule() {
     let (at, msg) = err("[rules]\nuntaged-mention = \"off\"");
     assert_eq!(at, "untaged-mention");
-    assert_eq!(
-        msg,
-        "unknown rule \"untaged-mention\" in [rules]; did you mean \"untagged-mention\"?"
-    );
+    assert_eq!(msg, "unknown rule \"untaged-mention\" in [rules]; did you mean \"untagged-mention\"?");
     let (_, msg) = err("[rules]\nspelling = \"off\"");
-    assert!(
-        msg.contains("rules are the diagnostic codes: syntax, unreadable,"),
-        "{msg}"
-    );
+    assert!(msg.contains("rules are the diagnostic codes: syntax, unreadable,"), "{msg}");
 }
 
 #[test]
 fn bad_severity() {
     let (at, msg) = err("[rules]\nsyntax = \"fatal\"");
     assert_eq!(at, "\"fatal\"");
-    assert_eq!(
-        msg,
-        "bad severity \"fatal\" for rule \"syntax\" in [rules]; allowed: error, warning, info, hint, off"
-    );
+    assert_eq!(msg, "bad severity \"fatal\" for rule \"syntax\" in [rules]; allowed: error, warning, info, hint, off");
     let (_, msg) = err("[rules]\nsyntax = \"Error\"");
     assert!(msg.contains("did you mean \"error\"? allowed:"), "{msg}");
     let (at, msg) = err("[rules]\nsyntax = false");
     assert_eq!(at, "false");
-    assert!(
-        msg.contains("must be a string (error, warning, info, hint or off), not a boolean"),
-        "{msg}"
-    );
+    assert!(msg.contains("must be a string (error, warning, info, hint or off), not a boolean"), "{msg}");
 }
 
 #[test]
 fn wrong_types() {
     let (at, msg) = err("exclude = \"drafts/**\"");
     assert_eq!(at, "\"drafts/**\"");
-    assert!(msg.contains("\"exclude\" (gitignore-style globs relative to the root) must be an array of strings, not a string"), "{msg}");
+    assert!(
+        msg.contains(
+            "\"exclude\" (gitignore-style globs relative to the root) must be an array of strings, not a string"
+        ),
+        "{msg}"
+    );
     let (at, msg) = err("exclude = [\"a\", 3]");
     assert_eq!(at, "3");
-    assert!(
-        msg.contains("must hold only strings, not an integer"),
-        "{msg}"
-    );
+    assert!(msg.contains("must hold only strings, not an integer"), "{msg}");
     let (_, msg) = err("rules = [\"syntax\"]");
-    assert!(
-        msg.contains("\"rules\" must be a table ([rules]), not an array"),
-        "{msg}"
-    );
+    assert!(msg.contains("\"rules\" must be a table ([rules]), not an array"), "{msg}");
     let (at, msg) = err("[lint]\nquote-min-words = \"8\"");
     assert_eq!(at, "\"8\"");
-    assert!(
-        msg.contains("must be a whole number of at least 1, not a string"),
-        "{msg}"
-    );
+    assert!(msg.contains("must be a whole number of at least 1, not a string"), "{msg}");
     let (_, msg) = err("[lint]\nquote-min-words = 8.0");
     assert!(msg.contains("not a float"), "{msg}");
     let (_, msg) = err("[lint]\nrequired-front-matter = \"title\"");
     assert!(msg.contains("must be an array of strings"), "{msg}");
     let (_, msg) = err("[kinds]\nentity = [[\"a\"]]");
-    assert!(
-        msg.contains("\"entity\" in [kinds] must hold only strings, not an array"),
-        "{msg}"
-    );
+    assert!(msg.contains("\"entity\" in [kinds] must hold only strings, not an array"), "{msg}");
 }
 
 #[test]
 fn quote_min_words_below_one() {
     let (at, msg) = err("[lint]\nquote-min-words = 0");
     assert_eq!(at, "0");
-    assert_eq!(
-        msg,
-        "\"quote-min-words\" in [lint] must be at least 1, not 0"
-    );
+    assert_eq!(msg, "\"quote-min-words\" in [lint] must be at least 1, not 0");
     let (_, msg) = err("[lint]\nquote-min-words = -3");
     assert!(msg.ends_with("not -3"), "{msg}");
-    assert_eq!(
-        parse("[lint]\nquote-min-words = 1")
-            .unwrap()
-            .quote_min_words,
-        1
-    );
+    assert_eq!(parse("[lint]\nquote-min-words = 1").unwrap().quote_min_words, 1);
 }
 
 #[test]
 fn required_front_matter_keys() {
     let (at, msg) = err("[lint]\nrequired-front-matter = [\"title\", \"titel\"]");
     assert_eq!(at, "\"titel\"");
-    assert!(msg.starts_with("\"titel\" in required-front-matter ([lint]) is not a front-matter key; did you mean \"title\"?"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "\"titel\" in required-front-matter ([lint]) is not a front-matter key; did you mean \"title\"?"
+        ),
+        "{msg}"
+    );
     let (_, msg) = err("[lint]\nrequired-front-matter = [\"byline\", \"headline\"]");
     assert_eq!(
         msg,
@@ -223,10 +186,7 @@ fn required_front_matter_keys() {
 fn invalid_exclude_glob() {
     let (at, msg) = err("exclude = [\"ok/**\", \"bad/[z-a\"]");
     assert_eq!(at, "\"bad/[z-a\"");
-    assert!(
-        msg.starts_with("invalid glob \"bad/[z-a\" in exclude: "),
-        "{msg}"
-    );
+    assert!(msg.starts_with("invalid glob \"bad/[z-a\" in exclude: "), "{msg}");
     assert!(msg.contains("gitignore-style"), "{msg}");
 }
 
@@ -234,10 +194,7 @@ fn invalid_exclude_glob() {
 fn bad_kinds() {
     let (at, msg) = err("[kinds]\nsource = [\"court filing\"]");
     assert_eq!(at, "\"court filing\"");
-    assert!(
-        msg.contains("a kind is a non-empty word without white space"),
-        "{msg}"
-    );
+    assert!(msg.contains("a kind is a non-empty word without white space"), "{msg}");
     assert!(parse("[kinds]\nentity = [\"\"]").is_err());
     assert!(parse("[kinds]\nentity = [\"a\\\"b\"]").is_err());
 }

@@ -12,11 +12,7 @@ pub(crate) fn parse_attribute(text: &str, line: Line) -> Option<Attribute> {
     let bytes = text.as_bytes();
     let content = bytes.get(line.start..line.end)?;
     let key_start = line.start + content.iter().take_while(|&&b| is_space(b)).count();
-    let key_len = bytes
-        .get(key_start..line.end)?
-        .iter()
-        .take_while(|&&b| b != b':' && !is_space(b))
-        .count();
+    let key_len = bytes.get(key_start..line.end)?.iter().take_while(|&&b| b != b':' && !is_space(b)).count();
     let key_end = key_start + key_len;
     if key_len == 0 || bytes.get(key_end) != Some(&b':') || key_end >= line.end {
         return None;
@@ -57,7 +53,10 @@ fn split_items(value: &str, offset: usize) -> Vec<ValueItem> {
     for raw in value.split(';') {
         let (text, start) = trimmed(raw, item_offset);
         if !text.is_empty() {
-            items.push(ValueItem { text: text.into(), range: TextRange::new(start as u32, (start + text.len()) as u32) });
+            items.push(ValueItem {
+                text: text.into(),
+                range: TextRange::new(start as u32, (start + text.len()) as u32),
+            });
         }
         item_offset += raw.len() + 1;
     }

@@ -66,11 +66,7 @@ impl OffsetMap {
 
     pub fn range(&self, range: TextRange) -> TextRange {
         let start = self.start(range.start);
-        if range.is_empty() {
-            TextRange::empty(start)
-        } else {
-            TextRange::new(start, self.end(range.end).max(start))
-        }
+        if range.is_empty() { TextRange::empty(start) } else { TextRange::new(start, self.end(range.end).max(start)) }
     }
 }
 
@@ -124,9 +120,10 @@ impl<'a> Cleaner<'a> {
         }
         let chunk = self.text.get(self.copy_from..upto).unwrap_or("");
         let out_len = self.out.len() as u32;
-        let contiguous = self.segments.last().is_some_and(|&(cleaned, original)| {
-            original as usize + (out_len - cleaned) as usize == self.copy_from
-        });
+        let contiguous = self
+            .segments
+            .last()
+            .is_some_and(|&(cleaned, original)| original as usize + (out_len - cleaned) as usize == self.copy_from);
         if !contiguous && !chunk.is_empty() {
             self.segments.push((out_len, self.copy_from as u32));
         }

@@ -49,8 +49,9 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     let mut name = None;
     let mut name_range = None;
     if bytes.get(pos) == Some(&b'"') && pos < line.end {
-        let (value, close) = read_display_name(text, pos + 1, line.end)
-            .ok_or_else(|| "display name is missing its closing `\"` (write `\\\"` for a quote inside it)".to_string())?;
+        let (value, close) = read_display_name(text, pos + 1, line.end).ok_or_else(|| {
+            "display name is missing its closing `\"` (write `\\\"` for a quote inside it)".to_string()
+        })?;
         name = Some(value.into_boxed_str());
         name_range = Some(TextRange::new(pos as u32, (close + 1) as u32));
         pos = close + 1;
@@ -88,7 +89,9 @@ pub(crate) const ID_RULE: &str =
     "an id starts with a letter or digit and goes on with letters, marks, digits, `-`, `_` or `.`";
 
 fn shape_message(s: char) -> String {
-    format!("a definition header must look like `{s}id: kind \"Display Name\"`; write `\\{s}` to start a prose line with `{s}`")
+    format!(
+        "a definition header must look like `{s}id: kind \"Display Name\"`; write `\\{s}` to start a prose line with `{s}`"
+    )
 }
 
 fn count_while(bytes: &[u8], from: usize, to: usize, keep: impl Fn(u8) -> bool) -> usize {

@@ -121,7 +121,8 @@ fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Referen
             return Err(Failed {
                 error: SyntaxError {
                     range: TextRange::new(open as u32, line_end as u32),
-                    message: "reference list is not closed: add `}` on the same line (write `\\{` for a literal brace)".to_string(),
+                    message: "reference list is not closed: add `}` on the same line (write `\\{` for a literal brace)"
+                        .to_string(),
                 },
                 resume: line_end,
             });

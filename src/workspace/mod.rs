@@ -39,15 +39,8 @@ pub use read::{ReadError, par_read_map, read_text};
 /// the answer is spelled like `start`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
-    let first = if start.is_file() {
-        start.parent()?
-    } else {
-        &start
-    };
-    first
-        .ancestors()
-        .find(|dir| dir.join(FILE_NAME).is_file())
-        .map(Path::to_path_buf)
+    let first = if start.is_file() { start.parent()? } else { &start };
+    first.ancestors().find(|dir| dir.join(FILE_NAME).is_file()).map(Path::to_path_buf)
 }
 
 /// What `discover` found under a root.
@@ -71,10 +64,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
     let canonical_root = match std::fs::canonicalize(root) {
         Ok(p) => p,
         Err(e) => {
-            out.errors.push((
-                root.to_path_buf(),
-                format!("cannot read the workspace folder: {e}"),
-            ));
+            out.errors.push((root.to_path_buf(), format!("cannot read the workspace folder: {e}")));
             return out;
         }
     };
@@ -86,11 +76,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
         }
     };
     let shared = Arc::new(Mutex::new(Found::default()));
-    let mut builder = VisitorBuilder {
-        root,
-        exclude: &exclude,
-        shared: &shared,
-    };
+    let mut builder = VisitorBuilder { root, exclude: &exclude, shared: &shared };
     WalkBuilder::new(root)
         .standard_filters(false)
         .hidden(true)
@@ -109,30 +95,18 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
     out.files.sort();
     // A regular file's canonical path is the canonical root joined with its
     // relative path, since no symlinked folder is ever entered.
-    let canonical_of = |p: &Path| {
-        p.strip_prefix(root)
-            .ok()
-            .map(|rel| canonical_root.join(rel))
-    };
-    let mut taken: std::collections::HashSet<PathBuf> =
-        out.files.iter().filter_map(|p| canonical_of(p)).collect();
+    let canonical_of = |p: &Path| p.strip_prefix(root).ok().map(|rel| canonical_root.join(rel));
+    let mut taken: std::collections::HashSet<PathBuf> = out.files.iter().filter_map(|p| canonical_of(p)).collect();
     out.nested_roots = found.nested_roots;
     out.nested_roots.sort();
-    let nested: Vec<PathBuf> = out
-        .nested_roots
-        .iter()
-        .filter_map(|p| canonical_of(p))
-        .collect();
+    let nested: Vec<PathBuf> = out.nested_roots.iter().filter_map(|p| canonical_of(p)).collect();
     let mut links = found.links;
     links.sort();
     for link in links {
         match std::fs::canonicalize(&link) {
-            Err(e) => out
-                .errors
-                .push((link, format!("cannot resolve the symbolic link: {e}"))),
+            Err(e) => out.errors.push((link, format!("cannot resolve the symbolic link: {e}"))),
             Ok(target) => {
-                let inside = target.starts_with(&canonical_root)
-                    && !nested.iter().any(|n| target.starts_with(n));
+                let inside = target.starts_with(&canonical_root) && !nested.iter().any(|n| target.starts_with(n));
                 if inside && target.is_file() && taken.insert(target) {
                     out.files.push(link);
                 }
@@ -163,12 +137,7 @@ struct VisitorBuilder<'s> {
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor {
-            root: self.root,
-            exclude: self.exclude,
-            shared: self.shared,
-            found: Found::default(),
-        })
+        Box::new(Visitor { root: self.root, exclude: self.exclude, shared: self.shared, found: Found::default() })
     }
 }
 
@@ -198,18 +167,14 @@ impl ParallelVisitor for Visitor<'_> {
             Ok(entry) => entry,
             Err(err) => {
                 let (path, message) = describe(&err);
-                self.found
-                    .errors
-                    .push((path.unwrap_or_else(|| self.root.to_path_buf()), message));
+                self.found.errors.push((path.unwrap_or_else(|| self.root.to_path_buf()), message));
                 return WalkState::Continue;
             }
         };
         // A `.gitignore` that could not be read or parsed in part.
         if let Some(err) = entry.error() {
             let (path, message) = describe(err);
-            self.found
-                .errors
-                .push((path.unwrap_or_else(|| entry.path().to_path_buf()), message));
+            self.found.errors.push((path.unwrap_or_else(|| entry.path().to_path_buf()), message));
         }
         if entry.depth() == 0 {
             return WalkState::Continue;

@@ -30,10 +30,7 @@ impl std::fmt::Display for ReadError {
                 "the file is not valid UTF-8: invalid byte sequence at byte offset {offset}; save it as UTF-8"
             ),
             ReadError::TooLarge { len } => {
-                write!(
-                    f,
-                    "the file is too large to check: {len} bytes (at most 4 GiB)"
-                )
+                write!(f, "the file is too large to check: {len} bytes (at most 4 GiB)")
             }
         }
     }
@@ -50,13 +47,9 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     let bytes = std::fs::read(path).map_err(ReadError::Io)?;
     // The file may have grown between the two calls.
     if bytes.len() as u64 > u64::from(u32::MAX) {
-        return Err(ReadError::TooLarge {
-            len: bytes.len() as u64,
-        });
+        return Err(ReadError::TooLarge { len: bytes.len() as u64 });
     }
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        offset: e.utf8_error().valid_up_to(),
-    })
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
 }
 
 /// Reads every path on rayon's pool and applies `f` to each result there;

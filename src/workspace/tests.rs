@@ -15,10 +15,7 @@ fn rel_files(root: &Path, d: &Discovery) -> Vec<String> {
 }
 
 fn rel(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/")
+    p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")
 }
 
 fn discover_default(root: &Path) -> Discovery {
@@ -36,10 +33,7 @@ fn find_root_walks_up() {
     assert_eq!(find_root(&root.join("a/b/c.nmk")).unwrap(), root);
     assert_eq!(find_root(&root.join("a/b")).unwrap(), root);
     assert_eq!(find_root(root).unwrap(), root);
-    assert_eq!(
-        find_root(&root.join("a/nested/d/e.nmk")).unwrap(),
-        root.join("a/nested")
-    );
+    assert_eq!(find_root(&root.join("a/nested/d/e.nmk")).unwrap(), root.join("a/nested"));
     // A file that does not exist yet (an unsaved editor buffer) still finds its root.
     assert_eq!(find_root(&root.join("a/b/new")).unwrap(), root);
     let other = tempfile::tempdir().unwrap();
@@ -95,15 +89,7 @@ fn gitignore_at_root_and_in_subfolders() {
     write(root, ".ignore", "keep.nmk\n");
     write(root, ".git/info/exclude", "keep.nmk\n");
     let d = discover_default(root);
-    assert_eq!(
-        rel_files(root, &d),
-        [
-            "keep.nmk",
-            "other/local.nmk",
-            "sub/other.nmk",
-            "sub/scratch-2.nmk"
-        ]
-    );
+    assert_eq!(rel_files(root, &d), ["keep.nmk", "other/local.nmk", "sub/other.nmk", "sub/scratch-2.nmk"]);
 }
 
 #[test]
@@ -116,19 +102,12 @@ fn exclude_globs() {
     write(root, "articles/d.tmp.nmk", "");
     write(root, "articles/e.nmk", "");
     write(root, "f.nmk", "");
-    let config =
-        crate::config::parse("exclude = [\"/drafts/**\", \"*.tmp.nmk\", \"/f.nmk\"]").unwrap();
+    let config = crate::config::parse("exclude = [\"/drafts/**\", \"*.tmp.nmk\", \"/f.nmk\"]").unwrap();
     let d = discover(root, &config);
-    assert_eq!(
-        rel_files(root, &d),
-        ["articles/drafts/c.nmk", "articles/e.nmk"]
-    );
+    assert_eq!(rel_files(root, &d), ["articles/drafts/c.nmk", "articles/e.nmk"]);
     let config = crate::config::parse("exclude = [\"drafts/\"]").unwrap();
     let d = discover(root, &config);
-    assert_eq!(
-        rel_files(root, &d),
-        ["articles/d.tmp.nmk", "articles/e.nmk", "f.nmk"]
-    );
+    assert_eq!(rel_files(root, &d), ["articles/d.tmp.nmk", "articles/e.nmk", "f.nmk"]);
 }
 
 #[test]
@@ -185,13 +164,7 @@ fn symlinks() {
     assert_eq!(rel_files(root, &d), ["b.nmk", "real/a.nmk"]);
     let errs: Vec<_> = d.errors.iter().map(|(p, _)| rel(root, p)).collect();
     assert_eq!(errs, ["dangling.nmk", "self-loop.nmk", "x1.nmk", "x2.nmk"]);
-    assert!(
-        d.errors[0]
-            .1
-            .starts_with("cannot resolve the symbolic link: "),
-        "{:?}",
-        d.errors
-    );
+    assert!(d.errors[0].1.starts_with("cannot resolve the symbolic link: "), "{:?}", d.errors);
 }
 
 #[cfg(unix)]
@@ -224,11 +197,7 @@ fn missing_root_is_an_error() {
     let d = discover_default(&dir.path().join("nope"));
     assert!(d.files.is_empty());
     assert_eq!(d.errors.len(), 1);
-    assert!(
-        d.errors[0]
-            .1
-            .starts_with("cannot read the workspace folder: ")
-    );
+    assert!(d.errors[0].1.starts_with("cannot read the workspace folder: "));
 }
 
 #[test]
@@ -238,42 +207,18 @@ fn reading() {
     write(root, "ok.nmk", "\u{feff}hello ünïcode");
     fs::write(root.join("latin1.nmk"), b"caf\xe9 ok").unwrap();
     fs::create_dir(root.join("folder.nmk")).unwrap();
-    let paths: Vec<PathBuf> = ["ok.nmk", "latin1.nmk", "folder.nmk", "missing.nmk"]
-        .iter()
-        .map(|p| root.join(p))
-        .collect();
-    let out = par_read_map(&paths, |p, r| {
-        (p.to_path_buf(), r.map_err(|e| e.to_string()))
-    });
-    assert_eq!(
-        out.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
-        paths,
-        "order is kept"
-    );
-    assert_eq!(
-        out[0].1.as_ref().map(String::as_str).ok(),
-        Some("\u{feff}hello ünïcode")
-    );
+    let paths: Vec<PathBuf> =
+        ["ok.nmk", "latin1.nmk", "folder.nmk", "missing.nmk"].iter().map(|p| root.join(p)).collect();
+    let out = par_read_map(&paths, |p, r| (p.to_path_buf(), r.map_err(|e| e.to_string())));
+    assert_eq!(out.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(), paths, "order is kept");
+    assert_eq!(out[0].1.as_ref().map(String::as_str).ok(), Some("\u{feff}hello ünïcode"));
     assert_eq!(
         out[1].1.as_ref().map_err(String::as_str),
-        Err(
-            "the file is not valid UTF-8: invalid byte sequence at byte offset 3; save it as UTF-8"
-        )
+        Err("the file is not valid UTF-8: invalid byte sequence at byte offset 3; save it as UTF-8")
     );
-    assert!(
-        out[2]
-            .1
-            .as_ref()
-            .unwrap_err()
-            .starts_with("cannot read the file: ")
-    );
-    assert!(
-        matches!(read_text(&paths[3]), Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound)
-    );
-    assert!(matches!(
-        read_text(&paths[1]),
-        Err(ReadError::NotUtf8 { offset: 3 })
-    ));
+    assert!(out[2].1.as_ref().unwrap_err().starts_with("cannot read the file: "));
+    assert!(matches!(read_text(&paths[3]), Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound));
+    assert!(matches!(read_text(&paths[1]), Err(ReadError::NotUtf8 { offset: 3 })));
 }
 
 #[cfg(unix)]
@@ -289,11 +234,7 @@ fn unreadable_file() {
     if enforced {
         let e = r.unwrap_err();
         assert!(matches!(e, ReadError::Io(_)));
-        assert!(
-            e.to_string()
-                .starts_with("cannot read the file: Permission denied"),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("cannot read the file: Permission denied"), "{e}");
     } else {
         // Running as root: permissions do not apply.
         assert_eq!(r.unwrap(), "text");

@@ -19,7 +19,8 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
     if !doc.paragraphs.is_empty() && sink.enabled(crate::analysis::Code::MissingFrontMatter) {
         let at = doc.front_matter.as_ref().map_or(TextRange::empty(if doc.bom { 3 } else { 0 }), |fm| fm.open);
         for key in &ctx.ws.config.required_front_matter {
-            let present = doc.front_matter.as_ref().is_some_and(|fm| fm.attributes.iter().any(|a| &*a.key == key.as_str()));
+            let present =
+                doc.front_matter.as_ref().is_some_and(|fm| fm.attributes.iter().any(|a| &*a.key == key.as_str()));
             if !present {
                 sink.emit(Code::MissingFrontMatter, at, || {
                     format!("front matter lacks `{key}`, which `required-front-matter` in newsmark.toml requires")
@@ -55,7 +56,10 @@ fn check_definition(ctx: &Context, index: usize, def: &Definition, sink: &mut Si
     }
     if def.sigil == Sigil::Entity && def.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         sink.emit(Code::MissingName, def.id_range, || {
-            format!("entity `{sig}{}` has no display name; add one: `{sig}{}: {} \"Full Name\"`", def.id, def.id, def.kind)
+            format!(
+                "entity `{sig}{}` has no display name; add one: `{sig}{}: {} \"Full Name\"`",
+                def.id, def.id, def.kind
+            )
         });
     }
     if def.sigil == Sigil::Source
@@ -118,7 +122,9 @@ fn check_attributes(ctx: KeyContext, attrs: &[Attribute], sink: &mut Sink) {
             continue;
         };
         if !spec.value.is_list() && !seen.insert(key) {
-            sink.emit(Code::DuplicateKey, attr.key_range, || format!("`{key}` is given more than once; the first value wins"));
+            sink.emit(Code::DuplicateKey, attr.key_range, || {
+                format!("`{key}` is given more than once; the first value wins")
+            });
             continue;
         }
         check_value(key, spec.value, attr, sink);
@@ -163,7 +169,11 @@ fn check_value(key: &str, ty: ValueType, attr: &Attribute, sink: &mut Sink) {
             }
             for (i, item) in attr.items.iter().enumerate() {
                 if ty == ValueType::EntityRef && i > 0 {
-                    invalid(sink, item.range, format!("`{key}` takes one entity reference; `{}` is one too many", item.text));
+                    invalid(
+                        sink,
+                        item.range,
+                        format!("`{key}` takes one entity reference; `{}` is one too many", item.text),
+                    );
                     continue;
                 }
                 match parse_reference(&item.text) {
@@ -174,7 +184,9 @@ fn check_value(key: &str, ty: ValueType, attr: &Attribute, sink: &mut Sink) {
                         });
                         with_suggestion(d, Some(format!("@{id}")));
                     }
-                    None => invalid(sink, item.range, format!("`{}` in `{key}` is not a reference; write `@id`", item.text)),
+                    None => {
+                        invalid(sink, item.range, format!("`{}` in `{key}` is not a reference; write `@id`", item.text))
+                    }
                 }
             }
         }

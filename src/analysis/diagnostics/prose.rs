@@ -106,7 +106,7 @@ fn quotations(text: &str, base: u32) -> Vec<Quotation> {
     let mut curly: Option<usize> = None;
     let mut guillemet: Option<usize> = None;
     let mut straight: Option<usize> = None;
-    let mut close = |open: usize, i: usize, c: char, out: &mut Vec<Quotation>| {
+    let close = |open: usize, i: usize, c: char, out: &mut Vec<Quotation>| {
         let open_len = text[open..].chars().next().map_or(1, char::len_utf8);
         let end = i + c.len_utf8();
         out.push(Quotation {
@@ -164,9 +164,9 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
     for para in &plain.paragraphs {
         let mut from = para.start as usize;
         let end = para.end as usize;
-        let gaps = merged.iter().filter(|(s, e)| *e > from && *s < end);
+        let start = from;
         let mut windows = Vec::new();
-        for &(s, e) in gaps {
+        for &(s, e) in merged.iter().filter(|(s, e)| *e > start && *s < end) {
             if s > from {
                 windows.push((from, s));
             }
@@ -187,9 +187,9 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
         let id = ctx.ws.id_text(m.entity);
         let written = range.slice(ctx.source_text);
         let display = ctx.ws.resolve(Sigil::Entity, id).and_then(|(_, d)| d.name.as_deref()).unwrap_or(id);
-        if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
-            format!("“{written}” names `@{id}` ({display}) but is not tagged")
-        }) {
+        if let Some(d) = sink
+            .emit(Code::UntaggedMention, range, || format!("“{written}” names `@{id}` ({display}) but is not tagged"))
+        {
             d.suggestion = Some(format!("[{written}]{{@{id}}}"));
         }
     }

@@ -41,9 +41,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result
 
 /// Escapes a command's message (GitHub's `escapeData`).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value (GitHub's `escapeProperty`).

@@ -25,34 +25,19 @@ use crate::cli::exit::Counts;
 use crate::text::TextRange;
 
 pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     for (d, loc) in report.sorted() {
-        let notes: Vec<String> = d
-            .related
-            .iter()
-            .map(|r| related_note(&r.message, &report.locate(r.file, r.range)))
-            .collect();
-        let help = d
-            .suggestion
-            .as_ref()
-            .map(|s| format!("did you mean `{s}`?"));
+        let notes: Vec<String> =
+            d.related.iter().map(|r| related_note(&r.message, &report.locate(r.file, r.range))).collect();
+        let help = d.suggestion.as_ref().map(|s| format!("did you mean `{s}`?"));
 
-        let title = level(d.severity)
-            .primary_title(&d.message)
-            .id(d.code.as_str());
+        let title = level(d.severity).primary_title(&d.message).id(d.code.as_str());
         let mut group = match report.file(d.file).filter(|f| !f.text.is_empty()) {
             Some(file) => Group::with_title(title).element(snippet(file, d)),
             // Nothing to show (an unreadable file, an unknown id): the
             // location line alone.
-            None => Group::with_title(title).element(
-                Origin::path(loc.path)
-                    .line(loc.start.line as usize)
-                    .char_column(loc.start.column as usize),
-            ),
+            None => Group::with_title(title)
+                .element(Origin::path(loc.path).line(loc.start.line as usize).char_column(loc.start.column as usize)),
         };
         group = group.elements(notes.iter().map(|n| Level::NOTE.message(n)));
         group = group.elements(help.iter().map(|h| Level::HELP.message(h)));
@@ -76,11 +61,7 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
 /// A note for a related location: `also defined at registry/people.nmk:3:1`
 /// when the analysis's message is "also defined"; `see …` when it is empty.
 pub(super) fn related_note(message: &str, at: &Location<'_>) -> String {
-    if message.is_empty() {
-        format!("see {at}")
-    } else {
-        format!("{message} at {at}")
-    }
+    if message.is_empty() { format!("see {at}") } else { format!("{message} at {at}") }
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -94,16 +75,10 @@ fn level(severity: Severity) -> Level<'static> {
 }
 
 /// The source lines `d.range` touches, with a primary annotation on it.
-fn snippet<'a>(
-    file: &ReportFile<'a>,
-    d: &Diagnostic,
-) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     let idx = file.line_index;
     let len = idx.len();
-    let (mut lo, mut hi) = (
-        d.range.start.min(d.range.end),
-        d.range.start.max(d.range.end),
-    );
+    let (mut lo, mut hi) = (d.range.start.min(d.range.end), d.range.start.max(d.range.end));
     lo = floor_char_boundary(file.text, lo.min(len));
     hi = floor_char_boundary(file.text, hi.min(len)).max(lo);
     let first = idx.line_of(lo);
@@ -114,18 +89,11 @@ fn snippet<'a>(
         last -= 1;
         hi = idx.line_range(last).end.max(lo);
     }
-    let window = TextRange::new(
-        idx.line_range(first).start,
-        idx.line_range(last).end.max(hi),
-    );
+    let window = TextRange::new(idx.line_range(first).start, idx.line_range(last).end.max(hi));
     let source = window.slice(file.text);
     // A lone `\r` ends a line for us (as in LSP) but not for the renderer;
     // `\n` has the same length, so offsets stay valid.
-    let source = if source.contains('\r') {
-        normalize_lone_cr(source)
-    } else {
-        source.to_owned()
-    };
+    let source = if source.contains('\r') { normalize_lone_cr(source) } else { source.to_owned() };
     let span = (lo - window.start) as usize..(hi - window.start) as usize;
     Snippet::source(source)
         .line_start(first as usize + 1)
@@ -144,11 +112,7 @@ fn normalize_lone_cr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
-            '\n'
-        } else {
-            c
-        });
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
     }
     out
 }
@@ -161,11 +125,7 @@ fn count_phrase(c: &Counts) -> String {
         (c.infos, "info", "info"),
         (c.hints, "hint", "hints"),
     ];
-    let parts: Vec<String> = parts
-        .into_iter()
-        .filter(|p| p.0 > 0)
-        .map(|(n, one, many)| plural(n, one, many))
-        .collect();
+    let parts: Vec<String> = parts.into_iter().filter(|p| p.0 > 0).map(|(n, one, many)| plural(n, one, many)).collect();
     parts.join(", ")
 }
 
@@ -179,19 +139,9 @@ mod tests {
 
     #[test]
     fn phrases() {
-        let c = Counts {
-            errors: 3,
-            warnings: 2,
-            infos: 1,
-            hints: 4,
-        };
+        let c = Counts { errors: 3, warnings: 2, infos: 1, hints: 4 };
         assert_eq!(count_phrase(&c), "3 errors, 2 warnings, 1 info, 4 hints");
-        let c = Counts {
-            errors: 0,
-            warnings: 1,
-            infos: 0,
-            hints: 1,
-        };
+        let c = Counts { errors: 0, warnings: 1, infos: 0, hints: 1 };
         assert_eq!(count_phrase(&c), "1 warning, 1 hint");
     }
 

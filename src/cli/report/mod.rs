@@ -63,12 +63,7 @@ impl Format {
 
 /// Writes `report` in `format`. `color` only affects `human`; compute it
 /// with [`color_wanted`].
-pub fn render(
-    format: Format,
-    report: &Report<'_>,
-    color: bool,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
+pub fn render(format: Format, report: &Report<'_>, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, color, out),
         Format::Json => json::render(report, out),
@@ -114,38 +109,21 @@ impl<'a> Report<'a> {
     pub(crate) fn locate(&self, id: FileId, range: TextRange) -> Location<'a> {
         let Some(file) = self.file(id) else {
             let origin = Position { line: 1, column: 1 };
-            return Location {
-                path: UNKNOWN_PATH,
-                start: origin,
-                end: origin,
-            };
+            return Location { path: UNKNOWN_PATH, start: origin, end: origin };
         };
         // A reversed range (never expected) is read as its two ends in order.
         let (lo, hi) = (range.start.min(range.end), range.start.max(range.end));
         let pos = |offset| {
-            let lc = file
-                .line_index
-                .line_col(file.text, offset, PositionEncoding::Utf32);
-            Position {
-                line: lc.line + 1,
-                column: lc.col + 1,
-            }
+            let lc = file.line_index.line_col(file.text, offset, PositionEncoding::Utf32);
+            Position { line: lc.line + 1, column: lc.col + 1 }
         };
-        Location {
-            path: file.rel_path,
-            start: pos(lo),
-            end: pos(hi),
-        }
+        Location { path: file.rel_path, start: pos(lo), end: pos(hi) }
     }
 
     /// The diagnostics with their locations, in output order: file, line,
     /// column, code, then end and message so the order is total.
     pub(crate) fn sorted(&self) -> Vec<(&'a Diagnostic, Location<'a>)> {
-        let mut items: Vec<_> = self
-            .diagnostics
-            .iter()
-            .map(|d| (d, self.locate(d.file, d.range)))
-            .collect();
+        let mut items: Vec<_> = self.diagnostics.iter().map(|d| (d, self.locate(d.file, d.range))).collect();
         items.sort_by(|(da, la), (db, lb)| {
             (la.path, la.start, da.code.as_str(), la.end, &da.message).cmp(&(
                 lb.path,

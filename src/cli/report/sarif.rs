@@ -86,13 +86,10 @@ fn log(report: &Report<'_>) -> Value {
 }
 
 fn information_uri() -> Option<&'static str> {
-    [
-        option_env!("CARGO_PKG_REPOSITORY"),
-        option_env!("CARGO_PKG_HOMEPAGE"),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|s| !s.is_empty())
+    [option_env!("CARGO_PKG_REPOSITORY"), option_env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.is_empty())
 }
 
 fn rule(code: Code) -> Value {
@@ -113,9 +110,7 @@ fn rule_name(code: Code) -> String {
         .split('-')
         .map(|w| {
             let mut cs = w.chars();
-            cs.next()
-                .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
-                .unwrap_or_default()
+            cs.next().map(|c| c.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
         })
         .collect()
 }
@@ -172,15 +167,9 @@ mod tests {
 
     #[test]
     fn names_and_uris() {
-        assert_eq!(
-            rule_name(Code::SourceAfterPublication),
-            "SourceAfterPublication"
-        );
+        assert_eq!(rule_name(Code::SourceAfterPublication), "SourceAfterPublication");
         assert_eq!(encode_uri_path("a b/é%.nmk"), "a%20b/%C3%A9%25.nmk");
-        assert_eq!(
-            short_description(Code::Unreadable),
-            "The file could not be read or is not valid UTF-8."
-        );
+        assert_eq!(short_description(Code::Unreadable), "The file could not be read or is not valid UTF-8.");
         assert_eq!(rule_index(Code::UntaggedMention), 16);
     }
 }
