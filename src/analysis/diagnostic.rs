@@ -132,23 +132,57 @@ impl Code {
     /// (SARIF rule help, hover on a diagnostic).
     pub fn help(self) -> &'static str {
         match self {
-            Code::Syntax => "Malformed Newsmark: a tag, definition header, attribute line, front matter or comment that does not follow the markup. Fix the markup, or escape the character (`\\[`, `\\{`, `\\@`, `\\^`, `\\<`) if it is meant as text.",
-            Code::Unreadable => "The file could not be read or is not valid UTF-8. Check its permissions and re-save it as UTF-8.",
-            Code::Config => "`newsmark.toml` is invalid. The message says which key is wrong; until it is fixed, the workspace is not checked with it.",
-            Code::UndefinedReference => "A reference names an id that no definition in the workspace has. Define it (in this file or in a registry file) or correct the id.",
-            Code::DuplicateDefinition => "The same id is defined twice in one workspace; references resolve to the first by path, then position. Remove or rename one of the definitions.",
-            Code::UnknownKind => "The kind of a definition is not one of the built-in kinds nor one added under `[kinds]` in `newsmark.toml`. Use a known kind or add it to the config.",
-            Code::InvalidValue => "A value does not have the form its key requires: a real calendar date, an http(s) URL, a Wikidata id such as `Q76`, an RFC 5646 language tag, or a reference with the right sigil.",
-            Code::UnknownKey => "A key that Newsmark does not know. Use a documented key, or prefix it with `x-` to keep private data unchecked.",
-            Code::DuplicateKey => "A single-value key is given twice; the first value wins. Remove the repetition.",
-            Code::MissingName => "An entity has no display name, so hovers and exports cannot show who it is. Add a quoted name to the header: `@id: person \"Full Name\"`.",
-            Code::MissingAttribution => "A statement, remarks, interview, document or post source does not say who made it. Add `by: @entity`.",
-            Code::UnusedDefinition => "A definition in an article that nothing in the workspace references. Reference it, move it to a registry file, or delete it.",
-            Code::UnattributedQuote => "A long quotation that no source tag contains: readers and fact-checkers cannot tell who said it. Wrap it in a tag with a `^source` reference.",
-            Code::SourceAfterPublication => "A source dated after the article's `published` date cannot have informed it. Check both dates.",
-            Code::MissingFrontMatter => "The article lacks a front-matter key that `required-front-matter` in `newsmark.toml` requires.",
-            Code::UnknownAlias => "The tag's text matches neither the display name nor any `aka` of the entity it references. Add the text to `aka`, or check that the tag points at the right entity.",
-            Code::UntaggedMention => "A known name of a workspace entity occurs in prose outside every entity tag. Tag it, or leave it if the mention is deliberate.",
+            Code::Syntax => {
+                "Malformed Newsmark: a tag, definition header, attribute line, front matter or comment that does not follow the markup. Fix the markup, or escape the character (`\\[`, `\\{`, `\\@`, `\\^`, `\\<`) if it is meant as text."
+            }
+            Code::Unreadable => {
+                "The file could not be read or is not valid UTF-8. Check its permissions and re-save it as UTF-8."
+            }
+            Code::Config => {
+                "`newsmark.toml` is invalid. The message says which key is wrong; until it is fixed, the workspace is not checked with it."
+            }
+            Code::UndefinedReference => {
+                "A reference names an id that no definition in the workspace has. Define it (in this file or in a registry file) or correct the id."
+            }
+            Code::DuplicateDefinition => {
+                "The same id is defined twice in one workspace; references resolve to the first by path, then position. Remove or rename one of the definitions."
+            }
+            Code::UnknownKind => {
+                "The kind of a definition is not one of the built-in kinds nor one added under `[kinds]` in `newsmark.toml`. Use a known kind or add it to the config."
+            }
+            Code::InvalidValue => {
+                "A value does not have the form its key requires: a real calendar date, an http(s) URL, a Wikidata id such as `Q76`, an RFC 5646 language tag, or a reference with the right sigil."
+            }
+            Code::UnknownKey => {
+                "A key that Newsmark does not know. Use a documented key, or prefix it with `x-` to keep private data unchecked."
+            }
+            Code::DuplicateKey => {
+                "A single-value key is given twice; the first value wins. Remove the repetition."
+            }
+            Code::MissingName => {
+                "An entity has no display name, so hovers and exports cannot show who it is. Add a quoted name to the header: `@id: person \"Full Name\"`."
+            }
+            Code::MissingAttribution => {
+                "A statement, remarks, interview, document or post source does not say who made it. Add `by: @entity`."
+            }
+            Code::UnusedDefinition => {
+                "A definition in an article that nothing in the workspace references. Reference it, move it to a registry file, or delete it."
+            }
+            Code::UnattributedQuote => {
+                "A long quotation that no source tag contains: readers and fact-checkers cannot tell who said it. Wrap it in a tag with a `^source` reference."
+            }
+            Code::SourceAfterPublication => {
+                "A source dated after the article's `published` date cannot have informed it. Check both dates."
+            }
+            Code::MissingFrontMatter => {
+                "The article lacks a front-matter key that `required-front-matter` in `newsmark.toml` requires."
+            }
+            Code::UnknownAlias => {
+                "The tag's text matches neither the display name nor any `aka` of the entity it references. Add the text to `aka`, or check that the tag points at the right entity."
+            }
+            Code::UntaggedMention => {
+                "A known name of a workspace entity occurs in prose outside every entity tag. Tag it, or leave it if the mention is deliberate."
+            }
         }
     }
 }

@@ -149,7 +149,10 @@ impl Definition {
 
     /// Every item of every line of a (list) key, in order.
     pub fn items<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a ValueItem> + 'a {
-        self.attributes.iter().filter(move |a| &*a.key == key).flat_map(|a| a.items.iter())
+        self.attributes
+            .iter()
+            .filter(move |a| &*a.key == key)
+            .flat_map(|a| a.items.iter())
     }
 }
 

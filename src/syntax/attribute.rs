@@ -47,7 +47,10 @@ pub(crate) fn parse_attribute(text: &str, line: Line) -> Option<Attribute> {
 /// (`s` itself starting at `offset`).
 fn trimmed(s: &str, offset: usize) -> (&str, usize) {
     let start_trimmed = s.trim_start();
-    (start_trimmed.trim_end(), offset + (s.len() - start_trimmed.len()))
+    (
+        start_trimmed.trim_end(),
+        offset + (s.len() - start_trimmed.len()),
+    )
 }
 
 /// Splits a value on `;`, trimming each item and dropping empty ones.
@@ -57,7 +60,10 @@ fn split_items(value: &str, offset: usize) -> Vec<ValueItem> {
     for raw in value.split(';') {
         let (text, start) = trimmed(raw, item_offset);
         if !text.is_empty() {
-            items.push(ValueItem { text: text.into(), range: TextRange::new(start as u32, (start + text.len()) as u32) });
+            items.push(ValueItem {
+                text: text.into(),
+                range: TextRange::new(start as u32, (start + text.len()) as u32),
+            });
         }
         item_offset += raw.len() + 1;
     }
@@ -80,7 +86,13 @@ mod tests {
         assert_eq!(a.key_range, TextRange::new(2, 5));
         assert_eq!(&*a.value, "DHS ; ;Homeland  Security;");
         let items: Vec<_> = a.items.iter().map(|i| (&*i.text, i.range)).collect();
-        assert_eq!(items, [("DHS", TextRange::new(8, 11)), ("Homeland  Security", TextRange::new(15, 33))]);
+        assert_eq!(
+            items,
+            [
+                ("DHS", TextRange::new(8, 11)),
+                ("Homeland  Security", TextRange::new(15, 33))
+            ]
+        );
     }
 
     #[test]
@@ -94,7 +106,15 @@ mod tests {
 
     #[test]
     fn not_attributes() {
-        for line in ["", "  ", "key value", ": value", "key :value", "  no colon here", "key"] {
+        for line in [
+            "",
+            "  ",
+            "key value",
+            ": value",
+            "key :value",
+            "  no colon here",
+            "key",
+        ] {
             assert_eq!(parse(line), None, "{line:?}");
         }
     }

@@ -27,10 +27,8 @@ pub fn parse(text: &str) -> Parse {
     parse.doc.bom = bom;
     parse.doc.comments = cleaned.comments;
     parse.doc.transparent_lines = cleaned.transparent_lines;
-    if !cleaned.errors.is_empty() {
-        parse.errors.extend(cleaned.errors);
-        parse.errors.sort_by_key(|error| error.range.start);
-    }
+    parse.errors.extend(cleaned.errors);
+    parse.errors.sort_by_key(|error| error.range.start);
     parse
 }
 
@@ -71,7 +69,8 @@ impl<'a> BlockParser<'a> {
         let mut lines = Lines::new(text);
         let mut first = lines.next();
         if let Some(open) = first.filter(|&line| is_fence(text, line)) {
-            self.doc.front_matter = Some(parse_front_matter(text, open, &mut lines, &mut self.errors));
+            self.doc.front_matter =
+                Some(parse_front_matter(text, open, &mut lines, &mut self.errors));
             first = None;
         }
         let mut block = Block::None;
@@ -82,7 +81,9 @@ impl<'a> BlockParser<'a> {
                     self.end_paragraph();
                     block = Block::None;
                 }
-                Some(&b) if is_space(b) && !matches!(block, Block::None) => self.block_line(block, line),
+                Some(&b) if is_space(b) && !matches!(block, Block::None) => {
+                    self.block_line(block, line)
+                }
                 Some(b'@' | b'^') => {
                     self.end_paragraph();
                     block = self.header(line);
@@ -95,7 +96,10 @@ impl<'a> BlockParser<'a> {
         }
         self.end_paragraph();
         link_parents(&mut self.doc.tags);
-        Parse { doc: self.doc, errors: self.errors }
+        Parse {
+            doc: self.doc,
+            errors: self.errors,
+        }
     }
 
     fn header(&mut self, line: Line) -> Block {
@@ -105,7 +109,10 @@ impl<'a> BlockParser<'a> {
                 Block::Definition(self.doc.definitions.len() - 1)
             }
             Err(message) => {
-                self.errors.push(SyntaxError { range: TextRange::new(line.start as u32, line.end as u32), message });
+                self.errors.push(SyntaxError {
+                    range: TextRange::new(line.start as u32, line.end as u32),
+                    message,
+                });
                 Block::Skipping
             }
         }
@@ -113,8 +120,12 @@ impl<'a> BlockParser<'a> {
 
     /// An indented line right after a header or its attributes.
     fn block_line(&mut self, block: Block, line: Line) {
-        let Block::Definition(index) = block else { return };
-        let Some(definition) = self.doc.definitions.get_mut(index) else { return };
+        let Block::Definition(index) = block else {
+            return;
+        };
+        let Some(definition) = self.doc.definitions.get_mut(index) else {
+            return;
+        };
         match parse_attribute(self.text, line) {
             Some(attribute) => {
                 definition.range.end = attribute.range.end;
@@ -135,10 +146,22 @@ impl<'a> BlockParser<'a> {
     }
 
     fn end_paragraph(&mut self) {
-        let Some((first, end)) = self.paragraph.take() else { return };
+        let Some((first, end)) = self.paragraph.take() else {
+            return;
+        };
         let doc = &mut self.doc;
-        self.tag_scanner.scan(first.start, end, &mut doc.tags, &mut doc.escapes, &mut self.errors);
-        let first_line = self.text.as_bytes().get(first.start..first.end).unwrap_or(&[]);
+        self.tag_scanner.scan(
+            first.start,
+            end,
+            &mut doc.tags,
+            &mut doc.escapes,
+            &mut self.errors,
+        );
+        let first_line = self
+            .text
+            .as_bytes()
+            .get(first.start..first.end)
+            .unwrap_or(&[]);
         doc.paragraphs.push(Paragraph {
             range: TextRange::new(first.start as u32, end as u32),
             heading_level: heading_level(first_line),

@@ -35,7 +35,9 @@ pub(crate) struct OffsetMap {
 
 impl OffsetMap {
     fn shifted(shift: usize) -> OffsetMap {
-        OffsetMap { segments: vec![(0, shift as u32)] }
+        OffsetMap {
+            segments: vec![(0, shift as u32)],
+        }
     }
 
     /// True when cleaned and original offsets are the same.
@@ -45,13 +47,18 @@ impl OffsetMap {
 
     /// The original offset of a cleaned offset that starts a range.
     pub fn start(&self, cleaned: u32) -> u32 {
-        let after = self.segments.partition_point(|&(start, _)| start <= cleaned);
+        let after = self
+            .segments
+            .partition_point(|&(start, _)| start <= cleaned);
         self.resolve(after, cleaned)
     }
 
     /// The original offset of a cleaned offset that ends a range.
     pub fn end(&self, cleaned: u32) -> u32 {
-        let after = self.segments.partition_point(|&(start, _)| start < cleaned).max(1);
+        let after = self
+            .segments
+            .partition_point(|&(start, _)| start < cleaned)
+            .max(1);
         self.resolve(after, cleaned)
     }
 
@@ -143,7 +150,11 @@ impl<'a> Cleaner<'a> {
         if self.out.is_char_boundary(len) {
             self.out.truncate(len);
         }
-        while self.segments.last().is_some_and(|&(cleaned, _)| cleaned as usize >= len) {
+        while self
+            .segments
+            .last()
+            .is_some_and(|&(cleaned, _)| cleaned as usize >= len)
+        {
             self.segments.pop();
         }
     }
@@ -157,8 +168,15 @@ impl<'a> Cleaner<'a> {
     /// up to original offset `upto`, holds nothing but spaces and tabs.
     fn line_is_blank(&self, line_start_out: usize, upto: usize) -> bool {
         let copied = self.out.as_bytes().get(line_start_out..).unwrap_or(&[]);
-        let pending = self.text.as_bytes().get(self.copy_from..upto).unwrap_or(&[]);
-        copied.iter().chain(pending).all(|&b| b == b' ' || b == b'\t')
+        let pending = self
+            .text
+            .as_bytes()
+            .get(self.copy_from..upto)
+            .unwrap_or(&[]);
+        copied
+            .iter()
+            .chain(pending)
+            .all(|&b| b == b' ' || b == b'\t')
     }
 
     fn run(mut self) -> Cleaned<'a> {
@@ -172,7 +190,10 @@ impl<'a> Cleaner<'a> {
         // Backslashes before an opener are counted back to here only.
         let mut backslash_floor = pos;
 
-        while let Some(found) = bytes.get(pos..).and_then(|rest| memchr3(b'<', b'\n', b'\r', rest)) {
+        while let Some(found) = bytes
+            .get(pos..)
+            .and_then(|rest| memchr3(b'<', b'\n', b'\r', rest))
+        {
             let at = pos + found;
             match bytes.get(at) {
                 Some(b'<') => {
@@ -201,10 +222,15 @@ impl<'a> Cleaner<'a> {
                     pos = end;
                 }
                 Some(&first) => {
-                    let eol_len = if first == b'\r' && bytes.get(at + 1) == Some(&b'\n') { 2 } else { 1 };
+                    let eol_len = if first == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
                     let next = at + eol_len;
                     if line_has_comment && self.line_is_blank(line_start_out, at) {
-                        self.transparent_lines.push(TextRange::new(line_start as u32, next as u32));
+                        self.transparent_lines
+                            .push(TextRange::new(line_start as u32, next as u32));
                         match prev_line_end_out {
                             // Drop the previous line end and the line's
                             // content, keep this line's end: a line end that
@@ -231,7 +257,8 @@ impl<'a> Cleaner<'a> {
         }
 
         if line_has_comment && self.line_is_blank(line_start_out, bytes.len()) {
-            self.transparent_lines.push(TextRange::new(line_start as u32, bytes.len() as u32));
+            self.transparent_lines
+                .push(TextRange::new(line_start as u32, bytes.len() as u32));
             self.truncate(prev_line_end_out.unwrap_or(line_start_out));
             self.copy_from = bytes.len();
         }
@@ -241,7 +268,9 @@ impl<'a> Cleaner<'a> {
         }
         Cleaned {
             text: Cow::Owned(self.out),
-            map: OffsetMap { segments: self.segments },
+            map: OffsetMap {
+                segments: self.segments,
+            },
             comments: self.comments,
             transparent_lines: self.transparent_lines,
             errors: self.errors,

@@ -10,29 +10,42 @@ use crate::text::TextRange;
 pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String> {
     let bytes = text.as_bytes();
     let sigil_char = bytes.get(line.start).copied().map(char::from);
-    let sigil = sigil_char.and_then(Sigil::from_char).ok_or_else(|| shape_message('@'))?;
+    let sigil = sigil_char
+        .and_then(Sigil::from_char)
+        .ok_or_else(|| shape_message('@'))?;
     let s = sigil.char();
 
     let id_start = line.start + 1;
     let id_end = id_start + count_while(bytes, id_start, line.end, |b| b != b':' && !is_space(b));
     let id = text.get(id_start..id_end).unwrap_or("");
     if id.is_empty() {
-        return Err(format!("definition header has no id after `{s}`; {}", shape_message(s)));
+        return Err(format!(
+            "definition header has no id after `{s}`; {}",
+            shape_message(s)
+        ));
     }
     if bytes.get(id_end) != Some(&b':') || id_end >= line.end {
-        return Err(format!("expected `:` right after `{s}{id}`; {}", shape_message(s)));
+        return Err(format!(
+            "expected `:` right after `{s}{id}`; {}",
+            shape_message(s)
+        ));
     }
     if !is_valid_id(id) {
         return Err(format!("`{id}` is not a valid id: {}", ID_RULE));
     }
 
     let kind_start = id_end + 1 + count_while(bytes, id_end + 1, line.end, is_space);
-    let kind_end = kind_start + count_while(bytes, kind_start, line.end, |b| b != b'"' && !is_space(b));
+    let kind_end =
+        kind_start + count_while(bytes, kind_start, line.end, |b| b != b'"' && !is_space(b));
     let kind = text.get(kind_start..kind_end).unwrap_or("");
     if kind.is_empty() {
         return Err(format!(
             "missing kind after `{s}{id}:`; write e.g. `{s}{id}: {} \"Display Name\"`",
-            if sigil == Sigil::Entity { "person" } else { "statement" }
+            if sigil == Sigil::Entity {
+                "person"
+            } else {
+                "statement"
+            }
         ));
     }
     // A kind is a run of non-white-space characters: Unicode white space
@@ -49,15 +62,21 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     let mut name = None;
     let mut name_range = None;
     if bytes.get(pos) == Some(&b'"') && pos < line.end {
-        let (value, close) = read_display_name(text, pos + 1, line.end)
-            .ok_or_else(|| "display name is missing its closing `\"` (write `\\\"` for a quote inside it)".to_string())?;
+        let (value, close) = read_display_name(text, pos + 1, line.end).ok_or_else(|| {
+            "display name is missing its closing `\"` (write `\\\"` for a quote inside it)"
+                .to_string()
+        })?;
         name = Some(value.into_boxed_str());
         name_range = Some(TextRange::new(pos as u32, (close + 1) as u32));
         pos = close + 1;
     }
     let rest = text.get(pos..line.end).unwrap_or("");
     if !rest.trim().is_empty() {
-        let what = if name.is_some() { "the display name" } else { "the kind" };
+        let what = if name.is_some() {
+            "the display name"
+        } else {
+            "the kind"
+        };
         return Err(format!(
             "unexpected `{}` after {what}; {}",
             rest.trim(),
@@ -88,11 +107,18 @@ pub(crate) const ID_RULE: &str =
     "an id starts with a letter or digit and goes on with letters, marks, digits, `-`, `_` or `.`";
 
 fn shape_message(s: char) -> String {
-    format!("a definition header must look like `{s}id: kind \"Display Name\"`; write `\\{s}` to start a prose line with `{s}`")
+    format!(
+        "a definition header must look like `{s}id: kind \"Display Name\"`; write `\\{s}` to start a prose line with `{s}`"
+    )
 }
 
 fn count_while(bytes: &[u8], from: usize, to: usize, keep: impl Fn(u8) -> bool) -> usize {
-    bytes.get(from..to).unwrap_or(&[]).iter().take_while(|&&b| keep(b)).count()
+    bytes
+        .get(from..to)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| keep(b))
+        .count()
 }
 
 /// Reads a display name whose text starts at `from` (after the opening
@@ -132,7 +158,10 @@ mod tests {
     #[test]
     fn full_header() {
         let d = header("@xi-jinping:person \"Xi \\\"Big\\\" \\\\ Jinping \\n\"  \t").unwrap();
-        assert_eq!((d.sigil, &*d.id, &*d.kind), (Sigil::Entity, "xi-jinping", "person"));
+        assert_eq!(
+            (d.sigil, &*d.id, &*d.kind),
+            (Sigil::Entity, "xi-jinping", "person")
+        );
         assert_eq!(d.name.as_deref(), Some("Xi \"Big\" \\ Jinping \\n"));
         assert_eq!(d.id_range, TextRange::new(0, 11));
         assert_eq!(d.kind_range, TextRange::new(12, 18));
@@ -142,8 +171,14 @@ mod tests {
     #[test]
     fn kind_only_and_quote_right_after_kind() {
         let d = header("^s: statement").unwrap();
-        assert_eq!((d.sigil, &*d.kind, d.name.as_deref()), (Sigil::Source, "statement", None));
-        assert_eq!(header("@a: person\"A\"").unwrap().name.as_deref(), Some("A"));
+        assert_eq!(
+            (d.sigil, &*d.kind, d.name.as_deref()),
+            (Sigil::Source, "statement", None)
+        );
+        assert_eq!(
+            header("@a: person\"A\"").unwrap().name.as_deref(),
+            Some("A")
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ pub(crate) fn parse_front_matter(
         let indented = content.first().is_some_and(|&b| is_space(b));
         match parse_attribute(text, line) {
             Some(attribute) if !indented => front_matter.attributes.push(attribute),
-            _ => errors.push(SyntaxError { range, message: malformed_line_message(content, indented) }),
+            _ => errors.push(SyntaxError {
+                range,
+                message: malformed_line_message(content, indented),
+            }),
         }
     }
     errors.push(SyntaxError {
@@ -55,9 +58,11 @@ pub(crate) fn parse_front_matter(
 fn malformed_line_message(content: &[u8], indented: bool) -> String {
     let trimmed = content.trim_ascii();
     if trimmed == FENCE {
-        "the line closing the front matter must be exactly `---`, without white space around it".to_string()
+        "the line closing the front matter must be exactly `---`, without white space around it"
+            .to_string()
     } else if indented {
-        "front matter lines must not be indented: write `key: value` at the start of the line".to_string()
+        "front matter lines must not be indented: write `key: value` at the start of the line"
+            .to_string()
     } else {
         "front matter lines must look like `key: value` (a key without spaces, directly followed by `:`)".to_string()
     }

@@ -24,14 +24,21 @@ fn is_id_continue(c: char) -> bool {
         let category = get_general_category(c);
         is_letter(category)
             || category == Gc::DecimalNumber
-            || matches!(category, Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark)
+            || matches!(
+                category,
+                Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark
+            )
     }
 }
 
 fn is_letter(category: Gc) -> bool {
     matches!(
         category,
-        Gc::UppercaseLetter | Gc::LowercaseLetter | Gc::TitlecaseLetter | Gc::ModifierLetter | Gc::OtherLetter
+        Gc::UppercaseLetter
+            | Gc::LowercaseLetter
+            | Gc::TitlecaseLetter
+            | Gc::ModifierLetter
+            | Gc::OtherLetter
     )
 }
 
@@ -41,10 +48,23 @@ mod tests {
 
     #[test]
     fn ids() {
-        for good in ["a", "xi-jinping", "Q76", "2015-11", "a.b_c", "習近平", "café", "cafe\u{301}", "दिल्ली", "٣"] {
+        for good in [
+            "a",
+            "xi-jinping",
+            "Q76",
+            "2015-11",
+            "a.b_c",
+            "習近平",
+            "café",
+            "cafe\u{301}",
+            "दिल्ली",
+            "٣",
+        ] {
             assert!(is_valid_id(good), "{good}");
         }
-        for bad in ["", "-a", "_a", ".a", "\u{301}a", "a b", "a@b", "a:b", "a,", "a/b", "①"] {
+        for bad in [
+            "", "-a", "_a", ".a", "\u{301}a", "a b", "a@b", "a:b", "a,", "a/b", "①",
+        ] {
             assert!(!is_valid_id(bad), "{bad}");
         }
     }

@@ -19,7 +19,10 @@ pub(crate) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub fn new(text: &'a str) -> Lines<'a> {
-        Lines { bytes: text.as_bytes(), pos: 0 }
+        Lines {
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
     }
 }
 
@@ -33,9 +36,17 @@ impl Iterator for Lines<'_> {
             Some(offset) => {
                 let end = start + offset;
                 let crlf = rest.get(offset) == Some(&b'\r') && rest.get(offset + 1) == Some(&b'\n');
-                Line { start, end, next: end + if crlf { 2 } else { 1 } }
+                Line {
+                    start,
+                    end,
+                    next: end + if crlf { 2 } else { 1 },
+                }
             }
-            None => Line { start, end: self.bytes.len(), next: self.bytes.len() },
+            None => Line {
+                start,
+                end: self.bytes.len(),
+                next: self.bytes.len(),
+            },
         };
         self.pos = line.next;
         Some(line)
@@ -55,7 +66,10 @@ pub(crate) fn is_blank(content: &[u8]) -> bool {
 
 /// Offset of the first line end at or after `from` (or `bytes.len()`).
 pub(crate) fn line_end_from(bytes: &[u8], from: usize) -> usize {
-    bytes.get(from..).and_then(|rest| memchr2(b'\n', b'\r', rest)).map_or(bytes.len(), |offset| from + offset)
+    bytes
+        .get(from..)
+        .and_then(|rest| memchr2(b'\n', b'\r', rest))
+        .map_or(bytes.len(), |offset| from + offset)
 }
 
 #[cfg(test)]
@@ -63,14 +77,23 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<(&str, &str)> {
-        Lines::new(text).map(|l| (&text[l.start..l.end], &text[l.end..l.next])).collect()
+        Lines::new(text)
+            .map(|l| (&text[l.start..l.end], &text[l.end..l.next]))
+            .collect()
     }
 
     #[test]
     fn every_line_end_kind() {
         assert_eq!(
             split("a\nb\r\nc\rd\r\r\ne"),
-            [("a", "\n"), ("b", "\r\n"), ("c", "\r"), ("d", "\r"), ("", "\r\n"), ("e", "")]
+            [
+                ("a", "\n"),
+                ("b", "\r\n"),
+                ("c", "\r"),
+                ("d", "\r"),
+                ("", "\r\n"),
+                ("e", "")
+            ]
         );
         assert_eq!(split(""), []);
         assert_eq!(split("\n"), [("", "\n")]);

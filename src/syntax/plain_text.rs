@@ -73,7 +73,9 @@ impl PlainText {
 
     fn resolve(&self, after: usize, plain: u32) -> u32 {
         match self.segments.get(after.wrapping_sub(1)) {
-            Some(segment) => segment.source.saturating_add(plain.saturating_sub(segment.plain).min(segment.len)),
+            Some(segment) => segment
+                .source
+                .saturating_add(plain.saturating_sub(segment.plain).min(segment.len)),
             None => 0,
         }
     }
@@ -82,21 +84,40 @@ impl PlainText {
 /// Builds the plain text of `text`, which `parse` is the parse of.
 pub fn plain_text(text: &str, parse: &Parse) -> PlainText {
     let doc = &parse.doc;
-    let mut events = Vec::with_capacity(doc.tags.len() * 4 + doc.escapes.len() + doc.comments.len());
-    events.extend(doc.comments.iter().chain(&doc.transparent_lines).map(|&range| Event::Skip(range)));
-    events.extend(doc.escapes.iter().map(|&at| Event::Skip(TextRange::new(at, at.saturating_add(1)))));
+    let mut events =
+        Vec::with_capacity(doc.tags.len() * 4 + doc.escapes.len() + doc.comments.len());
+    events.extend(
+        doc.comments
+            .iter()
+            .chain(&doc.transparent_lines)
+            .map(|&range| Event::Skip(range)),
+    );
+    events.extend(
+        doc.escapes
+            .iter()
+            .map(|&at| Event::Skip(TextRange::new(at, at.saturating_add(1)))),
+    );
     for (index, tag) in doc.tags.iter().enumerate() {
         let index = index as u32;
         events.push(Event::TagStart(tag.range.start, index));
-        events.push(Event::Skip(TextRange::new(tag.range.start, tag.text_range.start)));
+        events.push(Event::Skip(TextRange::new(
+            tag.range.start,
+            tag.text_range.start,
+        )));
         events.push(Event::TagEnd(tag.text_range.end, index));
-        events.push(Event::Skip(TextRange::new(tag.text_range.end, tag.range.end)));
+        events.push(Event::Skip(TextRange::new(
+            tag.text_range.end,
+            tag.range.end,
+        )));
     }
     events.sort_unstable_by_key(|event| event.offset());
 
     let mut builder = Builder {
         source: text,
-        out: PlainText { tags: vec![PlainTagSpan::default(); doc.tags.len()], ..PlainText::default() },
+        out: PlainText {
+            tags: vec![PlainTagSpan::default(); doc.tags.len()],
+            ..PlainText::default()
+        },
         chars: 0,
         cursor: 0,
     };
@@ -108,12 +129,18 @@ pub fn plain_text(text: &str, parse: &Parse) -> PlainText {
         let plain_start = builder.out.text.len() as u32;
         let (start, end) = (paragraph.range.start as usize, paragraph.range.end as usize);
         builder.cursor = start;
-        while let Some(event) = events.get(next_event).filter(|event| (event.offset() as usize) < end) {
+        while let Some(event) = events
+            .get(next_event)
+            .filter(|event| (event.offset() as usize) < end)
+        {
             next_event += 1;
             builder.apply(*event);
         }
         builder.copy_to(end);
-        builder.out.paragraphs.push(TextRange::new(plain_start, builder.out.text.len() as u32));
+        builder
+            .out
+            .paragraphs
+            .push(TextRange::new(plain_start, builder.out.text.len() as u32));
     }
     if !doc.paragraphs.is_empty() {
         builder.write_newlines(1);
@@ -207,7 +234,11 @@ impl Builder<'_> {
             Some(last) if last.plain + last.len == plain && last.source + last.len == source => {
                 last.len += chunk.len() as u32;
             }
-            _ => self.out.segments.push(PlainSegment { plain, source, len: chunk.len() as u32 }),
+            _ => self.out.segments.push(PlainSegment {
+                plain,
+                source,
+                len: chunk.len() as u32,
+            }),
         }
         self.out.text.push_str(chunk);
         self.chars += count_chars(chunk.as_bytes());

@@ -9,7 +9,10 @@ pub(crate) fn remap(parse: &mut Parse, map: &OffsetMap) {
     if let Some(front_matter) = &mut doc.front_matter {
         front_matter.range = map.range(front_matter.range);
         front_matter.open = map.range(front_matter.open);
-        front_matter.attributes.iter_mut().for_each(|a| remap_attribute(a, map));
+        front_matter
+            .attributes
+            .iter_mut()
+            .for_each(|a| remap_attribute(a, map));
     }
     for paragraph in &mut doc.paragraphs {
         paragraph.range = map.range(paragraph.range);
@@ -28,7 +31,10 @@ pub(crate) fn remap(parse: &mut Parse, map: &OffsetMap) {
         definition.name_range = definition.name_range.map(|range| map.range(range));
         definition.header_range = map.range(definition.header_range);
         definition.range = map.range(definition.range);
-        definition.attributes.iter_mut().for_each(|a| remap_attribute(a, map));
+        definition
+            .attributes
+            .iter_mut()
+            .for_each(|a| remap_attribute(a, map));
     }
     for escape in &mut doc.escapes {
         *escape = map.start(*escape);

@@ -33,7 +33,10 @@ pub(crate) struct TagScanner<'a> {
 
 impl<'a> TagScanner<'a> {
     pub fn new(text: &'a str) -> TagScanner<'a> {
-        TagScanner { text, open_brackets: Vec::new() }
+        TagScanner {
+            text,
+            open_brackets: Vec::new(),
+        }
     }
 
     /// Scans the paragraph `start..end`, appending its tags (in the order
@@ -50,19 +53,22 @@ impl<'a> TagScanner<'a> {
         let paragraph = bytes.get(..end).unwrap_or(bytes);
         self.open_brackets.clear();
         let mut pos = start;
-        while let Some(offset) = paragraph.get(pos..).and_then(|rest| rest.iter().position(|&b| SPECIAL[b as usize])) {
+        while let Some(offset) = paragraph
+            .get(pos..)
+            .and_then(|rest| rest.iter().position(|&b| SPECIAL[b as usize]))
+        {
             let at = pos + offset;
             pos = at + 1;
             match paragraph.get(at) {
-                Some(b'\\') => {
-                    if paragraph.get(at + 1).is_some_and(|&b| is_escapable(b)) {
-                        escapes.push(at as u32);
-                        pos = at + 2;
-                    }
+                Some(b'\\') if paragraph.get(at + 1).is_some_and(|&b| is_escapable(b)) => {
+                    escapes.push(at as u32);
+                    pos = at + 2;
                 }
                 Some(b'[') => self.open_brackets.push(at),
                 Some(b']') => {
-                    let Some(open) = self.open_brackets.pop() else { continue };
+                    let Some(open) = self.open_brackets.pop() else {
+                        continue;
+                    };
                     if paragraph.get(at + 1) != Some(&b'{') {
                         continue;
                     }
@@ -89,7 +95,9 @@ impl<'a> TagScanner<'a> {
                     }
                     // A reference list with no tag text before it.
                     let (range, resume) = match read_references(paragraph, self.text, at) {
-                        Ok((_, close)) => (TextRange::new(at as u32, (close + 1) as u32), close + 1),
+                        Ok((_, close)) => {
+                            (TextRange::new(at as u32, (close + 1) as u32), close + 1)
+                        }
                         Err(failed) => (failed.error.range, failed.resume),
                     };
                     errors.push(SyntaxError {
@@ -112,12 +120,20 @@ struct Failed {
 
 /// Reads the reference list whose `{` is at `open`, up to the first `}` on
 /// the same line. Returns the references and the offset of the `}`.
-fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Reference>, usize), Failed> {
+fn read_references(
+    bytes: &[u8],
+    text: &str,
+    open: usize,
+) -> Result<(Vec<Reference>, usize), Failed> {
     let after = open + 1;
-    let close = match bytes.get(after..).and_then(|rest| memchr3(b'}', b'\n', b'\r', rest)) {
+    let close = match bytes
+        .get(after..)
+        .and_then(|rest| memchr3(b'}', b'\n', b'\r', rest))
+    {
         Some(offset) if bytes.get(after + offset) == Some(&b'}') => after + offset,
         found => {
-            let line_end = found.map_or_else(|| line_end_from(bytes, after), |offset| after + offset);
+            let line_end =
+                found.map_or_else(|| line_end_from(bytes, after), |offset| after + offset);
             return Err(Failed {
                 error: SyntaxError {
                     range: TextRange::new(open as u32, line_end as u32),
@@ -128,13 +144,21 @@ fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Referen
         }
     };
     let fail = |message: String| Failed {
-        error: SyntaxError { range: TextRange::new(open as u32, (close + 1) as u32), message },
+        error: SyntaxError {
+            range: TextRange::new(open as u32, (close + 1) as u32),
+            message,
+        },
         resume: close + 1,
     };
     let mut refs = Vec::new();
     let mut pos = after;
     while pos < close {
-        let token_len = bytes.get(pos..close).unwrap_or(&[]).iter().take_while(|&&b| !is_space(b)).count();
+        let token_len = bytes
+            .get(pos..close)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&b| !is_space(b))
+            .count();
         if token_len == 0 {
             pos += 1;
             continue;
@@ -150,10 +174,16 @@ fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Referen
                 )));
             }
             Some(sigil) if id.is_empty() => {
-                return Err(fail(format!("`{}` must be followed by an id, as in `{}id`", sigil.char(), sigil.char())));
+                return Err(fail(format!(
+                    "`{}` must be followed by an id, as in `{}id`",
+                    sigil.char(),
+                    sigil.char()
+                )));
             }
             Some(_) if !is_valid_id(id) => {
-                return Err(fail(format!("`{id}` in `{token}` is not a valid id: {ID_RULE}")));
+                return Err(fail(format!(
+                    "`{id}` in `{token}` is not a valid id: {ID_RULE}"
+                )));
             }
             Some(sigil) => refs.push(Reference {
                 sigil,
@@ -164,7 +194,9 @@ fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Referen
         pos += token_len;
     }
     if refs.is_empty() {
-        return Err(fail("empty reference list: write `{@id}` for an entity or `{^id}` for a source".to_string()));
+        return Err(fail(
+            "empty reference list: write `{@id}` for an entity or `{^id}` for a source".to_string(),
+        ));
     }
     Ok((refs, close))
 }
@@ -175,7 +207,10 @@ pub(crate) fn link_parents(tags: &mut [Tag]) {
     tags.sort_unstable_by_key(|tag| tag.range.start);
     let mut enclosing: Vec<(u32, u32)> = Vec::new(); // (index, end)
     for (index, tag) in tags.iter_mut().enumerate() {
-        while enclosing.last().is_some_and(|&(_, end)| end <= tag.range.start) {
+        while enclosing
+            .last()
+            .is_some_and(|&(_, end)| end <= tag.range.start)
+        {
             enclosing.pop();
         }
         tag.parent = enclosing.last().map(|&(parent, _)| parent);

@@ -49,7 +49,11 @@ impl LineIndex {
                 line_ends.push(i as u32);
                 ascii.push(line_ascii);
                 line_ascii = true;
-                i += if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                i += if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
                 line_starts.push(i as u32);
                 continue;
             }
@@ -60,7 +64,12 @@ impl LineIndex {
         }
         line_ends.push(bytes.len() as u32);
         ascii.push(line_ascii);
-        LineIndex { line_starts, line_ends, ascii, len: bytes.len() as u32 }
+        LineIndex {
+            line_starts,
+            line_ends,
+            ascii,
+            len: bytes.len() as u32,
+        }
     }
 
     pub fn line_count(&self) -> u32 {
@@ -100,7 +109,10 @@ impl LineIndex {
         let start = self.line_starts[l];
         let end = offset.min(self.line_ends[l]).max(start);
         if self.ascii[l] || enc == PositionEncoding::Utf8 {
-            return LineCol { line, col: end - start };
+            return LineCol {
+                line,
+                col: end - start,
+            };
         }
         let mut col = 0u32;
         let slice = text.get(start as usize..).unwrap_or("");
