@@ -300,8 +300,8 @@ fn front_matter_unterminated() {
         expect![[r#"
             front-matter 0..45 open 0..3 closed=false
               4..12 "title" = "T" "T" ["T"]
-            error 14..45 "Prose that is now front matter.": front matter lines must look like `key: value` (a key without spaces, directly followed by `:`)
             error 0..3 "---": front matter is never closed: add a line `---` after its last `key: value` line (an article whose first line must read `---` starts with a blank line)
+            error 14..45 "Prose that is now front matter.": front matter lines must look like `key: value` (a key without spaces, directly followed by `:`)
             plain ""
         "#]],
     );

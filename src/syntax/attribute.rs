@@ -107,7 +107,6 @@ mod tests {
     #[test]
     fn not_attributes() {
         for line in [
-            "",
             "  ",
             "key value",
             ": value",
