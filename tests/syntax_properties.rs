@@ -238,3 +238,42 @@ proptest! {
         }
     }
 }
+
+/// Throughput of parse and plain_text; run with
+/// `cargo test --release --test syntax_properties -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let registry: String = (0..200_000)
+        .map(|i| {
+            format!(
+                "@person-{i}: person \"Person {i}\"\n  aka: P{i}; Mr. {i}\n  role: Role {i}\n\n"
+            )
+        })
+        .collect();
+    let commented = TAGGED_ARTICLE.replace("the trip", "the <!-- note --> trip");
+    for (name, text, repeat) in [
+        ("article", TAGGED_ARTICLE, 20_000),
+        ("commented article", commented.as_str(), 20_000),
+        ("registry", registry.as_str(), 5),
+    ] {
+        let started = Instant::now();
+        let mut tags = 0;
+        for _ in 0..repeat {
+            tags += parse(text).doc.tags.len();
+        }
+        let parse_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let parsed = parse(text);
+        for _ in 0..repeat {
+            std::hint::black_box(plain_text(text, &parsed));
+        }
+        let plain_secs = started.elapsed().as_secs_f64();
+        let megabytes = (text.len() * repeat) as f64 / 1e6;
+        println!(
+            "{name}: parse {:.0} MB/s, plain_text {:.0} MB/s ({tags} tags)",
+            megabytes / parse_secs,
+            megabytes / plain_secs
+        );
+    }
+}
