@@ -27,10 +27,8 @@ pub fn parse(text: &str) -> Parse {
     parse.doc.bom = bom;
     parse.doc.comments = cleaned.comments;
     parse.doc.transparent_lines = cleaned.transparent_lines;
-    if !cleaned.errors.is_empty() {
-        parse.errors.extend(cleaned.errors);
-        parse.errors.sort_by_key(|error| error.range.start);
-    }
+    parse.errors.extend(cleaned.errors);
+    parse.errors.sort_by_key(|error| error.range.start);
     parse
 }
 
@@ -113,8 +111,12 @@ impl<'a> BlockParser<'a> {
 
     /// An indented line right after a header or its attributes.
     fn block_line(&mut self, block: Block, line: Line) {
-        let Block::Definition(index) = block else { return };
-        let Some(definition) = self.doc.definitions.get_mut(index) else { return };
+        let Block::Definition(index) = block else {
+            return;
+        };
+        let Some(definition) = self.doc.definitions.get_mut(index) else {
+            return;
+        };
         match parse_attribute(self.text, line) {
             Some(attribute) => {
                 definition.range.end = attribute.range.end;
@@ -135,7 +137,9 @@ impl<'a> BlockParser<'a> {
     }
 
     fn end_paragraph(&mut self) {
-        let Some((first, end)) = self.paragraph.take() else { return };
+        let Some((first, end)) = self.paragraph.take() else {
+            return;
+        };
         let doc = &mut self.doc;
         self.tag_scanner.scan(first.start, end, &mut doc.tags, &mut doc.escapes, &mut self.errors);
         let first_line = self.text.as_bytes().get(first.start..first.end).unwrap_or(&[]);

@@ -7,6 +7,27 @@
 //! paragraphs are scanned for tags (`tags`); ranges are mapped back to the
 //! original text at the end (`remap`). [`plain_text`] then derives the
 //! article text of §8 from the original text and the parse.
+//!
+//! Where the spec leaves room, this layer decides:
+//! - Comments go first everywhere, so a comment-only line before `---` is
+//!   transparent and the front matter still opens (`<!-- licence -->` on
+//!   line 1 is fine); `---<!-- c -->` counts as `---`.
+//! - `<!-->` and `<!--->` do not close: the closing `-->` is searched from
+//!   after the 4 bytes of the opener.
+//! - The fences of front matter must be exactly `---`; ` --- ` inside a front
+//!   matter is a syntax error that says so (and so the front matter stays
+//!   open).
+//! - Values and list items are trimmed of Unicode white space; blank lines,
+//!   indentation and reference-list separators are spaces and tabs only.
+//! - A header's kind ends at a space, tab or `"`; `person"Name"` is accepted.
+//!   The whole header line is the range of a malformed-header error.
+//! - An id in a header or reference list is the run up to the next space,
+//!   tab (or `:` in a header); anything else in it (`{@a,}`) makes it invalid.
+//! - A `{@…}` / `{^…}` not after a paired `]` is one error over the `{…}`
+//!   (or to the line end); scanning resumes after it, like a failed tag.
+//! - Headings: 1–6 `#` followed by a space or a tab.
+//! - Plain-text segments: `\n` of `\r\n` is copied, the `\r` dropped; the `\n`
+//!   of a lone `\r` and the `\n\n` between paragraphs are written, not copied.
 
 mod ast;
 mod attribute;

@@ -54,15 +54,15 @@ impl<'a> TagScanner<'a> {
             let at = pos + offset;
             pos = at + 1;
             match paragraph.get(at) {
-                Some(b'\\') => {
-                    if paragraph.get(at + 1).is_some_and(|&b| is_escapable(b)) {
-                        escapes.push(at as u32);
-                        pos = at + 2;
-                    }
+                Some(b'\\') if paragraph.get(at + 1).is_some_and(|&b| is_escapable(b)) => {
+                    escapes.push(at as u32);
+                    pos = at + 2;
                 }
                 Some(b'[') => self.open_brackets.push(at),
                 Some(b']') => {
-                    let Some(open) = self.open_brackets.pop() else { continue };
+                    let Some(open) = self.open_brackets.pop() else {
+                        continue;
+                    };
                     if paragraph.get(at + 1) != Some(&b'{') {
                         continue;
                     }
