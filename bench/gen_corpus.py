@@ -119,7 +119,7 @@ PLACE_PRE = """Ash Bel Bram Cal Car Clay Dal Dun East Elm Fair Fal Glen Gran Gre
 Hal Har Hol Kings Lang Lin Mar Mill Mont New Nor Oak Pem Port Ral Red Ridge Rock
 Ros Sal Sand Sher South Stan Stone Sum Tam Thorn Val War Wes Whit Wil Win Wood
 Bran Cor Dor Fen Hart Kel Lor Mor Pen Tor""".split()
-PLACE_MID = ["", "", "er", "ing", "en", "ley", "ton", "as", "ow", "mere"]
+PLACE_MID = ["", "er", "ing", "en", "ley", "ton", "as", "ow", "mere", "ick"]
 PLACE_SUF = """ford field ton ville burg port wick dale brook haven mouth bridge
 well stead ham wood mont view land crest gate hurst shire chester bury minster
 by thorpe holm stow worth cliff moor side fell more ridge bay hill vale""".split()
@@ -547,8 +547,8 @@ class Gen:
             if (self.typical_article is None or typical_has_hot) and 2800 <= len(text) <= 3600:
                 if self.typical_article is None or hot == 0:
                     self.typical_article, typical_has_hot = rel, hot > 0
-            if self.hot_article is None and hot > 0:
-                self.hot_article = rel
+            if hot > 0 and rel != self.typical_article:
+                self.hot_article = rel  # the last one: not the typical article
             if i and i % 10_000 == 0:
                 print(f"  {i} articles, {time.time() - t0:.1f}s", file=sys.stderr)
         # The huge article.
