@@ -445,8 +445,11 @@ def edit_position(text: str) -> tuple[int, int]:
     """A place to type in the middle of the prose: the end of a prose line
     near the middle of the document (not front matter, heading or definition)."""
     lines = text.split("\n")
-    candidates = [i for i, l in enumerate(lines)
-                  if len(l) > 40 and l[0] not in "@^#- \t<" and not l.startswith("title:")]
+    body = 0
+    if lines and lines[0] == "---":  # skip the front matter
+        body = next((i + 1 for i in range(1, len(lines)) if lines[i] == "---"), len(lines))
+    candidates = [i for i in range(body, len(lines))
+                  if len(lines[i]) > 40 and lines[i][0] not in "@^#- \t<"]
     if not candidates:
         raise NA("no prose line to edit")
     i = candidates[len(candidates) // 2]
