@@ -1,0 +1,2 @@
+-- Filetype detection: *.nmk files are Newsmark.
+vim.filetype.add({ extension = { nmk = 'newsmark' } })

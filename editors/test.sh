@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what the editor tests need (idempotent) and runs them: TextMate grammar tests,
+# the .vsix build, the Neovim plugin in a headless Neovim, and the extension in a real
+# VS Code (code-server + headless Chromium). Exit 0 only if every selected part passed.
+# Usage: editors/test.sh [PART...]   PART: grammar vsix nvim vscode (default: all)
+# Env: NEWSMARK_BIN (server; default target/release/newsmark, else target/debug/newsmark),
+#      NEWSMARK_EDITOR_WORK (installs, default /tmp/newsmark-editors),
+#      NEWSMARK_EDITOR_ARTIFACTS (screenshots, default editors/artifacts).
+set -uo pipefail
+. "$(dirname "$0")/scripts/env.sh"
+PARTS=("$@")
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(grammar vsix nvim vscode)
+for p in "${PARTS[@]}"; do
+  case $p in grammar|vsix|nvim|vscode) ;; *) die "unknown part '$p' (grammar vsix nvim vscode)" ;; esac
+done
+T0=$(now_ms)
+"$EDITORS_DIR/scripts/install.sh" || die "install failed"
+echo "# server binary: $(newsmark_bin)"
+
+passed=0 failed=0 results=()
+run_part() { # NAME COMMAND...
+  local name=$1 t; shift
+  echo; echo "=== $name"
+  t=$(now_ms)
+  if "$@"; then passed=$((passed + 1)); results+=("PASS  $name ($(( ($(now_ms) - t) / 1000 )) s)")
+  else failed=$((failed + 1)); results+=("FAIL  $name ($(( ($(now_ms) - t) / 1000 )) s)"); fi
+}
+
+grammar_tests() {
+  (cd "$EDITORS_DIR/vscode" && npm run -s test:grammar) || return 1
+  # the harness must catch a wrong scope: a deliberately wrong assertion has to fail
+  local neg=$WORK/tmp/grammar-negative
+  rm -rf "$neg"; mkdir -p "$neg"
+  printf '%s\n' '// SYNTAX TEST "text.newsmark" "a wrong assertion"' '[x]{@y}' '//   ^ comment.block.newsmark' > "$neg/wrong.test.nmk"
+  if (cd "$EDITORS_DIR/vscode" && node_modules/.bin/vscode-tmgrammar-test -g syntaxes/newsmark.tmLanguage.json "$neg/wrong.test.nmk" >/dev/null 2>&1); then
+    echo "FAIL  a wrong grammar assertion passed: the grammar test cannot fail"; return 1
+  fi
+  echo "PASS  a wrong grammar assertion is reported"
+}
+build_vsix() {
+  (cd "$EDITORS_DIR/vscode" && rm -f newsmark.vsix && npm run -s package >/dev/null) || return 1
+  [ -f "$VSIX" ] && echo "PASS  built $VSIX ($(du -k "$VSIX" | cut -f1) KB)"
+}
+
+for p in "${PARTS[@]}"; do
+  case $p in
+    grammar) run_part "TextMate grammar tests" grammar_tests ;;
+    vsix) run_part "VS Code extension package (npm run package)" build_vsix ;;
+    nvim) run_part "Neovim plugin (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" ;;
+    vscode)
+      if [ ! -f "$VSIX" ]; then run_part "VS Code extension package (npm run package)" build_vsix; fi
+      run_part "VS Code extension (code-server + Chromium)" "$EDITORS_DIR/vscode/test/e2e/run.sh" ;;
+  esac
+done
+echo; echo "=== editor tests in $(( ($(now_ms) - T0) / 1000 )) s"
+printf '%s\n' "${results[@]}"
+echo "editors: $passed passed, $failed failed"
+[ "$failed" = 0 ]
