@@ -4,7 +4,7 @@
 mod diagnostic;
 pub mod diagnostics;
 mod index;
-mod names;
+pub(crate) mod names;
 pub mod schema;
 mod summary;
 pub mod values;

@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 
 use super::FileId;
 use super::summary::{FileSummary, Symbol};
-use super::values::{NormalizedName, normalize_name};
+use super::values::normalize_name_into;
 use crate::syntax::Sigil;
 
 /// Names longer than this many words are not looked for in prose.
@@ -25,32 +25,98 @@ pub struct NameMatch {
     pub entity: Symbol,
 }
 
+/// A normalized name reduced to hashes: the index stores no strings, which
+/// keeps a million entities' names in about 50 bytes each. (Two different
+/// names sharing a 64-bit hash is as likely as a cosmic-ray bit flip.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameKey {
+    /// Hash of the lowercased form (`NormalizedName::key`).
+    key: u64,
+    /// Hash of the case-kept form (`NormalizedName::cased`).
+    cased: u64,
+    short: bool,
+}
+
+impl NameKey {
+    /// §7: short names (on either side) compare keeping case.
+    pub(crate) fn matches(&self, other: &NameKey) -> bool {
+        if self.short || other.short { self.cased == other.cased } else { self.key == other.key }
+    }
+}
+
+#[derive(Clone, Copy)]
 struct NameEntry {
-    name: NormalizedName,
+    name: NameKey,
     file: FileId,
     entity: Symbol,
+}
+
+/// Reusable buffers for normalizing many names without allocating.
+#[derive(Default)]
+pub(crate) struct Normalizer {
+    cased: String,
+    key: String,
+}
+
+impl Normalizer {
+    pub(crate) fn key(&mut self, name: &str) -> Option<NameKey> {
+        let short = normalize_name_into(name, &mut self.cased);
+        if self.cased.is_empty() {
+            return None;
+        }
+        self.key.clear();
+        if self.cased.is_ascii() {
+            self.key.push_str(&self.cased);
+            self.key.make_ascii_lowercase();
+        } else {
+            self.key.extend(self.cased.chars().flat_map(char::to_lowercase));
+        }
+        Some(NameKey { key: hash(&self.key), cased: hash(&self.cased), short })
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Hash of a word in lowercase (the first-word filter).
+fn lower_hash(word: &str, buf: &mut String) -> u64 {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    hash(buf)
 }
 
 /// All entity names of a workspace.
 #[derive(Default)]
 pub struct NameIndex {
-    /// Keyed by [`NormalizedName::key`]; a bucket is filtered with
-    /// [`NormalizedName::matches`] (the short-name case rule).
-    by_key: FxHashMap<Box<str>, SmallVec<[NameEntry; 1]>>,
-    /// Lowercased first word of every name → the most words a name starting
-    /// with it has. Only a filter: entries are never removed, so a stale one
-    /// costs a lookup, never a wrong match.
-    first_words: FxHashMap<Box<str>, u8>,
+    /// Keyed by the hash of the lowercased name; a bucket is filtered with
+    /// [`NameKey::matches`] (the short-name case rule).
+    by_key: FxHashMap<u64, SmallVec<[NameEntry; 1]>>,
+    /// Hash of the lowercased first word of every name → the most words a
+    /// name starting with it has. Only a filter: entries are never removed,
+    /// so a stale one costs a lookup, never a wrong match.
+    first_words: FxHashMap<u64, u8>,
 }
+
+type FirstWord = Option<(u64, u8)>;
 
 impl NameIndex {
     /// Builds the index for many files at once, normalizing in parallel.
     pub fn build<'a>(files: impl Iterator<Item = (FileId, &'a FileSummary)>) -> NameIndex {
         use rayon::prelude::*;
         let files: Vec<(FileId, &FileSummary)> = files.collect();
-        let entries: Vec<Vec<(NameEntry, Option<(Box<str>, u8)>)>> =
-            files.par_iter().map(|(id, summary)| file_entries(*id, summary).collect()).collect();
+        let entries: Vec<Vec<(NameEntry, FirstWord)>> =
+            files.par_iter().map(|(id, summary)| file_entries(*id, summary)).collect();
         let mut index = NameIndex::default();
+        index.by_key.reserve(entries.iter().map(Vec::len).sum());
         for (entry, first) in entries.into_iter().flatten() {
             index.insert(entry, first);
         }
@@ -64,25 +130,26 @@ impl NameIndex {
     }
 
     pub fn remove_file(&mut self, file: FileId, summary: &FileSummary) {
+        let mut normalizer = Normalizer::default();
         for def in summary.defs.iter().filter(|d| d.sigil == Sigil::Entity) {
             for name in def.names() {
-                let key = normalize_name(name).key;
-                if let Some(bucket) = self.by_key.get_mut(key.as_str()) {
+                let Some(key) = normalizer.key(name) else { continue };
+                if let Some(bucket) = self.by_key.get_mut(&key.key) {
                     bucket.retain(|e| e.file != file);
                     if bucket.is_empty() {
-                        self.by_key.remove(key.as_str());
+                        self.by_key.remove(&key.key);
                     }
                 }
             }
         }
     }
 
-    fn insert(&mut self, entry: NameEntry, first: Option<(Box<str>, u8)>) {
+    fn insert(&mut self, entry: NameEntry, first: FirstWord) {
         if let Some((word, count)) = first {
             let max = self.first_words.entry(word).or_insert(0);
             *max = (*max).max(count);
         }
-        let bucket = self.by_key.entry(entry.name.key.as_str().into()).or_default();
+        let bucket = self.by_key.entry(entry.name.key).or_default();
         if !bucket.iter().any(|e| e.entity == entry.entity && e.name == entry.name && e.file == entry.file) {
             bucket.push(entry);
         }
@@ -92,9 +159,13 @@ impl NameIndex {
         self.by_key.is_empty()
     }
 
-    /// The entity a normalized name belongs to, if any.
-    pub fn lookup(&self, name: &NormalizedName) -> Option<Symbol> {
-        self.by_key.get(name.key.as_str())?.iter().find(|e| e.name.matches(name)).map(|e| e.entity)
+    /// The entity a name (as written) belongs to, if any.
+    pub fn lookup(&self, name: &str) -> Option<Symbol> {
+        self.lookup_key(&Normalizer::default().key(name)?)
+    }
+
+    fn lookup_key(&self, key: &NameKey) -> Option<Symbol> {
+        self.by_key.get(&key.key)?.iter().find(|e| e.name.matches(key)).map(|e| e.entity)
     }
 
     /// Finds names in `text[from..to]` on word boundaries of the whole
@@ -105,13 +176,13 @@ impl NameIndex {
         }
         let to = to.min(text.len());
         let mut pos = from;
+        let mut normalizer = Normalizer::default();
         let mut lower = String::new();
         while pos < to {
             let Some(start) = next_word_start(text, pos, to) else { break };
             let first_end = word_end(text, start);
-            lower.clear();
-            lower.extend(text[start..first_end].chars().flat_map(char::to_lowercase));
-            let Some(&max_words) = self.first_words.get(lower.as_str()) else {
+            let Some(word) = text.get(start..first_end) else { break };
+            let Some(&max_words) = self.first_words.get(&lower_hash(word, &mut lower)) else {
                 pos = first_end;
                 continue;
             };
@@ -128,7 +199,8 @@ impl NameIndex {
                 if end > to {
                     break;
                 }
-                if let Some(entity) = self.lookup(&normalize_name(&text[start..end])) {
+                let Some(span) = text.get(start..end) else { break };
+                if let Some(entity) = normalizer.key(span).and_then(|k| self.lookup_key(&k)) {
                     best = Some(NameMatch { start, end, entity });
                 }
             }
@@ -143,20 +215,21 @@ impl NameIndex {
     }
 }
 
-fn file_entries(file: FileId, summary: &FileSummary) -> impl Iterator<Item = (NameEntry, Option<(Box<str>, u8)>)> + '_ {
-    summary.defs.iter().filter(|d| d.sigil == Sigil::Entity).flat_map(move |def| {
-        def.names().filter_map(move |name| {
-            let normalized = normalize_name(name);
-            if normalized.key.is_empty() {
-                return None;
-            }
+fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWord)> {
+    let mut normalizer = Normalizer::default();
+    let mut lower = String::new();
+    let mut out = Vec::new();
+    for def in summary.defs.iter().filter(|d| d.sigil == Sigil::Entity) {
+        for name in def.names() {
+            let Some(key) = normalizer.key(name) else { continue };
             let first = first_word(name).map(|w| {
                 let words = word_count(name).min(usize::from(u8::MAX)) as u8;
-                (w.chars().flat_map(char::to_lowercase).collect::<String>().into_boxed_str(), words)
+                (lower_hash(w, &mut lower), words)
             });
-            Some((NameEntry { name: normalized, file, entity: def.id }, first))
-        })
-    })
+            out.push((NameEntry { name: key, file, entity: def.id }, first));
+        }
+    }
+    out
 }
 
 /// Word characters (§9): Unicode letters, marks and numbers.

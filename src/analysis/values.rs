@@ -280,23 +280,45 @@ impl NormalizedName {
 
 /// Normalizes a name for §7 name matching; see [`NormalizedName`].
 pub fn normalize_name(name: &str) -> NormalizedName {
-    let mut collapsed = String::with_capacity(name.len());
-    for word in name.split(char::is_whitespace) {
-        let word: String = word.chars().filter(|&c| c != '.').map(|c| if c == '’' { '\'' } else { c }).collect();
-        if word.is_empty() {
-            continue;
-        }
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
-        }
-        collapsed.push_str(&word);
-    }
-    let short = collapsed.chars().count() <= 3;
-    let cased = match collapsed.strip_suffix("'s").or_else(|| collapsed.strip_suffix("'S")) {
-        Some(stem) => stem.trim_end().to_string(),
-        None => collapsed,
-    };
+    let mut cased = String::with_capacity(name.len());
+    let short = normalize_name_into(name, &mut cased);
     NormalizedName { key: cased.to_lowercase(), cased, short }
+}
+
+/// The allocation-free core of [`normalize_name`] for hot loops: writes
+/// the case-kept form into `cased` (cleared first) and returns `short`.
+pub fn normalize_name_into(name: &str, cased: &mut String) -> bool {
+    cased.clear();
+    for word in name.split(char::is_whitespace) {
+        let before = cased.len();
+        if before > 0 {
+            cased.push(' ');
+        }
+        let mut wrote = false;
+        for c in word.chars() {
+            match c {
+                '.' => {}
+                '’' => {
+                    cased.push('\'');
+                    wrote = true;
+                }
+                c => {
+                    cased.push(c);
+                    wrote = true;
+                }
+            }
+        }
+        if !wrote {
+            cased.truncate(before);
+        }
+    }
+    let short = cased.chars().count() <= 3;
+    if cased.ends_with("'s") || cased.ends_with("'S") {
+        cased.truncate(cased.len() - 2);
+        let kept = cased.trim_end().len();
+        cased.truncate(kept);
+    }
+    short
 }
 
 /// "Did you mean": the candidate closest to `written` by Levenshtein

@@ -47,6 +47,7 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
 
+    let timings = Timings::from_env();
     let plan = match load::plan(&root) {
         Ok(plan) => plan,
         Err(e) => return config_error(&e, &root),
@@ -59,7 +60,9 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         Progress::hidden()
     };
+    timings.phase("discover");
     let workspaces = plan.build(&root, &|| progress.inc(1));
+    timings.phase("read, parse and index");
     let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
     for s in &selected {
         let any = workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s)));
@@ -81,6 +84,7 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     progress.finish();
+    timings.phase("diagnose");
 
     let line_indexes: Vec<LineIndex> =
         collected.files.iter().map(|(ws, id)| text_of(&workspaces, *ws, *id)).map(LineIndex::new).collect();
@@ -104,7 +108,28 @@ pub fn run(args: CheckArgs) -> i32 {
             return EXIT_USAGE;
         }
     }
+    timings.phase("report");
     exit_code(Counts::of(&collected.diagnostics), args.max_warnings)
+}
+
+/// Phase timings on stderr when `NEWSMARK_TIMINGS` is set (for profiling
+/// and the benchmark; off by default).
+struct Timings {
+    last: std::cell::Cell<Option<std::time::Instant>>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        let on = std::env::var_os("NEWSMARK_TIMINGS").is_some();
+        Timings { last: std::cell::Cell::new(on.then(std::time::Instant::now)) }
+    }
+
+    fn phase(&self, name: &str) {
+        if let Some(last) = self.last.get() {
+            eprintln!("timing: {name}: {:.3} s", last.elapsed().as_secs_f64());
+            self.last.set(Some(std::time::Instant::now()));
+        }
+    }
 }
 
 /// Parses a file again (the workspace keeps summaries, not trees) and

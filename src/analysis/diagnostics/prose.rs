@@ -4,7 +4,7 @@
 
 use super::{Context, Sink};
 use crate::analysis::Code;
-use crate::analysis::values::normalize_name;
+use crate::analysis::names::Normalizer;
 use crate::syntax::{PlainText, Sigil, plain_text};
 use crate::text::TextRange;
 
@@ -36,16 +36,20 @@ fn tag_text<'a>(plain: &'a PlainText, index: usize) -> &'a str {
 }
 
 fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
+    let mut normalizer = Normalizer::default();
     for (i, tag) in ctx.parse.doc.tags.iter().enumerate() {
         let text = tag_text(plain, i);
-        let written = normalize_name(text);
+        let written = normalizer.key(text);
         for r in tag.refs.iter().filter(|r| r.sigil == Sigil::Entity) {
             let Some((_, def)) = ctx.ws.resolve(Sigil::Entity, &r.id) else { continue };
             let mut names = def.names().peekable();
             if names.peek().is_none() {
                 continue;
             }
-            if names.any(|n| normalize_name(n).matches(&written)) {
+            if names.any(|n| match (normalizer.key(n), &written) {
+                (Some(name), Some(written)) => name.matches(written),
+                _ => false,
+            }) {
                 continue;
             }
             let shown = def.name.as_deref().unwrap_or(&r.id);
