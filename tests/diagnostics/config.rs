@@ -18,7 +18,7 @@ fn rules_change_severity_and_turn_codes_off() {
         untagged-mention = "info"
         unknown-alias = "hint"
         //- /a.nmk
-        [Mr. X]{@x} and [y]{@nope}; X again.
+        [Mr. X]{@x} and [z]{@nope}; [Why]{@y} and Y again.
 
         @x: person
           x-ok: fine
@@ -27,15 +27,17 @@ fn rules_change_severity_and_turn_codes_off() {
         "#,
         expect![[r#"
             //- /a.nmk
-            [Mr. X]{@x} and [y]{@nope}; X again.
+            [Mr. X]{@x} and [z]{@nope}; [Why]{@y} and Y again.
                                 ^^^^^ warning[undefined-reference]: undefined entity `@nope`: no definition in the workspace
+                                              ^^ hint[unknown-alias]: “Why” is neither the display name nor an `aka` of `@y` (Y); add it to `aka` if it is another name of it
+                                                      ^ info[untagged-mention]: “Y” names `@y` (Y) but is not tagged
+                                                        suggestion: `[Y]{@y}`
 
             @x: person
               x-ok: fine
               colour: blue
               ^^^^^^ error[unknown-key]: unknown key `colour` (known here: aka, role, wikidata, url, part-of, note; prefix private keys with `x-`)
             @y: person "Y"
-            ^^ warning[unused-definition]: `@y` is defined in an article but nothing in the workspace references it; reference it, move it to a registry file, or delete it
         "#]],
     );
 }

@@ -213,8 +213,7 @@ fn mention_across_a_line_break_in_one_paragraph() {
     check(&with_registry("Barack\nObama spoke.\n\nBarack\n\nObama again."), expect![[r#"
         //- /articles/a.nmk
         Barack
-        ^^^^^^ hint[untagged-mention] (to 2:6): “Barack
-        Obama” names `@obama` (Barack Obama) but is not tagged
+        ^^^^^^ hint[untagged-mention] (to 2:6): “Barack Obama” names `@obama` (Barack Obama) but is not tagged
                suggestion: `[Barack
         Obama]{@obama}`
         Obama spoke.

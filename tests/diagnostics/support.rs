@@ -141,7 +141,12 @@ fn related_places(ws: &Workspace, diags: &[Diagnostic]) -> Vec<Vec<String>> {
 pub fn annotate_workspace(files: &[FixtureFile]) -> String {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), files);
-    let root = std::fs::canonicalize(dir.path()).unwrap();
+    annotate_root(dir.path())
+}
+
+/// The annotated output of the workspace already on disk at `root`.
+pub fn annotate_root(root: &Path) -> String {
+    let root = std::fs::canonicalize(root).unwrap();
     let checked = match diagnose_root(&root) {
         Ok(c) => c,
         Err(e) => return format!("workspace not loaded: {}\n", e.replace(&root.display().to_string(), "<root>")),

@@ -3,7 +3,7 @@
 
 use expect_test::expect;
 
-use crate::support::check;
+use crate::support::{annotate_root, check, parse_fixture, write_files};
 
 #[test]
 fn nested_workspace_resolves_on_its_own() {
@@ -101,4 +101,37 @@ fn first_definition_by_path_wins() {
                 related: b/registry.nmk:1:1: `@xi` is also defined here
         "#]],
     );
+}
+
+#[test]
+fn dangling_and_looping_symlinks_are_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &parse_fixture(
+            r#"
+            //- /articles/a.nmk
+            [x]{@nope}
+            //- /registry.nmk
+            @x: person "X"
+            "#,
+        ),
+    );
+    std::os::unix::fs::symlink("missing.nmk", dir.path().join("articles/dangling.nmk")).unwrap();
+    std::os::unix::fs::symlink("loop.nmk", dir.path().join("loop.nmk")).unwrap();
+    std::os::unix::fs::symlink("registry.nmk", dir.path().join("alias.nmk")).unwrap();
+    expect![[r#"
+        //- /articles/a.nmk
+        [x]{@nope}
+            ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
+        //- /articles/dangling.nmk
+
+        | error[unreadable]: cannot resolve the symbolic link: No such file or directory (os error 2)
+        //- /loop.nmk
+
+        | error[unreadable]: cannot resolve the symbolic link: Too many levels of symbolic links (os error 40)
+        //- /registry.nmk
+        @x: person "X"
+        (no diagnostics)
+    "#]].assert_eq(&annotate_root(dir.path()));
 }
