@@ -190,7 +190,8 @@ fn warnings_exit_0_unless_over_max_warnings() {
 
 #[test]
 fn info_and_hints_never_fail() {
-    let ws = workspace("//- /a.nmk\n[Barry]{@obama}; Barack Obama.\n//- /registry.nmk\n@obama: person \"Barack Obama\"\n");
+    let ws =
+        workspace("//- /a.nmk\n[Barry]{@obama}; Barack Obama.\n//- /registry.nmk\n@obama: person \"Barack Obama\"\n");
     let out = run(ws.path(), &["check", "--max-warnings", "0", "--format", "json"]);
     let severities: Vec<Value> = json_lines(&stdout(&out)).iter().map(|r| r["severity"].clone()).collect();
     assert_eq!(severities, ["info", "hint"]);
@@ -209,7 +210,8 @@ fn nonexistent_path_exits_2() {
 #[test]
 fn bad_flags_exit_2() {
     let ws = workspace(PROBLEMS);
-    for args in [&["check", "--bogus"][..], &["check", "--format", "xml"], &["check", "--max-warnings", "-1"], &["frobnicate"]]
+    for args in
+        [&["check", "--bogus"][..], &["check", "--format", "xml"], &["check", "--max-warnings", "-1"], &["frobnicate"]]
     {
         let out = run(ws.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -235,8 +237,7 @@ fn path_filters_the_report_but_resolves_against_the_whole_workspace() {
 fn path_may_be_a_folder() {
     let ws = workspace(PROBLEMS);
     let out = run(ws.path(), &["check", "--format", "json", "registry"]);
-    let files: Vec<String> =
-        json_lines(&stdout(&out)).iter().map(|r| r["file"].as_str().unwrap().to_owned()).collect();
+    let files: Vec<String> = json_lines(&stdout(&out)).iter().map(|r| r["file"].as_str().unwrap().to_owned()).collect();
     assert_eq!(files, ["registry/people.nmk"]);
 }
 
@@ -276,80 +277,113 @@ fn check_invalid_config(toml: &str, expect: Expect) {
 
 #[test]
 fn config_toml_error() {
-    check_invalid_config("[rules\n", expect![[r#"
+    check_invalid_config(
+        "[rules\n",
+        expect![[r#"
         newsmark.toml:1:7: error[config]: newsmark.toml is not valid TOML: unclosed table, expected `]`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_duplicate_key() {
-    check_invalid_config("[lint]\nquote-min-words = 3\nquote-min-words = 4\n", expect![[r#"
+    check_invalid_config(
+        "[lint]\nquote-min-words = 3\nquote-min-words = 4\n",
+        expect![[r#"
         newsmark.toml:3:1: error[config]: newsmark.toml is not valid TOML: duplicate key "quote-min-words"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_unknown_top_level_key() {
-    check_invalid_config("exclude = []\nexlude = [\"drafts/**\"]\n", expect![[r#"
+    check_invalid_config(
+        "exclude = []\nexlude = [\"drafts/**\"]\n",
+        expect![[r#"
         newsmark.toml:2:1: error[config]: unknown key "exlude" in newsmark.toml; did you mean "exclude"? allowed: exclude, rules, lint, kinds
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_unknown_table() {
-    check_invalid_config("[rule]\nsyntax = \"off\"\n", expect![[r#"
+    check_invalid_config(
+        "[rule]\nsyntax = \"off\"\n",
+        expect![[r#"
         newsmark.toml:1:2: error[config]: unknown key "rule" in newsmark.toml; did you mean "rules"? allowed: exclude, rules, lint, kinds
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_unknown_key_in_lint() {
-    check_invalid_config("[lint]\nquote-words = 3\n", expect![[r#"
+    check_invalid_config(
+        "[lint]\nquote-words = 3\n",
+        expect![[r#"
         newsmark.toml:2:1: error[config]: unknown key "quote-words" in [lint]; allowed: quote-min-words, required-front-matter
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_unknown_rule() {
-    check_invalid_config("[rules]\nuntaged-mention = \"off\"\n", expect![[r#"
+    check_invalid_config(
+        "[rules]\nuntaged-mention = \"off\"\n",
+        expect![[r#"
         newsmark.toml:2:1: error[config]: unknown rule "untaged-mention" in [rules]; did you mean "untagged-mention"?
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_bad_severity() {
-    check_invalid_config("[rules]\nuntagged-mention = \"warn\"\n", expect![[r#"
+    check_invalid_config(
+        "[rules]\nuntagged-mention = \"warn\"\n",
+        expect![[r#"
         newsmark.toml:2:20: error[config]: bad severity "warn" for rule "untagged-mention" in [rules]; allowed: error, warning, info, hint, off
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_wrong_type() {
-    check_invalid_config("[lint]\nrequired-front-matter = \"title\"\n", expect![[r#"
+    check_invalid_config(
+        "[lint]\nrequired-front-matter = \"title\"\n",
+        expect![[r#"
         newsmark.toml:2:25: error[config]: "required-front-matter" in [lint] must be an array of strings, not a string
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_quote_min_words_zero() {
-    check_invalid_config("[lint]\nquote-min-words = 0\n", expect![[r#"
+    check_invalid_config(
+        "[lint]\nquote-min-words = 0\n",
+        expect![[r#"
         newsmark.toml:2:19: error[config]: "quote-min-words" in [lint] must be at least 1, not 0
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_bad_required_front_matter_entry() {
-    check_invalid_config("[lint]\nrequired-front-matter = [\"title\", \"author\"]\n", expect![[r#"
+    check_invalid_config(
+        "[lint]\nrequired-front-matter = [\"title\", \"author\"]\n",
+        expect![[r#"
         newsmark.toml:2:35: error[config]: "author" in required-front-matter ([lint]) is not a front-matter key; allowed: title, published, updated, outlet, byline, url, lang, or x-…
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn config_error_column_counts_unicode_scalar_values() {
     // `"x-ü😀"` is 6 scalar values but 10 bytes: "author" is at column 34.
-    check_invalid_config("[lint]\nrequired-front-matter = [\"x-ü😀\", \"author\"]\n", expect![[r#"
+    check_invalid_config(
+        "[lint]\nrequired-front-matter = [\"x-ü😀\", \"author\"]\n",
+        expect![[r#"
         newsmark.toml:2:34: error[config]: "author" in required-front-matter ([lint]) is not a front-matter key; allowed: title, published, updated, outlet, byline, url, lang, or x-…
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -400,7 +434,13 @@ fn export_jsonl_shape() {
     sorted.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
     assert_eq!(sorted, expected, "{tags:?}");
     let defs = doc["definitions"].to_string();
-    for needle in ["\"kind\":\"person\"", "\"name\":\"Xi Jinping\"", "\"aka\":[\"Mr. Xi\"]", "\"kind\":\"remarks\"", "\"date\":\"2015-11\""] {
+    for needle in [
+        "\"kind\":\"person\"",
+        "\"name\":\"Xi Jinping\"",
+        "\"aka\":[\"Mr. Xi\"]",
+        "\"kind\":\"remarks\"",
+        "\"date\":\"2015-11\"",
+    ] {
         assert!(defs.contains(needle), "{needle} not in {defs}");
     }
 }
@@ -418,4 +458,30 @@ fn help_and_version() {
     let version = run(here, &["--version"]);
     assert_eq!(version.status.code(), Some(0));
     assert_eq!(stdout(&version), format!("newsmark {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn unreadable_files_are_errors_and_the_rest_is_still_checked() {
+    let ws = workspace("//- /a.nmk\n[x]{@nope}\n//- /registry.nmk\n@x: person \"X\"\n");
+    std::fs::write(ws.path().join("latin1.nmk"), b"caf\xe9\n").unwrap();
+    std::os::unix::fs::symlink("gone.nmk", ws.path().join("dangling.nmk")).unwrap();
+    let out = run(ws.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows: Vec<(String, String, u64, u64)> = json_lines(&stdout(&out))
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_owned();
+            (s("file"), s("code"), r["line"].as_u64().unwrap(), r["column"].as_u64().unwrap())
+        })
+        .collect();
+    let expected = [
+        ("a.nmk", "undefined-reference", 1, 5),
+        ("dangling.nmk", "unreadable", 1, 1),
+        ("latin1.nmk", "unreadable", 1, 1),
+    ];
+    let expected: Vec<(String, String, u64, u64)> =
+        expected.iter().map(|(f, c, l, col)| (f.to_string(), c.to_string(), *l, *col)).collect();
+    assert_eq!(rows, expected);
+    // Reported once, as a diagnostic, not also as a warning on stderr.
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }

@@ -44,12 +44,7 @@ pub fn plan(root: &Path) -> Result<Plan, LoadError> {
         let (problems, unreadable): (Vec<_>, Vec<_>) = found.errors.into_iter().partition(|(p, _)| is_ignore_file(p));
         plan.problems.extend(problems);
         pending.extend(found.nested_roots);
-        plan.workspaces.push(PlannedWorkspace {
-            root: dir,
-            config: Arc::new(config),
-            files: found.files,
-            unreadable,
-        });
+        plan.workspaces.push(PlannedWorkspace { root: dir, config: Arc::new(config), files: found.files, unreadable });
     }
     plan.workspaces.sort_by(|a, b| a.root.cmp(&b.root));
     Ok(plan)

@@ -71,7 +71,9 @@ fn alias_matching_ignores_case_dots_apostrophes_space_and_possessive() {
 
 #[test]
 fn short_names_keep_case() {
-    check(&with_registry("[US]{@us} [us]{@us} [u s]{@us} [U.S.]{@us} [u.s.]{@us} [XI]{@xi}"), expect![[r#"
+    check(
+        &with_registry("[US]{@us} [us]{@us} [u s]{@us} [U.S.]{@us} [u.s.]{@us} [XI]{@xi}"),
+        expect![[r#"
         //- /articles/a.nmk
         [US]{@us} [us]{@us} [u s]{@us} [U.S.]{@us} [u.s.]{@us} [XI]{@xi}
                        ^^^ info[unknown-alias]: “us” is neither the display name nor an `aka` of `@us` (United States); add it to `aka` if it is another name of it
@@ -88,12 +90,15 @@ fn short_names_keep_case() {
           aka: Mr. Xi; Xi
         @nameless: person
         ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn untagged_mention_suggests_the_tag() {
-    check(&with_registry("Barack Obama met Mr. Xi in the US; Obama's aides and us."), expect![[r#"
+    check(
+        &with_registry("Barack Obama met Mr. Xi in the US; Obama's aides and us."),
+        expect![[r#"
         //- /articles/a.nmk
         Barack Obama met Mr. Xi in the US; Obama's aides and us.
         ^^^^^^^^^^^^ hint[untagged-mention]: “Barack Obama” names `@obama` (Barack Obama) but is not tagged
@@ -114,12 +119,15 @@ fn untagged_mention_suggests_the_tag() {
           aka: Mr. Xi; Xi
         @nameless: person
         ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn untagged_mention_on_word_boundaries_only() {
-    check(&with_registry("Obamacare, Xiamen, ObamaXi and 2Obama are not names; (Obama) is."), expect![[r#"
+    check(
+        &with_registry("Obamacare, Xiamen, ObamaXi and 2Obama are not names; (Obama) is."),
+        expect![[r#"
         //- /articles/a.nmk
         Obamacare, Xiamen, ObamaXi and 2Obama are not names; (Obama) is.
                                                               ^^^^^ hint[untagged-mention]: “Obama” names `@obama` (Barack Obama) but is not tagged
@@ -134,12 +142,15 @@ fn untagged_mention_on_word_boundaries_only() {
           aka: Mr. Xi; Xi
         @nameless: person
         ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn overlapping_mentions_keep_earliest_then_longest() {
-    check(&with_registry("Mr. Obama spoke. Barack Obama spoke."), expect![[r#"
+    check(
+        &with_registry("Mr. Obama spoke. Barack Obama spoke."),
+        expect![[r#"
         //- /articles/a.nmk
         Mr. Obama spoke. Barack Obama spoke.
         ^^^^^^^^^ hint[untagged-mention]: “Mr. Obama” names `@obama` (Barack Obama) but is not tagged
@@ -156,7 +167,8 @@ fn overlapping_mentions_keep_earliest_then_longest() {
           aka: Mr. Xi; Xi
         @nameless: person
         ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -188,7 +200,9 @@ fn no_untagged_mention_inside_entity_tags_but_inside_source_tags() {
 
 #[test]
 fn raw_braces_of_a_failed_tag_are_not_prose() {
-    check(&with_registry("[Barack Obama]{Obama} and [x]{@obama Xi"), expect![[r#"
+    check(
+        &with_registry("[Barack Obama]{Obama} and [x]{@obama Xi"),
+        expect![[r#"
         //- /articles/a.nmk
         [Barack Obama]{Obama} and [x]{@obama Xi
          ^^^^^^^^^^^^ hint[untagged-mention]: “Barack Obama” names `@obama` (Barack Obama) but is not tagged
@@ -205,12 +219,15 @@ fn raw_braces_of_a_failed_tag_are_not_prose() {
           aka: Mr. Xi; Xi
         @nameless: person
         ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn mention_across_a_line_break_in_one_paragraph() {
-    check(&with_registry("Barack\nObama spoke.\n\nBarack\n\nObama again."), expect![[r#"
+    check(
+        &with_registry("Barack\nObama spoke.\n\nBarack\n\nObama again."),
+        expect![[r#"
         //- /articles/a.nmk
         Barack
         ^^^^^^ hint[untagged-mention] (to 2:6): “Barack Obama” names `@obama` (Barack Obama) but is not tagged
@@ -233,7 +250,8 @@ fn mention_across_a_line_break_in_one_paragraph() {
           aka: Mr. Xi; Xi
         @nameless: person
         ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

@@ -113,7 +113,12 @@ pub fn diagnose_root(root: &Path) -> Result<Vec<Checked>, String> {
         for (id, file) in ws.files() {
             let diags = file_diagnostics(ws, id, &syntax::parse(&file.text), CheckOptions::default());
             let related = related_places(ws, &diags);
-            out.push(Checked { path: file.display_path.clone(), text: file.text.to_string(), diagnostics: diags, related });
+            out.push(Checked {
+                path: file.display_path.clone(),
+                text: file.text.to_string(),
+                diagnostics: diags,
+                related,
+            });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -203,11 +208,8 @@ fn annotate(text: &str, diags: &[Diagnostic], related: &[Vec<String>]) -> String
     let shown = |i: usize| i + 1 < lines.len() || lines[i].0 < lines[i].1;
     let mut out = String::new();
     for (i, &(start, end)) in lines.iter().enumerate() {
-        let here: Vec<(usize, &Diagnostic)> = diags
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| line_col(text, d.range.start as usize).0 == i)
-            .collect();
+        let here: Vec<(usize, &Diagnostic)> =
+            diags.iter().enumerate().filter(|(_, d)| line_col(text, d.range.start as usize).0 == i).collect();
         if !shown(i) && here.is_empty() {
             continue;
         }
@@ -217,8 +219,7 @@ fn annotate(text: &str, diags: &[Diagnostic], related: &[Vec<String>]) -> String
             let (s, e) = (d.range.start as usize, d.range.end as usize);
             let (_, col) = line_col(text, s);
             let (end_line, end_col) = line_col(text, e);
-            let pad: String =
-                line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let pad: String = line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             let marks = if s == e {
                 "|".to_owned()
             } else if end_line == i {

@@ -29,7 +29,9 @@ Second [line]{@nope}.
 
 #[test]
 fn crlf_line_ends() {
-    check_files(with_line_ends(LINE_ENDS, "\r\n"), expect![[r#"
+    check_files(
+        with_line_ends(LINE_ENDS, "\r\n"),
+        expect![[r#"
         //- /a.nmk
         ---
         published: 2015-13
@@ -47,12 +49,15 @@ fn crlf_line_ends() {
           aka: X
           aka X
         ^^^^^^^ error[syntax]: an indented line in a definition block must look like `key: value`; end the block with a blank line before prose
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn lone_cr_line_ends() {
-    check_files(with_line_ends(LINE_ENDS, "\r"), expect![[r#"
+    check_files(
+        with_line_ends(LINE_ENDS, "\r"),
+        expect![[r#"
         //- /a.nmk
         ---
         published: 2015-13
@@ -70,7 +75,8 @@ fn lone_cr_line_ends() {
           aka: X
           aka X
         ^^^^^^^ error[syntax]: an indented line in a definition block must look like `key: value`; end the block with a blank line before prose
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -185,7 +191,9 @@ fn invalid_utf8_is_unreadable_and_the_rest_is_checked() {
         "#,
     );
     files.push(("/articles/bad.nmk".to_owned(), b"[Mr. Xi]{@xi} caf\xe9\n@lost: person \"Lost\"\n".to_vec()));
-    check_files(files, expect![[r#"
+    check_files(
+        files,
+        expect![[r#"
         //- /articles/bad.nmk
 
         | error[unreadable]: the file is not valid UTF-8: invalid byte sequence at byte offset 17; save it as UTF-8
@@ -196,5 +204,6 @@ fn invalid_utf8_is_unreadable_and_the_rest_is_checked() {
         @xi: person "Xi Jinping"
           aka: Mr. Xi
         (no diagnostics)
-    "#]]);
+    "#]],
+    );
 }

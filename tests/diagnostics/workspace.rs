@@ -133,5 +133,6 @@ fn dangling_and_looping_symlinks_are_unreadable() {
         //- /registry.nmk
         @x: person "X"
         (no diagnostics)
-    "#]].assert_eq(&annotate_root(dir.path()));
+    "#]]
+    .assert_eq(&annotate_root(dir.path()));
 }
