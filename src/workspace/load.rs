@@ -15,12 +15,20 @@ pub struct PlannedWorkspace {
     pub root: PathBuf,
     pub config: Arc<Config>,
     pub files: Vec<PathBuf>,
+    /// Paths discovery could not read — a `.nmk` symbolic link that is
+    /// dangling or loops, a folder that cannot be listed — with why. Each
+    /// becomes a file of the workspace with a read error, so it is reported
+    /// as `unreadable` (§9: "a file that cannot be read") like a file that
+    /// is not UTF-8: an error by default, configurable in `[rules]`, and a
+    /// CI run cannot pass while articles went unread.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// What discovery found under a root, nested workspaces included.
 pub struct Plan {
     pub workspaces: Vec<PlannedWorkspace>,
-    /// Folders that could not be read, ignore files that did not parse.
+    /// `.gitignore` files that could not be read or parsed in part: not
+    /// Newsmark files, so no diagnostic; `check` prints them as warnings.
     pub problems: Vec<(PathBuf, String)>,
 }
 
@@ -33,9 +41,10 @@ pub fn plan(root: &Path) -> Result<Plan, LoadError> {
     while let Some(dir) = pending.pop() {
         let config = config::load(&dir)?.unwrap_or_default();
         let found = discover(&dir, &config);
-        plan.problems.extend(found.errors);
+        let (problems, unreadable): (Vec<_>, Vec<_>) = found.errors.into_iter().partition(|(p, _)| is_ignore_file(p));
+        plan.problems.extend(problems);
         pending.extend(found.nested_roots);
-        plan.workspaces.push(PlannedWorkspace { root: dir, config: Arc::new(config), files: found.files });
+        plan.workspaces.push(PlannedWorkspace { root: dir, config: Arc::new(config), files: found.files, unreadable });
     }
     plan.workspaces.sort_by(|a, b| a.root.cmp(&b.root));
     Ok(plan)
@@ -43,7 +52,7 @@ pub fn plan(root: &Path) -> Result<Plan, LoadError> {
 
 impl Plan {
     pub fn file_count(&self) -> usize {
-        self.workspaces.iter().map(|w| w.files.len()).sum()
+        self.workspaces.iter().map(|w| w.files.len() + w.unreadable.len()).sum()
     }
 
     /// Reads, parses and indexes every file. Paths are shown relative to
@@ -52,7 +61,19 @@ impl Plan {
     pub fn build(self, display_base: &Path, on_file_done: &(dyn Fn() + Sync)) -> Vec<Workspace> {
         self.workspaces
             .into_iter()
-            .map(|p| Workspace::build(p.root, p.config, &p.files, |path| load_file(path, display_base), on_file_done))
+            .map(|p| {
+                let mut ws =
+                    Workspace::build(p.root, p.config, &p.files, |path| load_file(path, display_base), on_file_done);
+                for (path, message) in p.unreadable {
+                    // The root itself (unreadable) would show as "".
+                    let display_path = Some(display_path(&path, display_base))
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or_else(|| ".".to_owned());
+                    ws.set_file(LoadedFile { path, display_path, content: Err(message) }, None);
+                    on_file_done();
+                }
+                ws
+            })
             .collect()
     }
 }
@@ -72,4 +93,10 @@ pub fn display_path(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
     let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
+}
+
+/// A problem with an ignore file (`.gitignore`, or the `exclude` globs of
+/// `newsmark.toml`) rather than with a path of the workspace.
+fn is_ignore_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == ".gitignore" || n == crate::config::FILE_NAME)
 }

@@ -15,7 +15,9 @@
 //!   second copy); among links to one target the first by path is kept. A
 //!   link whose target is outside the root, or inside a nested workspace, is
 //!   skipped silently (its target is not a file of this workspace); a link that cannot be resolved (dangling, or a loop)
-//!   is reported in `errors`, as a file that cannot be read.
+//!   is reported in `errors`, as a file that cannot be read;
+//!   `load::plan` turns it (and a folder that cannot be listed) into an
+//!   `unreadable` diagnostic, while `.gitignore` problems stay warnings.
 //! * A folder ignored by `.gitignore` or `exclude` is not entered, so a
 //!   nested workspace inside it is not reported either.
 

@@ -14,7 +14,7 @@ use crate::text::TextRange;
 pub(super) fn check(ctx: &Context, sink: &mut Sink) {
     let doc = &ctx.parse.doc;
     if let Some(fm) = &doc.front_matter {
-        check_attributes(KeyContext::FrontMatter, &fm.attributes, sink);
+        check_attributes(ctx, KeyContext::FrontMatter, &fm.attributes, sink);
     }
     if !doc.paragraphs.is_empty() && sink.enabled(crate::analysis::Code::MissingFrontMatter) {
         let at = doc.front_matter.as_ref().map_or(TextRange::empty(if doc.bom { 3 } else { 0 }), |fm| fm.open);
@@ -70,7 +70,7 @@ fn check_definition(ctx: &Context, index: usize, def: &Definition, sink: &mut Si
             format!("{} `{sig}{}` does not say who made it; add `by: @entity`", def.kind, def.id)
         });
     }
-    check_attributes(KeyContext::of_definition(def.sigil), &def.attributes, sink);
+    check_attributes(ctx, KeyContext::of_definition(def.sigil), &def.attributes, sink);
 
     let Some(info) = ctx.summary.defs.get(index) else { return };
     let locs = ctx.ws.index().definitions(def.sigil, info.id);
@@ -106,7 +106,7 @@ fn dedup<'a>(items: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// Keys and values of one block of attribute lines.
-fn check_attributes(ctx: KeyContext, attrs: &[Attribute], sink: &mut Sink) {
+fn check_attributes(cx: &Context, ctx: KeyContext, attrs: &[Attribute], sink: &mut Sink) {
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     for attr in attrs {
         let key = &*attr.key;
@@ -127,11 +127,11 @@ fn check_attributes(ctx: KeyContext, attrs: &[Attribute], sink: &mut Sink) {
             });
             continue;
         }
-        check_value(key, spec.value, attr, sink);
+        check_value(cx, key, spec.value, attr, sink);
     }
 }
 
-fn check_value(key: &str, ty: ValueType, attr: &Attribute, sink: &mut Sink) {
+fn check_value(cx: &Context, key: &str, ty: ValueType, attr: &Attribute, sink: &mut Sink) {
     let value = &*attr.value;
     let empty = value.is_empty();
     let invalid = |sink: &mut Sink, range: TextRange, msg: String| {
@@ -182,7 +182,11 @@ fn check_value(key: &str, ty: ValueType, attr: &Attribute, sink: &mut Sink) {
                         let d = sink.emit(Code::InvalidValue, item.range, || {
                             format!("`{key}` expects an entity reference (`@id`), not the source `^{id}`")
                         });
-                        with_suggestion(d, Some(format!("@{id}")));
+                        // Suggest `@id` only when that entity exists: offering
+                        // a fix that turns one error into `undefined-reference`
+                        // would mislead.
+                        let exists = !cx.ws.definitions(Sigil::Entity, id).is_empty();
+                        with_suggestion(d, exists.then(|| format!("@{id}")));
                     }
                     None => {
                         invalid(sink, item.range, format!("`{}` in `{key}` is not a reference; write `@id`", item.text))

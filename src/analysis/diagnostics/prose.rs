@@ -31,7 +31,7 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
-fn tag_text<'a>(plain: &'a PlainText, index: usize) -> &'a str {
+fn tag_text(plain: &PlainText, index: usize) -> &str {
     plain.tags.get(index).and_then(|s| plain.text.get(s.byte_start as usize..s.byte_end as usize)).unwrap_or("")
 }
 
@@ -56,7 +56,7 @@ fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
             sink.emit(Code::UnknownAlias, r.range, || {
                 format!(
                     "“{}” is neither the display name nor an `aka` of `@{}` ({shown}); add it to `aka` if it is another name of it",
-                    text.trim(),
+                    one_line(text),
                     r.id
                 )
             });
@@ -191,10 +191,18 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
         let id = ctx.ws.id_text(m.entity);
         let written = range.slice(ctx.source_text);
         let display = ctx.ws.resolve(Sigil::Entity, id).and_then(|(_, d)| d.name.as_deref()).unwrap_or(id);
-        if let Some(d) = sink
-            .emit(Code::UntaggedMention, range, || format!("“{written}” names `@{id}` ({display}) but is not tagged"))
-        {
+        if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
+            format!("“{}” names `@{id}` ({display}) but is not tagged", one_line(written))
+        }) {
             d.suggestion = Some(format!("[{written}]{{@{id}}}"));
         }
     }
+}
+
+/// Text quoted in a message on one line: a name or tag text that spans a
+/// line break (`Barack⏎Obama`) is shown with its white space collapsed, so
+/// one-line formats (human titles, GitHub annotations) stay readable.
+/// Suggestions keep the text as written, since they replace the range.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -20,7 +20,7 @@ use std::io;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use super::{Location, Report, ReportFile};
-use crate::analysis::{Diagnostic, Severity};
+use crate::analysis::{Code, Diagnostic, Severity};
 use crate::cli::exit::Counts;
 use crate::text::TextRange;
 
@@ -29,7 +29,7 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
     for (d, loc) in report.sorted() {
         let notes: Vec<String> =
             d.related.iter().map(|r| related_note(&r.message, &report.locate(r.file, r.range))).collect();
-        let help = d.suggestion.as_ref().map(|s| format!("did you mean `{s}`?"));
+        let help = help_line(d);
 
         let title = level(d.severity).primary_title(&d.message).id(d.code.as_str());
         let mut group = match report.file(d.file).filter(|f| !f.text.is_empty()) {
@@ -56,6 +56,22 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
             writeln!(out, "{}", renderer.render(title))
         }
     }
+}
+
+/// The `= help:` line for a suggestion. The message of every format is
+/// self-contained, so most messages already end with "did you mean `x`?";
+/// the help line is then left out rather than saying it twice. For an
+/// untagged mention the suggestion is the tag to write, not a name the
+/// user meant.
+fn help_line(d: &Diagnostic) -> Option<String> {
+    let s = d.suggestion.as_ref()?;
+    if d.code == Code::UntaggedMention {
+        return Some(format!("tag it: `{s}`"));
+    }
+    if d.message.contains(&format!("did you mean `{s}`")) {
+        return None;
+    }
+    Some(format!("did you mean `{s}`?"))
 }
 
 /// A note for a related location: `also defined at registry/people.nmk:3:1`
