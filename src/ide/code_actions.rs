@@ -3,14 +3,16 @@
 //! key or value, add a tag's text to an entity's `aka`, tag an untagged
 //! mention.
 //!
-//! A created entity gets kind `person` and the tag's text as display name
-//! (the id, title-cased, when the reference is not in a simple tag). A
+//! A created entity gets kind `person`, its id title-cased as display name
+//! (`barack-obama` → "Barack Obama": ids are usually slugs of the name),
+//! and the tag's text as `aka` when it is another name. A
 //! created source gets kind `statement` and, when an entity is tagged inside
 //! the source's tag, `by:` that entity; otherwise no `by`, and
 //! `missing-attribution` reminds the user to add one (an empty `by:` would
 //! be an `invalid-value` error instead).
 
 use super::{FileContext, SourceChange, TextEdit};
+use crate::analysis::values::normalize_name;
 use crate::analysis::{Code, Diagnostic, FileId, parse_reference};
 use crate::syntax::{self, Parse, Sigil, plain_text};
 use crate::text::TextRange;
@@ -52,7 +54,11 @@ pub fn code_actions(ctx: FileContext, range: TextRange, diagnostics: &[Diagnosti
             (Code::UndefinedReference, suggestion) => {
                 if let Some((sigil, id)) = parse_reference(d.range.slice(ctx.text)) {
                     let block = new_definition(ctx, sigil, id, d.range);
-                    fix(format!("Create `{}{id}` in this file", sigil.char()), append(ctx.file, ctx.text, &block), false);
+                    fix(
+                        format!("Create `{}{id}` in this file", sigil.char()),
+                        append(ctx.file, ctx.text, &block),
+                        false,
+                    );
                     if let Some((file, path)) = main_registry(ctx, sigil) {
                         let text = ctx.ws.file(file).map(|f| f.text.clone()).unwrap_or_default();
                         fix(format!("Create `{}{id}` in {path}", sigil.char()), append(file, &text, &block), false);
@@ -89,8 +95,15 @@ fn new_definition(ctx: FileContext, sigil: Sigil, id: &str, at: TextRange) -> Ve
         Sigil::Entity => {
             let text = tag.and_then(|t| doc.tags.get(t)).map(|t| t.text_range.slice(ctx.text)).unwrap_or("");
             let simple = !text.trim().is_empty() && !text.contains(['[', ']', '{', '}', '\\', '<', '"', '\n', '\r']);
-            let name = if simple { text.split_whitespace().collect::<Vec<_>>().join(" ") } else { title_case(id) };
-            vec![format!("@{id}: person \"{name}\"")]
+            let name = title_case(id);
+            let mut lines = vec![format!("@{id}: person \"{name}\"")];
+            // The tag's text becomes an alias when it is not the name, so
+            // the new definition raises no `unknown-alias` either.
+            let written = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if simple && !written.contains(';') && !normalize_name(&written).matches(&normalize_name(&name)) {
+                lines.push(format!("  aka: {written}"));
+            }
+            lines
         }
         Sigil::Source => {
             let by = tag.and_then(|t| author_in(ctx.parse, t));
@@ -130,9 +143,8 @@ fn title_case(id: &str) -> String {
 /// Appends `lines` as a block at the end of `text`, after a blank line.
 fn append(file: FileId, text: &str, lines: &[String]) -> SourceChange {
     let nl = line_ending(text);
-    let lead = if text.trim().is_empty() {
-        ""
-    } else if text.ends_with(&format!("{nl}{nl}")) || text.ends_with("\n\n") {
+    let ends_blank = text.ends_with(&format!("{nl}{nl}")) || text.ends_with("\n\n");
+    let lead = if text.trim().is_empty() || ends_blank {
         ""
     } else if text.ends_with(['\n', '\r']) {
         nl

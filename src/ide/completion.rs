@@ -210,9 +210,7 @@ fn keys(ctx: FileContext, line_start: usize, at: usize, line_end: usize) -> Opti
         Block::Definition(i) => doc.definitions.get(i).map(|d| &d.attributes[..]),
     }
     .unwrap_or(&[]);
-    let taken = |key: &str| {
-        present.iter().any(|a| &*a.key == key && !a.range.contains_inclusive(line_start as u32))
-    };
+    let taken = |key: &str| present.iter().any(|a| &*a.key == key && !a.range.contains_inclusive(line_start as u32));
     let place = match context {
         KeyContext::FrontMatter => "front-matter key",
         KeyContext::Entity => "entity key",
@@ -227,10 +225,7 @@ fn keys(ctx: FileContext, line_start: usize, at: usize, line_end: usize) -> Opti
             kind: CompletionKind::Key,
             detail: Some(if k.value.is_list() { format!("{place} (list)") } else { place.to_string() }),
             documentation: Some(k.doc.to_string()),
-            edit: TextEdit {
-                range,
-                new_text: if has_colon { k.key.to_string() } else { format!("{}: ", k.key) },
-            },
+            edit: TextEdit { range, new_text: if has_colon { k.key.to_string() } else { format!("{}: ", k.key) } },
             filter_text: None,
             sort_text: Some(format!("{i:03}")),
         })
@@ -260,7 +255,8 @@ fn block_of_line(ctx: FileContext, line_start: usize) -> Option<Block> {
     // not blank (lines the parser rejected), or the block has ended.
     let gap = ctx.text.get(def.range.end as usize..line_start)?;
     let gap = gap.strip_prefix("\r\n").or_else(|| gap.strip_prefix(['\n', '\r'])).unwrap_or(gap);
-    let lines: Vec<&str> = gap.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).flat_map(|l| l.split('\r')).collect();
+    let lines: Vec<&str> =
+        gap.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).flat_map(|l| l.split('\r')).collect();
     // The gap ends with a line end, so its last piece is empty.
     let complete = &lines[..lines.len().saturating_sub(1)];
     let continues = complete.iter().all(|l| l.starts_with([' ', '\t']) && !l.trim().is_empty());

@@ -84,10 +84,8 @@ fn tag_reference_at(doc: &Document, offset: u32) -> Option<CursorTarget<'_>> {
 pub(crate) fn attributes(parse: &Parse) -> impl Iterator<Item = (KeyContext, &Attribute)> {
     let doc = &parse.doc;
     let front = doc.front_matter.iter().flat_map(|fm| fm.attributes.iter().map(|a| (KeyContext::FrontMatter, a)));
-    let defs = doc
-        .definitions
-        .iter()
-        .flat_map(|d| d.attributes.iter().map(move |a| (KeyContext::of_definition(d.sigil), a)));
+    let defs =
+        doc.definitions.iter().flat_map(|d| d.attributes.iter().map(move |a| (KeyContext::of_definition(d.sigil), a)));
     front.chain(defs)
 }
 

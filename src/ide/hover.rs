@@ -124,7 +124,8 @@ fn undefined_markdown(ws: &Workspace, sigil: Sigil, id: &str) -> String {
     let mut md = format!("`{sig}{id}` is **undefined**: no {} of this id in the workspace.", sigil.noun());
     let other = sigil.other();
     if !ws.definitions(other, id).is_empty() {
-        let _ = write!(md, "\n\n`{}{id}` exists as {}.", other.char(), other.noun());
+        let article = if other == Sigil::Entity { "an" } else { "a" };
+        let _ = write!(md, "\n\n`{}{id}` exists as {article} {}.", other.char(), other.noun());
     } else if let Some(s) = ws.index().sorted_ids(sigil, ws.interner()).closest(id) {
         let _ = write!(md, "\n\nDid you mean `{sig}{s}`?");
     }
@@ -151,11 +152,11 @@ fn kind_markdown(ws: &Workspace, sigil: Sigil, kind: &str) -> String {
     };
     let builtin = schema::builtin_kinds(sigil).contains(&kind);
     let what = match (known, builtin) {
-        (true, true) => "a built-in kind",
-        (true, false) => "a kind added in `newsmark.toml`",
-        _ => "an unknown kind",
+        (true, true) => "built-in",
+        (true, false) => "added in `newsmark.toml`",
+        _ => "unknown",
     };
-    format!("**{}** · {} {}", escape(kind), sigil.noun(), what)
+    format!("**{}** · {} kind ({what})", escape(kind), sigil.noun())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -6,14 +6,14 @@
 mod code_actions;
 mod completion;
 mod cursor;
+#[cfg(test)]
+mod fixture;
 mod folding;
 mod hover;
 mod navigation;
 mod rename;
 mod semantic_tokens;
 mod symbols;
-#[cfg(test)]
-mod fixture;
 
 pub use code_actions::{CodeAction, CodeActionKind, code_actions};
 pub use completion::{CompletionItem, CompletionKind, CompletionList, completion};
@@ -114,3 +114,6 @@ pub fn line_number(text: &str, offset: u32) -> u32 {
     }
     line
 }
+
+#[cfg(test)]
+mod tests;

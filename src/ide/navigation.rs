@@ -38,10 +38,16 @@ pub(crate) fn symbol_occurrences(ws: &Workspace, sigil: Sigil, id: &str, with_de
     let mut out = Vec::new();
     for (file, source) in ws.files() {
         let summary = &source.summary;
-        out.extend(summary.refs.iter().filter(|r| r.sigil == sigil && r.id == sym).map(|r| FileRange { file, range: r.range }));
+        out.extend(
+            summary.refs.iter().filter(|r| r.sigil == sigil && r.id == sym).map(|r| FileRange { file, range: r.range }),
+        );
         if with_defs {
             out.extend(
-                summary.defs.iter().filter(|d| d.sigil == sigil && d.id == sym).map(|d| FileRange { file, range: d.id_range }),
+                summary
+                    .defs
+                    .iter()
+                    .filter(|d| d.sigil == sigil && d.id == sym)
+                    .map(|d| FileRange { file, range: d.id_range }),
             );
         }
     }

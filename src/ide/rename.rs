@@ -11,9 +11,9 @@ use crate::text::TextRange;
 pub fn prepare_rename(ctx: FileContext, offset: u32) -> Result<(TextRange, String), String> {
     let target = classify(ctx, offset).ok_or_else(not_on_id)?;
     let (sigil, id, range) = target.symbol().ok_or_else(not_on_id)?;
-    id_part(ctx.text, sigil, id, range).map(|r| (r, id.to_string())).ok_or_else(|| {
-        format!("`{}{id}` cannot be renamed here: a comment or escape interrupts it", sigil.char())
-    })
+    id_part(ctx.text, sigil, id, range)
+        .map(|r| (r, id.to_string()))
+        .ok_or_else(|| format!("`{}{id}` cannot be renamed here: a comment or escape interrupts it", sigil.char()))
 }
 
 /// Renames the id under the cursor to `new_id` everywhere.
@@ -40,10 +40,16 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
     for occ in symbol_occurrences(ctx.ws, sigil, id, true) {
         let Some(file) = ctx.ws.file(occ.file) else { continue };
         // A range whose text is not exactly sigil + id (a comment inside the
-        // id) is left alone rather than edited wrongly.
-        if let Some(range) = id_part(&file.text, sigil, id, occ.range) {
-            change.push(occ.file, TextEdit { range, new_text: new_id.to_string() });
-        }
+        // id) cannot be edited safely; skipping it would leave a dangling
+        // reference, so the whole rename is refused.
+        let Some(range) = id_part(&file.text, sigil, id, occ.range) else {
+            return Err(format!(
+                "`{sig}{id}` in {}, line {} is interrupted by a comment; remove the comment, then rename",
+                file.display_path,
+                super::line_number(&file.text, occ.range.start)
+            ));
+        };
+        change.push(occ.file, TextEdit { range, new_text: new_id.to_string() });
     }
     if change.edits.is_empty() {
         return Err(format!("found no occurrence of `{sig}{id}` to rename"));
