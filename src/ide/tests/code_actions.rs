@@ -208,3 +208,13 @@ fn create_entity_whose_tag_text_is_its_name() {
     "#]],
     );
 }
+
+#[test]
+fn keeps_crlf_line_ends() {
+    let f = Fixture::new("@a: person \"A\"\r\n\r\n[B]{@b$0}\r\n");
+    let (ctx, offset) = f.at_cursor();
+    let diags = file_diagnostics(&f.ws, ctx.file, ctx.parse, CheckOptions::default());
+    let actions = code_actions(ctx, TextRange::empty(offset), &diags);
+    let create = actions.iter().find(|a| a.title.starts_with("Create")).unwrap();
+    assert_eq!(create.change.apply(ctx.file, ctx.text), "@a: person \"A\"\r\n\r\n[B]{@b}\r\n\r\n@b: person \"B\"\r\n");
+}

@@ -227,3 +227,19 @@ fn caps_at_one_hundred_ids() {
     assert!(!list.is_incomplete);
     assert_eq!(list.items.len(), 10);
 }
+
+#[test]
+fn crlf_and_bom() {
+    check(
+        "^s: statement\r\n  by: @ba$0\r\n",
+        expect![[r#"
+        Entity bank [A Bank · org] "ba" -> "bank"
+        Entity barack-obama [Barack Obama · person] "ba" -> "barack-obama"
+    "#]],
+    );
+    let f = Fixture::new("\u{feff}@x: pl$0\n");
+    expect![[r#"
+        Kind place [entity kind] "pl" -> "place"
+    "#]]
+    .assert_eq(&render(&f));
+}
