@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, the Rust tests
+# (engine, CLI, server end to end), the editor clients in real editors, and a
+# smoke run of the benchmark harness. Exit 0 only if every part passed.
+# Usage: scripts/test.sh [--no-editors]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+editors=1
+[ "${1:-}" = "--no-editors" ] && editors=0
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy (warnings denied)"
+cargo clippy --all-targets --locked -- -D warnings
+step "cargo test"
+cargo test --locked
+# The tests built target/debug/newsmark: the editor and benchmark smoke
+# tests drive that binary.
+export NEWSMARK_BIN="$PWD/target/debug/newsmark"
+if [ "$editors" = 1 ]; then
+  step "editor clients (VS Code in code-server + Chromium, Neovim)"
+  editors/test.sh
+fi
+step "benchmark harness smoke run (small corpus)"
+python3 bench/run.py --smoke --newsmark "$NEWSMARK_BIN" --data "${NEWSMARK_BENCH_DATA:-/tmp/newsmark-bench-data}"
+step "all tests passed"
