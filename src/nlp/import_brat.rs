@@ -5,7 +5,8 @@
 //!
 //! * A `T` span becomes a tag over its extent (first fragment start to last
 //!   fragment end); `T`s of equal extent become one tag with several
-//!   references (entities first, in `.ann` order). Spans that cross another
+//!   references (entities first, in `.ann` order; a repeated reference is
+//!   kept, so nested tags naming the same id come back). Spans that cross another
 //!   span without nesting, cross a blank line, or lie outside the text are
 //!   reported on stderr and left out.
 //! * Entity ids: `N … Newsmark:ID` keeps ID; `N … Wikidata:Q…` and spans
@@ -314,10 +315,7 @@ fn article(doc: &BratDoc, defs: &BTreeMap<Key, Def>) -> (String, bool) {
             }
         };
         let (sigil, list) = if span.kind == ATTRIBUTION { ('^', &mut tags[at].3) } else { ('@', &mut tags[at].2) };
-        let reference = format!("{sigil}{}", def.id);
-        if !list.contains(&reference) {
-            list.push(reference);
-        }
+        list.push(format!("{sigil}{}", def.id));
     }
     tags.sort_by_key(|t| (t.0, std::cmp::Reverse(t.1)));
     let chars: Vec<char> = doc.text.chars().collect();
