@@ -11,7 +11,11 @@ use serde_json::Value;
 
 fn newsmark(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_newsmark")).args(args).output().expect("run newsmark");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn manifest() -> PathBuf {
@@ -44,7 +48,12 @@ fn golden_brat() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, _, err) = newsmark(&["export", "--format", "brat", "--out", &tmp.path().to_string_lossy(), &newsroom()]);
     assert_eq!(code, 0, "{err}");
-    for name in ["annotation.conf", "tools.conf", "articles/2015-11-dhs-beijing-cyber.txt", "articles/2015-11-dhs-beijing-cyber.ann"] {
+    for name in [
+        "annotation.conf",
+        "tools.conf",
+        "articles/2015-11-dhs-beijing-cyber.txt",
+        "articles/2015-11-dhs-beijing-cyber.ann",
+    ] {
         golden(&format!("brat/{name}"), &std::fs::read_to_string(tmp.path().join(name)).unwrap());
     }
 }
@@ -54,7 +63,8 @@ fn golden_conll_spacy_w3c() {
     golden("newsroom.conll", &export("conll"));
     golden("newsroom.spacy.jsonl", &export("spacy"));
     golden("newsroom.w3c.jsonl", &export("w3c"));
-    let (code, relabelled, _) = newsmark(&["export", "--format", "conll", "--label", "place=GPE", "--label", "org=O", &newsroom()]);
+    let (code, relabelled, _) =
+        newsmark(&["export", "--format", "conll", "--label", "place=GPE", "--label", "org=O", &newsroom()]);
     assert_eq!(code, 0);
     assert!(relabelled.contains("\tB-GPE\n") && !relabelled.contains("ORG"));
 }
@@ -117,12 +127,36 @@ fn spacy_loads_the_export_when_installed() {
 /// uses; every key and every `type` value of the output must be one of
 /// them, so a JSON-LD processor maps each to the `oa:` / `as:` vocabulary.
 const ANNO_TERMS: &[&str] = &[
-    "@context", "id", "type", "label", "total", "first", "startIndex", "items", "motivation", "body", "target",
-    "source", "selector", "start", "end", "exact", "prefix", "suffix", "value", "format", "purpose",
+    "@context",
+    "id",
+    "type",
+    "label",
+    "total",
+    "first",
+    "startIndex",
+    "items",
+    "motivation",
+    "body",
+    "target",
+    "source",
+    "selector",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "value",
+    "format",
+    "purpose",
 ];
 const ANNO_CLASSES: &[&str] = &[
-    "AnnotationCollection", "AnnotationPage", "Annotation", "SpecificResource", "TextualBody",
-    "TextPositionSelector", "TextQuoteSelector",
+    "AnnotationCollection",
+    "AnnotationPage",
+    "Annotation",
+    "SpecificResource",
+    "TextualBody",
+    "TextPositionSelector",
+    "TextQuoteSelector",
 ];
 const ANNO_MOTIVATIONS: &[&str] = &["identifying", "linking", "classifying", "describing"];
 
@@ -184,7 +218,9 @@ fn imports_hand_written_brat() {
     assert!(err.contains("crosses another span") && err.contains("paragraph break"), "{err}");
     let nmk = std::fs::read_to_string(out.join("sub/doc.nmk")).unwrap();
     assert!(
-        nmk.starts_with("\n---\n[@Mr. \\[[Xi]{@xi-jinping}\\] met \\{[Obama]{@obama}\\}]{^talks} \\\\ \\<!-- x -->.\n\\^Then"),
+        nmk.starts_with(
+            "\n---\n[@Mr. \\[[Xi]{@xi-jinping}\\] met \\{[Obama]{@obama}\\}]{^talks} \\\\ \\<!-- x -->.\n\\^Then"
+        ),
         "{nmk}"
     );
     let registry = std::fs::read_to_string(out.join("registry/imported.nmk")).unwrap();

@@ -12,7 +12,11 @@ use std::process::Command;
 
 fn newsmark(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_newsmark")).args(args).output().expect("run newsmark");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn files_under(dir: &Path) -> BTreeMap<String, String> {
@@ -45,7 +49,8 @@ fn check_t_lines(files: &BTreeMap<String, String>) -> usize {
                 .split(';')
                 .map(|f| {
                     let (s, e) = f.split_once(' ').unwrap();
-                    let fragment: String = txt[s.parse::<usize>().unwrap()..e.parse::<usize>().unwrap()].iter().collect();
+                    let fragment: String =
+                        txt[s.parse::<usize>().unwrap()..e.parse::<usize>().unwrap()].iter().collect();
                     assert!(!fragment.contains('\n'), "{path}: {line}: fragment over a newline");
                     fragment
                 })
@@ -73,7 +78,10 @@ fn round_trip(input: &Path) -> BTreeMap<String, String> {
     assert_eq!(code, 0, "{err}");
     let (a, b) = (files_under(&first), files_under(&second));
     let pick = |m: &BTreeMap<String, String>| -> Vec<(String, String)> {
-        m.iter().filter(|(p, _)| p.ends_with(".txt") || p.ends_with(".ann")).map(|(p, c)| (p.clone(), c.clone())).collect()
+        m.iter()
+            .filter(|(p, _)| p.ends_with(".txt") || p.ends_with(".ann"))
+            .map(|(p, c)| (p.clone(), c.clone()))
+            .collect()
     };
     let (a_files, b_files) = (pick(&a), pick(&b));
     assert_eq!(a_files.iter().map(|f| &f.0).collect::<Vec<_>>(), b_files.iter().map(|f| &f.0).collect::<Vec<_>>());
@@ -106,8 +114,28 @@ impl Gen {
 }
 
 const WORDS: &[&str] = &[
-    "the", "minister", "said", "Mr.", "U.S.", "café", "😀", "“quoted”", "[sic]", "a{b}", "back\\slash", "<!--x-->",
-    "@handle", "^caret", "naïve", "北京", "\u{2028}", "e\u{301}", "--", "talks", "on", "Monday",
+    "the",
+    "minister",
+    "said",
+    "Mr.",
+    "U.S.",
+    "café",
+    "😀",
+    "“quoted”",
+    "[sic]",
+    "a{b}",
+    "back\\slash",
+    "<!--x-->",
+    "@handle",
+    "^caret",
+    "naïve",
+    "北京",
+    "\u{2028}",
+    "e\u{301}",
+    "--",
+    "talks",
+    "on",
+    "Monday",
 ];
 const KINDS: &[&str] = &["person", "org", "place", "event", "work", "vessel"];
 const SOURCE_KINDS: &[&str] = &["statement", "remarks", "anonymous", "court-filing"];
@@ -245,14 +273,8 @@ fn syntax_errors_skip_the_document_with_exit_1() {
     std::fs::write(tmp.path().join("bad.nmk"), "A [tag]{xi} here.\n").unwrap();
     std::fs::write(tmp.path().join("good.nmk"), "A [tag]{@xi} here.\n\n@xi: person \"Xi\"\n").unwrap();
     let out_dir = tmp.path().join("out");
-    let (code, _, err) = newsmark(&[
-        "export",
-        "--format",
-        "brat",
-        "--out",
-        &out_dir.to_string_lossy(),
-        &tmp.path().to_string_lossy(),
-    ]);
+    let (code, _, err) =
+        newsmark(&["export", "--format", "brat", "--out", &out_dir.to_string_lossy(), &tmp.path().to_string_lossy()]);
     assert_eq!(code, 1);
     assert!(err.contains("bad.nmk") && err.contains("skipped"), "{err}");
     assert!(out_dir.join("good.ann").exists());

@@ -48,6 +48,7 @@ impl NameIndex {
     pub fn build<'a>(files: impl Iterator<Item = (FileId, &'a FileSummary)>) -> NameIndex {
         use rayon::prelude::*;
         let files: Vec<(FileId, &FileSummary)> = files.collect();
+        #[allow(clippy::type_complexity)]
         let entries: Vec<Vec<(NameEntry, Option<(Box<str>, u8)>)>> =
             files.par_iter().map(|(id, summary)| file_entries(*id, summary).collect()).collect();
         let mut index = NameIndex::default();

@@ -226,7 +226,7 @@ pub fn render(doc: &ExportDoc, labels: &Labels) -> String {
 mod tests {
     use super::*;
 
-    fn words(text: &str, breaks: &[usize]) -> Vec<&str> {
+    fn words<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
         tokenize(text, breaks).iter().map(|t| &text[t.byte_start..t.byte_end]).collect()
     }
 

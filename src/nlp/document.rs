@@ -149,7 +149,8 @@ pub fn collect(paths: &[PathBuf]) -> Collected {
             }
         };
         let is_dir = canonical.is_dir();
-        let folder = if is_dir { canonical.clone() } else { canonical.parent().unwrap_or(Path::new("/")).to_path_buf() };
+        let folder =
+            if is_dir { canonical.clone() } else { canonical.parent().unwrap_or(Path::new("/")).to_path_buf() };
         let root = workspace::find_root(&folder).and_then(|r| std::fs::canonicalize(r).ok()).unwrap_or(folder);
         let at = match roots.iter().position(|(r, _)| *r == root) {
             Some(at) => at,
@@ -173,7 +174,9 @@ pub fn collect(paths: &[PathBuf]) -> Collected {
         let mut files: Vec<(usize, PathBuf)> = Vec::new();
         if is_dir {
             for (w, ws) in workspaces.iter().enumerate() {
-                files.extend(ws.files().map(|(_, f)| f.path.clone()).filter(|p| p.starts_with(&canonical)).map(|p| (w, p)));
+                files.extend(
+                    ws.files().map(|(_, f)| f.path.clone()).filter(|p| p.starts_with(&canonical)).map(|p| (w, p)),
+                );
             }
             files.sort_by(|a, b| a.1.cmp(&b.1));
         } else {
@@ -273,7 +276,12 @@ fn build(ws: &Workspace, path: &Path, explicit: bool) -> Result<Option<ExportDoc
             byte_start: span.byte_start as usize,
             byte_end: span.byte_end as usize,
             parent: tag.parent.map(|p| p as usize),
-            entities: tag.refs.iter().filter(|r| r.sigil == Sigil::Entity).map(|r| Entity::resolve(ws, &r.id)).collect(),
+            entities: tag
+                .refs
+                .iter()
+                .filter(|r| r.sigil == Sigil::Entity)
+                .map(|r| Entity::resolve(ws, &r.id))
+                .collect(),
             sources: tag.refs.iter().filter(|r| r.sigil == Sigil::Source).map(|r| Source::resolve(ws, &r.id)).collect(),
         })
         .collect();

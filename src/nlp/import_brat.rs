@@ -281,7 +281,9 @@ fn assign_ids(defs: &mut BTreeMap<Key, Def>) {
         let is_source = matches!(key, Key::Source(_) | Key::SourceText(_));
         let (base, suffix) = match key {
             Key::Newsmark(_) | Key::Source(_) => continue,
-            Key::Wikidata(q) => (slug(def.name.as_deref().or(most_frequent(&def.texts)).unwrap_or("")), q.to_lowercase()),
+            Key::Wikidata(q) => {
+                (slug(def.name.as_deref().or(most_frequent(&def.texts)).unwrap_or("")), q.to_lowercase())
+            }
             Key::Text(kind, text) => (slug(text), slug(kind)),
             Key::SourceText(text) => (slug(text), "source".to_owned()),
         };

@@ -61,7 +61,8 @@ pub fn render(doc: &ExportDoc) -> Value {
             items.push(annotation(&source, t, r, "identifying", body, &target));
         }
         for (r, src) in span.sources.iter().enumerate() {
-            let mut body = vec![identifying(&format!("urn:newsmark:source:{}", src.id)), textual(&src.kind, "classifying")];
+            let mut body =
+                vec![identifying(&format!("urn:newsmark:source:{}", src.id)), textual(&src.kind, "classifying")];
             if let Some(name) = &src.name {
                 body.push(textual(name, "describing"));
             }
