@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use newsmark::cli::{self, Format};
+use newsmark::nlp;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -46,18 +47,63 @@ enum Command {
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Export documents: their plain text, or JSON lines with tags and the
-    /// definitions they reference.
+    /// Export articles: their plain text, JSON lines, or an NLP corpus
+    /// format (brat, CoNLL, spaCy/Prodigy, W3C Web Annotation).
+    ///
+    /// Every format starts from the plain text of spec §8; offsets count
+    /// Unicode scalar values. A document with syntax errors is reported on
+    /// stderr and skipped (exit code 1). See docs/nlp-export.md.
     Export {
-        /// `text`: the plain text of one FILE (spec §8). `jsonl`: one JSON
-        /// object per FILE with its plain text, its tags (offsets in Unicode
-        /// scalar values) and the definitions they reference.
+        /// `text`: the plain text of each FILE. `jsonl`: one JSON object per
+        /// FILE with its plain text, tags and referenced definitions.
+        /// `brat`: a .txt and .ann per article plus annotation.conf and
+        /// tools.conf (needs --out DIR). `conll`: BIO, one token per line
+        /// (TOKEN START END LABEL). `spacy`: JSON lines for spaCy and
+        /// Prodigy. `w3c`: one W3C Web Annotation collection (JSON-LD) per
+        /// article, one per line.
         #[arg(long, value_enum)]
         format: ExportFormat,
-        /// Newsmark files to export.
-        #[arg(value_name = "FILE", required = true)]
+        /// Where to write (brat, conll, spacy, w3c): a folder (an existing
+        /// one, or a path ending in `/`) gets one file per article, its path
+        /// mirroring the article's path relative to its workspace root; any
+        /// other path gets everything in one file. Default: standard output.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// NER label of an entity kind for conll and spacy, as KIND=LABEL
+        /// (repeatable). Defaults: person=PER, org=ORG, place=LOC, any other
+        /// kind MISC. The label O leaves a kind unlabelled.
+        #[arg(long = "label", value_name = "KIND=LABEL")]
+        labels: Vec<String>,
+        /// Articles to export: files, or folders meaning every .nmk article
+        /// below them (registry files are skipped). Default for the NLP
+        /// formats: the current folder. `text` and `jsonl` take files only.
+        #[arg(value_name = "PATH")]
         files: Vec<PathBuf>,
     },
+    /// Import an annotated corpus as Newsmark articles.
+    ///
+    /// `--from brat DIR`: every .txt below DIR with its .ann becomes an .nmk
+    /// article under --out (same relative path), its text spans tags; the
+    /// entities and sources they name are defined in
+    /// OUT/registry/imported.nmk, and OUT/newsmark.toml is created when
+    /// missing. The plain text of each article equals its .txt (up to runs
+    /// of blank lines). See docs/nlp-export.md.
+    Import {
+        /// The format to read.
+        #[arg(long, value_enum)]
+        from: ImportFormat,
+        /// The folder to read.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The folder to write the workspace to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportFormat {
+    Brat,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,6 +118,10 @@ enum FormatArg {
 enum ExportFormat {
     Text,
     Jsonl,
+    Brat,
+    Conll,
+    Spacy,
+    W3c,
 }
 
 fn main() -> ExitCode {
@@ -92,10 +142,29 @@ fn main() -> ExitCode {
             };
             cli::check::run(cli::check::CheckArgs { root, paths, format, max_warnings })
         }
-        Command::Export { format, files } => match format {
-            ExportFormat::Text => cli::export::text(&files),
-            ExportFormat::Jsonl => cli::export::jsonl(&files),
-        },
+        Command::Export { format, out, labels, files } => {
+            let nlp_format = match format {
+                ExportFormat::Text | ExportFormat::Jsonl => None,
+                ExportFormat::Brat => Some(nlp::Format::Brat),
+                ExportFormat::Conll => Some(nlp::Format::Conll),
+                ExportFormat::Spacy => Some(nlp::Format::Spacy),
+                ExportFormat::W3c => Some(nlp::Format::W3c),
+            };
+            match nlp_format {
+                Some(format) => nlp::export(&files, &nlp::ExportOptions { format, out, labels }),
+                None if out.is_some() || !labels.is_empty() => {
+                    eprintln!("error: --out and --label are for the brat, conll, spacy and w3c formats");
+                    cli::EXIT_USAGE
+                }
+                None if files.is_empty() => {
+                    eprintln!("error: give the FILEs to export");
+                    cli::EXIT_USAGE
+                }
+                None if matches!(format, ExportFormat::Text) => cli::export::text(&files),
+                None => cli::export::jsonl(&files),
+            }
+        }
+        Command::Import { from: ImportFormat::Brat, dir, out } => nlp::import_brat::import(&dir, &out),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
