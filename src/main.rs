@@ -55,6 +55,15 @@ enum Command {
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run the language server on stdin/stdout (Language Server Protocol).
+    ///
+    /// Start it from an editor, not by hand: it speaks JSON-RPC on stdin and
+    /// stdout and logs to stderr. Each workspace folder is its own
+    /// workspace (the nearest folder upwards holding newsmark.toml, else the
+    /// folder), indexed in the background with progress reports. The
+    /// initialization option `debounceMs` (default 50) sets how long
+    /// diagnostics wait for typing to pause.
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -93,6 +102,7 @@ fn main() -> ExitCode {
             ExportFormat::Text => cli::export::text(&files),
             ExportFormat::Jsonl => cli::export::jsonl(&files),
         },
+        Command::Lsp => newsmark::lsp::run(),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
