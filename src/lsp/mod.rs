@@ -15,6 +15,7 @@ mod indexing;
 mod server;
 mod session;
 mod state;
+mod transport;
 mod watch;
 
 #[cfg(test)]
@@ -42,7 +43,9 @@ pub fn run() -> i32 {
             let _ = cell.set(session.clone());
             server::Server { session }
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let (to_server, from_filter) = tokio::io::duplex(1 << 16);
+        tokio::spawn(transport::filter(tokio::io::stdin(), to_server));
+        Server::new(from_filter, tokio::io::stdout(), socket).serve(service).await;
     });
     let clean = session_cell.get().is_some_and(|s| state::lock(&s.state).is_shutdown());
     // Background indexing may still be running: do not wait for it.
