@@ -25,6 +25,9 @@ pub struct NameMatch {
     pub entity: Symbol,
 }
 
+/// A name's lowercased first word and its word count (see `first_words`).
+type FirstWord = Option<(Box<str>, u8)>;
+
 struct NameEntry {
     name: NormalizedName,
     file: FileId,
@@ -48,7 +51,7 @@ impl NameIndex {
     pub fn build<'a>(files: impl Iterator<Item = (FileId, &'a FileSummary)>) -> NameIndex {
         use rayon::prelude::*;
         let files: Vec<(FileId, &FileSummary)> = files.collect();
-        let entries: Vec<Vec<(NameEntry, Option<(Box<str>, u8)>)>> =
+        let entries: Vec<Vec<(NameEntry, FirstWord)>> =
             files.par_iter().map(|(id, summary)| file_entries(*id, summary).collect()).collect();
         let mut index = NameIndex::default();
         for (entry, first) in entries.into_iter().flatten() {

@@ -3,6 +3,28 @@
 //! semantic tokens, folding, highlights. Inputs and outputs are file ids and
 //! byte offsets; the server converts them to and from LSP.
 
+mod code_actions;
+mod completion;
+mod cursor;
+#[cfg(test)]
+mod fixture;
+mod folding;
+mod hover;
+mod navigation;
+mod rename;
+mod semantic_tokens;
+mod symbols;
+
+pub use code_actions::{CodeAction, CodeActionKind, code_actions};
+pub use completion::{CompletionItem, CompletionKind, CompletionList, completion};
+pub use cursor::{CursorTarget, classify};
+pub use folding::{Fold, FoldKind, folding_ranges};
+pub use hover::{Hover, hover};
+pub use navigation::{Highlight, HighlightKind, document_highlight, goto_definition, references};
+pub use rename::{prepare_rename, rename};
+pub use semantic_tokens::{SemanticToken, TokenKind, TokenModifier, semantic_tokens};
+pub use symbols::{DocumentSymbol, SymbolKind, WorkspaceSymbol, document_symbols, workspace_symbols};
+
 use crate::analysis::{FileId, Workspace};
 use crate::syntax::Parse;
 use crate::text::TextRange;
@@ -37,3 +59,61 @@ pub struct TextEdit {
 pub struct SourceChange {
     pub edits: Vec<(FileId, Vec<TextEdit>)>,
 }
+
+impl SourceChange {
+    /// A change of one edit in one file.
+    pub fn single(file: FileId, edit: TextEdit) -> SourceChange {
+        SourceChange { edits: vec![(file, vec![edit])] }
+    }
+
+    /// Adds an edit, keeping the per-file lists sorted by position (an
+    /// edit identical to one already there is dropped).
+    pub fn push(&mut self, file: FileId, edit: TextEdit) {
+        let list = match self.edits.iter().position(|(f, _)| *f == file) {
+            Some(i) => &mut self.edits[i].1,
+            None => {
+                self.edits.push((file, Vec::new()));
+                let last = self.edits.len() - 1;
+                &mut self.edits[last].1
+            }
+        };
+        if list.contains(&edit) {
+            return;
+        }
+        let at = list.partition_point(|e| (e.range.start, e.range.end) <= (edit.range.start, edit.range.end));
+        list.insert(at, edit);
+    }
+
+    /// Applies the edits of `file` to `text` (tests, and callers without an
+    /// editor of their own).
+    pub fn apply(&self, file: FileId, text: &str) -> String {
+        let mut out = text.to_string();
+        if let Some((_, edits)) = self.edits.iter().find(|(f, _)| *f == file) {
+            for e in edits.iter().rev() {
+                if text.get(e.range.as_usize()).is_some() {
+                    out.replace_range(e.range.as_usize(), &e.new_text);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The 1-based line of `offset` in `text`, counting `\n`, `\r\n` and a lone
+/// `\r` as line ends. Only scans up to `offset` (a registry file can be
+/// megabytes long; no full line index is built for one hover).
+pub fn line_number(text: &str, offset: u32) -> u32 {
+    let bytes = text.as_bytes();
+    let end = (offset as usize).min(bytes.len());
+    let mut line = 1;
+    for i in memchr::memchr2_iter(b'\n', b'\r', &bytes[..end]) {
+        // A `\r` directly followed by `\n` is counted at the `\n`.
+        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+            line += 1;
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,8 @@ fn is_id_start(c: char) -> bool {
     }
 }
 
-fn is_id_continue(c: char) -> bool {
+/// True when `c` may stand after the first character of an id.
+pub fn is_id_continue(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
     } else {

@@ -42,7 +42,7 @@ pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: Check
     references::check(&ctx, &mut sink);
     prose::check(&ctx, &mut sink);
     let mut out = sink.out;
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
     out
 }
 

@@ -31,7 +31,7 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
-fn tag_text<'a>(plain: &'a PlainText, index: usize) -> &'a str {
+fn tag_text(plain: &PlainText, index: usize) -> &str {
     plain.tags.get(index).and_then(|s| plain.text.get(s.byte_start as usize..s.byte_end as usize)).unwrap_or("")
 }
 

@@ -1,0 +1,90 @@
+//! Go to definition, find references and document highlight: where an id is
+//! defined and used, from the workspace summaries (no file is re-parsed).
+
+use super::cursor::{CursorTarget, all_refs, classify};
+use super::{FileContext, FileRange};
+use crate::analysis::Workspace;
+use crate::syntax::Sigil;
+use crate::text::TextRange;
+
+/// The definition's sigil and id in its header (the first definition, the
+/// one references resolve to); on a header, that header itself.
+pub fn goto_definition(ctx: FileContext, offset: u32) -> Option<FileRange> {
+    match classify(ctx, offset)? {
+        CursorTarget::Definition { range, .. } => Some(FileRange { file: ctx.file, range }),
+        CursorTarget::Reference { sigil, id, .. } => {
+            let (loc, def) = ctx.ws.resolve(sigil, id)?;
+            Some(FileRange { file: loc.file, range: def.id_range })
+        }
+        _ => None,
+    }
+}
+
+/// Every reference to the id under the cursor in the workspace (tags and
+/// attribute values), plus every definition header of it when
+/// `include_declaration`; sorted by file, then position.
+pub fn references(ctx: FileContext, offset: u32, include_declaration: bool) -> Vec<FileRange> {
+    let Some((sigil, id, _)) = classify(ctx, offset).and_then(|t| t.symbol().map(|(s, i, r)| (s, i.to_string(), r)))
+    else {
+        return Vec::new();
+    };
+    symbol_occurrences(ctx.ws, sigil, &id, include_declaration)
+}
+
+/// References (and optionally definition headers) of `sigil` + `id` across
+/// the workspace, sorted by file then position.
+pub(crate) fn symbol_occurrences(ws: &Workspace, sigil: Sigil, id: &str, with_defs: bool) -> Vec<FileRange> {
+    let Some(sym) = ws.interner().get(id) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (file, source) in ws.files() {
+        let summary = &source.summary;
+        out.extend(
+            summary.refs.iter().filter(|r| r.sigil == sigil && r.id == sym).map(|r| FileRange { file, range: r.range }),
+        );
+        if with_defs {
+            out.extend(
+                summary
+                    .defs
+                    .iter()
+                    .filter(|d| d.sigil == sigil && d.id == sym)
+                    .map(|d| FileRange { file, range: d.id_range }),
+            );
+        }
+    }
+    out.sort_by_key(|r| (r.file, r.range.start, r.range.end));
+    out.dedup();
+    out
+}
+
+/// How a highlighted occurrence uses the id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HighlightKind {
+    /// A reference.
+    Read,
+    /// The definition header.
+    Write,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Highlight {
+    pub range: TextRange,
+    pub kind: HighlightKind,
+}
+
+/// The occurrences of the id under the cursor in this file, sorted.
+pub fn document_highlight(ctx: FileContext, offset: u32) -> Vec<Highlight> {
+    let Some((sigil, id, _)) = classify(ctx, offset).and_then(|t| t.symbol()) else { return Vec::new() };
+    let refs = all_refs(ctx.parse)
+        .filter(|(s, i, _)| *s == sigil && *i == id)
+        .map(|(_, _, range)| Highlight { range, kind: HighlightKind::Read });
+    let defs = ctx
+        .parse
+        .doc
+        .definitions
+        .iter()
+        .filter(|d| d.sigil == sigil && &*d.id == id)
+        .map(|d| Highlight { range: d.id_range, kind: HighlightKind::Write });
+    let mut out: Vec<Highlight> = refs.chain(defs).collect();
+    out.sort_by_key(|h| (h.range.start, h.range.end));
+    out
+}

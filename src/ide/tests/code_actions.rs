@@ -1,0 +1,220 @@
+//! Quick fixes: each one's edit applied gives the expected text, and the
+//! diagnostic it fixes is gone when the result is checked again.
+
+use expect_test::{Expect, expect};
+
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
+use crate::ide::code_actions;
+use crate::ide::fixture::Fixture;
+use crate::text::TextRange;
+
+/// Runs the actions at `$0`, applies the one whose title starts with
+/// `title`, checks that its diagnostic is gone, and shows the titles and
+/// the changed files.
+fn check(fixture: &str, title: &str, expect: Expect) {
+    let f = Fixture::new(fixture);
+    let (ctx, offset) = f.at_cursor();
+    let diags = file_diagnostics(&f.ws, ctx.file, ctx.parse, CheckOptions::default());
+    let actions = code_actions(ctx, TextRange::empty(offset), &diags);
+    let mut out: String =
+        actions.iter().map(|a| format!("{}{}\n", a.title, if a.is_preferred { " (preferred)" } else { "" })).collect();
+    let Some(action) = actions.iter().find(|a| a.title.starts_with(title)) else {
+        out.push_str("no such action\n");
+        return expect.assert_eq(&out);
+    };
+    let fixed = &diags[action.diagnostic.unwrap()];
+    out.push_str(&format!("fixes: {} {}\n", fixed.code.as_str(), fixed.message));
+    out.push_str(&f.apply(&action.change));
+    // Rebuild the workspace with the change applied and check again.
+    let mut rebuilt = String::new();
+    for (id, path, _) in &f.files {
+        rebuilt.push_str(&format!("//- {path}\n{}", action.change.apply(*id, f.text(*id))));
+    }
+    let g = Fixture::new(&rebuilt);
+    let ctx2 = g.ctx(ctx.file);
+    let after = file_diagnostics(&g.ws, ctx.file, ctx2.parse, CheckOptions::default());
+    assert!(
+        !after.iter().any(|d| d.code == fixed.code && d.message == fixed.message),
+        "still reported after the fix: {after:#?}"
+    );
+    expect.assert_eq(&out);
+}
+
+const REGISTRY: &str = r#"
+//- /registry/people.nmk
+@barack-obama: person "Barack Obama"
+  aka: Obama
+@xi-jinping: person "Xi Jinping"
+//- /registry/small.nmk
+@other: org "Other"
+"#;
+
+#[test]
+fn create_entity_in_this_file() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\n[Mr. Mayorkas]{{@alejandro-mayorkas$0}} spoke.\n"),
+        "Create `@alejandro-mayorkas` in this",
+        expect![[r#"
+        Create `@alejandro-mayorkas` in this file
+        Create `@alejandro-mayorkas` in registry/people.nmk
+        fixes: undefined-reference undefined entity `@alejandro-mayorkas`: no definition in the workspace
+        //- /a.nmk
+        [Mr. Mayorkas]{@alejandro-mayorkas} spoke.
+
+        @alejandro-mayorkas: person "Alejandro Mayorkas"
+          aka: Mr. Mayorkas
+    "#]],
+    );
+}
+
+#[test]
+fn create_entity_in_registry() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\n[Mr. Mayorkas]{{@alejandro-mayorkas$0}} spoke.\n"),
+        "Create `@alejandro-mayorkas` in registry",
+        expect![[r#"
+        Create `@alejandro-mayorkas` in this file
+        Create `@alejandro-mayorkas` in registry/people.nmk
+        fixes: undefined-reference undefined entity `@alejandro-mayorkas`: no definition in the workspace
+        //- /registry/people.nmk
+        @barack-obama: person "Barack Obama"
+          aka: Obama
+        @xi-jinping: person "Xi Jinping"
+
+        @alejandro-mayorkas: person "Alejandro Mayorkas"
+          aka: Mr. Mayorkas
+    "#]],
+    );
+}
+
+#[test]
+fn create_source_with_by_from_a_nested_tag() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\n[[Xi]{{@xi-jinping}} said so]{{^xi-remarks$0}}\n"),
+        "Create `^xi-remarks` in this",
+        expect![[r#"
+        Create `^xi-remarks` in this file
+        fixes: undefined-reference undefined source `^xi-remarks`: no definition in the workspace
+        //- /a.nmk
+        [[Xi]{@xi-jinping} said so]{^xi-remarks}
+
+        ^xi-remarks: statement
+          by: @xi-jinping
+    "#]],
+    );
+}
+
+#[test]
+fn change_to_suggestion() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\n[Obama]{{@barack-obma$0}} spoke.\n"),
+        "Change to",
+        expect![[r#"
+        Create `@barack-obma` in this file
+        Create `@barack-obma` in registry/people.nmk
+        Change to `@barack-obama` (preferred)
+        fixes: undefined-reference undefined entity `@barack-obma`: no definition in the workspace; did you mean `@barack-obama`?
+        //- /a.nmk
+        [Obama]{@barack-obama} spoke.
+    "#]],
+    );
+}
+
+#[test]
+fn add_alias_to_existing_aka_in_another_file() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\n[President Obama]{{@barack-obama$0}} spoke.\n"),
+        "Add",
+        expect![[r#"
+        Add “President Obama” to the `aka` of `@barack-obama` (preferred)
+        fixes: unknown-alias “President Obama” is neither the display name nor an `aka` of `@barack-obama` (Barack Obama); add it to `aka` if it is another name of it
+        //- /registry/people.nmk
+        @barack-obama: person "Barack Obama"
+          aka: Obama; President Obama
+        @xi-jinping: person "Xi Jinping"
+    "#]],
+    );
+}
+
+#[test]
+fn add_alias_as_new_line() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\n[Mr. Xi]{{@xi-jinping$0}} spoke.\n"),
+        "Add",
+        expect![[r#"
+        Add “Mr. Xi” to the `aka` of `@xi-jinping` (preferred)
+        fixes: unknown-alias “Mr. Xi” is neither the display name nor an `aka` of `@xi-jinping` (Xi Jinping); add it to `aka` if it is another name of it
+        //- /registry/people.nmk
+        @barack-obama: person "Barack Obama"
+          aka: Obama
+        @xi-jinping: person "Xi Jinping"
+          aka: Mr. Xi
+    "#]],
+    );
+}
+
+#[test]
+fn tag_untagged_mention() {
+    check(
+        &format!("{REGISTRY}//- /a.nmk\nToday Ob$0ama spoke.\n"),
+        "Tag",
+        expect![[r#"
+        Tag “Obama” as `@barack-obama` (preferred)
+        fixes: untagged-mention “Obama” names `@barack-obama` (Barack Obama) but is not tagged
+        //- /a.nmk
+        Today [Obama]{@barack-obama} spoke.
+    "#]],
+    );
+}
+
+#[test]
+fn unknown_kind_and_invalid_value() {
+    check(
+        "@a: persn$0 \"A\"\n",
+        "Change kind",
+        expect![[r#"
+        Change kind to `person` (preferred)
+        fixes: unknown-kind unknown entity kind `persn` (known: person, org, place, event, group, work, product, other); did you mean `person`?
+        //- /main.nmk
+        @a: person "A"
+    "#]],
+    );
+    check(
+        "@a: person \"A\"\n^s: statement\n  by: ^a$0\n",
+        "Change to",
+        expect![[r#"
+        Change to `@a` (preferred)
+        fixes: invalid-value `by` expects an entity reference (`@id`), not the source `^a`; did you mean `@a`?
+        //- /main.nmk
+        @a: person "A"
+        ^s: statement
+          by: @a
+    "#]],
+    );
+}
+
+#[test]
+fn create_entity_whose_tag_text_is_its_name() {
+    check(
+        "[Ann Lee]{@ann-lee$0} spoke.",
+        "Create",
+        expect![[r#"
+        Create `@ann-lee` in this file
+        fixes: undefined-reference undefined entity `@ann-lee`: no definition in the workspace
+        //- /main.nmk
+        [Ann Lee]{@ann-lee} spoke.
+
+        @ann-lee: person "Ann Lee"
+    "#]],
+    );
+}
+
+#[test]
+fn keeps_crlf_line_ends() {
+    let f = Fixture::new("@a: person \"A\"\r\n\r\n[B]{@b$0}\r\n");
+    let (ctx, offset) = f.at_cursor();
+    let diags = file_diagnostics(&f.ws, ctx.file, ctx.parse, CheckOptions::default());
+    let actions = code_actions(ctx, TextRange::empty(offset), &diags);
+    let create = actions.iter().find(|a| a.title.starts_with("Create")).unwrap();
+    assert_eq!(create.change.apply(ctx.file, ctx.text), "@a: person \"A\"\r\n\r\n[B]{@b}\r\n\r\n@b: person \"B\"\r\n");
+}
