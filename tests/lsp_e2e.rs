@@ -165,3 +165,90 @@ fn exit_without_shutdown_is_code_1() {
     };
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn hover_definition_references_rename_and_more() {
+    let (_dir, root, article) = newsroom();
+    let mut c = start(&root);
+    let u = uri(&article);
+    c.open(&u, ARTICLE);
+    c.wait_indexed();
+    let (line, at, _) = OBAMA;
+    let pos = json!({"line": line, "character": at + 3});
+    let doc = json!({"uri": u});
+
+    let hover = c.request("textDocument/hover", json!({"textDocument": doc, "position": pos}));
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("**Barack Obama**"), "{md}");
+
+    let def = c.request("textDocument/definition", json!({"textDocument": doc, "position": pos}));
+    let people = root.join("registry/people.nmk");
+    assert_eq!(def["uri"], uri(&people));
+    let people_text = std::fs::read_to_string(&people).unwrap();
+    let def_line = people_text.lines().position(|l| l.starts_with("@barack-obama:")).unwrap();
+    assert_eq!(def["range"]["start"], json!({"line": def_line, "character": 0}));
+
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": doc, "position": pos, "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs.as_array().unwrap();
+    assert!(refs.len() >= 3, "{refs:?}");
+    assert!(refs.iter().any(|r| r["uri"] == uri(&people)));
+
+    let prep = c.request("textDocument/prepareRename", json!({"textDocument": doc, "position": pos}));
+    assert_eq!(prep["placeholder"], "barack-obama");
+    let edit = c.request("textDocument/rename", json!({"textDocument": doc, "position": pos, "newName": "obama"}));
+    let changes = edit["changes"].as_object().unwrap();
+    assert!(changes.contains_key(&uri(&people)), "{edit}");
+    assert!(changes.contains_key(&u), "{edit}");
+    let mine = changes[&u].as_array().unwrap();
+    assert_eq!(mine[0]["newText"], "obama");
+    assert_eq!(mine[0]["range"]["start"], json!({"line": line, "character": at + 1}));
+
+    // Completion after `{@b`.
+    let completion = c.request(
+        "textDocument/completion",
+        json!({"textDocument": doc, "position": {"line": line, "character": at + 2}}),
+    );
+    let labels: Vec<&str> = completion["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"barack-obama"), "{labels:?}");
+
+    let tokens = c.request("textDocument/semanticTokens/full", json!({"textDocument": doc}));
+    assert_eq!(tokens["data"].as_array().unwrap().len() % 5, 0);
+    assert!(!tokens["data"].as_array().unwrap().is_empty());
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    assert!(symbols.is_array());
+    let ws = c.request("workspace/symbol", json!({"query": "barack"}));
+    assert!(ws.as_array().unwrap().iter().any(|s| s["name"] == "@barack-obama"), "{ws}");
+    let folds = c.request("textDocument/foldingRange", json!({"textDocument": doc}));
+    assert!(folds.is_array());
+    let hl = c.request("textDocument/documentHighlight", json!({"textDocument": doc, "position": pos}));
+    assert_eq!(hl.as_array().unwrap().len(), 1);
+
+    // A position past the end, then a correct hover again.
+    let far = c.request("textDocument/hover", json!({"textDocument": doc, "position": {"line": 99, "character": 99}}));
+    assert!(far.is_null() || far.is_object());
+    let again = c.request("textDocument/hover", json!({"textDocument": doc, "position": pos}));
+    assert!(again["contents"]["value"].as_str().unwrap().contains("Barack Obama"));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn code_action_creates_a_missing_definition() {
+    let (_dir, root, article) = newsroom();
+    let mut c = start(&root);
+    let u = uri(&article);
+    let text = format!("{ARTICLE}\n[someone]{{@no-such-person}} spoke.\n");
+    c.open(&u, &text);
+    c.wait_indexed();
+    let d = c.wait_diagnostics(&u, 1, |d| has_undefined(d, "no-such-person"));
+    let diag = d.iter().find(|d| d["code"] == "undefined-reference").unwrap().clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+    );
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
+    assert!(titles.iter().any(|t| t.contains("no-such-person")), "{titles:?}");
+    assert_eq!(c.shutdown(), Some(0));
+}

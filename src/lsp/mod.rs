@@ -44,8 +44,22 @@ pub fn run() -> i32 {
             server::Server { session }
         });
         let (to_server, from_filter) = tokio::io::duplex(1 << 16);
-        tokio::spawn(transport::filter(tokio::io::stdin(), to_server));
-        Server::new(from_filter, tokio::io::stdout(), socket).serve(service).await;
+        let (exit_tx, exit_rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(transport::filter(tokio::io::stdin(), to_server, exit_tx));
+        let serve = Server::new(from_filter, tokio::io::stdout(), socket).serve(service);
+        // After `exit`, handlers still waiting on the client (a request it
+        // never answers) must not keep the process alive.
+        let exited = async {
+            if exit_rx.await.is_ok() {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = serve => {}
+            () = exited => {}
+        }
     });
     let clean = session_cell.get().is_some_and(|s| state::lock(&s.state).is_shutdown());
     // Background indexing may still be running: do not wait for it.

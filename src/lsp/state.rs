@@ -206,10 +206,6 @@ impl State {
         self.doc_slots.iter().filter(|(_, s)| s.key == slot.key).map(|(u, _)| u.clone()).collect()
     }
 
-    pub fn all_open_docs(&self) -> Vec<String> {
-        self.docs.keys().cloned().collect()
-    }
-
     /// The root a file belongs to (§7): the nearest folder upwards holding
     /// `newsmark.toml`, else the innermost workspace folder holding the
     /// file. `None`: a lone file.
@@ -262,11 +258,6 @@ impl State {
 
     pub fn slots(&self) -> Vec<Arc<Slot>> {
         self.slots.values().cloned().collect()
-    }
-
-    /// The slot of a root, when there is one.
-    pub fn slot(&self, root: &Path) -> Option<Arc<Slot>> {
-        self.slots.get(root).cloned()
     }
 }
 

@@ -11,7 +11,8 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 const MAX_MESSAGE: usize = 256 << 20;
 
 /// Copies well-formed messages from `input` to `output` until `input` ends.
-pub async fn filter<R, W>(input: R, mut output: W)
+/// `on_exit` fires once the `exit` notification has been passed on.
+pub async fn filter<R, W>(input: R, mut output: W, on_exit: tokio::sync::oneshot::Sender<()>)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -19,6 +20,7 @@ where
     let mut reader = BufReader::new(input);
     let mut line = String::new();
     let mut body = Vec::new();
+    let mut on_exit = Some(on_exit);
     loop {
         let mut length: Option<usize> = None;
         // Headers, up to an empty line.
@@ -61,7 +63,16 @@ where
         if output.flush().await.is_err() {
             return;
         }
+        if is_exit(&body) {
+            if let Some(tx) = on_exit.take() {
+                let _ = tx.send(());
+            }
+        }
     }
+}
+
+fn is_exit(body: &[u8]) -> bool {
+    body.len() < 200 && serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("method").is_some_and(|m| m == "exit"))
 }
 
 /// A request, notification or response tower-lsp-server can decode.
