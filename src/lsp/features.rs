@@ -129,7 +129,10 @@ fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdi
     for (file, edits) in &change.edits {
         let Some(uri) = ctx.uri(*file) else { continue };
         let converted: Vec<lsp::TextEdit> = if *file == ctx.file {
-            edits.iter().map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() }).collect()
+            edits
+                .iter()
+                .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
+                .collect()
         } else {
             let Some(source) = ctx.data.ws.file(*file) else { continue };
             let index = LineIndex::new(&source.text);
@@ -301,7 +304,7 @@ pub fn folding_ranges(ctx: &FileCtx<'_>) -> Option<Vec<FoldingRange>> {
             .into_iter()
             .filter_map(|f| {
                 let r = map.range(f.range);
-                (r.end.line > r.start.line).then(|| FoldingRange {
+                (r.end.line > r.start.line).then_some(FoldingRange {
                     start_line: r.start.line,
                     start_character: None,
                     end_line: r.end.line,
