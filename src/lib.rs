@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod ide;
+pub mod lsp;
 pub mod nlp;
 pub mod syntax;
 pub mod text;
