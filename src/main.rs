@@ -107,7 +107,12 @@ enum Command {
     /// folder), indexed in the background with progress reports. The
     /// initialization option `debounceMs` (default 50) sets how long
     /// diagnostics wait for typing to pause.
-    Lsp,
+    Lsp {
+        /// Use stdin/stdout (the only transport; accepted because editor
+        /// clients such as vscode-languageclient pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -174,7 +179,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Import { from: ImportFormat::Brat, dir, out } => nlp::import_brat::import(&dir, &out),
-        Command::Lsp => newsmark::lsp::run(),
+        Command::Lsp { stdio: _ } => newsmark::lsp::run(),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
