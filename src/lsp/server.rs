@@ -71,7 +71,13 @@ fn settings_from(params: &InitializeParams) -> Settings {
     Settings {
         encoding: convert::negotiate_encoding(caps),
         debounce_ms,
-        pull_diagnostics: caps.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some()),
+        // Push is the default, since a client may declare pull support and
+        // still only listen to pushes (and one that does both would show
+        // every diagnostic twice). A client that wants to pull opts in with
+        // `initializationOptions: {"pullDiagnostics": true}`.
+        pull_diagnostics: caps.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some())
+            && params.initialization_options.as_ref().and_then(|o| o.get("pullDiagnostics")).and_then(|v| v.as_bool())
+                == Some(true),
         diagnostic_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support)
             == Some(true),
         work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true),

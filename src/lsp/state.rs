@@ -96,8 +96,9 @@ impl Slot {
 pub struct Settings {
     pub encoding: PositionEncoding,
     pub debounce_ms: u64,
-    /// The client pulls diagnostics (`textDocument/diagnostic`); the server
-    /// then does not push them.
+    /// The client declared pull support and opted in with the
+    /// initialization option `pullDiagnostics`: the server answers
+    /// `textDocument/diagnostic` and does not push.
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub work_done_progress: bool,

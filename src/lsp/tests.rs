@@ -88,11 +88,13 @@ async fn negotiates_utf8_and_answers_in_it() {
     let init = p
         .request(
             "initialize",
-            json!({"capabilities": {"general": {"positionEncodings": ["utf-8", "utf-16"]}},
+            json!({"capabilities": {"general": {"positionEncodings": ["utf-8", "utf-16"]},
+                                    "textDocument": {"diagnostic": {}}},
                    "initializationOptions": {"debounceMs": 0}}),
         )
         .await;
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
+    // Declaring pull support without opting in keeps diagnostics pushed.
     assert!(init["result"]["capabilities"]["diagnosticProvider"].is_null());
     p.notify("initialized", json!({})).await;
     // A lone file (no workspace folder, no newsmark.toml): its own workspace.
@@ -128,7 +130,12 @@ async fn requests_before_initialize_and_on_unopened_documents() {
         )
         .await;
     assert!(early.get("error").is_some());
-    let init = p.request("initialize", json!({"capabilities": {"textDocument": {"diagnostic": {}}}})).await;
+    let init = p
+        .request(
+            "initialize",
+            json!({"capabilities": {"textDocument": {"diagnostic": {}}}, "initializationOptions": {"pullDiagnostics": true}}),
+        )
+        .await;
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
     assert_eq!(init["result"]["capabilities"]["diagnosticProvider"]["identifier"], "newsmark");
     p.notify("initialized", json!({})).await;
