@@ -126,10 +126,26 @@ impl Timings {
 
     fn phase(&self, name: &str) {
         if let Some(last) = self.last.get() {
-            eprintln!("timing: {name}: {:.3} s", last.elapsed().as_secs_f64());
+            eprintln!("timing: {name}: {:.3} s{}", last.elapsed().as_secs_f64(), memory_status());
             self.last.set(Some(std::time::Instant::now()));
         }
     }
+}
+
+/// The resident and peak resident memory, when the system tells (Linux).
+fn memory_status() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return String::new() };
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().trim_end_matches(" kB").trim().to_owned())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(hwm)) => format!(" (rss {} MB, peak {} MB)", kb_to_mb(&rss), kb_to_mb(&hwm)),
+        _ => String::new(),
+    }
+}
+
+fn kb_to_mb(kb: &str) -> u64 {
+    kb.parse::<u64>().map_or(0, |k| k / 1024)
 }
 
 /// Parses a file again (the workspace keeps summaries, not trees) and
