@@ -112,12 +112,87 @@ impl WorkspaceIndex {
 
 /// Defined ids sorted forwards and by their reversed text: prefix queries
 /// for completion, and candidate windows for "did you mean" that stay small
-/// with a million ids.
+/// with a million ids. Each order is one contiguous text, so that a window
+/// of neighbours is a few cache lines rather than a pointer chase per id.
 pub struct SortedIds {
-    forward: Vec<Box<str>>,
+    forward: PackedStrs,
     /// Each id reversed (by chars), sorted.
-    backward: Vec<Box<str>>,
+    backward: PackedStrs,
 }
+
+/// Strings stored end to end, with their end offsets.
+struct PackedStrs {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl PackedStrs {
+    fn new<'a>(sorted: impl Iterator<Item = &'a str>) -> PackedStrs {
+        let mut packed = PackedStrs { text: String::new(), ends: Vec::new() };
+        for s in sorted {
+            packed.text.push_str(s);
+            packed.ends.push(packed.text.len());
+        }
+        packed.text.shrink_to_fit();
+        packed
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// The number of strings that sort before `key`.
+    fn partition_point(&self, below: impl Fn(&str) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if below(self.get(mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn range(&self, range: std::ops::Range<usize>) -> Ids<'_> {
+        Ids { packed: self, range }
+    }
+}
+
+/// A run of sorted ids.
+#[derive(Clone)]
+pub struct Ids<'a> {
+    packed: &'a PackedStrs,
+    range: std::ops::Range<usize>,
+}
+
+impl<'a> Iterator for Ids<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let i = self.range.next()?;
+        Some(self.packed.get(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Ids<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let i = self.range.next_back()?;
+        Some(self.packed.get(i))
+    }
+}
+
+impl ExactSizeIterator for Ids<'_> {}
 
 /// Up to this many ids, "did you mean" compares against every id.
 const EXHAUSTIVE_SUGGESTION_LIMIT: usize = 2_000;
@@ -128,11 +203,14 @@ const SUGGESTION_NEIGHBOURS: usize = 64;
 
 impl SortedIds {
     fn new(ids: impl Iterator<Item = Symbol>, interner: &Interner) -> SortedIds {
-        let mut forward: Vec<Box<str>> = ids.map(|s| Box::from(interner.resolve(&s))).collect();
+        let mut forward: Vec<&str> = ids.map(|s| interner.resolve(&s)).collect();
         forward.sort_unstable();
-        let mut backward: Vec<Box<str>> = forward.iter().map(|s| reversed(s).into()).collect();
+        let mut backward: Vec<String> = forward.iter().map(|s| reversed(s)).collect();
         backward.sort_unstable();
-        SortedIds { forward, backward }
+        SortedIds {
+            forward: PackedStrs::new(forward.into_iter()),
+            backward: PackedStrs::new(backward.iter().map(String::as_str)),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -140,16 +218,18 @@ impl SortedIds {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.forward.is_empty()
+        self.forward.len() == 0
     }
 
-    pub fn all(&self) -> &[Box<str>] {
-        &self.forward
+    pub fn all(&self) -> Ids<'_> {
+        self.forward.range(0..self.forward.len())
     }
 
     /// The ids starting with `prefix`, in order.
-    pub fn with_prefix(&self, prefix: &str) -> &[Box<str>] {
-        prefix_window(&self.forward, prefix)
+    pub fn with_prefix(&self, prefix: &str) -> Ids<'_> {
+        let start = self.forward.partition_point(|s| s < prefix);
+        let end = self.forward.partition_point(|s| s < prefix || s.starts_with(prefix));
+        self.forward.range(start..end.max(start))
     }
 
     /// The closest id by edit distance, when the distance is at most
@@ -166,8 +246,8 @@ impl SortedIds {
         let w: Vec<char> = written.chars().collect();
         if self.forward.len() <= EXHAUSTIVE_SUGGESTION_LIMIT {
             let mut search = Closest::new(&w);
-            for cand in &self.forward {
-                search.offer(cand, || Cow::Borrowed(&**cand));
+            for cand in self.all() {
+                search.offer(cand, || Cow::Borrowed(cand));
             }
             return search.best.map(|(_, s)| s.into_owned());
         }
@@ -178,7 +258,7 @@ impl SortedIds {
         let back_key: String = w_rev.iter().collect();
         let mut forward = Closest::new(&w);
         for cand in neighbours(&self.forward, written) {
-            forward.offer(cand, || Cow::Borrowed(&**cand));
+            forward.offer(cand, || Cow::Borrowed(cand));
         }
         let mut backward = Closest { best: forward.best.take(), ..Closest::new(&w_rev) };
         for cand in neighbours(&self.backward, &back_key) {
@@ -193,9 +273,9 @@ fn reversed(s: &str) -> String {
 }
 
 /// The ids around the place where `key` would sort.
-fn neighbours<'a>(sorted: &'a [Box<str>], key: &str) -> &'a [Box<str>] {
-    let at = sorted.partition_point(|s| &**s < key);
-    &sorted[at.saturating_sub(SUGGESTION_NEIGHBOURS)..(at + SUGGESTION_NEIGHBOURS).min(sorted.len())]
+fn neighbours<'a>(sorted: &'a PackedStrs, key: &str) -> Ids<'a> {
+    let at = sorted.partition_point(|s| s < key);
+    sorted.range(at.saturating_sub(SUGGESTION_NEIGHBOURS)..(at + SUGGESTION_NEIGHBOURS).min(sorted.len()))
 }
 
 /// A running "closest id" search: the smallest edit distance within
@@ -255,11 +335,7 @@ impl<'w, 'c> Closest<'w, 'c> {
     }
 
     fn mask(&self, c: char) -> u64 {
-        if c.is_ascii() {
-            self.ascii[c as usize]
-        } else {
-            self.other.iter().find(|e| e.0 == c).map_or(0, |e| e.1)
-        }
+        if c.is_ascii() { self.ascii[c as usize] } else { self.other.iter().find(|e| e.0 == c).map_or(0, |e| e.1) }
     }
 
     /// The Levenshtein distance of the written id (at most 64 characters)
@@ -311,12 +387,6 @@ fn levenshtein_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
     }
     let d = prev[b.len()];
     (d <= limit).then_some(d)
-}
-
-fn prefix_window<'a>(sorted: &'a [Box<str>], prefix: &str) -> &'a [Box<str>] {
-    let start = sorted.partition_point(|s| &**s < prefix);
-    let len = sorted[start..].partition_point(|s| s.starts_with(prefix));
-    &sorted[start..start + len]
 }
 
 #[cfg(test)]

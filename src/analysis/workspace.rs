@@ -183,6 +183,12 @@ impl Workspace {
         Some((loc, self.def(loc)?))
     }
 
+    /// [`resolve`](Self::resolve) for an interned id.
+    pub fn resolve_symbol(&self, sigil: Sigil, id: super::Symbol) -> Option<(DefLoc, &DefInfo)> {
+        let loc = *self.index.definitions(sigil, id).first()?;
+        Some((loc, self.def(loc)?))
+    }
+
     /// How many references to `sigil` + `id` the workspace holds.
     pub fn ref_count(&self, sigil: Sigil, id: &str) -> u32 {
         self.interner.get(id).map_or(0, |sym| self.index.ref_count(sigil, sym))

@@ -123,8 +123,8 @@ fn ids(ctx: FileContext, sigil: Sigil, prefix: &str, replace: TextRange) -> Comp
         Sigil::Entity => CompletionKind::Entity,
         Sigil::Source => CompletionKind::Source,
     };
+    let total = window.len();
     let items = window
-        .iter()
         .take(MAX_ITEMS)
         .enumerate()
         .map(|(i, id)| {
@@ -148,7 +148,7 @@ fn ids(ctx: FileContext, sigil: Sigil, prefix: &str, replace: TextRange) -> Comp
             }
         })
         .collect();
-    CompletionList { items, is_incomplete: window.len() > MAX_ITEMS }
+    CompletionList { items, is_incomplete: total > MAX_ITEMS }
 }
 
 /// Kinds after `@id:` in a header line.
