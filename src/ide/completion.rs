@@ -129,9 +129,9 @@ fn ids(ctx: FileContext, sigil: Sigil, prefix: &str, replace: TextRange) -> Comp
         .enumerate()
         .map(|(i, id)| {
             let def = ws.resolve(sigil, id);
-            let detail = def.map(|(_, d)| match d.name.as_deref() {
-                Some(name) => format!("{name} · {}", d.kind),
-                None => d.kind.to_string(),
+            let detail = def.map(|(_, d)| match d.name() {
+                Some(name) => format!("{name} · {}", d.kind()),
+                None => d.kind().to_string(),
             });
             let documentation = def.and_then(|(loc, d)| {
                 let role = d.attr("role").map(|r| format!("{r}\n\n")).unwrap_or_default();

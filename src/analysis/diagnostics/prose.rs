@@ -65,7 +65,7 @@ fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
             }) {
                 continue;
             }
-            let shown = def.name.as_deref().unwrap_or(&r.id);
+            let shown = def.name().unwrap_or(&r.id);
             sink.emit(Code::UnknownAlias, r.range, || {
                 format!(
                     "“{}” is neither the display name nor an `aka` of `@{}` ({shown}); add it to `aka` if it is another name of it",
@@ -203,7 +203,7 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
         }
         let id = ctx.ws.id_text(m.entity);
         let written = range.slice(ctx.source_text);
-        let display = ctx.ws.resolve_symbol(Sigil::Entity, m.entity).and_then(|(_, d)| d.name.as_deref()).unwrap_or(id);
+        let display = ctx.ws.resolve_symbol(Sigil::Entity, m.entity).and_then(|(_, d)| d.name()).unwrap_or(id);
         if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
             format!("“{}” names `@{id}` ({display}) but is not tagged", one_line(written))
         }) {
