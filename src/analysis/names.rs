@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use super::FileId;
 use super::summary::{FileSummary, Symbol};
 use super::values::normalize_name_into;
-use crate::syntax::Sigil;
+use crate::syntax::{Sigil, is_word_char};
 
 /// Names longer than this many words are not looked for in prose.
 const MAX_NAME_WORDS: usize = 12;
@@ -281,28 +281,6 @@ fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWor
         }
     }
     out
-}
-
-/// Word characters (§9): Unicode letters, marks and numbers.
-pub(crate) fn is_word_char(c: char) -> bool {
-    use unicode_general_category::{GeneralCategory as G, get_general_category};
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    matches!(
-        get_general_category(c),
-        G::UppercaseLetter
-            | G::LowercaseLetter
-            | G::TitlecaseLetter
-            | G::ModifierLetter
-            | G::OtherLetter
-            | G::NonspacingMark
-            | G::SpacingMark
-            | G::EnclosingMark
-            | G::DecimalNumber
-            | G::LetterNumber
-            | G::OtherNumber
-    )
 }
 
 /// The start of the next word at or after `pos` (and before `to`) that is a

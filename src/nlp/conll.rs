@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use unicode_general_category::{GeneralCategory, get_general_category};
+use crate::syntax::is_word_char;
 
 use super::document::ExportDoc;
 
@@ -76,24 +76,6 @@ pub struct Token {
     pub byte_start: usize,
     pub byte_end: usize,
     pub ws: bool,
-}
-
-fn is_word_char(c: char) -> bool {
-    use GeneralCategory as G;
-    matches!(
-        get_general_category(c),
-        G::UppercaseLetter
-            | G::LowercaseLetter
-            | G::TitlecaseLetter
-            | G::ModifierLetter
-            | G::OtherLetter
-            | G::NonspacingMark
-            | G::SpacingMark
-            | G::EnclosingMark
-            | G::DecimalNumber
-            | G::LetterNumber
-            | G::OtherNumber
-    )
 }
 
 /// The tokenization rule: a token is a maximal run of word characters

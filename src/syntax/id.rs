@@ -1,4 +1,5 @@
-//! What an id may look like (spec §3).
+//! Character classes of the markup: what an id may look like (spec §3) and
+//! what a word character is (§9: Unicode letters, marks and numbers).
 
 use unicode_general_category::{GeneralCategory as Gc, get_general_category};
 
@@ -27,6 +28,25 @@ pub fn is_id_continue(c: char) -> bool {
             || category == Gc::DecimalNumber
             || matches!(category, Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark)
     }
+}
+
+/// A word character (§9): a Unicode letter, mark or number. Words bound
+/// name matches (`untagged-mention`) and NLP tokens.
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let category = get_general_category(c);
+    is_letter(category)
+        || matches!(
+            category,
+            Gc::NonspacingMark
+                | Gc::SpacingMark
+                | Gc::EnclosingMark
+                | Gc::DecimalNumber
+                | Gc::LetterNumber
+                | Gc::OtherNumber
+        )
 }
 
 fn is_letter(category: Gc) -> bool {

@@ -43,5 +43,5 @@ mod tags;
 
 pub use ast::*;
 pub use blocks::parse;
-pub use id::{is_id_continue, is_valid_id};
+pub use id::{is_id_continue, is_valid_id, is_word_char};
 pub use plain_text::{PlainSegment, PlainTagSpan, PlainText, plain_text};
