@@ -149,6 +149,10 @@ impl std::error::Error for LoadError {}
 /// Reads `root/newsmark.toml`: `Ok(None)` when there is none.
 pub fn load(root: &Path) -> Result<Option<Config>, LoadError> {
     let path = root.join(FILE_NAME);
+    // A FIFO (or device) named `newsmark.toml` would block `read` forever.
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(LoadError::Io { path, message: format!("cannot read {FILE_NAME}: it is not a regular file") });
+    }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

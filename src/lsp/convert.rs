@@ -66,6 +66,15 @@ impl LineMap<'_> {
     }
 }
 
+/// The length of `text` in columns of `enc`.
+pub fn width(text: &str, enc: PositionEncoding) -> u32 {
+    match enc {
+        PositionEncoding::Utf8 => text.len() as u32,
+        PositionEncoding::Utf16 => text.encode_utf16().count() as u32,
+        PositionEncoding::Utf32 => text.chars().count() as u32,
+    }
+}
+
 pub fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
         Severity::Error => DiagnosticSeverity::ERROR,

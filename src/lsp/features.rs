@@ -269,6 +269,7 @@ pub fn semantic_tokens(ctx: &FileCtx<'_>, range: Option<Range>) -> Option<Semant
     let index = &ctx.view.snap.line_index;
     let mut data = Vec::with_capacity(tokens.len());
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
+    let mut cursor = Cursor { line: u32::MAX, offset: 0, col: 0 };
     for t in tokens {
         let first = index.line_of(t.range.start);
         let last = index.line_of(t.range.end);
@@ -279,8 +280,8 @@ pub fn semantic_tokens(ctx: &FileCtx<'_>, range: Option<Range>) -> Option<Semant
             if end <= start {
                 continue;
             }
-            let s = map.position(start);
-            let e = map.position(end);
+            let s = cursor.position(&map, line, start);
+            let e = cursor.position(&map, line, end);
             let delta_line = s.line - prev_line;
             let delta_start = if delta_line == 0 { s.character - prev_col } else { s.character };
             data.push(SemanticToken {
@@ -294,6 +295,29 @@ pub fn semantic_tokens(ctx: &FileCtx<'_>, range: Option<Range>) -> Option<Semant
         }
     }
     Some(SemanticTokens { result_id: None, data })
+}
+
+/// Converts increasing offsets of one line to positions by counting from
+/// the previous one: `LineMap::position` counts from the line's start, which
+/// made the tokens of a 1 MB line with non-ASCII text quadratic (minutes).
+struct Cursor {
+    line: u32,
+    offset: u32,
+    col: u32,
+}
+
+impl Cursor {
+    fn position(&mut self, map: &convert::LineMap<'_>, line: u32, offset: u32) -> Position {
+        let step = (line == self.line && offset >= self.offset)
+            .then(|| map.text.get(self.offset as usize..offset as usize))
+            .flatten();
+        self.col = match step {
+            Some(between) => self.col + convert::width(between, map.enc),
+            None => map.position(offset).character,
+        };
+        (self.line, self.offset) = (line, offset);
+        Position::new(line, self.col)
+    }
 }
 
 pub fn folding_ranges(ctx: &FileCtx<'_>) -> Option<Vec<FoldingRange>> {

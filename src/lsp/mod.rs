@@ -38,11 +38,12 @@ pub fn run() -> i32 {
     let session_cell: Arc<OnceLock<Arc<session::Session>>> = Arc::new(OnceLock::new());
     let cell = session_cell.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::new(move |client| {
+        let (service, socket) = server::with_extra_methods(LspService::build(move |client| {
             let session = Arc::new(session::Session::new(client));
             let _ = cell.set(session.clone());
             server::Server { session }
-        });
+        }))
+        .finish();
         let (to_server, from_filter) = tokio::io::duplex(1 << 16);
         let (exit_tx, exit_rx) = tokio::sync::oneshot::channel();
         tokio::spawn(transport::filter(tokio::io::stdin(), to_server, exit_tx));
@@ -70,5 +71,8 @@ pub fn run() -> i32 {
 /// The service, for in-process tests.
 #[cfg(test)]
 pub(crate) fn service() -> (LspService<server::Server>, tower_lsp_server::ClientSocket) {
-    LspService::new(|client| server::Server { session: Arc::new(session::Session::new(client)) })
+    server::with_extra_methods(LspService::build(|client| server::Server {
+        session: Arc::new(session::Session::new(client)),
+    }))
+    .finish()
 }

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tower_lsp_server::LanguageServer;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{LanguageServer, LspServiceBuilder};
 
 use super::convert;
 use super::diagnostics::{self, log_error};
@@ -165,8 +165,9 @@ impl LanguageServer for Server {
         let Some((path, slot)) = lock(&self.session.state).close(&uri) else { return };
         let session = self.session.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            // The disk is in force again for this file.
-            let changed = if slot.indexable && path.is_file() {
+            // The disk is in force again for this file, if discovery would
+            // list it (not a link out of the root, not a FIFO).
+            let changed = if slot.indexable && crate::workspace::admits(&slot.root, &path) {
                 set_disk_file(&slot, &path)
             } else {
                 remove_disk_file(&slot, &path)
@@ -310,7 +311,32 @@ impl LanguageServer for Server {
     }
 }
 
+/// Registers the methods the transport rewrites bad requests to.
+pub fn with_extra_methods(builder: LspServiceBuilder<Server>) -> LspServiceBuilder<Server> {
+    builder
+        .custom_method(super::transport::INVALID_REQUEST, Server::invalid_request)
+        .custom_method(super::transport::UNKNOWN_DOLLAR_REQUEST, Server::unknown_dollar_request)
+}
+
 impl Server {
+    /// The reply to a request that is not JSON-RPC 2.0 (see `transport`).
+    async fn invalid_request(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        let message = params.get("message").and_then(|m| m.as_str()).unwrap_or("invalid request").to_string();
+        Err(Error { code: ErrorCode::InvalidRequest, message: message.into(), data: None })
+    }
+
+    /// The reply to a `$/` request: the protocol has none.
+    async fn unknown_dollar_request(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        // The method goes in the message: with a `$/` name as `data`,
+        // tower-lsp-server would swallow this reply too.
+        let method = params.get("method").and_then(|m| m.as_str()).unwrap_or("$/");
+        Err(Error {
+            code: ErrorCode::MethodNotFound,
+            message: format!("Method not found: {method}").into(),
+            data: None,
+        })
+    }
+
     async fn apply_file_events(&self, events: &[FileEvent]) {
         let session = self.session.clone();
         let events = events.to_vec();

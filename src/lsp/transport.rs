@@ -1,11 +1,25 @@
 //! Guards the server's input: tower-lsp-server stops reading for good at the
 //! first message it cannot decode, so every message is framed and checked
 //! here first. One that is not JSON-RPC is dropped with a log line on stderr
-//! and the server reads on.
+//! and the server reads on; if it is a request with a usable id, it is passed
+//! on rewritten as a `newsmark/invalidRequest` request, which the server
+//! answers with an error, so the client is not left waiting. A `$/` request
+//! (the protocol has none) is rewritten likewise: tower-lsp-server would
+//! drop it without the MethodNotFound reply the protocol requires.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// The method a malformed request is rewritten to.
+pub const INVALID_REQUEST: &str = "newsmark/invalidRequest";
+/// The method a `$/` request is rewritten to.
+pub const UNKNOWN_DOLLAR_REQUEST: &str = "newsmark/unknownDollarRequest";
+
+/// The longest header line kept; a longer one is read in pieces (it is not
+/// a header the server knows anyway), so junk without line breaks cannot
+/// grow memory.
+const MAX_HEADER_LINE: u64 = 8 << 10;
 
 /// The largest message accepted (a 1 MB article is far below it).
 const MAX_MESSAGE: usize = 256 << 20;
@@ -18,7 +32,7 @@ where
     W: AsyncWrite + Unpin,
 {
     let mut reader = BufReader::new(input);
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut body = Vec::new();
     let mut on_exit = Some(on_exit);
     loop {
@@ -26,11 +40,14 @@ where
         // Headers, up to an empty line.
         loop {
             line.clear();
-            match reader.read_line(&mut line).await {
+            // Bytes, not `read_line`: a header line that is not UTF-8 made
+            // `read_line` fail, which ended the input and so the server.
+            match (&mut reader).take(MAX_HEADER_LINE).read_until(b'\n', &mut line).await {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
-            let header = line.trim_end_matches(['\r', '\n']);
+            let text = String::from_utf8_lossy(&line);
+            let header = text.trim_end_matches(['\r', '\n']);
             if header.is_empty() {
                 if length.is_some() {
                     break;
@@ -51,13 +68,18 @@ where
         if reader.read_exact(&mut body).await.is_err() {
             return;
         }
-        if !is_message(&body) {
-            let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-            eprintln!("newsmark lsp: ignored a message that is not JSON-RPC: {shown}");
-            continue;
-        }
-        let header = format!("Content-Length: {length}\r\n\r\n");
-        if output.write_all(header.as_bytes()).await.is_err() || output.write_all(&body).await.is_err() {
+        let replaced = match check(&body) {
+            Verdict::Pass => None,
+            Verdict::Replace(msg) => Some(msg),
+            Verdict::Drop => {
+                let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+                eprintln!("newsmark lsp: ignored a message that is not JSON-RPC: {shown}");
+                continue;
+            }
+        };
+        let out = replaced.as_deref().unwrap_or(&body);
+        let header = format!("Content-Length: {}\r\n\r\n", out.len());
+        if output.write_all(header.as_bytes()).await.is_err() || output.write_all(out).await.is_err() {
             return;
         }
         if output.flush().await.is_err() {
@@ -76,25 +98,72 @@ fn is_exit(body: &[u8]) -> bool {
         && serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("method").is_some_and(|m| m == "exit"))
 }
 
-/// A request, notification or response tower-lsp-server can decode.
-fn is_message(body: &[u8]) -> bool {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else { return false };
-    if value.get("method").is_some() {
-        serde_json::from_value::<Request>(value).is_ok()
-    } else {
-        serde_json::from_value::<Response>(value).is_ok()
+/// What to do with one message body.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// A request, notification or response tower-lsp-server can decode.
+    Pass,
+    /// Pass this request on instead (its id is the original's).
+    Replace(Vec<u8>),
+    Drop,
+}
+
+fn check(body: &[u8]) -> Verdict {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else { return Verdict::Drop };
+    let Some(method) = value.get("method") else {
+        return if serde_json::from_value::<Response>(value).is_ok() { Verdict::Pass } else { Verdict::Drop };
+    };
+    let method = method.as_str().map(str::to_owned);
+    // Only a number or a string can identify the reply.
+    let id = value.get("id").filter(|id| id.is_number() || id.is_string()).cloned();
+    let replace = |method: &str, params: Value| {
+        let Some(id) = &id else { return Verdict::Drop };
+        Verdict::Replace(
+            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string().into_bytes(),
+        )
+    };
+    match serde_json::from_value::<Request>(value) {
+        Ok(req) if req.id().is_some() && method.as_deref().is_some_and(|m| m.starts_with("$/")) => {
+            replace(UNKNOWN_DOLLAR_REQUEST, json!({"method": method}))
+        }
+        Ok(_) => Verdict::Pass,
+        Err(e) => replace(INVALID_REQUEST, json!({"message": format!("not a JSON-RPC 2.0 request: {e}")})),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{Verdict, check};
+
+    fn replaced_method(v: Verdict) -> Option<String> {
+        match v {
+            Verdict::Replace(b) => {
+                serde_json::from_slice::<serde_json::Value>(&b).ok()?["method"].as_str().map(Into::into)
+            }
+            _ => None,
+        }
+    }
+
     #[test]
     fn messages() {
-        assert!(super::is_message(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":{}}"#));
-        assert!(super::is_message(br#"{"jsonrpc":"2.0","method":"x"}"#));
-        assert!(super::is_message(br#"{"jsonrpc":"2.0","id":1,"result":null}"#));
-        assert!(!super::is_message(b"{not json"));
-        assert!(!super::is_message(b"{}"));
-        assert!(!super::is_message(b"[1,2]"));
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":{}}"#), Verdict::Pass);
+        assert_eq!(check(br#"{"jsonrpc":"2.0","method":"x"}"#), Verdict::Pass);
+        assert_eq!(check(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#), Verdict::Pass);
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":1,"result":null}"#), Verdict::Pass);
+        assert_eq!(check(b"{not json"), Verdict::Drop);
+        assert_eq!(check(b"{}"), Verdict::Drop);
+        assert_eq!(check(b"[1,2]"), Verdict::Drop);
+        assert_eq!(check(br#"{"jsonrpc":"1.0","method":"x"}"#), Verdict::Drop);
+        assert_eq!(check(br#"{"jsonrpc":"1.0","id":{},"method":"x"}"#), Verdict::Drop);
+    }
+
+    #[test]
+    fn requests_that_need_a_reply_are_rewritten() {
+        let m = replaced_method(check(br#"{"jsonrpc":"1.0","id":7,"method":"textDocument/hover"}"#));
+        assert_eq!(m.as_deref(), Some(super::INVALID_REQUEST));
+        let m = replaced_method(check(br#"{"id":"a","method":7}"#));
+        assert_eq!(m.as_deref(), Some(super::INVALID_REQUEST));
+        let m = replaced_method(check(br#"{"jsonrpc":"2.0","id":8,"method":"$/unknown"}"#));
+        assert_eq!(m.as_deref(), Some(super::UNKNOWN_DOLLAR_REQUEST));
     }
 }

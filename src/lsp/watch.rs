@@ -48,7 +48,10 @@ pub fn apply(session: &Session, events: &[FileEvent]) -> Vec<PathBuf> {
         if open || !slot.indexable || is_hidden(&slot.root, &path) || excluded(&slot.read().ws, &path) {
             continue;
         }
-        let changed = if event.typ == FileChangeType::DELETED {
+        // Only what discovery would list is read: a link out of the root or
+        // a path through a linked folder must not bring outside definitions
+        // in, and a FIFO must not block a thread. Such a path is forgotten.
+        let changed = if event.typ == FileChangeType::DELETED || !crate::workspace::admits(&slot.root, &path) {
             remove_disk_file(&slot, &path)
         } else {
             set_disk_file(&slot, &path)

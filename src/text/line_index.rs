@@ -31,7 +31,23 @@ pub struct LineIndex {
     line_ends: Vec<u32>,
     /// Lines that are pure ASCII: columns equal bytes in every encoding.
     ascii: Vec<bool>,
+    /// On non-ASCII lines longer than `CHECKPOINT_STEP` bytes, a column
+    /// checkpoint about every `CHECKPOINT_STEP` bytes, sorted by offset: a
+    /// conversion scans from the nearest one instead of the line's start.
+    /// Without them, converting every tag of a 1 MB non-ASCII line was
+    /// quadratic (minutes for `check` and the server).
+    checkpoints: Vec<Checkpoint>,
     len: u32,
+}
+
+const CHECKPOINT_STEP: u32 = 1024;
+
+/// Columns, from the start of its line, of a character boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Checkpoint {
+    offset: u32,
+    utf16: u32,
+    utf32: u32,
 }
 
 impl LineIndex {
@@ -60,7 +76,31 @@ impl LineIndex {
         }
         line_ends.push(bytes.len() as u32);
         ascii.push(line_ascii);
-        LineIndex { line_starts, line_ends, ascii, len: bytes.len() as u32 }
+        let mut checkpoints = Vec::new();
+        for l in 0..line_starts.len() {
+            let (start, end) = (line_starts[l], line_ends[l]);
+            if ascii[l] || end - start <= CHECKPOINT_STEP {
+                continue;
+            }
+            let (mut utf16, mut utf32, mut next) = (0u32, 0u32, start + CHECKPOINT_STEP);
+            for (i, ch) in text.get(start as usize..end as usize).unwrap_or("").char_indices() {
+                let at = start + i as u32;
+                if at >= next {
+                    checkpoints.push(Checkpoint { offset: at, utf16, utf32 });
+                    next = at + CHECKPOINT_STEP;
+                }
+                utf16 += ch.len_utf16() as u32;
+                utf32 += 1;
+            }
+        }
+        LineIndex { line_starts, line_ends, ascii, checkpoints, len: bytes.len() as u32 }
+    }
+
+    /// The checkpoints of the line spanning `start..end`.
+    fn checkpoints_in(&self, start: u32, end: u32) -> &[Checkpoint] {
+        let a = self.checkpoints.partition_point(|c| c.offset < start);
+        let b = self.checkpoints.partition_point(|c| c.offset <= end);
+        &self.checkpoints[a..b.max(a)]
     }
 
     pub fn line_count(&self) -> u32 {
@@ -102,10 +142,14 @@ impl LineIndex {
         if self.ascii[l] || enc == PositionEncoding::Utf8 {
             return LineCol { line, col: end - start };
         }
-        let mut col = 0u32;
-        let slice = text.get(start as usize..).unwrap_or("");
+        let cps = self.checkpoints_in(start, self.line_ends[l]);
+        let (from, mut col) = match cps.partition_point(|c| c.offset <= end).checked_sub(1) {
+            Some(k) => (cps[k].offset, if enc == PositionEncoding::Utf16 { cps[k].utf16 } else { cps[k].utf32 }),
+            None => (start, 0),
+        };
+        let slice = text.get(from as usize..).unwrap_or("");
         for (i, ch) in slice.char_indices() {
-            if start + i as u32 >= end {
+            if from + i as u32 >= end {
                 break;
             }
             col += match enc {
@@ -128,10 +172,21 @@ impl LineIndex {
         let start = self.line_starts[l];
         let end = self.line_ends[l];
         if self.ascii[l] {
-            return (start + pos.col).min(end);
+            // Saturating: a client may send `character: u32::MAX` (a plain
+            // add overflowed: a panic in debug, a wrong line in release).
+            return start.saturating_add(pos.col).min(end);
         }
-        let line_text = text.get(start as usize..end as usize).unwrap_or("");
-        let mut col = 0u32;
+        let col_of = |c: &Checkpoint| match enc {
+            PositionEncoding::Utf8 => c.offset - start,
+            PositionEncoding::Utf16 => c.utf16,
+            PositionEncoding::Utf32 => c.utf32,
+        };
+        let cps = self.checkpoints_in(start, end);
+        let (from, mut col) = match cps.partition_point(|c| col_of(c) <= pos.col).checked_sub(1) {
+            Some(k) => (cps[k].offset, col_of(&cps[k])),
+            None => (start, 0),
+        };
+        let line_text = text.get(from as usize..end as usize).unwrap_or("");
         for (i, ch) in line_text.char_indices() {
             let w = match enc {
                 PositionEncoding::Utf8 => ch.len_utf8() as u32,
@@ -139,7 +194,7 @@ impl LineIndex {
                 PositionEncoding::Utf32 => 1,
             };
             if col + w > pos.col {
-                return start + i as u32;
+                return from + i as u32;
             }
             col += w;
         }
@@ -175,6 +230,39 @@ mod tests {
         }
     }
 
+    /// Long non-ASCII lines go through checkpoints: every conversion agrees
+    /// with a plain count from the line's start.
+    #[test]
+    fn long_lines_match_a_plain_count() {
+        let unit = "ab é😀 中\r\n";
+        let text = format!("x\n{}\n{}", unit.replace("\r\n", "").repeat(700), "é".repeat(3000));
+        let idx = LineIndex::new(&text);
+        assert!(!idx.checkpoints.is_empty());
+        for enc in [Utf8, Utf16, Utf32] {
+            for line in 0..idx.line_count() {
+                let r = idx.line_range(line);
+                let mut col = 0;
+                for (i, ch) in text[r.start as usize..r.end as usize].char_indices() {
+                    let at = r.start + i as u32;
+                    let lc = LineCol { line, col };
+                    assert_eq!(idx.line_col(&text, at, enc), lc, "{at} {enc:?}");
+                    assert_eq!(idx.offset(&text, lc, enc), at, "{lc:?} {enc:?}");
+                    col += match enc {
+                        Utf8 => ch.len_utf8() as u32,
+                        Utf16 => ch.len_utf16() as u32,
+                        Utf32 => 1,
+                    };
+                }
+                assert_eq!(idx.line_col(&text, r.end, enc), LineCol { line, col });
+                assert_eq!(idx.offset(&text, LineCol { line, col: col + 5 }, enc), r.end);
+            }
+        }
+        // Inside a surrogate pair far into a long line: the character's start.
+        let text = "😀".repeat(2000);
+        let idx = LineIndex::new(&text);
+        assert_eq!(idx.offset(&text, LineCol { line: 0, col: 3001 }, Utf16), 6000);
+    }
+
     #[test]
     fn past_end_clamps() {
         let text = "ab\ncd";
@@ -182,6 +270,9 @@ mod tests {
         assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, Utf16), 2);
         assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, Utf16), 5);
         assert_eq!(idx.line_col(text, 99, Utf16), LineCol { line: 1, col: 2 });
+        // The largest column a client can send, on a line that is not the first.
+        assert_eq!(idx.offset(text, LineCol { line: 1, col: u32::MAX }, Utf16), 5);
+        assert_eq!(idx.offset(text, LineCol { line: u32::MAX, col: u32::MAX }, Utf8), 5);
         // Inside a surrogate pair: the character's start.
         let text = "😀x";
         let idx = LineIndex::new(text);

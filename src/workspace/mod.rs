@@ -45,6 +45,37 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
     first.ancestors().find(|dir| dir.join(FILE_NAME).is_file()).map(Path::to_path_buf)
 }
 
+/// Whether `path` may be read as a file of the workspace under `root`, by
+/// the rules of `discover`, for a path that comes from elsewhere (a watched
+/// file event, a document closed in the editor): below `root` without going
+/// through a symbolic link to a folder, and either a regular file or a link
+/// to a regular file inside the root. A link out of the root, a loop, a
+/// FIFO or a folder is not admitted, so it is never read. (Finer rules of
+/// discovery, such as a link into a nested workspace or a second link to
+/// one target, are left to the next full indexing.)
+pub fn admits(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return false };
+    let mut dir = root.to_path_buf();
+    let mut parts = rel.components().peekable();
+    while let Some(part) = parts.next() {
+        dir.push(part);
+        let Ok(meta) = std::fs::symlink_metadata(&dir) else { return false };
+        if parts.peek().is_some() {
+            if !meta.is_dir() {
+                return false;
+            }
+        } else if meta.file_type().is_symlink() {
+            let (Ok(target), Ok(canonical_root)) = (std::fs::canonicalize(&dir), std::fs::canonicalize(root)) else {
+                return false;
+            };
+            return target.starts_with(&canonical_root) && target.is_file();
+        } else {
+            return meta.is_file();
+        }
+    }
+    false
+}
+
 /// What `discover` found under a root.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Discovery {

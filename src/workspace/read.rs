@@ -19,6 +19,10 @@ pub enum ReadError {
     TooLarge {
         len: u64,
     },
+    /// A FIFO, socket, device or folder: opening a FIFO blocks until a
+    /// writer comes, and a device may never end, so only regular files
+    /// (or links to them) are read.
+    NotAFile,
 }
 
 impl std::fmt::Display for ReadError {
@@ -32,6 +36,7 @@ impl std::fmt::Display for ReadError {
             ReadError::TooLarge { len } => {
                 write!(f, "the file is too large to check: {len} bytes (at most 4 GiB)")
             }
+            ReadError::NotAFile => write!(f, "cannot read the file: it is not a regular file"),
         }
     }
 }
@@ -39,17 +44,25 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Reads `path` as UTF-8 text (a BOM is kept; the parser skips it).
+/// Only a regular file is opened (a FIFO named `x.nmk` would block the
+/// reader forever); what is read is bounded by 4 GiB even if the file grows.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    use std::io::Read;
-    // One path lookup: the size comes from the open file, not a second
-    // `stat` of the path (100,000 files are read twice by `check`).
-    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let len = file.metadata().map_err(ReadError::Io)?.len();
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let len = meta.len();
     if len > u64::from(u32::MAX) {
         return Err(ReadError::TooLarge { len });
     }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    file.read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // Swapped for something else between the two calls: check the handle.
+    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::from(u32::MAX) + 1), &mut bytes)
+        .map_err(ReadError::Io)?;
     // The file may have grown between the two calls.
     if bytes.len() as u64 > u64::from(u32::MAX) {
         return Err(ReadError::TooLarge { len: bytes.len() as u64 });

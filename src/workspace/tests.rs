@@ -240,3 +240,44 @@ fn unreadable_file() {
         assert_eq!(r.unwrap(), "text");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_never_opened() {
+    // Opening a FIFO for reading blocks until a writer comes: it must be
+    // refused before it is opened.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.nmk");
+    if !std::process::Command::new("mkfifo").arg(&p).status().is_ok_and(|s| s.success()) {
+        return;
+    }
+    assert!(matches!(read_text(&p), Err(ReadError::NotAFile)));
+    assert!(!super::admits(dir.path(), &p));
+}
+
+#[cfg(unix)]
+#[test]
+fn admits_follows_discovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::create_dir_all(&outside).unwrap();
+    write(&root, "sub/a.nmk", "a");
+    write(&outside, "secret.nmk", "s");
+    std::os::unix::fs::symlink(outside.join("secret.nmk"), root.join("leak.nmk")).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("ext")).unwrap();
+    std::os::unix::fs::symlink(root.join("sub"), root.join("twin")).unwrap();
+    std::os::unix::fs::symlink(root.join("sub/a.nmk"), root.join("link.nmk")).unwrap();
+    std::os::unix::fs::symlink(root.join("loop.nmk"), root.join("loop.nmk")).unwrap();
+    fs::create_dir(root.join("folder.nmk")).unwrap();
+    assert!(super::admits(&root, &root.join("sub/a.nmk")));
+    assert!(super::admits(&root, &root.join("link.nmk")));
+    assert!(!super::admits(&root, &root.join("leak.nmk")), "a link out of the root");
+    assert!(!super::admits(&root, &root.join("ext/secret.nmk")), "through a linked folder out");
+    assert!(!super::admits(&root, &root.join("twin/a.nmk")), "through a linked folder in");
+    assert!(!super::admits(&root, &root.join("loop.nmk")));
+    assert!(!super::admits(&root, &root.join("folder.nmk")));
+    assert!(!super::admits(&root, &root.join("missing.nmk")));
+    assert!(!super::admits(&root, &outside.join("secret.nmk")), "not below the root");
+}

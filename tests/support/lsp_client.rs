@@ -1,6 +1,8 @@
 //! A small LSP client for end-to-end tests: spawns `newsmark lsp`, frames
 //! JSON-RPC with Content-Length, answers the server's requests as an editor
-//! would, and waits for messages with timeouts (a test never hangs).
+//! would, and waits for messages with timeouts (a test never hangs). The
+//! server's stderr is kept (tests look for panics in it), and raw frames can
+//! be sent for protocol-abuse tests.
 
 #![allow(dead_code)]
 
@@ -8,6 +10,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -23,6 +26,8 @@ pub struct Client {
     pub notifications: Vec<Value>,
     /// Methods of the requests the server sent.
     pub server_requests: Vec<String>,
+    /// Everything the server wrote to stderr so far.
+    stderr: Arc<Mutex<String>>,
 }
 
 pub fn uri(path: &Path) -> String {
@@ -56,10 +61,26 @@ impl Client {
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let stdin = child.stdin.take().unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err_pipe = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut err_pipe, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut s = sink.lock().unwrap();
+                // Bounded: a chatty server must not fill the test's memory.
+                if s.len() < 1 << 20 {
+                    s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        });
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = channel();
         std::thread::spawn(move || {
@@ -70,12 +91,57 @@ impl Client {
                 }
             }
         });
-        Client { child, stdin, rx, next_id: 0, notifications: Vec::new(), server_requests: Vec::new() }
+        Client { child, stdin, rx, next_id: 0, notifications: Vec::new(), server_requests: Vec::new(), stderr }
     }
 
     pub fn send_raw(&mut self, body: &str) {
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.send_bytes(body.as_bytes());
+    }
+
+    /// Sends `body` (any bytes) with a correct Content-Length header.
+    pub fn send_bytes(&mut self, body: &[u8]) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(body).unwrap();
         self.stdin.flush().unwrap();
+    }
+
+    /// Writes `bytes` to the server's stdin as they are: headers included.
+    pub fn send_frame(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's resident memory in KiB (`VmRSS` of /proc), on Linux.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// The next message within `timeout` (server requests are answered and
+    /// notifications recorded on the way); `None` on timeout.
+    pub fn poll(&mut self, timeout: Duration) -> Option<Value> {
+        self.next(Instant::now() + timeout)
+    }
+
+    /// The response to request `id` if it comes within `timeout`.
+    pub fn response_within(&mut self, id: i64, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let msg = self.next(deadline)?;
+            if msg.get("method").is_none() && msg["id"] == json!(id) {
+                return Some(msg);
+            }
+        }
     }
 
     fn send(&mut self, msg: Value) {
@@ -84,6 +150,12 @@ impl Client {
 
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The id the next request will get (for hand-written requests).
+    pub fn take_id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
     }
 
     /// Sends a request; returns its id.

@@ -33,7 +33,16 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
 
         let title = level(d.severity).primary_title(&d.message).id(d.code.as_str());
         let mut group = match report.file(d.file).filter(|f| !f.text.is_empty()) {
-            Some(file) => Group::with_title(title).element(snippet(file, d)),
+            Some(file) => match snippet(file, d) {
+                Shown::Whole(snippet) => Group::with_title(title).element(snippet),
+                // A cut line: the location comes from the report, as the
+                // renderer would count columns from the cut.
+                Shown::Cut(snippet) => Group::with_title(title)
+                    .element(
+                        Origin::path(loc.path).line(loc.start.line as usize).char_column(loc.start.column as usize),
+                    )
+                    .element(snippet),
+            },
             // Nothing to show (an unreadable file, an unknown id): the
             // location line alone.
             None => Group::with_title(title)
@@ -90,8 +99,24 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
+/// Lines a range touches are shown whole up to this many bytes (a long
+/// paragraph on one line is common); beyond, the first line is cut.
+const MAX_WHOLE: u32 = 16 << 10;
+/// Bytes shown on each side of a range (and of the range itself) in a cut.
+const CONTEXT: u32 = 120;
+
+enum Shown<'a> {
+    /// The whole lines the range touches, with their path and location.
+    Whole(Snippet<'a, annotate_snippets::Annotation<'a>>),
+    /// Part of the first line, cut at both ends with `…`, without a path.
+    Cut(Snippet<'a, annotate_snippets::Annotation<'a>>),
+}
+
 /// The source lines `d.range` touches, with a primary annotation on it.
-fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+/// Lines too long to show (a minified 1 MB line) are cut around the range:
+/// drawing the whole line for each of its diagnostics made a report
+/// quadratic (gigabytes of output, minutes of rendering).
+fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Shown<'a> {
     let idx = file.line_index;
     let len = idx.len();
     let (mut lo, mut hi) = (d.range.start.min(d.range.end), d.range.start.max(d.range.end));
@@ -106,15 +131,54 @@ fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Snippet<'a, annotate_sn
         hi = idx.line_range(last).end.max(lo);
     }
     let window = TextRange::new(idx.line_range(first).start, idx.line_range(last).end.max(hi));
+    if window.end - window.start > MAX_WHOLE {
+        return Shown::Cut(cut_snippet(file, first, lo, hi));
+    }
     let source = window.slice(file.text);
     // A lone `\r` ends a line for us (as in LSP) but not for the renderer;
     // `\n` has the same length, so offsets stay valid.
     let source = if source.contains('\r') { normalize_lone_cr(source) } else { source.to_owned() };
     let span = (lo - window.start) as usize..(hi - window.start) as usize;
-    Snippet::source(source)
-        .line_start(first as usize + 1)
-        .path(file.rel_path)
-        .annotation(AnnotationKind::Primary.span(span))
+    Shown::Whole(
+        Snippet::source(source)
+            .line_start(first as usize + 1)
+            .path(file.rel_path)
+            .annotation(AnnotationKind::Primary.span(span)),
+    )
+}
+
+/// Part of line `line` around `lo..hi` (the range cut to the line and to
+/// `CONTEXT` bytes), with `…` where the line goes on.
+fn cut_snippet<'a>(
+    file: &ReportFile<'a>,
+    line: u32,
+    lo: u32,
+    hi: u32,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let text = file.text;
+    let bounds = file.line_index.line_range(line);
+    let lo = lo.clamp(bounds.start, bounds.end);
+    let hi = floor_char_boundary(text, hi.min(bounds.end).min(lo.saturating_add(CONTEXT))).max(lo);
+    let from = ceil_char_boundary(text, lo.saturating_sub(CONTEXT).max(bounds.start)).min(lo);
+    let to = floor_char_boundary(text, hi.saturating_add(CONTEXT).min(bounds.end)).max(hi);
+    let mut source = String::new();
+    if from > bounds.start {
+        source.push('…');
+    }
+    let shift = source.len() as u32;
+    source.push_str(TextRange::new(from, to).slice(text));
+    if to < bounds.end {
+        source.push('…');
+    }
+    let span = (shift + lo - from) as usize..(shift + hi - from) as usize;
+    Snippet::source(source).line_start(line as usize + 1).annotation(AnnotationKind::Primary.span(span))
+}
+
+fn ceil_char_boundary(text: &str, mut offset: u32) -> u32 {
+    while (offset as usize) < text.len() && !text.is_char_boundary(offset as usize) {
+        offset += 1;
+    }
+    offset
 }
 
 fn floor_char_boundary(text: &str, mut offset: u32) -> u32 {
