@@ -99,6 +99,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Run the language server on stdin/stdout (Language Server Protocol).
+    ///
+    /// Start it from an editor, not by hand: it speaks JSON-RPC on stdin and
+    /// stdout and logs to stderr. Each workspace folder is its own
+    /// workspace (the nearest folder upwards holding newsmark.toml, else the
+    /// folder), indexed in the background with progress reports. The
+    /// initialization option `debounceMs` (default 50) sets how long
+    /// diagnostics wait for typing to pause.
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -165,6 +174,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Import { from: ImportFormat::Brat, dir, out } => nlp::import_brat::import(&dir, &out),
+        Command::Lsp => newsmark::lsp::run(),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

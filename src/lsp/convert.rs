@@ -1,0 +1,116 @@
+//! Conversions between the engine (byte offsets, file ids, paths) and LSP
+//! (lines and columns in the negotiated encoding, URIs, protocol types).
+
+use std::path::{Path, PathBuf};
+
+use tower_lsp_server::ls_types::{
+    self as lsp, ClientCapabilities, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Position, PositionEncodingKind, Range, Uri,
+};
+
+use crate::analysis::{Diagnostic, Severity};
+use crate::text::{LineCol, LineIndex, PositionEncoding, TextRange};
+
+/// UTF-8 or UTF-32 when the client offers either (the first of them in its
+/// list), else UTF-16, which every client must accept. Both are cheaper than
+/// UTF-16 for a server whose offsets are UTF-8 bytes.
+pub fn negotiate_encoding(caps: &ClientCapabilities) -> PositionEncoding {
+    let offered = caps.general.as_ref().and_then(|g| g.position_encodings.as_ref());
+    for kind in offered.into_iter().flatten() {
+        if *kind == PositionEncodingKind::UTF8 {
+            return PositionEncoding::Utf8;
+        }
+        if *kind == PositionEncodingKind::UTF32 {
+            return PositionEncoding::Utf32;
+        }
+    }
+    PositionEncoding::Utf16
+}
+
+pub fn encoding_kind(enc: PositionEncoding) -> PositionEncodingKind {
+    match enc {
+        PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
+        PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+        PositionEncoding::Utf32 => PositionEncodingKind::UTF32,
+    }
+}
+
+/// One document's text with its line index: everything needed to convert
+/// positions of that text.
+#[derive(Clone, Copy)]
+pub struct LineMap<'a> {
+    pub text: &'a str,
+    pub index: &'a LineIndex,
+    pub enc: PositionEncoding,
+}
+
+impl LineMap<'_> {
+    /// The byte offset of an LSP position, clamped into the text.
+    pub fn offset(&self, pos: Position) -> u32 {
+        self.index.offset(self.text, LineCol { line: pos.line, col: pos.character }, self.enc)
+    }
+
+    pub fn position(&self, offset: u32) -> Position {
+        let lc = self.index.line_col(self.text, offset, self.enc);
+        Position::new(lc.line, lc.col)
+    }
+
+    pub fn range(&self, range: TextRange) -> Range {
+        Range::new(self.position(range.start), self.position(range.end))
+    }
+
+    /// A byte range of an LSP range; a reversed range is put in order.
+    pub fn text_range(&self, range: Range) -> TextRange {
+        let (a, b) = (self.offset(range.start), self.offset(range.end));
+        TextRange::new(a.min(b), a.max(b))
+    }
+}
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+/// An engine diagnostic as LSP. `related` turns the place of a related
+/// information (in any file of the workspace) into a location.
+pub fn diagnostic(
+    d: &Diagnostic,
+    map: &LineMap<'_>,
+    related: &dyn Fn(&crate::analysis::Related) -> Option<Location>,
+) -> lsp::Diagnostic {
+    let related_information: Vec<DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .filter_map(|r| Some(DiagnosticRelatedInformation { location: related(r)?, message: r.message.clone() }))
+        .collect();
+    lsp::Diagnostic {
+        range: map.range(d.range),
+        severity: Some(severity(d.severity)),
+        code: Some(NumberOrString::String(d.code.as_str().to_string())),
+        code_description: None,
+        source: Some("newsmark".to_string()),
+        message: d.message.clone(),
+        related_information: if related_information.is_empty() { None } else { Some(related_information) },
+        tags: None,
+        data: d.suggestion.as_ref().map(|s| serde_json::json!({ "suggestion": s })),
+    }
+}
+
+/// The path of a `file:` URI.
+pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.as_str().starts_with("file:") {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+pub fn path_to_uri(path: &Path) -> Option<Uri> {
+    Uri::from_file_path(path)
+}
+
+#[cfg(test)]
+mod tests;

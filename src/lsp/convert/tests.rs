@@ -1,0 +1,76 @@
+//! A table of positions in all three encodings, and encoding negotiation.
+
+use super::*;
+use crate::text::PositionEncoding::*;
+use tower_lsp_server::ls_types::GeneralClientCapabilities;
+
+/// (text, offset, (line, utf8 col), utf16 col, utf32 col)
+const TABLE: &[(&str, u32, (u32, u32), u32, u32)] = &[
+    ("abc", 2, (0, 2), 2, 2),
+    ("éa", 2, (0, 2), 1, 1),
+    ("x中文y", 7, (0, 7), 3, 3),
+    ("😀x", 4, (0, 4), 2, 1),
+    ("😀x", 5, (0, 5), 3, 2),
+    ("a\r\nb", 3, (1, 0), 0, 0),
+    ("a\rb", 2, (1, 0), 0, 0),
+    ("a\rb", 3, (1, 1), 1, 1),
+    ("é\n😀é", 7, (1, 4), 2, 1),
+];
+
+#[test]
+fn position_table() {
+    for &(text, offset, (line, c8), c16, c32) in TABLE {
+        let index = LineIndex::new(text);
+        for (enc, col) in [(Utf8, c8), (Utf16, c16), (Utf32, c32)] {
+            let map = LineMap { text, index: &index, enc };
+            let pos = map.position(offset);
+            assert_eq!(pos, Position::new(line, col), "{text:?} {offset} {enc:?}");
+            assert_eq!(map.offset(pos), offset, "{text:?} {pos:?} {enc:?}");
+        }
+    }
+}
+
+#[test]
+fn clamping() {
+    let text = "ab\r\n😀c\rz";
+    let index = LineIndex::new(text);
+    for enc in [Utf8, Utf16, Utf32] {
+        let map = LineMap { text, index: &index, enc };
+        // Past the end of a line: the line's end, before its line break.
+        assert_eq!(map.offset(Position::new(0, 99)), 2, "{enc:?}");
+        assert_eq!(map.offset(Position::new(1, 99)), 9, "{enc:?}");
+        // Past the end of the file.
+        assert_eq!(map.offset(Position::new(9, 0)), text.len() as u32, "{enc:?}");
+        assert_eq!(map.position(999), Position::new(2, 1), "{enc:?}");
+    }
+    // Inside a surrogate pair (UTF-16) or a UTF-8 sequence: the character's start.
+    let map = LineMap { text, index: &index, enc: Utf16 };
+    assert_eq!(map.offset(Position::new(1, 1)), 4);
+    let map = LineMap { text, index: &index, enc: Utf8 };
+    assert_eq!(map.offset(Position::new(1, 2)), 4);
+    // A reversed range is put in order.
+    assert_eq!(map.text_range(Range::new(Position::new(0, 2), Position::new(0, 0))), TextRange::new(0, 2));
+}
+
+fn caps(encodings: Option<Vec<PositionEncodingKind>>) -> ClientCapabilities {
+    ClientCapabilities {
+        general: Some(GeneralClientCapabilities { position_encodings: encodings, ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn negotiation() {
+    assert_eq!(negotiate_encoding(&ClientCapabilities::default()), Utf16);
+    assert_eq!(negotiate_encoding(&caps(None)), Utf16);
+    assert_eq!(negotiate_encoding(&caps(Some(vec![PositionEncodingKind::UTF16]))), Utf16);
+    assert_eq!(negotiate_encoding(&caps(Some(vec![PositionEncodingKind::UTF8, PositionEncodingKind::UTF16]))), Utf8);
+    assert_eq!(negotiate_encoding(&caps(Some(vec![PositionEncodingKind::UTF32]))), Utf32);
+    assert_eq!(negotiate_encoding(&caps(Some(vec![PositionEncodingKind::new("utf-7")]))), Utf16);
+}
+
+#[test]
+fn negotiation_prefers_utf8_or_utf32() {
+    let offered = vec![PositionEncodingKind::UTF16, PositionEncodingKind::UTF32];
+    assert_eq!(negotiate_encoding(&caps(Some(offered))), Utf32);
+}

@@ -1,0 +1,318 @@
+//! The ide functions as LSP: each converts positions in, calls the ide
+//! function and converts its plain structs out; and the capabilities that
+//! advertise exactly these.
+
+use std::collections::HashMap;
+
+use tower_lsp_server::ls_types::{self as lsp, *};
+
+use super::convert;
+use super::session::{FileCtx, Session};
+use super::state::{Settings, lock};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
+use crate::ide;
+use crate::text::{LineIndex, PositionEncoding};
+
+/// At most this many workspace symbols per answer.
+const MAX_WORKSPACE_SYMBOLS: usize = 256;
+
+pub fn capabilities(settings: &Settings) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(convert::encoding_kind(settings.encoding)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+            ..Default::default()
+        })),
+        diagnostic_provider: settings.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("newsmark".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(["@", "^", "{", " "].map(String::from).to_vec()),
+            ..Default::default()
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR]),
+            ..Default::default()
+        })),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: legend(),
+                range: Some(true),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                work_done_progress_options: Default::default(),
+            },
+        )),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..Default::default()
+    }
+}
+
+pub fn legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: ide::TokenKind::ALL.iter().map(|k| SemanticTokenType::new(k.name())).collect(),
+        token_modifiers: ide::TokenModifier::ALL.iter().map(|m| SemanticTokenModifier::new(m.name())).collect(),
+    }
+}
+
+pub fn hover(ctx: &FileCtx<'_>, pos: Position) -> Option<Hover> {
+    let h = ide::hover(ctx.ide(), ctx.map().offset(pos))?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: h.markdown }),
+        range: Some(ctx.map().range(h.range)),
+    })
+}
+
+pub fn definition(ctx: &FileCtx<'_>, pos: Position) -> Option<GotoDefinitionResponse> {
+    let target = ide::goto_definition(ctx.ide(), ctx.map().offset(pos))?;
+    Some(GotoDefinitionResponse::Scalar(ctx.location(target.file, target.range)?))
+}
+
+pub fn references(ctx: &FileCtx<'_>, pos: Position, include: bool) -> Option<Vec<Location>> {
+    let refs = ide::references(ctx.ide(), ctx.map().offset(pos), include);
+    Some(refs.into_iter().filter_map(|r| ctx.location(r.file, r.range)).collect())
+}
+
+pub fn highlight(ctx: &FileCtx<'_>, pos: Position) -> Option<Vec<DocumentHighlight>> {
+    let map = ctx.map();
+    let hs = ide::document_highlight(ctx.ide(), map.offset(pos));
+    Some(
+        hs.into_iter()
+            .map(|h| DocumentHighlight {
+                range: map.range(h.range),
+                kind: Some(match h.kind {
+                    ide::HighlightKind::Read => DocumentHighlightKind::READ,
+                    ide::HighlightKind::Write => DocumentHighlightKind::WRITE,
+                }),
+            })
+            .collect(),
+    )
+}
+
+pub fn prepare_rename(ctx: &FileCtx<'_>, pos: Position) -> Result<PrepareRenameResponse, String> {
+    let (range, id) = ide::prepare_rename(ctx.ide(), ctx.map().offset(pos))?;
+    Ok(PrepareRenameResponse::RangeWithPlaceholder { range: ctx.map().range(range), placeholder: id })
+}
+
+pub fn rename(ctx: &FileCtx<'_>, pos: Position, new_name: &str) -> Result<WorkspaceEdit, String> {
+    let change = ide::rename(ctx.ide(), ctx.map().offset(pos), new_name)?;
+    Ok(workspace_edit(ctx, &change))
+}
+
+/// A source change as a workspace edit; each file's ranges are converted
+/// with that file's own text.
+fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdit {
+    let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for (file, edits) in &change.edits {
+        let Some(uri) = ctx.uri(*file) else { continue };
+        let converted: Vec<lsp::TextEdit> = if *file == ctx.file {
+            edits.iter().map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() }).collect()
+        } else {
+            let Some(source) = ctx.data.ws.file(*file) else { continue };
+            let index = LineIndex::new(&source.text);
+            let map = convert::LineMap { text: &source.text, index: &index, enc: ctx.enc };
+            edits.iter().map(|e| lsp::TextEdit { range: map.range(e.range), new_text: e.new_text.clone() }).collect()
+        };
+        changes.entry(uri).or_default().extend(converted);
+    }
+    WorkspaceEdit { changes: Some(changes), document_changes: None, change_annotations: None }
+}
+
+pub fn completion(ctx: &FileCtx<'_>, pos: Position) -> Option<CompletionResponse> {
+    let map = ctx.map();
+    let list = ide::completion(ctx.ide(), map.offset(pos))?;
+    let items = list
+        .items
+        .into_iter()
+        .map(|item| CompletionItem {
+            label: item.label,
+            kind: Some(match item.kind {
+                ide::CompletionKind::Entity => CompletionItemKind::VARIABLE,
+                ide::CompletionKind::Source => CompletionItemKind::FUNCTION,
+                ide::CompletionKind::Kind => CompletionItemKind::CLASS,
+                ide::CompletionKind::Key => CompletionItemKind::PROPERTY,
+            }),
+            detail: item.detail,
+            documentation: item
+                .documentation
+                .map(|d| Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: d })),
+            text_edit: Some(CompletionTextEdit::Edit(lsp::TextEdit {
+                range: map.range(item.edit.range),
+                new_text: item.edit.new_text,
+            })),
+            filter_text: item.filter_text,
+            sort_text: item.sort_text,
+            ..Default::default()
+        })
+        .collect();
+    Some(CompletionResponse::List(CompletionList { is_incomplete: list.is_incomplete, items }))
+}
+
+#[allow(deprecated)]
+fn document_symbol(map: &convert::LineMap<'_>, s: ide::DocumentSymbol) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: s.name,
+        detail: s.detail,
+        kind: symbol_kind(s.kind),
+        tags: None,
+        deprecated: None,
+        range: map.range(s.range),
+        selection_range: map.range(s.selection_range),
+        children: Some(s.children.into_iter().map(|c| document_symbol(map, c)).collect()),
+    }
+}
+
+fn symbol_kind(kind: ide::SymbolKind) -> lsp::SymbolKind {
+    match kind {
+        ide::SymbolKind::FrontMatter => lsp::SymbolKind::NAMESPACE,
+        ide::SymbolKind::Key => lsp::SymbolKind::PROPERTY,
+        ide::SymbolKind::Heading => lsp::SymbolKind::STRING,
+        ide::SymbolKind::Entity => lsp::SymbolKind::VARIABLE,
+        ide::SymbolKind::Source => lsp::SymbolKind::FUNCTION,
+    }
+}
+
+pub fn document_symbols(ctx: &FileCtx<'_>) -> Option<DocumentSymbolResponse> {
+    let map = ctx.map();
+    let symbols = ide::document_symbols(ctx.ide()).into_iter().map(|s| document_symbol(&map, s)).collect();
+    Some(DocumentSymbolResponse::Nested(symbols))
+}
+
+/// Symbols of every loaded workspace.
+#[allow(deprecated)]
+pub fn workspace_symbols(session: &Session, query: &str, enc: PositionEncoding) -> Option<WorkspaceSymbolResponse> {
+    let slots = lock(&session.state).slots();
+    let mut out = Vec::new();
+    for slot in slots {
+        let data = slot.read();
+        for s in ide::workspace_symbols(&data.ws, query, MAX_WORKSPACE_SYMBOLS.saturating_sub(out.len())) {
+            let Some(file) = data.ws.file(s.location.file) else { continue };
+            let Some(uri) = convert::path_to_uri(&file.path) else { continue };
+            let index = LineIndex::new(&file.text);
+            let map = convert::LineMap { text: &file.text, index: &index, enc };
+            out.push(SymbolInformation {
+                name: s.name,
+                kind: symbol_kind(s.kind),
+                tags: None,
+                deprecated: None,
+                location: Location { uri, range: map.range(s.location.range) },
+                container_name: s.container,
+            });
+        }
+        if out.len() >= MAX_WORKSPACE_SYMBOLS {
+            break;
+        }
+    }
+    Some(WorkspaceSymbolResponse::Flat(out))
+}
+
+pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<CodeActionResponse> {
+    let map = ctx.map();
+    let range = map.text_range(params.range);
+    let opts = CheckOptions { index_complete: ctx.view.slot.is_indexed() };
+    let diags = file_diagnostics(&ctx.data.ws, ctx.file, &ctx.view.snap.parse, opts);
+    let actions = ide::code_actions(ctx.ide(), range, &diags);
+    let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
+    let out = actions
+        .into_iter()
+        .map(|a| {
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: a.title,
+                kind: Some(match a.kind {
+                    ide::CodeActionKind::QuickFix => CodeActionKind::QUICKFIX,
+                    ide::CodeActionKind::Refactor => CodeActionKind::REFACTOR,
+                }),
+                diagnostics: a
+                    .diagnostic
+                    .and_then(|i| diags.get(i))
+                    .map(|d| vec![convert::diagnostic(d, &map, &related)]),
+                edit: Some(workspace_edit(ctx, &a.change)),
+                is_preferred: a.is_preferred.then_some(true),
+                ..Default::default()
+            })
+        })
+        .collect();
+    Some(out)
+}
+
+/// Tokens, delta-encoded in the negotiated encoding. A token that spans
+/// lines is split at each line end.
+pub fn semantic_tokens(ctx: &FileCtx<'_>, range: Option<Range>) -> Option<SemanticTokens> {
+    let map = ctx.map();
+    let tokens = ide::semantic_tokens(ctx.ide(), range.map(|r| map.text_range(r)));
+    let index = &ctx.view.snap.line_index;
+    let mut data = Vec::with_capacity(tokens.len());
+    let (mut prev_line, mut prev_col) = (0u32, 0u32);
+    for t in tokens {
+        let first = index.line_of(t.range.start);
+        let last = index.line_of(t.range.end);
+        for line in first..=last {
+            let line_range = index.line_range(line);
+            let start = t.range.start.max(line_range.start);
+            let end = t.range.end.min(line_range.end);
+            if end <= start {
+                continue;
+            }
+            let s = map.position(start);
+            let e = map.position(end);
+            let delta_line = s.line - prev_line;
+            let delta_start = if delta_line == 0 { s.character - prev_col } else { s.character };
+            data.push(SemanticToken {
+                delta_line,
+                delta_start,
+                length: e.character - s.character,
+                token_type: t.kind.index(),
+                token_modifiers_bitset: t.modifiers,
+            });
+            (prev_line, prev_col) = (s.line, s.character);
+        }
+    }
+    Some(SemanticTokens { result_id: None, data })
+}
+
+pub fn folding_ranges(ctx: &FileCtx<'_>) -> Option<Vec<FoldingRange>> {
+    let map = ctx.map();
+    let folds = ide::folding_ranges(ctx.ide());
+    Some(
+        folds
+            .into_iter()
+            .filter_map(|f| {
+                let r = map.range(f.range);
+                (r.end.line > r.start.line).then(|| FoldingRange {
+                    start_line: r.start.line,
+                    start_character: None,
+                    end_line: r.end.line,
+                    end_character: None,
+                    kind: Some(match f.kind {
+                        ide::FoldKind::Comment => FoldingRangeKind::Comment,
+                        ide::FoldKind::Region => FoldingRangeKind::Region,
+                    }),
+                    collapsed_text: None,
+                })
+            })
+            .collect(),
+    )
+}

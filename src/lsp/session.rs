@@ -1,0 +1,145 @@
+//! The server's shared state and the operations that combine documents with
+//! workspaces: building a document's snapshot, bringing a workspace up to
+//! date with the open documents, and the view a request works on.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Location, Uri};
+
+use super::convert::{self, LineMap};
+use super::diagnostics::DiagQueue;
+use super::document::Snapshot;
+use super::state::{Settings, Slot, SlotData, State, apply_snapshots, lock};
+use crate::analysis::FileId;
+use crate::text::{LineIndex, PositionEncoding, TextRange};
+
+pub struct Session {
+    pub client: Client,
+    pub state: Mutex<State>,
+    pub queue: DiagQueue,
+}
+
+/// An open document at one version, with its workspace.
+pub struct DocView {
+    pub uri: Uri,
+    pub path: PathBuf,
+    pub slot: Arc<Slot>,
+    pub snap: Arc<Snapshot>,
+}
+
+impl Session {
+    pub fn new(client: Client) -> Session {
+        Session { client, state: Mutex::new(State::default()), queue: DiagQueue::default() }
+    }
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.state).settings.clone()
+    }
+
+    /// The snapshot of an open document's current text. The text and parse
+    /// are built outside the lock, once per version.
+    pub fn snapshot(&self, uri: &str) -> Option<DocView> {
+        let (rope, seq, version, view) = {
+            let state = lock(&self.state);
+            let doc = state.doc(uri)?;
+            let slot = state.slot_of_doc(uri)?;
+            if let Some(snap) = doc.current_snapshot() {
+                return Some(DocView { uri: doc.uri.clone(), path: doc.path.clone(), slot, snap });
+            }
+            (doc.rope.clone(), doc.seq, doc.version, (doc.uri.clone(), doc.path.clone(), slot))
+        };
+        let text: Arc<str> = Arc::from(rope.to_string());
+        let snap = Arc::new(Snapshot::new(seq, version, text));
+        let mut state = lock(&self.state);
+        if let Some(doc) = state.doc_mut(uri) {
+            if doc.seq == seq {
+                doc.snapshot = Some(snap.clone());
+            }
+        }
+        Some(DocView { uri: view.0, path: view.1, slot: view.2, snap })
+    }
+
+    /// Sets every open document of `slot` into its workspace; when that
+    /// changes what other files can see, schedules the diagnostics of every
+    /// open document of the workspace.
+    pub fn flush(&self, slot: &Arc<Slot>) {
+        let uris = lock(&self.state).open_docs_in(slot);
+        let snaps: Vec<(PathBuf, Arc<Snapshot>)> =
+            uris.iter().filter_map(|u| self.snapshot(u)).map(|v| (v.path, v.snap)).collect();
+        let flushed = apply_snapshots(slot, &snaps);
+        if flushed.affects_others {
+            self.queue.schedule(uris);
+        }
+    }
+
+    /// The current view of an open document, with the workspace holding
+    /// exactly that text (so the parse matches the index).
+    pub fn view(&self, uri: &str) -> Option<DocView> {
+        for _ in 0..8 {
+            let view = self.snapshot(uri)?;
+            self.flush(&view.slot);
+            if view.slot.read().holds(&view.path, view.snap.seq) {
+                return Some(view);
+            }
+        }
+        None
+    }
+
+    /// Schedules the diagnostics of every open document of `slot`.
+    pub fn schedule_slot(&self, slot: &Slot) {
+        let uris = lock(&self.state).open_docs_in(slot);
+        self.queue.schedule(uris);
+    }
+}
+
+/// What a request reads: the document, its workspace (read-locked) and the
+/// encoding; converts ranges of any file of the workspace.
+pub struct FileCtx<'a> {
+    pub view: &'a DocView,
+    pub data: &'a SlotData,
+    pub file: FileId,
+    pub enc: PositionEncoding,
+    other: Mutex<FxHashMap<FileId, Arc<LineIndex>>>,
+}
+
+impl<'a> FileCtx<'a> {
+    pub fn new(view: &'a DocView, data: &'a SlotData, enc: PositionEncoding) -> Option<FileCtx<'a>> {
+        let file = data.ws.file_id(&view.path)?;
+        Some(FileCtx { view, data, file, enc, other: Mutex::new(FxHashMap::default()) })
+    }
+
+    pub fn ide(&self) -> crate::ide::FileContext<'_> {
+        crate::ide::FileContext { ws: &self.data.ws, file: self.file, parse: &self.view.snap.parse, text: &self.view.snap.text }
+    }
+
+    /// Positions of the document itself.
+    pub fn map(&self) -> LineMap<'_> {
+        LineMap { text: &self.view.snap.text, index: &self.view.snap.line_index, enc: self.enc }
+    }
+
+    /// The URI of any file of the workspace.
+    pub fn uri(&self, file: FileId) -> Option<Uri> {
+        if file == self.file {
+            return Some(self.view.uri.clone());
+        }
+        convert::path_to_uri(&self.data.ws.file(file)?.path)
+    }
+
+    /// A range of any file of the workspace as LSP, converted with that
+    /// file's text (an open document's text is the workspace's).
+    pub fn lsp_range(&self, file: FileId, range: TextRange) -> Option<tower_lsp_server::ls_types::Range> {
+        if file == self.file {
+            return Some(self.map().range(range));
+        }
+        let source = self.data.ws.file(file)?;
+        let index = lock(&self.other).entry(file).or_insert_with(|| Arc::new(LineIndex::new(&source.text))).clone();
+        Some(LineMap { text: &source.text, index: &index, enc: self.enc }.range(range))
+    }
+
+    pub fn location(&self, file: FileId, range: TextRange) -> Option<Location> {
+        Some(Location { uri: self.uri(file)?, range: self.lsp_range(file, range)? })
+    }
+}
