@@ -9,7 +9,8 @@
 
 mod convert;
 mod diagnostics;
-mod document;
+// Public for the `incremental` fuzz target and its regression tests.
+pub mod document;
 mod features;
 mod indexing;
 mod server;

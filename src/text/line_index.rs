@@ -128,7 +128,10 @@ impl LineIndex {
         let start = self.line_starts[l];
         let end = self.line_ends[l];
         if self.ascii[l] {
-            return (start + pos.col).min(end);
+            // Saturating: a client may send any column up to `u32::MAX`
+            // (found by the `positions_past_the_end_clamp` property; a plain
+            // `+` overflowed, a panic in debug and a wrong offset in release).
+            return start.saturating_add(pos.col).min(end);
         }
         let line_text = text.get(start as usize..end as usize).unwrap_or("");
         let mut col = 0u32;
@@ -182,6 +185,7 @@ mod tests {
         assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, Utf16), 2);
         assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, Utf16), 5);
         assert_eq!(idx.line_col(text, 99, Utf16), LineCol { line: 1, col: 2 });
+        assert_eq!(idx.offset(text, LineCol { line: 1, col: u32::MAX }, Utf16), 5);
         // Inside a surrogate pair: the character's start.
         let text = "😀x";
         let idx = LineIndex::new(text);
