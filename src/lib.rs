@@ -7,8 +7,8 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
-pub mod lsp;
 pub mod ide;
+pub mod lsp;
 pub mod nlp;
 pub mod syntax;
 pub mod text;

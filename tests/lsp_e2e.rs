@@ -119,7 +119,8 @@ fn a_burst_of_edits_ends_with_the_final_diagnostics() {
     let d = c.wait_diagnostics(&u, 202, |d| has_undefined(d, "barack-obamax"));
     assert_eq!(d.iter().filter(|d| d["code"] == "undefined-reference").count(), 1);
     // Nothing older is published after it.
-    let _ = c.request("textDocument/hover", json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 0}}));
+    let _ =
+        c.request("textDocument/hover", json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 0}}));
     assert_eq!(c.last_diagnostics(&u).unwrap().0, Some(202));
     assert_eq!(c.shutdown(), Some(0));
 }
@@ -140,9 +141,13 @@ fn bad_input_does_not_stop_the_server() {
     // A change to a document never opened, a position past the end.
     let other = uri(&root.join("articles/never-opened.nmk"));
     change(&mut c, &other, 2, ((0, 0), (0, 0)), "x");
-    let far = c.request("textDocument/hover", json!({"textDocument": {"uri": u}, "position": {"line": 999, "character": 999}}));
+    let far = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 999, "character": 999}}),
+    );
     assert!(far.is_null() || far.is_object());
-    let far = c.request("textDocument/hover", json!({"textDocument": {"uri": u}, "position": {"line": 5, "character": 9999}}));
+    let far = c
+        .request("textDocument/hover", json!({"textDocument": {"uri": u}, "position": {"line": 5, "character": 9999}}));
     assert!(far.is_null() || far.is_object());
     // Still served.
     c.wait_indexed();
@@ -211,7 +216,8 @@ fn hover_definition_references_rename_and_more() {
         "textDocument/completion",
         json!({"textDocument": doc, "position": {"line": line, "character": at + 2}}),
     );
-    let labels: Vec<&str> = completion["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+    let labels: Vec<&str> =
+        completion["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(labels.contains(&"barack-obama"), "{labels:?}");
 
     let tokens = c.request("textDocument/semanticTokens/full", json!({"textDocument": doc}));

@@ -106,8 +106,8 @@ pub fn char_index(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tower_lsp_server::ls_types::Range;
     use PositionEncoding::*;
+    use tower_lsp_server::ls_types::Range;
 
     fn edit(text: &str, range: ((u32, u32), (u32, u32)), new: &str, enc: PositionEncoding) -> String {
         let uri: Uri = "file:///t.nmk".parse().unwrap();

@@ -129,7 +129,10 @@ fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdi
     for (file, edits) in &change.edits {
         let Some(uri) = ctx.uri(*file) else { continue };
         let converted: Vec<lsp::TextEdit> = if *file == ctx.file {
-            edits.iter().map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() }).collect()
+            edits
+                .iter()
+                .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
+                .collect()
         } else {
             let Some(source) = ctx.data.ws.file(*file) else { continue };
             let index = LineIndex::new(&source.text);

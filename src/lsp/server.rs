@@ -42,9 +42,14 @@ impl Server {
         match job.await {
             Ok(r) => Ok(r),
             Err(e) => {
-                let message = if e.is_panic() { "the request failed (internal error)" } else { "the request was cancelled" };
+                let message =
+                    if e.is_panic() { "the request failed (internal error)" } else { "the request was cancelled" };
                 log_error(&self.session, &format!("{message}: {e}")).await;
-                Err(Error { code: tower_lsp_server::jsonrpc::ErrorCode::InternalError, message: message.into(), data: None })
+                Err(Error {
+                    code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                    message: message.into(),
+                    data: None,
+                })
             }
         }
     }
@@ -67,7 +72,8 @@ fn settings_from(params: &InitializeParams) -> Settings {
         encoding: convert::negotiate_encoding(caps),
         debounce_ms,
         pull_diagnostics: caps.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some()),
-        diagnostic_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support) == Some(true),
+        diagnostic_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support)
+            == Some(true),
         work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true),
         watch_registration: workspace
             .and_then(|w| w.did_change_watched_files.as_ref())
@@ -182,8 +188,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let added: Vec<PathBuf> =
-            params.event.added.iter().filter_map(|f| convert::uri_to_path(&f.uri)).collect();
+        let added: Vec<PathBuf> = params.event.added.iter().filter_map(|f| convert::uri_to_path(&f.uri)).collect();
         {
             let mut state = lock(&self.session.state);
             let removed: Vec<PathBuf> =
@@ -206,10 +211,12 @@ impl LanguageServer for Server {
             .await
             .map_err(|_| Error::internal_error())?;
         let items = computed.map(|c| c.diagnostics).unwrap_or_default();
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-            related_documents: None,
-            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
-        })))
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -287,7 +294,8 @@ impl LanguageServer for Server {
         params: SemanticTokensRangeParams,
     ) -> Result<Option<SemanticTokensRangeResult>> {
         let range = params.range;
-        let r = self.with_file(&params.text_document.uri, move |ctx| features::semantic_tokens(ctx, Some(range))).await?;
+        let r =
+            self.with_file(&params.text_document.uri, move |ctx| features::semantic_tokens(ctx, Some(range))).await?;
         Ok(r.map(SemanticTokensRangeResult::Tokens))
     }
 

@@ -112,7 +112,12 @@ impl<'a> FileCtx<'a> {
     }
 
     pub fn ide(&self) -> crate::ide::FileContext<'_> {
-        crate::ide::FileContext { ws: &self.data.ws, file: self.file, parse: &self.view.snap.parse, text: &self.view.snap.text }
+        crate::ide::FileContext {
+            ws: &self.data.ws,
+            file: self.file,
+            parse: &self.view.snap.parse,
+            text: &self.view.snap.text,
+        }
     }
 
     /// Positions of the document itself.

@@ -72,7 +72,8 @@ where
 }
 
 fn is_exit(body: &[u8]) -> bool {
-    body.len() < 200 && serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("method").is_some_and(|m| m == "exit"))
+    body.len() < 200
+        && serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("method").is_some_and(|m| m == "exit"))
 }
 
 /// A request, notification or response tower-lsp-server can decode.

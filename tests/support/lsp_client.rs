@@ -145,9 +145,13 @@ impl Client {
 
     /// The last diagnostics published for `uri`, with their version.
     pub fn last_diagnostics(&self, uri: &str) -> Option<(Option<i64>, Vec<Value>)> {
-        self.notifications.iter().rev().find(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri).map(|n| {
-            (n["params"]["version"].as_i64(), n["params"]["diagnostics"].as_array().cloned().unwrap_or_default())
-        })
+        self.notifications
+            .iter()
+            .rev()
+            .find(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+            .map(|n| {
+                (n["params"]["version"].as_i64(), n["params"]["diagnostics"].as_array().cloned().unwrap_or_default())
+            })
     }
 
     /// Waits for diagnostics of `uri` at `version` that satisfy `pred`.
@@ -155,7 +159,10 @@ impl Client {
         let u = uri.to_string();
         let mut found = Vec::new();
         self.wait_until(&format!("diagnostics of {uri} v{version}"), |ns| {
-            let last = ns.iter().rev().find(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == u.as_str());
+            let last = ns
+                .iter()
+                .rev()
+                .find(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == u.as_str());
             match last {
                 Some(n) if n["params"]["version"] == json!(version) => {
                     let d = n["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
@@ -185,19 +192,25 @@ impl Client {
                              "rename": {"prepareSupport": true},
                              "hover": {"contentFormat": ["markdown"]}}
         });
-        let result = self.request("initialize", json!({
-            "processId": null,
-            "rootUri": uri(root),
-            "workspaceFolders": [{"uri": uri(root), "name": "newsroom"}],
-            "capabilities": caps,
-            "initializationOptions": options,
-        }));
+        let result = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "newsroom"}],
+                "capabilities": caps,
+                "initializationOptions": options,
+            }),
+        );
         self.notify("initialized", json!({}));
         result
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
-        self.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "newsmark", "version": 1, "text": text}}));
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "newsmark", "version": 1, "text": text}}),
+        );
     }
 
     /// Shuts down and waits for the process; returns its exit code.
