@@ -9,7 +9,8 @@ use std::path::Path;
 /// Every input kept for `target`, checked with `check` (a crash names its file).
 fn run_all(target: &str, check: fn(&[u8])) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| !p.ends_with(".keep")).collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| !p.ends_with(".keep")).collect();
     paths.sort();
     for path in paths {
         let data = std::fs::read(&path).unwrap();

@@ -288,7 +288,16 @@ proptest! {
 #[test]
 fn generated_workspaces_reach_every_fixable_code() {
     let mut files = vec![("registry/people.nmk".to_string(), registry(4, true))];
-    let all: String = PIECES.iter().map(|p| p.replace("NAME", "Bob Birch").replace("IDX", "bob-birchx").replace("AKA", "Birch").replace("ID", "bob-birch")).collect::<Vec<_>>().join(",\n");
+    let all: String = PIECES
+        .iter()
+        .map(|p| {
+            p.replace("NAME", "Bob Birch")
+                .replace("IDX", "bob-birchx")
+                .replace("AKA", "Birch")
+                .replace("ID", "bob-birch")
+        })
+        .collect::<Vec<_>>()
+        .join(",\n");
     files.push(("articles/a0.nmk".to_string(), format!("Today {all}.\n")));
     let ws = Ws::new(&files);
     let codes: Vec<Code> = ws.diagnostics().keys().map(|(_, code, _)| *code).collect();

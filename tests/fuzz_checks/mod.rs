@@ -238,9 +238,8 @@ pub fn analysis(data: &[u8]) {
     let registry = ws.set_file(load("registry/people.nmk", REGISTRY), Some(&registry_parse));
     let parse = syntax::parse(&text);
     let article = ws.set_file(load("articles/a.nmk", &text), Some(&parse));
-    let text_of = |ws: &Workspace, file: FileId| -> String {
-        ws.file(file).map(|f| f.text.to_string()).unwrap_or_default()
-    };
+    let text_of =
+        |ws: &Workspace, file: FileId| -> String { ws.file(file).map(|f| f.text.to_string()).unwrap_or_default() };
     let check_file_range = |ws: &Workspace, r: ide::FileRange, what: &str| {
         assert!(r.file == article || r.file == registry, "{what} in an unknown file");
         in_text(&text_of(ws, r.file), r.range, what);
@@ -353,8 +352,29 @@ impl Reader<'_> {
     /// bytes read as lossy UTF-8.
     fn text(&mut self) -> String {
         const PIECES: &[&str] = &[
-            "\n", "\r\n", "\r", "😀", "é", "a", "x y", "[", "]", "]{@xi}", "{^q}", "\\", "<!--", "-->", "---\n",
-            "@a: person \"A\"\n", "  aka: A\n", "\u{feff}", "\u{2028}", "\t", "中", "\u{85}", "\"",
+            "\n",
+            "\r\n",
+            "\r",
+            "😀",
+            "é",
+            "a",
+            "x y",
+            "[",
+            "]",
+            "]{@xi}",
+            "{^q}",
+            "\\",
+            "<!--",
+            "-->",
+            "---\n",
+            "@a: person \"A\"\n",
+            "  aka: A\n",
+            "\u{feff}",
+            "\u{2028}",
+            "\t",
+            "中",
+            "\u{85}",
+            "\"",
         ];
         let count = self.byte() % 6;
         let mut out = String::new();
