@@ -304,7 +304,7 @@ pub fn folding_ranges(ctx: &FileCtx<'_>) -> Option<Vec<FoldingRange>> {
             .into_iter()
             .filter_map(|f| {
                 let r = map.range(f.range);
-                (r.end.line > r.start.line).then(|| FoldingRange {
+                (r.end.line > r.start.line).then_some(FoldingRange {
                     start_line: r.start.line,
                     start_character: None,
                     end_line: r.end.line,

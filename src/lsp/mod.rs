@@ -70,6 +70,7 @@ pub fn run() -> i32 {
 
 /// The service, for in-process tests.
 #[cfg(test)]
+#[allow(dead_code)] // no in-process test uses it yet
 pub(crate) fn service() -> (LspService<server::Server>, tower_lsp_server::ClientSocket) {
     LspService::new(|client| server::Server { session: Arc::new(session::Session::new(client)) })
 }

@@ -5,7 +5,9 @@ use crate::text::PositionEncoding::*;
 use tower_lsp_server::ls_types::GeneralClientCapabilities;
 
 /// (text, offset, (line, utf8 col), utf16 col, utf32 col)
-const TABLE: &[(&str, u32, (u32, u32), u32, u32)] = &[
+type Row = (&'static str, u32, (u32, u32), u32, u32);
+
+const TABLE: &[Row] = &[
     ("abc", 2, (0, 2), 2, 2),
     ("éa", 2, (0, 2), 1, 1),
     ("x中文y", 7, (0, 7), 3, 3),
