@@ -9,7 +9,8 @@
 
 mod convert;
 mod diagnostics;
-mod document;
+// Public for the `incremental` fuzz target and its regression tests.
+pub mod document;
 mod features;
 mod indexing;
 mod server;
@@ -70,6 +71,7 @@ pub fn run() -> i32 {
 
 /// The service, for in-process tests.
 #[cfg(test)]
+#[allow(dead_code)] // no in-process test uses it yet
 pub(crate) fn service() -> (LspService<server::Server>, tower_lsp_server::ClientSocket) {
     server::with_extra_methods(LspService::build(|client| server::Server {
         session: Arc::new(session::Session::new(client)),

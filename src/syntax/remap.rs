@@ -40,7 +40,15 @@ pub(crate) fn remap(parse: &mut Parse, map: &OffsetMap) {
 
 fn remap_attribute(attribute: &mut Attribute, map: &OffsetMap) {
     attribute.key_range = map.range(attribute.key_range);
-    attribute.value_range = map.range(attribute.value_range);
+    // An empty value sits at the end of its line. Mapped as a start it would
+    // jump over a comment closing the line (`aka:<!-- c -->`) and fall
+    // outside the attribute's line (found by the `parse` fuzz target); as an
+    // end it stays at the line's end, like `range.end`.
+    attribute.value_range = if attribute.value_range.is_empty() {
+        crate::text::TextRange::empty(map.end(attribute.value_range.start))
+    } else {
+        map.range(attribute.value_range)
+    };
     attribute.range = map.range(attribute.range);
     for item in &mut attribute.items {
         item.range = map.range(item.range);

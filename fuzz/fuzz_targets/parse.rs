@@ -1,0 +1,9 @@
+//! Fuzz target: arbitrary bytes (lossy UTF-8) through `syntax::parse` and `plain_text`, with the tree and plain-text invariants.
+//! The checks live in `tests/fuzz_checks`, shared with `tests/fuzz_regressions.rs`.
+
+#![no_main]
+
+#[path = "../../tests/fuzz_checks/mod.rs"]
+mod fuzz_checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_checks::parse(data));
