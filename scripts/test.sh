@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, the Rust tests
 # (engine, CLI, server end to end), the editor clients in real editors, and a
-# smoke run of the benchmark harness. Exit 0 only if every part passed.
-# Usage: scripts/test.sh [--no-editors]
+# smoke run of the benchmark harness and of every fuzz target. Exit 0 only if
+# every part passed.
+# Usage: scripts/test.sh [--no-editors] [--no-fuzz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 editors=1
-[ "${1:-}" = "--no-editors" ] && editors=0
+fuzz=1
+for arg in "$@"; do
+  case $arg in
+    --no-editors) editors=0 ;;
+    --no-fuzz) fuzz=0 ;;
+    *) echo "usage: scripts/test.sh [--no-editors] [--no-fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -25,4 +33,8 @@ if [ "$editors" = 1 ]; then
 fi
 step "benchmark harness smoke run (small corpus)"
 python3 bench/run.py --smoke --newsmark "$NEWSMARK_BIN" --data "${NEWSMARK_BENCH_DATA:-/tmp/newsmark-bench-data}"
+if [ "$fuzz" = 1 ]; then
+  step "fuzz smoke run (every target, nightly toolchain)"
+  SECONDS_PER_TARGET="${SECONDS_PER_TARGET:-10}" fuzz/smoke.sh
+fi
 step "all tests passed"
