@@ -2,6 +2,7 @@
 //! referenced, updated file by file (so the server can re-index one edited
 //! file without touching the other 100,000).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -111,12 +112,87 @@ impl WorkspaceIndex {
 
 /// Defined ids sorted forwards and by their reversed text: prefix queries
 /// for completion, and candidate windows for "did you mean" that stay small
-/// with a million ids.
+/// with a million ids. Each order is one contiguous text, so that a window
+/// of neighbours is a few cache lines rather than a pointer chase per id.
 pub struct SortedIds {
-    forward: Vec<Box<str>>,
+    forward: PackedStrs,
     /// Each id reversed (by chars), sorted.
-    backward: Vec<Box<str>>,
+    backward: PackedStrs,
 }
+
+/// Strings stored end to end, with their end offsets.
+struct PackedStrs {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl PackedStrs {
+    fn new<'a>(sorted: impl Iterator<Item = &'a str>) -> PackedStrs {
+        let mut packed = PackedStrs { text: String::new(), ends: Vec::new() };
+        for s in sorted {
+            packed.text.push_str(s);
+            packed.ends.push(packed.text.len());
+        }
+        packed.text.shrink_to_fit();
+        packed
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// The number of strings that sort before `key`.
+    fn partition_point(&self, below: impl Fn(&str) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if below(self.get(mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn range(&self, range: std::ops::Range<usize>) -> Ids<'_> {
+        Ids { packed: self, range }
+    }
+}
+
+/// A run of sorted ids.
+#[derive(Clone)]
+pub struct Ids<'a> {
+    packed: &'a PackedStrs,
+    range: std::ops::Range<usize>,
+}
+
+impl<'a> Iterator for Ids<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let i = self.range.next()?;
+        Some(self.packed.get(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Ids<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let i = self.range.next_back()?;
+        Some(self.packed.get(i))
+    }
+}
+
+impl ExactSizeIterator for Ids<'_> {}
 
 /// Up to this many ids, "did you mean" compares against every id.
 const EXHAUSTIVE_SUGGESTION_LIMIT: usize = 2_000;
@@ -127,11 +203,14 @@ const SUGGESTION_NEIGHBOURS: usize = 64;
 
 impl SortedIds {
     fn new(ids: impl Iterator<Item = Symbol>, interner: &Interner) -> SortedIds {
-        let mut forward: Vec<Box<str>> = ids.map(|s| Box::from(interner.resolve(&s))).collect();
+        let mut forward: Vec<&str> = ids.map(|s| interner.resolve(&s)).collect();
         forward.sort_unstable();
-        let mut backward: Vec<Box<str>> = forward.iter().map(|s| reversed(s).into()).collect();
+        let mut backward: Vec<String> = forward.iter().map(|s| reversed(s)).collect();
         backward.sort_unstable();
-        SortedIds { forward, backward }
+        SortedIds {
+            forward: PackedStrs::new(forward.into_iter()),
+            backward: PackedStrs::new(backward.iter().map(String::as_str)),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -139,16 +218,18 @@ impl SortedIds {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.forward.is_empty()
+        self.forward.len() == 0
     }
 
-    pub fn all(&self) -> &[Box<str>] {
-        &self.forward
+    pub fn all(&self) -> Ids<'_> {
+        self.forward.range(0..self.forward.len())
     }
 
     /// The ids starting with `prefix`, in order.
-    pub fn with_prefix(&self, prefix: &str) -> &[Box<str>] {
-        prefix_window(&self.forward, prefix)
+    pub fn with_prefix(&self, prefix: &str) -> Ids<'_> {
+        let start = self.forward.partition_point(|s| s < prefix);
+        let end = self.forward.partition_point(|s| s < prefix || s.starts_with(prefix));
+        self.forward.range(start..end.max(start))
     }
 
     /// The closest id by edit distance, when the distance is at most
@@ -162,13 +243,28 @@ impl SortedIds {
     /// bounded comparisons (microseconds), where a full scan would take
     /// tens of milliseconds per undefined reference.
     pub fn closest(&self, written: &str) -> Option<String> {
+        let w: Vec<char> = written.chars().collect();
         if self.forward.len() <= EXHAUSTIVE_SUGGESTION_LIMIT {
-            return closest_bounded(written, self.forward.iter().map(|s| &**s)).map(str::to_string);
+            let mut search = Closest::new(&w);
+            for cand in self.all() {
+                search.offer(cand, || Cow::Borrowed(cand));
+            }
+            return search.best.map(|(_, s)| s.into_owned());
         }
-        let front = neighbours(&self.forward, written);
-        let back_key = reversed(written);
-        let back: Vec<String> = neighbours(&self.backward, &back_key).iter().map(|s| reversed(s)).collect();
-        closest_bounded(written, front.iter().map(|s| &**s).chain(back.iter().map(String::as_str))).map(str::to_string)
+        // Edit distance does not change when both strings are reversed, so
+        // the backward window is compared in reversed form; a candidate is
+        // turned back only when it may become the best (for the tie rule).
+        let w_rev: Vec<char> = w.iter().rev().copied().collect();
+        let back_key: String = w_rev.iter().collect();
+        let mut forward = Closest::new(&w);
+        for cand in neighbours(&self.forward, written) {
+            forward.offer(cand, || Cow::Borrowed(cand));
+        }
+        let mut backward = Closest { best: forward.best.take(), ..Closest::new(&w_rev) };
+        for cand in neighbours(&self.backward, &back_key) {
+            backward.offer(cand, || Cow::Owned(reversed(cand)));
+        }
+        backward.best.map(|(_, s)| s.into_owned())
     }
 }
 
@@ -177,35 +273,98 @@ fn reversed(s: &str) -> String {
 }
 
 /// The ids around the place where `key` would sort.
-fn neighbours<'a>(sorted: &'a [Box<str>], key: &str) -> &'a [Box<str>] {
-    let at = sorted.partition_point(|s| &**s < key);
-    &sorted[at.saturating_sub(SUGGESTION_NEIGHBOURS)..(at + SUGGESTION_NEIGHBOURS).min(sorted.len())]
+fn neighbours<'a>(sorted: &'a PackedStrs, key: &str) -> Ids<'a> {
+    let at = sorted.partition_point(|s| s < key);
+    sorted.range(at.saturating_sub(SUGGESTION_NEIGHBOURS)..(at + SUGGESTION_NEIGHBOURS).min(sorted.len()))
 }
 
-/// [`closest`](super::values::closest) with a distance computation that
-/// gives up as soon as the limit is exceeded.
-fn closest_bounded<'a>(written: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let w: Vec<char> = written.chars().collect();
-    let limit = (w.len() / 3).max(2);
-    let mut best: Option<(usize, &str)> = None;
-    let mut buf = Vec::new();
-    for cand in candidates {
-        if cand == written {
-            continue;
+/// A running "closest id" search: the smallest edit distance within
+/// max(2, n/3), ties to the id that sorts first. Each candidate costs one
+/// bit-parallel pass over its characters (ids up to 64 characters), with no
+/// allocation.
+struct Closest<'w, 'c> {
+    written: &'w [char],
+    limit: usize,
+    /// Match masks of the written id's characters (Myers/Hyyrö): ASCII in
+    /// a table, anything else in a short list.
+    ascii: [u64; 128],
+    other: Vec<(char, u64)>,
+    buf: Vec<char>,
+    best: Option<(usize, Cow<'c, str>)>,
+}
+
+impl<'w, 'c> Closest<'w, 'c> {
+    fn new(written: &'w [char]) -> Self {
+        let mut ascii = [0u64; 128];
+        let mut other: Vec<(char, u64)> = Vec::new();
+        if written.len() <= 64 {
+            for (i, &c) in written.iter().enumerate() {
+                let bit = 1u64 << i;
+                if c.is_ascii() {
+                    ascii[c as usize] |= bit;
+                } else if let Some(e) = other.iter_mut().find(|e| e.0 == c) {
+                    e.1 |= bit;
+                } else {
+                    other.push((c, bit));
+                }
+            }
         }
-        buf.clear();
-        buf.extend(cand.chars());
-        if buf.len().abs_diff(w.len()) > limit {
-            continue;
+        Closest { written, limit: (written.len() / 3).max(2), ascii, other, buf: Vec::new(), best: None }
+    }
+
+    /// Considers `cand` (compared as given); `original` gives the id as it
+    /// is to be reported and compared for ties.
+    fn offer(&mut self, cand: &'c str, original: impl FnOnce() -> Cow<'c, str>) {
+        let len = cand.chars().count();
+        if len.abs_diff(self.written.len()) > self.limit || cand.chars().eq(self.written.iter().copied()) {
+            return;
         }
-        let bound = best.map_or(limit, |(d, _)| d.min(limit));
-        if let Some(d) = levenshtein_within(&w, &buf, bound)
-            && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc))
-        {
-            best = Some((d, cand));
+        let bound = self.best.as_ref().map_or(self.limit, |(d, _)| (*d).min(self.limit));
+        let d = if self.written.len() <= 64 {
+            Some(self.bit_parallel(cand)).filter(|&d| d <= bound)
+        } else {
+            self.buf.clear();
+            self.buf.extend(cand.chars());
+            levenshtein_within(self.written, &self.buf, bound)
+        };
+        let Some(d) = d else { return };
+        let original = original();
+        if self.best.as_ref().is_none_or(|(bd, bc)| d < *bd || (d == *bd && original < *bc)) {
+            self.best = Some((d, original));
         }
     }
-    best.map(|(_, s)| s)
+
+    fn mask(&self, c: char) -> u64 {
+        if c.is_ascii() { self.ascii[c as usize] } else { self.other.iter().find(|e| e.0 == c).map_or(0, |e| e.1) }
+    }
+
+    /// The Levenshtein distance of the written id (at most 64 characters)
+    /// and `cand` (Hyyrö 2003, global distance).
+    fn bit_parallel(&self, cand: &str) -> usize {
+        let m = self.written.len();
+        if m == 0 {
+            return cand.chars().count();
+        }
+        let last = 1u64 << (m - 1);
+        let (mut pv, mut mv, mut score) = (!0u64, 0u64, m);
+        for c in cand.chars() {
+            let eq = self.mask(c);
+            let xv = eq | mv;
+            let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
+            let mut ph = mv | !(xh | pv);
+            let mut mh = pv & xh;
+            if ph & last != 0 {
+                score += 1;
+            } else if mh & last != 0 {
+                score -= 1;
+            }
+            ph = (ph << 1) | 1;
+            mh <<= 1;
+            pv = mh | !(xv | ph);
+            mv = ph & xv;
+        }
+        score
+    }
 }
 
 /// The Levenshtein distance of `a` and `b` if it is at most `limit`; stops
@@ -230,12 +389,6 @@ fn levenshtein_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
     (d <= limit).then_some(d)
 }
 
-fn prefix_window<'a>(sorted: &'a [Box<str>], prefix: &str) -> &'a [Box<str>] {
-    let start = sorted.partition_point(|s| &**s < prefix);
-    let len = sorted[start..].partition_point(|s| s.starts_with(prefix));
-    &sorted[start..start + len]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +404,19 @@ mod tests {
         assert_eq!(ids.closest("barack-obma").as_deref(), Some("barack-obama"));
         assert_eq!(ids.closest("xarack-obama").as_deref(), Some("barack-obama"));
         assert_eq!(ids.with_prefix("person-0000").len(), 10);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bit_parallel_distance_is_levenshtein(a in "[abé-]{0,70}", b in "[abé-]{0,70}") {
+            let w: Vec<char> = a.chars().collect();
+            let search = Closest::new(&w);
+            let expected = strsim::levenshtein(&a, &b);
+            if w.len() <= 64 {
+                proptest::prop_assert_eq!(search.bit_parallel(&b), expected);
+            }
+            let bv: Vec<char> = b.chars().collect();
+            proptest::prop_assert_eq!(levenshtein_within(&w, &bv, usize::MAX), Some(expected));
+        }
     }
 }

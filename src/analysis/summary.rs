@@ -3,6 +3,7 @@
 //! Small on purpose: the full parse is dropped once the summary is built.
 
 use lasso::{Spur, ThreadedRodeo};
+use smallvec::SmallVec;
 
 use super::schema::{self, KeyContext};
 use crate::syntax::{Attribute, Parse, Sigil};
@@ -33,7 +34,9 @@ pub struct RefSite {
     pub origin: RefOrigin,
 }
 
-/// What the index keeps of a definition.
+/// What the index keeps of a definition. Its kind, name and attributes
+/// live in one allocation (a million registry definitions would otherwise
+/// cost six small allocations each).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefInfo {
     pub sigil: Sigil,
@@ -42,24 +45,71 @@ pub struct DefInfo {
     pub id_range: TextRange,
     /// The whole block (header and attributes).
     pub range: TextRange,
-    pub kind: Box<str>,
-    pub name: Option<Box<str>>,
-    /// Every attribute line as `(key, value)`, in order.
-    pub attrs: Box<[(Box<str>, Box<str>)]>,
+    /// The kind, the name, then the key and value of every attribute line,
+    /// end to end.
+    text: Box<str>,
+    /// End offsets in `text`: kind, name, then key and value of each
+    /// attribute.
+    ends: SmallVec<[u32; 8]>,
+    has_name: bool,
 }
 
 impl DefInfo {
+    pub fn new<'a>(
+        sigil: Sigil,
+        id: Symbol,
+        id_range: TextRange,
+        range: TextRange,
+        kind: &str,
+        name: Option<&str>,
+        attrs: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> DefInfo {
+        let len = kind.len() + name.map_or(0, str::len) + attrs.clone().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        let mut text = String::with_capacity(len);
+        let mut ends = SmallVec::new();
+        let mut push = |s: &str| {
+            text.push_str(s);
+            ends.push(text.len() as u32);
+        };
+        push(kind);
+        push(name.unwrap_or(""));
+        for (k, v) in attrs {
+            push(k);
+            push(v);
+        }
+        DefInfo { sigil, id, id_range, range, text: text.into_boxed_str(), ends, has_name: name.is_some() }
+    }
+
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |&e| e as usize) };
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    pub fn kind(&self) -> &str {
+        self.part(0)
+    }
+
+    /// The display name as written (escapes resolved), when there is one.
+    pub fn name(&self) -> Option<&str> {
+        self.has_name.then(|| self.part(1))
+    }
+
+    /// Every attribute line as `(key, value)`, in order.
+    pub fn attrs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        (0..self.ends.len().saturating_sub(2) / 2).map(|i| (self.part(2 + 2 * i), self.part(3 + 2 * i)))
+    }
+
     /// The first value of a single-value key (the first wins, §4).
     pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+        self.attrs().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// The items of a list key over all its lines: split on `;`, trimmed,
     /// empty items dropped.
     pub fn list<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.attrs
-            .iter()
-            .filter(move |(k, _)| &**k == key)
+        self.attrs()
+            .filter(move |(k, _)| *k == key)
             .flat_map(|(_, v)| v.split(';'))
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -67,7 +117,7 @@ impl DefInfo {
 
     /// The display name (when not blank) and every `aka`.
     pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
-        self.name.as_deref().filter(|n| !n.trim().is_empty()).into_iter().chain(self.list("aka"))
+        self.name().filter(|n| !n.trim().is_empty()).into_iter().chain(self.list("aka"))
     }
 }
 
@@ -113,15 +163,15 @@ impl FileSummary {
             for attr in &def.attributes {
                 push_attribute_refs(ctx, attr, interner, &mut refs);
             }
-            defs.push(DefInfo {
-                sigil: def.sigil,
-                id: interner.get_or_intern(&*def.id),
-                id_range: def.id_range,
-                range: def.range,
-                kind: def.kind.clone(),
-                name: def.name.clone(),
-                attrs: def.attributes.iter().map(|a| (a.key.clone(), a.value.clone())).collect(),
-            });
+            defs.push(DefInfo::new(
+                def.sigil,
+                interner.get_or_intern(&*def.id),
+                def.id_range,
+                def.range,
+                &def.kind,
+                def.name.as_deref(),
+                def.attributes.iter().map(|a| (&*a.key, &*a.value)),
+            ));
         }
         FileSummary { defs, refs, is_registry: doc.is_registry(), published }
     }

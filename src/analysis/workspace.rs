@@ -23,7 +23,8 @@ pub struct SourceFile {
     /// Path shown to the user: relative to the root the command resolved,
     /// `/` separators.
     pub display_path: String,
-    /// The text ("" when the file could not be read).
+    /// The text ("" when the file could not be read, or when the workspace
+    /// was built without texts: see [`Workspace::build_with`]).
     pub text: Arc<str>,
     /// Why the file could not be read (`unreadable`).
     pub read_error: Option<String>,
@@ -73,13 +74,32 @@ impl Workspace {
     where
         L: Fn(&Path) -> LoadedFile + Sync,
     {
+        Workspace::build_with(root, config, paths, load, true, on_file_done)
+    }
+
+    /// [`build`](Self::build), keeping the texts of the files only when
+    /// `keep_texts`. Without them every [`SourceFile::text`] is empty and
+    /// the workspace holds summaries only: a batch run that reads each file
+    /// again when it needs it saves the memory of the whole tree (400 MB
+    /// for 100,000 articles).
+    pub fn build_with<L>(
+        root: PathBuf,
+        config: Arc<Config>,
+        paths: &[PathBuf],
+        load: L,
+        keep_texts: bool,
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Workspace
+    where
+        L: Fn(&Path) -> LoadedFile + Sync,
+    {
         let mut ws = Workspace::new(root, config);
         let interner = ws.interner.clone();
         let files: Vec<Arc<SourceFile>> = paths
             .par_iter()
             .map(|path| {
                 let loaded = load(path);
-                let file = Arc::new(source_file(loaded, None, &interner));
+                let file = Arc::new(source_file(loaded, None, &interner, keep_texts));
                 on_file_done();
                 file
             })
@@ -99,7 +119,7 @@ impl Workspace {
     /// Adds or replaces a file. `parse` may be given when the caller already
     /// parsed `content` (the server does, for open documents).
     pub fn set_file(&mut self, loaded: LoadedFile, parse: Option<&Parse>) -> FileId {
-        let file = Arc::new(source_file(loaded, parse, &self.interner));
+        let file = Arc::new(source_file(loaded, parse, &self.interner, true));
         let id = match self.by_path.get(&file.path) {
             Some(&id) => {
                 self.unindex(id);
@@ -183,6 +203,12 @@ impl Workspace {
         Some((loc, self.def(loc)?))
     }
 
+    /// [`resolve`](Self::resolve) for an interned id.
+    pub fn resolve_symbol(&self, sigil: Sigil, id: super::Symbol) -> Option<(DefLoc, &DefInfo)> {
+        let loc = *self.index.definitions(sigil, id).first()?;
+        Some((loc, self.def(loc)?))
+    }
+
     /// How many references to `sigil` + `id` the workspace holds.
     pub fn ref_count(&self, sigil: Sigil, id: &str) -> u32 {
         self.interner.get(id).map_or(0, |sym| self.index.ref_count(sigil, sym))
@@ -198,7 +224,7 @@ fn path_of(files: &[Option<Arc<SourceFile>>], id: FileId) -> Option<&Path> {
     files.get(id.0 as usize)?.as_ref().map(|f| f.path.as_path())
 }
 
-fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner) -> SourceFile {
+fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner, keep_text: bool) -> SourceFile {
     let LoadedFile { path, display_path, content } = loaded;
     match content {
         Ok(text) => {
@@ -206,7 +232,8 @@ fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner) -
                 Some(p) => FileSummary::new(p, interner),
                 None => FileSummary::new(&syntax::parse(&text), interner),
             };
-            SourceFile { path, display_path, text: text.into(), read_error: None, summary }
+            let text = if keep_text { text.into() } else { "".into() };
+            SourceFile { path, display_path, text, read_error: None, summary }
         }
         Err(e) => {
             SourceFile { path, display_path, text: "".into(), read_error: Some(e), summary: FileSummary::default() }

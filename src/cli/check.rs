@@ -8,11 +8,11 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
-use crate::analysis::{Diagnostic, FileId, Workspace};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
+use crate::analysis::{Code, Diagnostic, FileId, Workspace};
 use crate::config::LoadError;
-use crate::syntax;
-use crate::text::{LineIndex, PositionEncoding};
+use crate::syntax::{self, Parse};
+use crate::text::{LineIndex, PositionEncoding, TextRange};
 use crate::workspace::{self, load};
 
 pub struct CheckArgs {
@@ -61,7 +61,10 @@ pub fn run(args: CheckArgs) -> i32 {
         Progress::hidden()
     };
     timings.phase("discover");
-    let workspaces = plan.build(&root, &|| progress.inc(1));
+    // Summaries only: each file is read again when it is diagnosed and when
+    // it is reported, from the page cache, so the whole tree is never held
+    // in memory at once.
+    let workspaces = plan.build_with(&root, false, &|| progress.inc(1));
     timings.phase("read, parse and index");
     let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
     for s in &selected {
@@ -77,6 +80,7 @@ pub fn run(args: CheckArgs) -> i32 {
         let targets: Vec<FileId> = ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect();
         files_checked += targets.len();
         let per_file: Vec<Vec<Diagnostic>> = targets.par_iter().map(|&id| diagnose(ws, id)).collect();
+        collected.diagnostics.reserve(per_file.iter().map(Vec::len).sum());
         for diags in per_file {
             for d in diags {
                 collected.push(ws_index, ws, d);
@@ -86,17 +90,27 @@ pub fn run(args: CheckArgs) -> i32 {
     progress.finish();
     timings.phase("diagnose");
 
-    let line_indexes: Vec<LineIndex> =
-        collected.files.iter().map(|(ws, id)| text_of(&workspaces, *ws, *id)).map(LineIndex::new).collect();
-    let report_files: Vec<ReportFile> = collected
+    // The report needs the texts of the files it points into, not the
+    // index: drop the workspaces before reading those texts again.
+    let shown: Vec<(String, Option<PathBuf>)> = collected
         .files
         .iter()
-        .zip(&line_indexes)
-        .map(|((ws, id), line_index)| ReportFile {
-            rel_path: workspaces[*ws].file(*id).map_or("", |f| f.display_path.as_str()),
-            text: text_of(&workspaces, *ws, *id),
-            line_index,
+        .map(|&(ws, id)| match workspaces.get(ws).and_then(|w| w.file(id)) {
+            Some(f) => (f.display_path.clone(), f.read_error.is_none().then(|| f.path.clone())),
+            None => (String::new(), None),
         })
+        .collect();
+    drop(workspaces);
+    let texts: Vec<String> = shown
+        .par_iter()
+        .map(|(_, path)| path.as_deref().and_then(|p| workspace::read_text(p).ok()).unwrap_or_default())
+        .collect();
+    let line_indexes: Vec<LineIndex> = texts.par_iter().map(|t| LineIndex::new(t)).collect();
+    let report_files: Vec<ReportFile> = shown
+        .iter()
+        .zip(&texts)
+        .zip(&line_indexes)
+        .map(|(((rel_path, _), text), line_index)| ReportFile { rel_path, text, line_index })
         .collect();
     let report = Report { files: &report_files, diagnostics: &collected.diagnostics, files_checked };
     let stdout = std::io::stdout();
@@ -126,22 +140,55 @@ impl Timings {
 
     fn phase(&self, name: &str) {
         if let Some(last) = self.last.get() {
-            eprintln!("timing: {name}: {:.3} s", last.elapsed().as_secs_f64());
+            eprintln!("timing: {name}: {:.3} s{}", last.elapsed().as_secs_f64(), memory_status());
             self.last.set(Some(std::time::Instant::now()));
         }
     }
 }
 
-/// Parses a file again (the workspace keeps summaries, not trees) and
-/// computes its diagnostics.
-fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
-    let Some(file) = ws.file(id) else { return Vec::new() };
-    let parse = syntax::parse(&file.text);
-    file_diagnostics(ws, id, &parse, CheckOptions::default())
+/// The resident and peak resident memory, when the system tells (Linux).
+fn memory_status() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return String::new() };
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().trim_end_matches(" kB").trim().to_owned())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(hwm)) => format!(" (rss {} MB, peak {} MB)", kb_to_mb(&rss), kb_to_mb(&hwm)),
+        _ => String::new(),
+    }
 }
 
-fn text_of(workspaces: &[Workspace], ws: usize, id: FileId) -> &str {
-    workspaces.get(ws).and_then(|w| w.file(id)).map_or("", |f| &f.text)
+fn kb_to_mb(kb: &str) -> u64 {
+    kb.parse::<u64>().map_or(0, |k| k / 1024)
+}
+
+/// Reads and parses a file again (the workspace keeps summaries, not texts
+/// or trees) and computes its diagnostics.
+fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
+    let Some(file) = ws.file(id) else { return Vec::new() };
+    if file.read_error.is_some() {
+        return file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
+    }
+    match workspace::read_text(&file.path) {
+        Ok(text) => {
+            let parse = syntax::parse(&text);
+            file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default())
+        }
+        // Read a moment ago, unreadable now (deleted or replaced while the
+        // check ran): say so rather than check it against an empty text.
+        Err(e) => match ws.config.severity(Code::Unreadable) {
+            Some(severity) => vec![Diagnostic {
+                file: id,
+                range: TextRange::empty(0),
+                code: Code::Unreadable,
+                severity,
+                message: e.to_string(),
+                related: Vec::new(),
+                suggestion: None,
+            }],
+            None => Vec::new(),
+        },
+    }
 }
 
 /// Diagnostics of several workspaces, renumbered into one file table.

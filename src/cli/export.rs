@@ -118,22 +118,22 @@ fn document_json(ws: &Workspace, file: &SourceFile, parse: &Parse, plain: &Plain
 pub fn definition_json(ws: &Workspace, def: &DefInfo) -> Value {
     let ctx = KeyContext::of_definition(def.sigil);
     let mut attributes = serde_json::Map::new();
-    for (key, value) in def.attrs.iter() {
+    for (key, value) in def.attrs() {
         let is_list = schema::key_spec(ctx, key).is_some_and(|s| s.value.is_list());
         if is_list {
             let items = attributes.entry(key.to_string()).or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(a) = items {
                 a.extend(value.split(';').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())));
             }
-        } else if !attributes.contains_key(&**key) {
+        } else if !attributes.contains_key(key) {
             attributes.insert(key.to_string(), Value::String(value.to_string()));
         }
     }
     json!({
         "id": ws.id_text(def.id),
         "type": def.sigil.noun(),
-        "kind": def.kind,
-        "name": def.name,
+        "kind": def.kind(),
+        "name": def.name(),
         "attributes": attributes,
     })
 }

@@ -123,15 +123,15 @@ fn ids(ctx: FileContext, sigil: Sigil, prefix: &str, replace: TextRange) -> Comp
         Sigil::Entity => CompletionKind::Entity,
         Sigil::Source => CompletionKind::Source,
     };
+    let total = window.len();
     let items = window
-        .iter()
         .take(MAX_ITEMS)
         .enumerate()
         .map(|(i, id)| {
             let def = ws.resolve(sigil, id);
-            let detail = def.map(|(_, d)| match d.name.as_deref() {
-                Some(name) => format!("{name} · {}", d.kind),
-                None => d.kind.to_string(),
+            let detail = def.map(|(_, d)| match d.name() {
+                Some(name) => format!("{name} · {}", d.kind()),
+                None => d.kind().to_string(),
             });
             let documentation = def.and_then(|(loc, d)| {
                 let role = d.attr("role").map(|r| format!("{r}\n\n")).unwrap_or_default();
@@ -148,7 +148,7 @@ fn ids(ctx: FileContext, sigil: Sigil, prefix: &str, replace: TextRange) -> Comp
             }
         })
         .collect();
-    CompletionList { items, is_incomplete: window.len() > MAX_ITEMS }
+    CompletionList { items, is_incomplete: total > MAX_ITEMS }
 }
 
 /// Kinds after `@id:` in a header line.

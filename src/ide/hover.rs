@@ -43,13 +43,13 @@ fn symbol_markdown(ctx: FileContext, sigil: Sigil, id: &str) -> String {
         return undefined_markdown(ws, sigil, id);
     };
     let mut md = String::new();
-    let name = def.name.as_deref().filter(|n| !n.trim().is_empty());
+    let name = def.name().filter(|n| !n.trim().is_empty());
     match name {
         Some(n) => {
-            let _ = write!(md, "**{}** · {} · `{sig}{id}`", escape(n), escape(&def.kind));
+            let _ = write!(md, "**{}** · {} · `{sig}{id}`", escape(n), escape(def.kind()));
         }
         None => {
-            let _ = write!(md, "**`{sig}{id}`** · {} (no display name)", escape(&def.kind));
+            let _ = write!(md, "**`{sig}{id}`** · {} (no display name)", escape(def.kind()));
         }
     }
     md.push_str("\n\n");
@@ -103,7 +103,7 @@ fn attribute_line(ws: &Workspace, def: &DefInfo, key: &str) -> Option<String> {
 /// A reference item shown by its display name when it resolves.
 fn reference_name(ws: &Workspace, item: &str) -> String {
     match crate::analysis::parse_reference(item) {
-        Some((sigil, id)) => match ws.resolve(sigil, id).and_then(|(_, d)| d.name.as_deref()) {
+        Some((sigil, id)) => match ws.resolve(sigil, id).and_then(|(_, d)| d.name()) {
             Some(name) => format!("{} (`{item}`)", escape(name)),
             None => format!("`{item}`"),
         },

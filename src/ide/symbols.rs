@@ -192,9 +192,9 @@ fn contains_ignore_case(haystack: &str, lower_needle: &str) -> bool {
 
 fn push_symbol(ws: &Workspace, sigil: Sigil, id: &str, out: &mut Vec<WorkspaceSymbol>) {
     let Some((loc, def)) = ws.resolve(sigil, id) else { return };
-    let container = Some(match def.name.as_deref() {
-        Some(n) => format!("{n} · {}", def.kind),
-        None => def.kind.to_string(),
+    let container = Some(match def.name() {
+        Some(n) => format!("{n} · {}", def.kind()),
+        None => def.kind().to_string(),
     });
     out.push(WorkspaceSymbol {
         name: format!("{}{id}", sigil.char()),

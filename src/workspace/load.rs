@@ -59,11 +59,17 @@ impl Plan {
     /// `display_base`; `on_file_done` is called once per file from any
     /// thread.
     pub fn build(self, display_base: &Path, on_file_done: &(dyn Fn() + Sync)) -> Vec<Workspace> {
+        self.build_with(display_base, true, on_file_done)
+    }
+
+    /// [`build`](Self::build), keeping the file texts only when
+    /// `keep_texts` (see [`Workspace::build_with`]).
+    pub fn build_with(self, display_base: &Path, keep_texts: bool, on_file_done: &(dyn Fn() + Sync)) -> Vec<Workspace> {
         self.workspaces
             .into_iter()
             .map(|p| {
-                let mut ws =
-                    Workspace::build(p.root, p.config, &p.files, |path| load_file(path, display_base), on_file_done);
+                let load = |path: &Path| load_file(path, display_base);
+                let mut ws = Workspace::build_with(p.root, p.config, &p.files, load, keep_texts, on_file_done);
                 for (path, message) in p.unreadable {
                     // The root itself (unreadable) would show as "".
                     let display_path = Some(display_path(&path, display_base))

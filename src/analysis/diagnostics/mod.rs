@@ -29,6 +29,19 @@ impl Default for CheckOptions {
 /// be the parse of the file's current text in `ws`.
 pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: CheckOptions) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
+    file_diagnostics_of_text(ws, file, &source.text, parse, opts)
+}
+
+/// [`file_diagnostics`] for a workspace built without texts: `text` is the
+/// file's text and `parse` its parse.
+pub fn file_diagnostics_of_text(
+    ws: &Workspace,
+    file: FileId,
+    text: &str,
+    parse: &Parse,
+    opts: CheckOptions,
+) -> Vec<Diagnostic> {
+    let Some(source) = ws.file(file) else { return Vec::new() };
     let mut sink = Sink { file, config: &ws.config, out: Vec::new() };
     if let Some(err) = &source.read_error {
         sink.emit(Code::Unreadable, TextRange::empty(0), || err.clone());
@@ -37,7 +50,7 @@ pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: Check
     for err in &parse.errors {
         sink.emit(Code::Syntax, err.range, || err.message.clone());
     }
-    let ctx = Context { ws, file, source_text: &source.text, summary: &source.summary, parse, opts };
+    let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts };
     blocks::check(&ctx, &mut sink);
     references::check(&ctx, &mut sink);
     prose::check(&ctx, &mut sink);

@@ -5,6 +5,7 @@
 use super::{Context, Sink};
 use crate::analysis::Code;
 use crate::analysis::names::Normalizer;
+use crate::analysis::summary::RefOrigin;
 use crate::syntax::{PlainText, Sigil, plain_text};
 use crate::text::TextRange;
 
@@ -37,22 +38,34 @@ fn tag_text(plain: &PlainText, index: usize) -> &str {
 
 fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
     let mut normalizer = Normalizer::default();
+    // The summary holds the tag references in the same order, already
+    // interned: resolving through their symbols saves hashing each id text.
+    let mut interned = ctx.summary.refs.iter().filter(|r| r.origin == RefOrigin::Tag);
     for (i, tag) in ctx.parse.doc.tags.iter().enumerate() {
         let text = tag_text(plain, i);
-        let written = normalizer.key(text);
-        for r in tag.refs.iter().filter(|r| r.sigil == Sigil::Entity) {
-            let Some((_, def)) = ctx.ws.resolve(Sigil::Entity, &r.id) else { continue };
+        let mut written = None;
+        for r in &tag.refs {
+            let site = interned.next().filter(|s| s.range == r.range && s.sigil == r.sigil);
+            if r.sigil != Sigil::Entity {
+                continue;
+            }
+            let def = match site {
+                Some(site) => ctx.ws.resolve_symbol(Sigil::Entity, site.id),
+                None => ctx.ws.resolve(Sigil::Entity, &r.id),
+            };
+            let Some((_, def)) = def else { continue };
+            let written = written.get_or_insert_with(|| normalizer.key(text));
             let mut names = def.names().peekable();
             if names.peek().is_none() {
                 continue;
             }
-            if names.any(|n| match (normalizer.key(n), &written) {
+            if names.any(|n| match (normalizer.key(n), &*written) {
                 (Some(name), Some(written)) => name.matches(written),
                 _ => false,
             }) {
                 continue;
             }
-            let shown = def.name.as_deref().unwrap_or(&r.id);
+            let shown = def.name().unwrap_or(&r.id);
             sink.emit(Code::UnknownAlias, r.range, || {
                 format!(
                     "“{}” is neither the display name nor an `aka` of `@{}` ({shown}); add it to `aka` if it is another name of it",
@@ -190,7 +203,7 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
         }
         let id = ctx.ws.id_text(m.entity);
         let written = range.slice(ctx.source_text);
-        let display = ctx.ws.resolve(Sigil::Entity, id).and_then(|(_, d)| d.name.as_deref()).unwrap_or(id);
+        let display = ctx.ws.resolve_symbol(Sigil::Entity, m.entity).and_then(|(_, d)| d.name()).unwrap_or(id);
         if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
             format!("“{}” names `@{id}` ({display}) but is not tagged", one_line(written))
         }) {

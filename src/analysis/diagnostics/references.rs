@@ -11,12 +11,12 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
     let index = ws.index();
     let published = ctx.summary.published.as_deref().and_then(|p| parse_date(p).ok());
     for r in &ctx.summary.refs {
-        let id = ws.id_text(r.id);
         let sig = r.sigil.char();
         if !index.is_defined(r.sigil, r.id) {
             if !ctx.opts.index_complete || !sink.enabled(Code::UndefinedReference) {
                 continue;
             }
+            let id = ws.id_text(r.id);
             let other = r.sigil.other();
             if index.is_defined(other, r.id) {
                 let d = sink.emit(Code::UndefinedReference, r.range, || {
@@ -42,12 +42,13 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
         }
         if r.sigil == Sigil::Source
             && let Some(published) = &published
-            && let Some((_, def)) = ws.resolve(Sigil::Source, id)
+            && let Some((_, def)) = ws.resolve_symbol(Sigil::Source, r.id)
             && let Some(date_text) = def.attr("date")
             && let Ok(date) = parse_date(date_text)
             && date.is_certainly_after(published)
         {
             let published_text = ctx.summary.published.as_deref().unwrap_or_default();
+            let id = ws.id_text(r.id);
             sink.emit(Code::SourceAfterPublication, r.range, || {
                 format!("source `^{id}` is dated {date_text}, after the article's publication ({published_text})")
             });
