@@ -335,9 +335,11 @@ fn fingerprint(ws: &Workspace, id: FileId) -> u64 {
     for d in &file.summary.defs {
         (d.sigil as u8).hash(&mut h);
         ws.id_text(d.id).hash(&mut h);
-        d.kind.hash(&mut h);
-        d.name.hash(&mut h);
-        d.attrs.hash(&mut h);
+        d.kind().hash(&mut h);
+        d.name().hash(&mut h);
+        for attr in d.attrs() {
+            attr.hash(&mut h);
+        }
     }
     let mut refs: Vec<(u8, &str)> = file.summary.refs.iter().map(|r| (r.sigil as u8, ws.id_text(r.id))).collect();
     refs.sort_unstable();

@@ -83,7 +83,7 @@ impl Entity {
         match ws.resolve(Sigil::Entity, id) {
             Some((_, def)) => Entity {
                 id: id.to_owned(),
-                kind: def.kind.to_string(),
+                kind: def.kind().to_string(),
                 name: display_name(def),
                 wikidata: def.attr("wikidata").map(str::trim).filter(|q| is_wikidata(q)).map(str::to_owned),
                 resolved: true,
@@ -98,7 +98,7 @@ impl Source {
         match ws.resolve(Sigil::Source, id) {
             Some((_, def)) => Source {
                 id: id.to_owned(),
-                kind: def.kind.to_string(),
+                kind: def.kind().to_string(),
                 name: display_name(def),
                 by: def.list("by").filter_map(|r| r.strip_prefix('@')).map(str::to_owned).collect(),
                 date: def.attr("date").map(str::to_owned).filter(|d| !d.is_empty()),
@@ -110,7 +110,7 @@ impl Source {
 }
 
 fn display_name(def: &DefInfo) -> Option<String> {
-    def.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned)
+    def.name().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned)
 }
 
 /// `Q` and digits without a leading zero (§4).
