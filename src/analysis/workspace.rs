@@ -307,3 +307,44 @@ fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner, k
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(path: &str, text: &str) -> LoadedFile {
+        LoadedFile { path: PathBuf::from(path), display_path: path.into(), content: Ok(text.into()) }
+    }
+
+    #[test]
+    fn sorted_ids_survive_an_edit_that_keeps_the_defined_ids() {
+        let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A\"\n\n@b: person \"B\"\n"), None);
+        let before = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A A\"\n\n\n@b: person \"B\"\n"), None);
+        let kept = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        assert!(Arc::ptr_eq(&before, &kept));
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A\"\n\n@c: person \"C\"\n"), None);
+        let rebuilt = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        assert!(!Arc::ptr_eq(&before, &rebuilt));
+        assert_eq!(rebuilt.with_prefix("c").len(), 1);
+        assert_eq!(rebuilt.with_prefix("b").len(), 0);
+    }
+
+    #[test]
+    fn texts_not_kept_are_read_again() {
+        let paths = [PathBuf::from("/w/a.nmk")];
+        let load =
+            |p: &Path| LoadedFile { path: p.into(), display_path: "a.nmk".into(), content: Ok("@a: person\n".into()) };
+        let mut ws =
+            Workspace::build_with(PathBuf::from("/w"), Arc::new(Config::default()), &paths, load, false, &|| {});
+        let id = ws.file_id(&paths[0]).unwrap();
+        assert_eq!(ws.file(id).unwrap().text.as_ref(), "");
+        assert_eq!(ws.text(id).as_deref(), Some(""));
+        ws.set_text_source(Arc::new(|_: &Path| Some("@a: person\n".to_string())));
+        assert_eq!(ws.text(id).as_deref(), Some("@a: person\n"));
+        // A file set later does not keep its text either.
+        let b = ws.set_file(loaded("/w/b.nmk", "@b: person\n"), None);
+        assert_eq!(ws.file(b).unwrap().text.as_ref(), "");
+    }
+}

@@ -95,6 +95,9 @@ impl Session {
     }
 }
 
+/// A file's text with its line index.
+type TextAndLines = (Arc<str>, Arc<LineIndex>);
+
 /// What a request reads: the document, its workspace (read-locked) and the
 /// encoding; converts ranges of any file of the workspace.
 pub struct FileCtx<'a> {
@@ -103,7 +106,7 @@ pub struct FileCtx<'a> {
     pub file: FileId,
     pub enc: PositionEncoding,
     /// Texts and line indexes of other files, read once per request.
-    other: Mutex<FxHashMap<FileId, (Arc<str>, Arc<LineIndex>)>>,
+    other: Mutex<FxHashMap<FileId, TextAndLines>>,
 }
 
 impl<'a> FileCtx<'a> {
