@@ -191,12 +191,20 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
     let errors: Vec<TextRange> = ctx.parse.errors.iter().map(|e| e.range).collect();
     let names = ctx.ws.names();
     let mut found = Vec::new();
+    // Paragraphs and merged spans are both in order: a cursor over the
+    // spans keeps this linear (a 1 MB article has thousands of each).
+    let mut first_span = 0;
+    let mut windows = Vec::new();
     for para in &plain.paragraphs {
         let mut from = para.start as usize;
         let end = para.end as usize;
         let start = from;
-        let mut windows = Vec::new();
-        for &(s, e) in merged.iter().filter(|(s, e)| *e > start && *s < end) {
+        while merged.get(first_span).is_some_and(|&(_, e)| e <= start) {
+            first_span += 1;
+        }
+        windows.clear();
+        let spans = merged.get(first_span..).unwrap_or(&[]);
+        for &(s, e) in spans.iter().take_while(|(s, _)| *s < end) {
             if s > from {
                 windows.push((from, s));
             }
@@ -205,7 +213,7 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
         if from < end {
             windows.push((from, end));
         }
-        for (a, b) in windows {
+        for &(a, b) in &windows {
             names.find(&plain.text, a, b, &mut |m| found.push(m));
         }
     }
