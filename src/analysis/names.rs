@@ -159,10 +159,7 @@ impl Shard {
 
 impl Default for NameIndex {
     fn default() -> NameIndex {
-        NameIndex {
-            shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(),
-            first_word_bits: empty_bits(),
-        }
+        NameIndex { shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(), first_word_bits: empty_bits() }
     }
 }
 
