@@ -84,6 +84,29 @@ impl WorkspaceIndex {
         }
     }
 
+    /// Replaces a file's summary `old` by `new`. When both define the same
+    /// ids the workspace's set of defined ids is unchanged, so the sorted
+    /// ids stay valid: the server re-sets an edited file on every
+    /// keystroke, and re-sorting a million ids each time would cost more
+    /// than everything else it does.
+    pub fn replace_file(
+        &mut self,
+        file: FileId,
+        old: &FileSummary,
+        new: &FileSummary,
+        order: &dyn Fn(FileId, FileId) -> Ordering,
+    ) {
+        let keep = [Sigil::Entity, Sigil::Source].map(|sigil| same_defined_ids(old, new, sigil));
+        let saved = [0, 1].map(|s| if keep[s] { self.sorted[s].get().cloned() } else { None });
+        self.remove_file(file, old);
+        self.add_file(file, new, order);
+        for (s, sorted) in saved.into_iter().enumerate() {
+            if let Some(sorted) = sorted {
+                self.sorted[s] = OnceLock::from(sorted);
+            }
+        }
+    }
+
     /// Every definition of `id`, the one references resolve to first.
     pub fn definitions(&self, sigil: Sigil, id: Symbol) -> &[DefLoc] {
         self.defs[slot(sigil)].get(&id).map(|l| &l[..]).unwrap_or(&[])
@@ -108,6 +131,17 @@ impl WorkspaceIndex {
         let s = slot(sigil);
         self.sorted[s].get_or_init(|| Arc::new(SortedIds::new(self.defs[s].keys().copied(), interner))).clone()
     }
+}
+
+/// Both summaries define the same set of `sigil` ids.
+fn same_defined_ids(old: &FileSummary, new: &FileSummary, sigil: Sigil) -> bool {
+    let ids = |summary: &FileSummary| {
+        let mut ids: Vec<Symbol> = summary.defs.iter().filter(|d| d.sigil == sigil).map(|d| d.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    ids(old) == ids(new)
 }
 
 /// Defined ids sorted forwards and by their reversed text: prefix queries

@@ -14,4 +14,4 @@ pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{NameIndex, NameMatch};
 pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, Symbol, parse_reference};
-pub use workspace::{LoadedFile, SourceFile, Workspace};
+pub use workspace::{LoadedFile, SourceFile, TextSource, Workspace};

@@ -82,8 +82,21 @@ fn hash(s: &str) -> u64 {
     h.finish()
 }
 
-/// Hash of a word in lowercase (the first-word filter).
+/// Hash of a word in lowercase (the first-word filter). Prose is mostly
+/// ASCII words of a few letters: those are lowercased on the stack.
 fn lower_hash(word: &str, buf: &mut String) -> u64 {
+    let bytes = word.as_bytes();
+    if bytes.len() <= 32 && word.is_ascii() {
+        let mut low = [0u8; 32];
+        let low = &mut low[..bytes.len()];
+        low.copy_from_slice(bytes);
+        low.make_ascii_lowercase();
+        // ASCII stays UTF-8; hashing a `str` keeps the hash equal to the
+        // one of the same word lowercased into a `String` below.
+        if let Ok(s) = std::str::from_utf8(low) {
+            return hash(s);
+        }
+    }
     buf.clear();
     if word.is_ascii() {
         buf.push_str(word);
@@ -98,6 +111,18 @@ fn lower_hash(word: &str, buf: &mut String) -> u64 {
 /// the index for a million entities runs on every thread.
 pub struct NameIndex {
     shards: Box<[Shard]>,
+    /// One bit per first-word hash (low bits): most words of prose start
+    /// no name, and this 2 MB set answers that without touching the much
+    /// larger shard maps. Bits are never cleared, like `first_words`.
+    first_word_bits: Box<[u64]>,
+}
+
+/// log2 of the bits in [`NameIndex::first_word_bits`].
+const FIRST_WORD_BITS: u32 = 24;
+
+fn bit_of(hash: u64) -> (usize, u64) {
+    let bit = (hash as usize) & ((1 << FIRST_WORD_BITS) - 1);
+    (bit / 64, 1 << (bit % 64))
 }
 
 /// How many shards (a power of two): the top bits of a hash pick one.
@@ -134,11 +159,15 @@ impl Shard {
 
 impl Default for NameIndex {
     fn default() -> NameIndex {
-        NameIndex { shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect() }
+        NameIndex { shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(), first_word_bits: empty_bits() }
     }
 }
 
 type FirstWord = Option<(u64, u8)>;
+
+fn empty_bits() -> Box<[u64]> {
+    vec![0; (1 << FIRST_WORD_BITS) / 64].into_boxed_slice()
+}
 
 impl NameIndex {
     /// Builds the index for many files at once: names are normalized per
@@ -153,10 +182,13 @@ impl NameIndex {
         let shard_count = 1 << SHARD_BITS;
         let mut keyed: Vec<Vec<NameEntry>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut words: Vec<Vec<(u64, u8)>> = (0..shard_count).map(|_| Vec::new()).collect();
+        let mut first_word_bits = empty_bits();
         for (entry, first) in entries.into_iter().flatten() {
             keyed[shard_of(entry.name.key)].push(entry);
             if let Some((word, count)) = first {
                 words[shard_of(word)].push((word, count));
+                let (i, bit) = bit_of(word);
+                first_word_bits[i] |= bit;
             }
         }
         let shards = keyed
@@ -173,7 +205,7 @@ impl NameIndex {
                 shard
             })
             .collect();
-        NameIndex { shards }
+        NameIndex { shards, first_word_bits }
     }
 
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary) {
@@ -201,6 +233,8 @@ impl NameIndex {
     fn insert(&mut self, entry: NameEntry, first: FirstWord) {
         if let Some((word, count)) = first {
             self.shards[shard_of(word)].first_word(word, count);
+            let (i, bit) = bit_of(word);
+            self.first_word_bits[i] |= bit;
         }
         self.shards[shard_of(entry.name.key)].insert(entry);
     }
@@ -212,6 +246,16 @@ impl NameIndex {
     /// The entity a name (as written) belongs to, if any.
     pub fn lookup(&self, name: &str) -> Option<Symbol> {
         self.lookup_key(&Normalizer::default().key(name)?)
+    }
+
+    /// Whether `key` is one of the names `entity` has in `file` (what
+    /// `unknown-alias` asks of a tag's text): one bucket lookup instead of
+    /// normalizing every name of the entity again.
+    pub(crate) fn names_entity(&self, key: &NameKey, entity: Symbol, file: FileId) -> bool {
+        self.shards[shard_of(key.key)]
+            .by_key
+            .get(&key.key)
+            .is_some_and(|bucket| bucket.iter().any(|e| e.entity == entity && e.file == file && e.name.matches(key)))
     }
 
     fn lookup_key(&self, key: &NameKey) -> Option<Symbol> {
@@ -233,6 +277,11 @@ impl NameIndex {
             let first_end = word_end(text, start);
             let Some(word) = text.get(start..first_end) else { break };
             let word_hash = lower_hash(word, &mut lower);
+            let (i, bit) = bit_of(word_hash);
+            if self.first_word_bits.get(i).is_none_or(|b| b & bit == 0) {
+                pos = first_end;
+                continue;
+            }
             let Some(&max_words) = self.shards[shard_of(word_hash)].first_words.get(&word_hash) else {
                 pos = first_end;
                 continue;
@@ -285,21 +334,50 @@ fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWor
 
 /// The start of the next word at or after `pos` (and before `to`) that is a
 /// word start in the whole text.
+///
+/// ASCII bytes are classified on the spot; only the other characters are
+/// decoded (prose is mostly ASCII).
 fn next_word_start(text: &str, pos: usize, to: usize) -> Option<usize> {
     let mut prev_is_word = text.get(..pos)?.chars().next_back().is_some_and(is_word_char);
-    for (i, c) in text.get(pos..to)?.char_indices() {
-        let w = is_word_char(c);
+    let rest = text.get(pos..to)?;
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (w, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match rest.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (is_word_char(c), c.len_utf8()),
+                None => return None,
+            }
+        };
         if w && !prev_is_word {
             return Some(pos + i);
         }
         prev_is_word = w;
+        i += len;
     }
     None
 }
 
 fn word_end(text: &str, start: usize) -> usize {
     let rest = text.get(start..).unwrap_or("");
-    start + rest.char_indices().find(|&(_, c)| !is_word_char(c)).map_or(rest.len(), |(i, _)| i)
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match rest.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) if is_word_char(c) => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    start + i
 }
 
 /// The word at `next` is an `s` right after an apostrophe: extending a name

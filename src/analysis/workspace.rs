@@ -3,7 +3,7 @@
 //! files one at a time as they are edited or change on disk.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -46,7 +46,20 @@ pub struct Workspace {
     by_path: FxHashMap<PathBuf, FileId>,
     index: WorkspaceIndex,
     names: NameIndex,
+    /// Files set later keep their texts (see [`Workspace::build_with`]).
+    keep_texts: bool,
+    /// Reads a file again when its text was not kept; see [`Workspace::text`].
+    text_source: Option<TextSource>,
+    /// The last few texts read through `text_source`: a hover or a rename
+    /// asks for the same registry file again and again.
+    recent_texts: Mutex<Vec<(FileId, Arc<str>)>>,
 }
+
+/// Reads the current text of a file from wherever the workspace came from.
+pub type TextSource = Arc<dyn Fn(&Path) -> Option<String> + Send + Sync>;
+
+/// How many texts read again are kept for the next request.
+const RECENT_TEXTS: usize = 16;
 
 impl Workspace {
     pub fn new(root: PathBuf, config: Arc<Config>) -> Workspace {
@@ -58,7 +71,42 @@ impl Workspace {
             by_path: FxHashMap::default(),
             index: WorkspaceIndex::default(),
             names: NameIndex::default(),
+            keep_texts: true,
+            text_source: None,
+            recent_texts: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Where [`text`](Self::text) reads the files whose text was not kept.
+    pub fn set_text_source(&mut self, source: TextSource) {
+        self.text_source = Some(source);
+    }
+
+    /// The text of a file: the one kept in memory, or, in a workspace built
+    /// without texts, the file read again through its text source (a long
+    /// running server keeps summaries only, which for 100,000 articles
+    /// saves the 400 MB of their texts). A file that cannot be read again
+    /// reads as "".
+    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
+        let file = self.file(id)?;
+        let Some(source) = &self.text_source else { return Some(file.text.clone()) };
+        if !file.text.is_empty() || file.read_error.is_some() {
+            return Some(file.text.clone());
+        }
+        let mut recent = self.recent_texts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = recent.iter().position(|(f, _)| *f == id) {
+            let hit = recent.remove(at);
+            recent.push(hit.clone());
+            return Some(hit.1);
+        }
+        drop(recent);
+        let text: Arc<str> = source(&file.path).map_or_else(|| Arc::from(""), Arc::from);
+        let mut recent = self.recent_texts.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= RECENT_TEXTS {
+            recent.remove(0);
+        }
+        recent.push((id, text.clone()));
+        Some(text)
     }
 
     /// Builds a workspace from `paths` (sorted), reading and parsing them in
@@ -94,6 +142,7 @@ impl Workspace {
         L: Fn(&Path) -> LoadedFile + Sync,
     {
         let mut ws = Workspace::new(root, config);
+        ws.keep_texts = keep_texts;
         let interner = ws.interner.clone();
         let files: Vec<Arc<SourceFile>> = paths
             .par_iter()
@@ -119,23 +168,40 @@ impl Workspace {
     /// Adds or replaces a file. `parse` may be given when the caller already
     /// parsed `content` (the server does, for open documents).
     pub fn set_file(&mut self, loaded: LoadedFile, parse: Option<&Parse>) -> FileId {
-        let file = Arc::new(source_file(loaded, parse, &self.interner, true));
-        let id = match self.by_path.get(&file.path) {
-            Some(&id) => {
-                self.unindex(id);
-                id
-            }
+        let file = Arc::new(source_file(loaded, parse, &self.interner, self.keep_texts));
+        self.insert_file(file)
+    }
+
+    /// [`set_file`](Self::set_file) for a text the caller already holds
+    /// and has parsed (an open document in the server): the text is
+    /// shared, not copied.
+    pub fn set_parsed_file(&mut self, path: PathBuf, display_path: String, text: Arc<str>, parse: &Parse) -> FileId {
+        let summary = FileSummary::new(parse, &self.interner);
+        self.insert_file(Arc::new(SourceFile { path, display_path, text, read_error: None, summary }))
+    }
+
+    fn insert_file(&mut self, file: Arc<SourceFile>) -> FileId {
+        let (id, old) = match self.by_path.get(&file.path) {
+            Some(&id) => (id, self.files.get(id.0 as usize).and_then(|f| f.clone())),
             None => {
                 let id = FileId(self.files.len() as u32);
                 self.by_path.insert(file.path.clone(), id);
                 self.files.push(None);
-                id
+                (id, None)
             }
         };
-        self.names.add_file(id, &file.summary);
         let files = &self.files;
-        self.index.add_file(id, &file.summary, &|a, b| path_of(files, a).cmp(&path_of(files, b)));
+        let order = |a: FileId, b: FileId| path_of(files, a).cmp(&path_of(files, b));
+        match &old {
+            Some(old) => {
+                self.names.remove_file(id, &old.summary);
+                self.index.replace_file(id, &old.summary, &file.summary, &order);
+            }
+            None => self.index.add_file(id, &file.summary, &order),
+        }
+        self.names.add_file(id, &file.summary);
         self.files[id.0 as usize] = Some(file);
+        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
         id
     }
 
@@ -144,6 +210,7 @@ impl Workspace {
         let id = self.by_path.remove(path)?;
         self.unindex(id);
         self.files[id.0 as usize] = None;
+        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
         Some(id)
     }
 
@@ -238,5 +305,46 @@ fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner, k
         Err(e) => {
             SourceFile { path, display_path, text: "".into(), read_error: Some(e), summary: FileSummary::default() }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(path: &str, text: &str) -> LoadedFile {
+        LoadedFile { path: PathBuf::from(path), display_path: path.into(), content: Ok(text.into()) }
+    }
+
+    #[test]
+    fn sorted_ids_survive_an_edit_that_keeps_the_defined_ids() {
+        let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A\"\n\n@b: person \"B\"\n"), None);
+        let before = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A A\"\n\n\n@b: person \"B\"\n"), None);
+        let kept = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        assert!(Arc::ptr_eq(&before, &kept));
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A\"\n\n@c: person \"C\"\n"), None);
+        let rebuilt = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        assert!(!Arc::ptr_eq(&before, &rebuilt));
+        assert_eq!(rebuilt.with_prefix("c").len(), 1);
+        assert_eq!(rebuilt.with_prefix("b").len(), 0);
+    }
+
+    #[test]
+    fn texts_not_kept_are_read_again() {
+        let paths = [PathBuf::from("/w/a.nmk")];
+        let load =
+            |p: &Path| LoadedFile { path: p.into(), display_path: "a.nmk".into(), content: Ok("@a: person\n".into()) };
+        let mut ws =
+            Workspace::build_with(PathBuf::from("/w"), Arc::new(Config::default()), &paths, load, false, &|| {});
+        let id = ws.file_id(&paths[0]).unwrap();
+        assert_eq!(ws.file(id).unwrap().text.as_ref(), "");
+        assert_eq!(ws.text(id).as_deref(), Some(""));
+        ws.set_text_source(Arc::new(|_: &Path| Some("@a: person\n".to_string())));
+        assert_eq!(ws.text(id).as_deref(), Some("@a: person\n"));
+        // A file set later does not keep its text either.
+        let b = ws.set_file(loaded("/w/b.nmk", "@b: person\n"), None);
+        assert_eq!(ws.file(b).unwrap().text.as_ref(), "");
     }
 }

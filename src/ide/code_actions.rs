@@ -60,7 +60,7 @@ pub fn code_actions(ctx: FileContext, range: TextRange, diagnostics: &[Diagnosti
                         false,
                     );
                     if let Some((file, path)) = main_registry(ctx, sigil) {
-                        let text = ctx.ws.file(file).map(|f| f.text.clone()).unwrap_or_default();
+                        let text = ctx.ws.text(file).unwrap_or_default();
                         fix(format!("Create `{}{id}` in {path}", sigil.char()), append(file, &text, &block), false);
                     }
                 }
@@ -199,13 +199,14 @@ fn add_alias(ctx: FileContext, at: TextRange) -> Option<(String, SourceChange)> 
         return None;
     }
     let (loc, info) = ctx.ws.resolve(Sigil::Entity, &reference.id)?;
-    let source = ctx.ws.file(loc.file)?;
     let other;
+    let other_text;
     let (parse, text) = if loc.file == ctx.file {
         (ctx.parse, ctx.text)
     } else {
-        other = syntax::parse(&source.text);
-        (&other, &*source.text)
+        other_text = ctx.ws.text(loc.file)?;
+        other = syntax::parse(&other_text);
+        (&other, &*other_text)
     };
     let def = parse.doc.definitions.iter().find(|d| d.id_range == info.id_range)?;
     let edit = match def.attributes.iter().rev().find(|a| &*a.key == "aka") {

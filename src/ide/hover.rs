@@ -114,7 +114,10 @@ fn reference_name(ws: &Workspace, item: &str) -> String {
 /// "`path`, line N".
 fn place(ws: &Workspace, loc: DefLoc, def: &DefInfo) -> String {
     match ws.file(loc.file) {
-        Some(f) => format!("`{}`, line {}", f.display_path, line_number(&f.text, def.id_range.start)),
+        Some(f) => {
+            let text = ws.text(loc.file).unwrap_or_default();
+            format!("`{}`, line {}", f.display_path, line_number(&text, def.id_range.start))
+        }
         None => "an unknown file".to_string(),
     }
 }

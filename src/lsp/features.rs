@@ -134,9 +134,9 @@ fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdi
                 .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
                 .collect()
         } else {
-            let Some(source) = ctx.data.ws.file(*file) else { continue };
-            let index = LineIndex::new(&source.text);
-            let map = convert::LineMap { text: &source.text, index: &index, enc: ctx.enc };
+            let Some(text) = ctx.data.ws.text(*file) else { continue };
+            let index = LineIndex::new(&text);
+            let map = convert::LineMap { text: &text, index: &index, enc: ctx.enc };
             edits.iter().map(|e| lsp::TextEdit { range: map.range(e.range), new_text: e.new_text.clone() }).collect()
         };
         changes.entry(uri).or_default().extend(converted);
@@ -214,8 +214,9 @@ pub fn workspace_symbols(session: &Session, query: &str, enc: PositionEncoding) 
         for s in ide::workspace_symbols(&data.ws, query, MAX_WORKSPACE_SYMBOLS.saturating_sub(out.len())) {
             let Some(file) = data.ws.file(s.location.file) else { continue };
             let Some(uri) = convert::path_to_uri(&file.path) else { continue };
-            let index = LineIndex::new(&file.text);
-            let map = convert::LineMap { text: &file.text, index: &index, enc };
+            let text = data.ws.text(s.location.file).unwrap_or_default();
+            let index = LineIndex::new(&text);
+            let map = convert::LineMap { text: &text, index: &index, enc };
             out.push(SymbolInformation {
                 name: s.name,
                 kind: symbol_kind(s.kind),

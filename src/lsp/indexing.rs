@@ -14,6 +14,7 @@ use super::session::Session;
 use super::state::{Slot, lock};
 use crate::analysis::Workspace;
 use crate::config::{self, Config, FILE_NAME, LoadError};
+use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
 use crate::workspace::{discover, load};
 
@@ -105,9 +106,18 @@ pub async fn index(session: Arc<Session>, root: PathBuf, force: bool) {
             let root = p.slot.root.clone();
             let files = p.files;
             let counter = &counter;
-            let ws = Workspace::build(root.clone(), p.config, &files, |path| load::load_file(path, &root), &|| {
+            // Summaries only: the texts of files that are not open are read
+            // again when a request needs them (see `Workspace::text`).
+            let load = |path: &Path| load::load_file(path, &root);
+            let mut ws = Workspace::build_with(root.clone(), p.config, &files, load, false, &|| {
                 counter.fetch_add(1, Ordering::Relaxed);
             });
+            ws.set_text_source(Arc::new(|path: &Path| crate::workspace::read_text(path).ok()));
+            // Built here, in the background, rather than by the first
+            // completion or "did you mean" after indexing.
+            for sigil in [Sigil::Entity, Sigil::Source] {
+                ws.index().sorted_ids(sigil, ws.interner());
+            }
             p.slot.replace(ws);
         }
     });

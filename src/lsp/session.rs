@@ -95,6 +95,9 @@ impl Session {
     }
 }
 
+/// A file's text with its line index.
+type TextAndLines = (Arc<str>, Arc<LineIndex>);
+
 /// What a request reads: the document, its workspace (read-locked) and the
 /// encoding; converts ranges of any file of the workspace.
 pub struct FileCtx<'a> {
@@ -102,7 +105,8 @@ pub struct FileCtx<'a> {
     pub data: &'a SlotData,
     pub file: FileId,
     pub enc: PositionEncoding,
-    other: Mutex<FxHashMap<FileId, Arc<LineIndex>>>,
+    /// Texts and line indexes of other files, read once per request.
+    other: Mutex<FxHashMap<FileId, TextAndLines>>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -139,9 +143,17 @@ impl<'a> FileCtx<'a> {
         if file == self.file {
             return Some(self.map().range(range));
         }
-        let source = self.data.ws.file(file)?;
-        let index = lock(&self.other).entry(file).or_insert_with(|| Arc::new(LineIndex::new(&source.text))).clone();
-        Some(LineMap { text: &source.text, index: &index, enc: self.enc }.range(range))
+        let cached = lock(&self.other).get(&file).cloned();
+        let (text, index) = match cached {
+            Some(c) => c,
+            None => {
+                let text = self.data.ws.text(file)?;
+                let entry = (text.clone(), Arc::new(LineIndex::new(&text)));
+                lock(&self.other).insert(file, entry.clone());
+                entry
+            }
+        };
+        Some(LineMap { text: &text, index: &index, enc: self.enc }.range(range))
     }
 
     pub fn location(&self, file: FileId, range: TextRange) -> Option<Location> {

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use lasso::Key;
 use rustc_hash::{FxHashMap, FxHasher};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::document::{Document, Snapshot};
-use crate::analysis::{FileId, LoadedFile, Workspace};
+use crate::analysis::{FileId, Workspace};
 use crate::config::Config;
 use crate::text::PositionEncoding;
 use crate::workspace::{self, load};
@@ -294,8 +295,7 @@ pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> F
         }
         let before = data.ws.file_id(path).map(|id| fingerprint(&data.ws, id));
         let display_path = load::display_path(path, &slot.root);
-        let loaded = LoadedFile { path: path.clone(), display_path, content: Ok(snap.text.to_string()) };
-        let id = data.ws.set_file(loaded, Some(&snap.parse));
+        let id = data.ws.set_parsed_file(path.clone(), display_path, snap.text.clone(), &snap.parse);
         let after = fingerprint(&data.ws, id);
         if before != Some(after) {
             flushed.affects_others = true;
@@ -333,16 +333,19 @@ fn fingerprint(ws: &Workspace, id: FileId) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = FxHasher::default();
     let Some(file) = ws.file(id) else { return 0 };
+    // Ids hash as symbols: one interner serves the whole workspace, so equal
+    // symbols are equal ids, and sorting symbols is much cheaper than
+    // sorting the texts of a large article's ten thousand references.
     for d in &file.summary.defs {
         (d.sigil as u8).hash(&mut h);
-        ws.id_text(d.id).hash(&mut h);
+        d.id.into_usize().hash(&mut h);
         d.kind().hash(&mut h);
         d.name().hash(&mut h);
         for attr in d.attrs() {
             attr.hash(&mut h);
         }
     }
-    let mut refs: Vec<(u8, &str)> = file.summary.refs.iter().map(|r| (r.sigil as u8, ws.id_text(r.id))).collect();
+    let mut refs: Vec<(u8, usize)> = file.summary.refs.iter().map(|r| (r.sigil as u8, r.id.into_usize())).collect();
     refs.sort_unstable();
     refs.dedup();
     refs.hash(&mut h);

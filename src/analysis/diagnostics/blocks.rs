@@ -107,7 +107,7 @@ fn dedup<'a>(items: &[&'a str]) -> Vec<&'a str> {
 
 /// Keys and values of one block of attribute lines.
 fn check_attributes(cx: &Context, ctx: KeyContext, attrs: &[Attribute], sink: &mut Sink) {
-    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut seen = SeenKeys::default();
     for attr in attrs {
         let key = &*attr.key;
         if schema::is_private_key(key) {
@@ -128,6 +128,31 @@ fn check_attributes(cx: &Context, ctx: KeyContext, attrs: &[Attribute], sink: &m
             continue;
         }
         check_value(cx, key, spec.value, attr, sink);
+    }
+}
+
+/// Single-value keys already given in a block. A block has a handful of
+/// keys: a short list on the stack spares the million registry
+/// definitions a hash set allocation each; a set takes over for long
+/// blocks, so a pathological one stays linear.
+#[derive(Default)]
+struct SeenKeys<'a> {
+    few: smallvec::SmallVec<[&'a str; 16]>,
+    many: FxHashSet<&'a str>,
+}
+
+impl<'a> SeenKeys<'a> {
+    /// Adds `key`; false when it was there already.
+    fn insert(&mut self, key: &'a str) -> bool {
+        if self.few.contains(&key) {
+            return false;
+        }
+        if self.few.len() < self.few.inline_size() {
+            self.few.push(key);
+            true
+        } else {
+            self.many.insert(key)
+        }
     }
 }
 
