@@ -237,10 +237,13 @@ const SUGGESTION_NEIGHBOURS: usize = 64;
 
 impl SortedIds {
     fn new(ids: impl Iterator<Item = Symbol>, interner: &Interner) -> SortedIds {
+        use rayon::prelude::*;
+        // Built on the first undefined reference while every other thread
+        // waits for it: sort on all of them.
         let mut forward: Vec<&str> = ids.map(|s| interner.resolve(&s)).collect();
-        forward.sort_unstable();
-        let mut backward: Vec<String> = forward.iter().map(|s| reversed(s)).collect();
-        backward.sort_unstable();
+        forward.par_sort_unstable();
+        let mut backward: Vec<String> = forward.par_iter().map(|s| reversed(s)).collect();
+        backward.par_sort_unstable();
         SortedIds {
             forward: PackedStrs::new(forward.into_iter()),
             backward: PackedStrs::new(backward.iter().map(String::as_str)),
@@ -429,7 +432,7 @@ mod tests {
 
     #[test]
     fn large_sets_use_prefix_and_suffix_windows() {
-        let interner = Interner::default();
+        let interner = Interner::with_hasher(Default::default());
         let syms: Vec<Symbol> = (0..60_000).map(|i| interner.get_or_intern(format!("person-{i:05}"))).collect();
         assert_eq!(levenshtein_within(&['a', 'b'], &['a', 'c'], 2), Some(1));
         assert_eq!(levenshtein_within(&['a'; 5], &['b'; 5], 2), None);

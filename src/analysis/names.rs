@@ -94,9 +94,21 @@ fn lower_hash(word: &str, buf: &mut String) -> u64 {
     hash(buf)
 }
 
-/// All entity names of a workspace.
-#[derive(Default)]
+/// All entity names of a workspace, in shards by hash so that building
+/// the index for a million entities runs on every thread.
 pub struct NameIndex {
+    shards: Box<[Shard]>,
+}
+
+/// How many shards (a power of two): the top bits of a hash pick one.
+const SHARD_BITS: u32 = 6;
+
+fn shard_of(hash: u64) -> usize {
+    (hash >> (64 - SHARD_BITS)) as usize
+}
+
+#[derive(Default)]
+struct Shard {
     /// Keyed by the hash of the lowercased name; a bucket is filtered with
     /// [`NameKey::matches`] (the short-name case rule).
     by_key: FxHashMap<u64, SmallVec<[NameEntry; 1]>>,
@@ -106,21 +118,62 @@ pub struct NameIndex {
     first_words: FxHashMap<u64, u8>,
 }
 
+impl Shard {
+    fn insert(&mut self, entry: NameEntry) {
+        let bucket = self.by_key.entry(entry.name.key).or_default();
+        if !bucket.iter().any(|e| e.entity == entry.entity && e.name == entry.name && e.file == entry.file) {
+            bucket.push(entry);
+        }
+    }
+
+    fn first_word(&mut self, word: u64, count: u8) {
+        let max = self.first_words.entry(word).or_insert(0);
+        *max = (*max).max(count);
+    }
+}
+
+impl Default for NameIndex {
+    fn default() -> NameIndex {
+        NameIndex { shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect() }
+    }
+}
+
 type FirstWord = Option<(u64, u8)>;
 
 impl NameIndex {
-    /// Builds the index for many files at once, normalizing in parallel.
+    /// Builds the index for many files at once: names are normalized per
+    /// file in parallel, dealt to their shards in file order (so each
+    /// bucket keeps the order of sequential inserts), and the shards are
+    /// filled in parallel.
     pub fn build<'a>(files: impl Iterator<Item = (FileId, &'a FileSummary)>) -> NameIndex {
         use rayon::prelude::*;
         let files: Vec<(FileId, &FileSummary)> = files.collect();
         let entries: Vec<Vec<(NameEntry, FirstWord)>> =
             files.par_iter().map(|(id, summary)| file_entries(*id, summary)).collect();
-        let mut index = NameIndex::default();
-        index.by_key.reserve(entries.iter().map(Vec::len).sum());
+        let shard_count = 1 << SHARD_BITS;
+        let mut keyed: Vec<Vec<NameEntry>> = (0..shard_count).map(|_| Vec::new()).collect();
+        let mut words: Vec<Vec<(u64, u8)>> = (0..shard_count).map(|_| Vec::new()).collect();
         for (entry, first) in entries.into_iter().flatten() {
-            index.insert(entry, first);
+            keyed[shard_of(entry.name.key)].push(entry);
+            if let Some((word, count)) = first {
+                words[shard_of(word)].push((word, count));
+            }
         }
-        index
+        let shards = keyed
+            .into_par_iter()
+            .zip(words)
+            .map(|(keyed, words)| {
+                let mut shard = Shard::default();
+                for entry in keyed {
+                    shard.insert(entry);
+                }
+                for (word, count) in words {
+                    shard.first_word(word, count);
+                }
+                shard
+            })
+            .collect();
+        NameIndex { shards }
     }
 
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary) {
@@ -134,10 +187,11 @@ impl NameIndex {
         for def in summary.defs.iter().filter(|d| d.sigil == Sigil::Entity) {
             for name in def.names() {
                 let Some(key) = normalizer.key(name) else { continue };
-                if let Some(bucket) = self.by_key.get_mut(&key.key) {
+                let by_key = &mut self.shards[shard_of(key.key)].by_key;
+                if let Some(bucket) = by_key.get_mut(&key.key) {
                     bucket.retain(|e| e.file != file);
                     if bucket.is_empty() {
-                        self.by_key.remove(&key.key);
+                        by_key.remove(&key.key);
                     }
                 }
             }
@@ -146,17 +200,13 @@ impl NameIndex {
 
     fn insert(&mut self, entry: NameEntry, first: FirstWord) {
         if let Some((word, count)) = first {
-            let max = self.first_words.entry(word).or_insert(0);
-            *max = (*max).max(count);
+            self.shards[shard_of(word)].first_word(word, count);
         }
-        let bucket = self.by_key.entry(entry.name.key).or_default();
-        if !bucket.iter().any(|e| e.entity == entry.entity && e.name == entry.name && e.file == entry.file) {
-            bucket.push(entry);
-        }
+        self.shards[shard_of(entry.name.key)].insert(entry);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.shards.iter().all(|s| s.by_key.is_empty())
     }
 
     /// The entity a name (as written) belongs to, if any.
@@ -165,13 +215,13 @@ impl NameIndex {
     }
 
     fn lookup_key(&self, key: &NameKey) -> Option<Symbol> {
-        self.by_key.get(&key.key)?.iter().find(|e| e.name.matches(key)).map(|e| e.entity)
+        self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().find(|e| e.name.matches(key)).map(|e| e.entity)
     }
 
     /// Finds names in `text[from..to]` on word boundaries of the whole
     /// `text`; overlapping matches keep the earliest, then the longest.
     pub fn find(&self, text: &str, from: usize, to: usize, found: &mut dyn FnMut(NameMatch)) {
-        if self.by_key.is_empty() {
+        if self.is_empty() {
             return;
         }
         let to = to.min(text.len());
@@ -182,7 +232,8 @@ impl NameIndex {
             let Some(start) = next_word_start(text, pos, to) else { break };
             let first_end = word_end(text, start);
             let Some(word) = text.get(start..first_end) else { break };
-            let Some(&max_words) = self.first_words.get(&lower_hash(word, &mut lower)) else {
+            let word_hash = lower_hash(word, &mut lower);
+            let Some(&max_words) = self.shards[shard_of(word_hash)].first_words.get(&word_hash) else {
                 pos = first_end;
                 continue;
             };

@@ -66,7 +66,7 @@ impl Workspace {
         Workspace {
             root,
             config,
-            interner: Arc::new(Interner::default()),
+            interner: Arc::new(Interner::with_hasher(Default::default())),
             files: Vec::new(),
             by_path: FxHashMap::default(),
             index: WorkspaceIndex::default(),
