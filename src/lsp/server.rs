@@ -338,9 +338,16 @@ impl Server {
     }
 
     async fn apply_file_events(&self, events: &[FileEvent]) {
-        let session = self.session.clone();
-        let events = events.to_vec();
-        let reload = tokio::task::spawn_blocking(move || watch::apply(&session, &events)).await.unwrap_or_default();
+        // Applied synchronously, before the first `.await`: a request that
+        // follows the notification on the wire must see its effect (a hover
+        // right after a registry changed on disk), and tower-lsp-server only
+        // keeps wire order up to a handler's first `.await`. A panic is
+        // caught here as `spawn_blocking` would, so the server keeps serving.
+        let reload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| watch::apply(&self.session, events)))
+            .unwrap_or_else(|_| {
+                eprintln!("newsmark lsp: applying file events panicked; the index may be stale until the next change");
+                Vec::new()
+            });
         for root in reload {
             self.spawn_index(root, true);
         }
