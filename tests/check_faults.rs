@@ -5,30 +5,18 @@
 //! or odd `newsmark.toml` files. Each case runs on its own copy of
 //! examples/newsroom, under a deadline, then all faults at once.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::newsroom::temp_newsroom;
+
 const DEADLINE: Duration = Duration::from_secs(60);
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn newsroom() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("newsroom");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/newsroom"), &root);
-    (dir, root)
+    temp_newsroom()
 }
 
 struct Run {

@@ -12,34 +12,17 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::lsp_client::{Client, uri};
+use support::newsroom::temp_newsroom_with;
 
 /// An article whose line 5 starts with a tag referring to Alejandro Mayorkas.
 const PROBE: &str = "---\ntitle: Probe\npublished: 2015-11\n---\n\n[Mr. Mayorkas]{@alejandro-mayorkas} spoke.\n";
 /// Line and UTF-16 column inside `@alejandro-mayorkas` on the probe line.
 const PROBE_POS: (u32, u32) = (5, 18);
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A temporary copy of examples/newsroom with the probe article on disk:
 /// (guard, root, probe path).
 fn newsroom() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("newsroom");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/newsroom"), &root);
-    let probe = root.join("articles/probe.nmk");
-    std::fs::write(&probe, PROBE).unwrap();
-    (dir, root, probe)
+    temp_newsroom_with("probe.nmk", PROBE)
 }
 
 fn init(c: &mut Client, root: &Path) {

@@ -7,32 +7,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use support::lsp_client::{Client, uri};
+use support::newsroom::temp_newsroom_with;
 
 const ARTICLE: &str = "---\ntitle: Test article\npublished: 2015-11\n---\n\n[Mr. Obama]{@barack-obama} met [Mr. Xi]{@xi-jinping} in [beijing]{@beijing}.\n";
 /// Line and UTF-16 column of the `@` of `@barack-obama`, and the end of the id.
 const OBAMA: (u32, u32, u32) = (5, 12, 25);
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A temporary newsroom with the test article; returns (dir guard, root, article path).
 fn newsroom() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("newsroom");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/newsroom"), &root);
-    let article = root.join("articles/test.nmk");
-    std::fs::write(&article, ARTICLE).unwrap();
-    (dir, root, article)
+    temp_newsroom_with("test.nmk", ARTICLE)
 }
 
 fn codes(diags: &[Value]) -> Vec<String> {

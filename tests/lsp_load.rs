@@ -13,7 +13,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -58,19 +58,6 @@ impl Rng {
 
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 
@@ -162,9 +149,7 @@ fn from_check(d: &Value, text: &str) -> (u64, u64, u64, u64, u64, String, String
 #[test]
 fn a_thousand_changes_per_second() {
     let secs: u64 = std::env::var("NEWSMARK_LOAD_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("newsroom");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/newsroom"), &root);
+    let (_dir, root) = support::newsroom::temp_newsroom();
     let paths: Vec<PathBuf> = (0..DOCS).map(|i| root.join(format!("articles/load-{i}.nmk"))).collect();
     let mut texts: Vec<String> = (0..DOCS).map(|_| format!("{HEADER}{}", BODY.repeat(10))).collect();
     for (p, t) in paths.iter().zip(&texts) {

@@ -389,7 +389,7 @@ fn is_possessive_s(text: &str, end: usize, next: usize) -> bool {
 
 fn first_word(name: &str) -> Option<&str> {
     let start = next_word_start(name, 0, name.len())?;
-    Some(&name[start..word_end(name, start)])
+    name.get(start..word_end(name, start))
 }
 
 fn word_count(name: &str) -> usize {

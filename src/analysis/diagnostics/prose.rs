@@ -137,7 +137,7 @@ fn quotations(text: &str, base: u32) -> Vec<Quotation> {
     let mut guillemet: Option<usize> = None;
     let mut straight: Option<usize> = None;
     let close = |open: usize, i: usize, c: char, out: &mut Vec<Quotation>| {
-        let open_len = text[open..].chars().next().map_or(1, char::len_utf8);
+        let open_len = text.get(open..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
         let end = i + c.len_utf8();
         out.push(Quotation {
             range: TextRange::new(base + open as u32, base + end as u32),
