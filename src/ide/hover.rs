@@ -40,6 +40,11 @@ fn symbol_markdown(ctx: FileContext, sigil: Sigil, id: &str) -> String {
     let sig = sigil.char();
     let locs = ws.definitions(sigil, id);
     let Some((&loc, def)) = locs.first().and_then(|l| Some((l, ws.def(*l)?))) else {
+        if !ctx.index_complete {
+            return format!(
+                "`{sig}{id}`: not among the definitions read so far; the workspace is still being indexed."
+            );
+        }
         return undefined_markdown(ws, sigil, id);
     };
     let mut md = String::new();

@@ -38,6 +38,9 @@ pub struct FileContext<'a> {
     pub parse: &'a Parse,
     /// The file's text (the text `parse` was made from).
     pub text: &'a str,
+    /// False while the server is still indexing the workspace: an id not
+    /// found yet may be defined in a file not read yet.
+    pub index_complete: bool,
 }
 
 /// A range in some file.

@@ -121,6 +121,7 @@ impl<'a> FileCtx<'a> {
             file: self.file,
             parse: &self.view.snap.parse,
             text: &self.view.snap.text,
+            index_complete: self.view.slot.is_indexed(),
         }
     }
 

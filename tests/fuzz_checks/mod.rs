@@ -284,7 +284,7 @@ pub fn analysis(data: &[u8]) {
         }
     }
 
-    let ctx = FileContext { ws: &ws, file: article, parse: &parse, text: &text };
+    let ctx = FileContext { ws: &ws, file: article, parse: &parse, text: &text, index_complete: true };
     let diagnostics = file_diagnostics(&ws, article, &parse, CheckOptions::default());
     for d in &diagnostics {
         for action in ide::code_actions(ctx, d.range, &diagnostics) {

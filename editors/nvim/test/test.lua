@@ -114,7 +114,17 @@ local function run()
   for _, h in ipairs(sc.hover) do
     local hl, hc = anchor(buf, h.at, h.offset)
     local what = ('hover at %s+%d shows %s'):format(h.at, h.offset, table.concat(h.contains, ', '))
-    local result, ms, err = request('textDocument/hover', hl, hc)
+    -- The workspace indexes in the background after attach; until it is
+    -- done, a hover says so instead of naming the entity: ask again, as a
+    -- user would, until the answer names it (or the step times out).
+    local result, ms, err
+    local t_hover = uv.hrtime()
+    vim.wait(STEP_MS, function()
+      result, ms, err = request('textDocument/hover', hl, hc)
+      local value = type(result) == 'table' and type(result.contents) == 'table' and result.contents.value or ''
+      return (contains_all(value, h.contains))
+    end, 50)
+    ms = ms_since(t_hover)
     if not result or result == vim.NIL then
       check(false, what, ms, err or 'null result')
     else

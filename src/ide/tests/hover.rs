@@ -153,3 +153,14 @@ fn keys_and_kinds() {
     );
     check("text $0here\n", expect!["no hover"]);
 }
+
+#[test]
+fn unresolved_reference_while_indexing_is_not_called_undefined() {
+    let f = Fixture::new("//- /articles/a.nmk\n[Mr. Xi]{@xi-jinping$0} spoke.\n");
+    let (ctx, offset) = f.at_cursor();
+    let indexing = crate::ide::FileContext { index_complete: false, ..ctx };
+    let markdown = hover(indexing, offset).map(|h| h.markdown).unwrap_or_default();
+    assert_eq!(markdown, "`@xi-jinping`: not among the definitions read so far; the workspace is still being indexed.");
+    let done = hover(ctx, offset).map(|h| h.markdown).unwrap_or_default();
+    assert!(done.contains("**undefined**"), "{done}");
+}
