@@ -305,3 +305,73 @@ fn generated_workspaces_reach_every_fixable_code() {
         assert!(codes.contains(&code), "{code:?} not in {codes:?}");
     }
 }
+
+/// Pieces an edit inserts: paragraph breaks, comment and tag delimiters,
+/// quotation marks, registered names and aliases, plain letters.
+fn edit_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "\n\n",
+        "\n",
+        "<!--",
+        "-->",
+        "[",
+        "]",
+        "]{@barack-obama}",
+        "{^",
+        "“",
+        "”",
+        "\"",
+        "Barack Obama",
+        "Mr. Xi",
+        "Trump",
+        "\\",
+        "x",
+        " ",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The server's paragraph cache of prose diagnostics gives, edit after
+    /// edit, exactly what a whole check gives, also when a registry changes.
+    #[test]
+    fn cached_prose_diagnostics_match_a_whole_check(
+        edits in prop::collection::vec((0usize..5000, 0usize..8, edit_piece(), 0usize..12), 1..24),
+    ) {
+        use newsmark::analysis::diagnostics::{DiagnosticsCache, file_diagnostics_cached};
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/newsroom");
+        let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+        let people = read("registry/people.nmk");
+        let mut text = read("articles/2015-11-dhs-beijing-cyber.nmk");
+        let mut ws = Workspace::new(PathBuf::from("/ws"), Arc::new(Config::default()));
+        let set_people = |ws: &mut Workspace, people: &str| {
+            let parse = syntax::parse(people);
+            ws.set_parsed_file(PathBuf::from("/ws/people.nmk"), "people.nmk".into(), Arc::from(people), &parse);
+        };
+        set_people(&mut ws, &people);
+        let mut cache = DiagnosticsCache::default();
+        for (at, delete, piece, registry_edit) in edits {
+            let mut start = at.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + delete).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(start..end, piece);
+            if registry_edit == 0 {
+                // A new alias of an entity the article names.
+                set_people(&mut ws, &people.replace("aka: Obama;", "aka: Obama; Barack;"));
+            } else if registry_edit == 1 {
+                set_people(&mut ws, &people);
+            }
+            let parse = syntax::parse(&text);
+            let file = ws.set_parsed_file(PathBuf::from("/ws/a.nmk"), "a.nmk".into(), Arc::from(text.as_str()), &parse);
+            let whole = file_diagnostics(&ws, file, &parse, CheckOptions::default());
+            let cached = file_diagnostics_cached(&ws, file, &parse, CheckOptions::default(), &mut cache);
+            prop_assert_eq!(format!("{cached:?}"), format!("{whole:?}"));
+        }
+    }
+}

@@ -81,6 +81,15 @@ impl DefInfo {
         DefInfo { sigil, id, id_range, range, text: text.into_boxed_str(), ends, has_name: name.is_some() }
     }
 
+    /// Same definition apart from where it is written.
+    pub fn same_content(&self, other: &DefInfo) -> bool {
+        self.sigil == other.sigil
+            && self.id == other.id
+            && self.has_name == other.has_name
+            && self.ends == other.ends
+            && self.text == other.text
+    }
+
     fn part(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |&e| e as usize) };
         let end = self.ends.get(i).map_or(start, |&e| e as usize);

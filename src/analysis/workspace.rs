@@ -3,6 +3,7 @@
 //! files one at a time as they are edited or change on disk.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -53,6 +54,33 @@ pub struct Workspace {
     /// The last few texts read through `text_source`: a hover or a rename
     /// asks for the same registry file again and again.
     recent_texts: Mutex<Vec<(FileId, Arc<str>)>>,
+    /// Changes whenever what the prose checks read from the workspace may
+    /// have changed (entity definitions, hence names and resolution), so a
+    /// cache of prose diagnostics knows when to start over. Drawn from one
+    /// counter for all workspaces: a workspace loaded again never repeats
+    /// the value of the one it replaces.
+    prose_generation: u64,
+}
+
+static PROSE_GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_prose_generation() -> u64 {
+    PROSE_GENERATIONS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// True when two summaries define the same entities in the same order with
+/// the same contents (positions aside): the names and every entity
+/// resolution stay as they were.
+fn same_entities(a: &FileSummary, b: &FileSummary) -> bool {
+    let mut a = a.defs.iter().filter(|d| d.sigil == Sigil::Entity);
+    let mut b = b.defs.iter().filter(|d| d.sigil == Sigil::Entity);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.same_content(y) => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Reads the current text of a file from wherever the workspace came from.
@@ -74,7 +102,13 @@ impl Workspace {
             keep_texts: true,
             text_source: None,
             recent_texts: Mutex::new(Vec::new()),
+            prose_generation: next_prose_generation(),
         }
+    }
+
+    /// See the field: equal values mean equal entity definitions.
+    pub fn prose_generation(&self) -> u64 {
+        self.prose_generation
     }
 
     /// Where [`text`](Self::text) reads the files whose text was not kept.
@@ -190,6 +224,13 @@ impl Workspace {
                 (id, None)
             }
         };
+        let unchanged = match &old {
+            Some(old) => same_entities(&old.summary, &file.summary),
+            None => !file.summary.defs.iter().any(|d| d.sigil == Sigil::Entity),
+        };
+        if !unchanged {
+            self.prose_generation = next_prose_generation();
+        }
         let files = &self.files;
         let order = |a: FileId, b: FileId| path_of(files, a).cmp(&path_of(files, b));
         match &old {
@@ -215,6 +256,7 @@ impl Workspace {
     }
 
     fn unindex(&mut self, id: FileId) {
+        self.prose_generation = next_prose_generation();
         if let Some(old) = self.files.get(id.0 as usize).and_then(|f| f.clone()) {
             self.index.remove_file(id, &old.summary);
             self.names.remove_file(id, &old.summary);

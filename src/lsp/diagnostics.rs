@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use super::convert;
 use super::session::{FileCtx, Session};
 use super::state::lock;
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_cached};
 
 #[derive(Default)]
 pub struct DiagQueue {
@@ -55,7 +55,18 @@ pub fn compute(session: &Session, uri: &str) -> Option<Computed> {
     let data = view.slot.read();
     let ctx = FileCtx::new(&view, &data, enc)?;
     let opts = CheckOptions { index_complete: view.slot.is_indexed() };
-    let diags = file_diagnostics(&data.ws, ctx.file, &view.snap.parse, opts);
+    // Taken out for the computation, so that the lock is not held; the
+    // worker is the only user, one document at a time.
+    let mut cache = lock(&session.diag_caches).remove(uri).unwrap_or_default();
+    let diags = file_diagnostics_cached(&data.ws, ctx.file, &view.snap.parse, opts, &mut cache);
+    {
+        // Under the state lock: a document closed meanwhile (its entry
+        // removed after the close) gets no entry back.
+        let state = lock(&session.state);
+        if state.doc(uri).is_some() {
+            lock(&session.diag_caches).insert(uri.to_string(), cache);
+        }
+    }
     let map = ctx.map();
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
     let diagnostics = diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect();

@@ -163,6 +163,7 @@ impl LanguageServer for Server {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let Some((path, slot)) = lock(&self.session.state).close(&uri) else { return };
+        lock(&self.session.diag_caches).remove(uri.as_str());
         let session = self.session.clone();
         let _ = tokio::task::spawn_blocking(move || {
             // The disk is in force again for this file, if discovery would

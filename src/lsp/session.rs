@@ -14,12 +14,16 @@ use super::diagnostics::DiagQueue;
 use super::document::Snapshot;
 use super::state::{Settings, Slot, SlotData, State, apply_snapshots, lock};
 use crate::analysis::FileId;
+use crate::analysis::diagnostics::DiagnosticsCache;
 use crate::text::{LineIndex, PositionEncoding, TextRange};
 
 pub struct Session {
     pub client: Client,
     pub state: Mutex<State>,
     pub queue: DiagQueue,
+    /// Per open document (by URI), what its last diagnostics computation
+    /// keeps for the next one.
+    pub diag_caches: Mutex<FxHashMap<String, DiagnosticsCache>>,
 }
 
 /// An open document at one version, with its workspace.
@@ -32,7 +36,12 @@ pub struct DocView {
 
 impl Session {
     pub fn new(client: Client) -> Session {
-        Session { client, state: Mutex::new(State::default()), queue: DiagQueue::default() }
+        Session {
+            client,
+            state: Mutex::new(State::default()),
+            queue: DiagQueue::default(),
+            diag_caches: Mutex::new(FxHashMap::default()),
+        }
     }
 
     pub fn settings(&self) -> Settings {

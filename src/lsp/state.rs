@@ -42,6 +42,10 @@ pub struct SlotData {
     pub ws: Workspace,
     /// The document edit sequence number last set into `ws`, per open file.
     applied: FxHashMap<PathBuf, u64>,
+    /// The fingerprint of an open file as set at a `seq`: still the file's
+    /// while `applied` holds the same `seq`, which spares hashing a large
+    /// article's references a second time on the next keystroke.
+    fingerprints: FxHashMap<PathBuf, (u64, u64)>,
 }
 
 impl SlotData {
@@ -60,7 +64,7 @@ impl Slot {
             indexable,
             indexed: AtomicBool::new(!indexable),
             claimed: AtomicBool::new(false),
-            data: RwLock::new(SlotData { ws, applied: FxHashMap::default() }),
+            data: RwLock::new(SlotData { ws, applied: FxHashMap::default(), fingerprints: FxHashMap::default() }),
         }
     }
 
@@ -293,7 +297,10 @@ pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> F
         if data.applied.get(path).is_some_and(|&a| a >= snap.seq) {
             continue;
         }
-        let before = data.ws.file_id(path).map(|id| fingerprint(&data.ws, id));
+        let before = match data.fingerprints.get(path) {
+            Some(&(seq, fp)) if data.applied.get(path) == Some(&seq) => Some(fp),
+            _ => data.ws.file_id(path).map(|id| fingerprint(&data.ws, id)),
+        };
         let display_path = load::display_path(path, &slot.root);
         let id = data.ws.set_parsed_file(path.clone(), display_path, snap.text.clone(), &snap.parse);
         let after = fingerprint(&data.ws, id);
@@ -301,6 +308,7 @@ pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> F
             flushed.affects_others = true;
         }
         data.applied.insert(path.clone(), snap.seq);
+        data.fingerprints.insert(path.clone(), (snap.seq, after));
     }
     flushed
 }

@@ -5,6 +5,15 @@ mod blocks;
 mod prose;
 mod references;
 
+/// What [`file_diagnostics_cached`] keeps about one file between calls:
+/// prose diagnostics per paragraph and "did you mean" answers. Each part
+/// checks itself against the workspace it is used with.
+#[derive(Default)]
+pub struct DiagnosticsCache {
+    prose: prose::ProseCache,
+    suggestions: references::SuggestionCache,
+}
+
 use super::{Code, Diagnostic, FileId, Related, Workspace};
 use crate::config::Config;
 use crate::syntax::Parse;
@@ -32,6 +41,20 @@ pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: Check
     file_diagnostics_of_text(ws, file, &source.text, parse, opts)
 }
 
+/// [`file_diagnostics`] for a file checked again and again (an open
+/// document): prose diagnostics of paragraphs unchanged since the last call
+/// with the same `cache`, and "did you mean" answers, are reused. The result is the same.
+pub fn file_diagnostics_cached(
+    ws: &Workspace,
+    file: FileId,
+    parse: &Parse,
+    opts: CheckOptions,
+    cache: &mut DiagnosticsCache,
+) -> Vec<Diagnostic> {
+    let Some(source) = ws.file(file) else { return Vec::new() };
+    diagnose(ws, file, &source.text, parse, opts, Some(cache))
+}
+
 /// [`file_diagnostics`] for a workspace built without texts: `text` is the
 /// file's text and `parse` its parse.
 pub fn file_diagnostics_of_text(
@@ -40,6 +63,17 @@ pub fn file_diagnostics_of_text(
     text: &str,
     parse: &Parse,
     opts: CheckOptions,
+) -> Vec<Diagnostic> {
+    diagnose(ws, file, text, parse, opts, None)
+}
+
+fn diagnose(
+    ws: &Workspace,
+    file: FileId,
+    text: &str,
+    parse: &Parse,
+    opts: CheckOptions,
+    cache: Option<&mut DiagnosticsCache>,
 ) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
     let mut sink = Sink { file, config: &ws.config, out: Vec::new() };
@@ -52,8 +86,12 @@ pub fn file_diagnostics_of_text(
     }
     let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts };
     blocks::check(&ctx, &mut sink);
-    references::check(&ctx, &mut sink);
-    prose::check(&ctx, &mut sink);
+    let (prose_cache, suggestions) = match cache {
+        Some(c) => (Some(&mut c.prose), Some(&mut c.suggestions)),
+        None => (None, None),
+    };
+    references::check(&ctx, &mut sink, suggestions);
+    prose::check(&ctx, &mut sink, prose_cache);
     let mut out = sink.out;
     out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
     out

@@ -2,14 +2,41 @@
 //! entity's names), `unattributed-quote` and `untagged-mention`. All of them
 //! read the plain text (§8), so markup and escapes never get in the way.
 
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHasher};
+
 use super::{Context, Sink};
-use crate::analysis::Code;
 use crate::analysis::names::Normalizer;
 use crate::analysis::summary::RefOrigin;
+use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{PlainText, Sigil, plain_text};
 use crate::text::TextRange;
 
-pub(super) fn check(ctx: &Context, sink: &mut Sink) {
+/// The prose diagnostics of one document's paragraphs, kept from one text
+/// to the next (the server keeps one per open document). A paragraph's
+/// prose diagnostics depend only on what it holds (its source, plain text,
+/// tags and syntax errors, all relative to its start), on the entity
+/// definitions of the workspace and on the config; so after a keystroke in
+/// a large article only the edited paragraph is checked again, and the
+/// others' diagnostics are moved to their new offsets.
+#[derive(Default)]
+pub(super) struct ProseCache {
+    /// The workspace's prose generation and config the entries hold for.
+    valid_for: (u64, usize),
+    entries: FxHashMap<u64, CachedParagraph>,
+}
+
+struct CachedParagraph {
+    /// Compared on a hit, so that a hash collision cannot reuse the
+    /// diagnostics of another paragraph.
+    source: Box<str>,
+    /// Ranges relative to the paragraph's start.
+    diags: Vec<Diagnostic>,
+}
+
+pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCache>) {
     let doc = &ctx.parse.doc;
     if doc.paragraphs.is_empty() {
         return;
@@ -21,32 +48,191 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
         return;
     }
     let plain = plain_text(ctx.source_text, ctx.parse);
-    if want_alias {
-        unknown_alias(ctx, &plain, sink);
+    let wants = Wants { alias: want_alias, quotes: want_quotes, mentions: want_mentions };
+    match cache {
+        None => run(ctx, &plain, sink, wants, &vec![true; doc.paragraphs.len()]),
+        Some(cache) => check_cached(ctx, &plain, sink, wants, cache),
     }
-    if want_quotes {
-        unattributed_quotes(ctx, &plain, sink);
+}
+
+#[derive(Clone, Copy)]
+struct Wants {
+    alias: bool,
+    quotes: bool,
+    mentions: bool,
+}
+
+/// The checks, on the paragraphs marked in `fresh` only.
+fn run(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, fresh: &[bool]) {
+    if wants.alias {
+        unknown_alias(ctx, plain, sink, fresh);
     }
-    if want_mentions {
-        untagged_mentions(ctx, &plain, sink);
+    if wants.quotes {
+        unattributed_quotes(ctx, plain, sink, fresh);
     }
+    if wants.mentions {
+        untagged_mentions(ctx, plain, sink, fresh);
+    }
+}
+
+fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, cache: &mut ProseCache) {
+    let paragraphs = &ctx.parse.doc.paragraphs;
+    let valid_for = (ctx.ws.prose_generation(), Arc::as_ptr(&ctx.ws.config) as usize);
+    if cache.valid_for != valid_for {
+        cache.entries.clear();
+        cache.valid_for = valid_for;
+    }
+    let keys = paragraph_keys(ctx, plain);
+    let source_of = |i: usize| paragraphs.get(i).and_then(|p| ctx.source_text.get(p.range.as_usize())).unwrap_or("");
+    let mut old = std::mem::take(&mut cache.entries);
+    let mut next: FxHashMap<u64, CachedParagraph> = FxHashMap::default();
+    let mut fresh = vec![false; paragraphs.len()];
+    for (i, key) in keys.iter().enumerate() {
+        let source = source_of(i);
+        let hit = match next.get(key) {
+            Some(entry) => *entry.source == *source,
+            None => match old.remove(key) {
+                Some(entry) if *entry.source == *source => {
+                    next.insert(*key, entry);
+                    true
+                }
+                _ => false,
+            },
+        };
+        fresh[i] = !hit;
+    }
+    drop(old);
+    let before = sink.out.len();
+    run(ctx, plain, sink, wants, &fresh);
+    // File the new diagnostics under their paragraphs. One outside a
+    // checked paragraph would break the premise of the cache: then nothing
+    // is kept, and the next text is checked whole.
+    let mut buckets: Vec<Vec<Diagnostic>> = (0..paragraphs.len()).map(|_| Vec::new()).collect();
+    let mut premise_holds = true;
+    for d in sink.out.get(before..).unwrap_or(&[]) {
+        let i = paragraphs.partition_point(|p| p.range.end <= d.range.start);
+        let inside = paragraphs.get(i).is_some_and(|p| p.range.start <= d.range.start && d.range.end <= p.range.end);
+        match (inside && fresh.get(i) == Some(&true), paragraphs.get(i), buckets.get_mut(i)) {
+            (true, Some(p), Some(bucket)) => {
+                let mut d = d.clone();
+                d.range = TextRange::new(d.range.start - p.range.start, d.range.end - p.range.start);
+                bucket.push(d);
+            }
+            _ => premise_holds = false,
+        }
+    }
+    for (i, bucket) in buckets.into_iter().enumerate() {
+        if fresh.get(i) == Some(&true) {
+            if let Some(key) = keys.get(i) {
+                next.entry(*key).or_insert_with(|| CachedParagraph { source: source_of(i).into(), diags: bucket });
+            }
+        }
+    }
+    for (i, p) in paragraphs.iter().enumerate() {
+        if fresh.get(i) == Some(&true) {
+            continue;
+        }
+        let Some(entry) = keys.get(i).and_then(|k| next.get(k)) else { continue };
+        for d in &entry.diags {
+            let mut d = d.clone();
+            d.file = ctx.file;
+            d.range = TextRange::new(d.range.start + p.range.start, d.range.end + p.range.start);
+            sink.out.push(d);
+        }
+    }
+    if premise_holds {
+        cache.entries = next;
+    } else {
+        cache.valid_for = (0, 0);
+    }
+}
+
+/// For each paragraph, a hash of everything its prose diagnostics read,
+/// relative to its start: source text, plain text, the runs mapping one to
+/// the other (with the run before, which the mapping may fall back on),
+/// tags with their references and plain spans, and syntax errors touching
+/// it (clipped: only overlaps with ranges inside the paragraph matter).
+fn paragraph_keys(ctx: &Context, plain: &PlainText) -> Vec<u64> {
+    let doc = &ctx.parse.doc;
+    let mut errors: Vec<(usize, TextRange)> = Vec::new();
+    for e in &ctx.parse.errors {
+        let first = doc.paragraphs.partition_point(|p| p.range.end < e.range.start);
+        for (i, p) in doc.paragraphs.iter().enumerate().skip(first) {
+            if p.range.start > e.range.end {
+                break;
+            }
+            let start = e.range.start.clamp(p.range.start, p.range.end) - p.range.start;
+            let end = e.range.end.clamp(p.range.start, p.range.end) - p.range.start;
+            errors.push((i, TextRange::new(start, end)));
+        }
+    }
+    errors.sort_unstable();
+    let mut keys = Vec::with_capacity(doc.paragraphs.len());
+    let (mut tag, mut segment, mut error) = (0, 0, 0);
+    for (i, p) in doc.paragraphs.iter().enumerate() {
+        let mut h = FxHasher::default();
+        let base = p.range.start;
+        let pp = plain.paragraphs.get(i).copied().unwrap_or_default();
+        ctx.source_text.get(p.range.as_usize()).unwrap_or("").hash(&mut h);
+        plain.text.get(pp.as_usize()).unwrap_or("").hash(&mut h);
+        while plain.segments.get(segment + 1).is_some_and(|s| s.plain <= pp.start) {
+            segment += 1;
+        }
+        for s in plain.segments.get(segment..).unwrap_or(&[]).iter().take_while(|s| s.plain <= pp.end) {
+            (i64::from(s.plain) - i64::from(pp.start), i64::from(s.source) - i64::from(base), s.len).hash(&mut h);
+        }
+        while doc.tags.get(tag).is_some_and(|t| t.range.start < p.range.start) {
+            tag += 1;
+        }
+        while let Some(t) = doc.tags.get(tag).filter(|t| t.range.start < p.range.end) {
+            (t.range.start - base, t.range.end.saturating_sub(base)).hash(&mut h);
+            for r in &t.refs {
+                (r.sigil as u8, &*r.id, r.range.start.saturating_sub(base), r.range.end.saturating_sub(base))
+                    .hash(&mut h);
+            }
+            if let Some(span) = plain.tags.get(tag) {
+                (span.byte_start.wrapping_sub(pp.start), span.byte_end.wrapping_sub(pp.start)).hash(&mut h);
+            }
+            tag += 1;
+        }
+        while errors.get(error).is_some_and(|(j, _)| *j < i) {
+            error += 1;
+        }
+        while let Some((_, r)) = errors.get(error).filter(|(j, _)| *j == i) {
+            r.hash(&mut h);
+            error += 1;
+        }
+        keys.push(h.finish());
+    }
+    keys
+}
+
+/// The index of the paragraph holding source offset `offset`, for items
+/// met in order (tags): `cursor` moves forward only.
+fn paragraph_at(ctx: &Context, cursor: &mut usize, offset: u32) -> usize {
+    while ctx.parse.doc.paragraphs.get(*cursor).is_some_and(|p| p.range.end <= offset) {
+        *cursor += 1;
+    }
+    *cursor
 }
 
 fn tag_text(plain: &PlainText, index: usize) -> &str {
     plain.tags.get(index).and_then(|s| plain.text.get(s.byte_start as usize..s.byte_end as usize)).unwrap_or("")
 }
 
-fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
+fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &[bool]) {
     let mut normalizer = Normalizer::default();
     // The summary holds the tag references in the same order, already
     // interned: resolving through their symbols saves hashing each id text.
     let mut interned = ctx.summary.refs.iter().filter(|r| r.origin == RefOrigin::Tag);
+    let mut cursor = 0;
     for (i, tag) in ctx.parse.doc.tags.iter().enumerate() {
         let text = tag_text(plain, i);
         let mut written = None;
+        let checked = fresh.get(paragraph_at(ctx, &mut cursor, tag.range.start)) != Some(&false);
         for r in &tag.refs {
             let site = interned.next().filter(|s| s.range == r.range && s.sigil == r.sigil);
-            if r.sigil != Sigil::Entity {
+            if r.sigil != Sigil::Entity || !checked {
                 continue;
             }
             let def = match site {
@@ -96,7 +282,7 @@ struct Quotation {
     inner: TextRange,
 }
 
-fn unattributed_quotes(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
+fn unattributed_quotes(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &[bool]) {
     let min_words = ctx.ws.config.quote_min_words;
     let source_tags: Vec<(u32, u32)> = ctx
         .parse
@@ -107,7 +293,10 @@ fn unattributed_quotes(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
         .filter(|(t, _)| t.has_sigil(Sigil::Source))
         .map(|(_, s)| (s.byte_start, s.byte_end))
         .collect();
-    for para in &plain.paragraphs {
+    for (i, para) in plain.paragraphs.iter().enumerate() {
+        if fresh.get(i) == Some(&false) {
+            continue;
+        }
         let Some(text) = plain.text.get(para.as_usize()) else { continue };
         for q in quotations(text, para.start) {
             let Some(inner) = plain.text.get(q.inner.as_usize()) else { continue };
@@ -168,7 +357,7 @@ fn quotations(text: &str, base: u32) -> Vec<Quotation> {
     out
 }
 
-fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
+fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &[bool]) {
     // Plain-text spans of tags that carry an entity reference, merged.
     let mut covered: Vec<(usize, usize)> = ctx
         .parse
@@ -195,7 +384,10 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink) {
     // spans keeps this linear (a 1 MB article has thousands of each).
     let mut first_span = 0;
     let mut windows = Vec::new();
-    for para in &plain.paragraphs {
+    for (i, para) in plain.paragraphs.iter().enumerate() {
+        if fresh.get(i) == Some(&false) {
+            continue;
+        }
         let mut from = para.start as usize;
         let end = para.end as usize;
         let start = from;

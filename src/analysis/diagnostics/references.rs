@@ -1,12 +1,43 @@
 //! Checks of references against the workspace: `undefined-reference` (with
 //! "did you mean") and `source-after-publication`.
 
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
 use super::{Context, Sink, with_suggestion};
-use crate::analysis::Code;
 use crate::analysis::values::parse_date;
+use crate::analysis::{Code, SortedIds, Symbol};
 use crate::syntax::Sigil;
 
-pub(super) fn check(ctx: &Context, sink: &mut Sink) {
+/// "Did you mean" answers for one document's undefined references, kept
+/// while the sorted ids they were drawn from stay the same: a large article
+/// asks for the same few hundred ids on every keystroke, and each answer
+/// costs an edit-distance scan.
+#[derive(Default)]
+pub struct SuggestionCache {
+    /// Per sigil, the sorted ids the answers come from (held, so that their
+    /// address cannot be reused by other ids) and the answers.
+    by_sigil: [Option<(Arc<SortedIds>, Answers)>; 2],
+}
+
+/// The closest defined id (or none) for each undefined id asked about.
+type Answers = FxHashMap<Symbol, Option<String>>;
+
+impl SuggestionCache {
+    fn closest(&mut self, sorted: Arc<SortedIds>, sigil: Sigil, id: Symbol, text: &str) -> Option<String> {
+        let slot = &mut self.by_sigil[sigil as usize];
+        if !slot.as_ref().is_some_and(|(s, _)| Arc::ptr_eq(s, &sorted)) {
+            *slot = Some((sorted.clone(), FxHashMap::default()));
+        }
+        match slot {
+            Some((_, answers)) => answers.entry(id).or_insert_with(|| sorted.closest(text)).clone(),
+            None => sorted.closest(text),
+        }
+    }
+}
+
+pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut SuggestionCache>) {
     let ws = ctx.ws;
     let index = ws.index();
     let published = ctx.summary.published.as_deref().and_then(|p| parse_date(p).ok());
@@ -32,7 +63,11 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
                 });
                 with_suggestion(d, Some(format!("{}{id}", other.char())));
             } else {
-                let suggestion = index.sorted_ids(r.sigil, ws.interner()).closest(id);
+                let sorted = index.sorted_ids(r.sigil, ws.interner());
+                let suggestion = match cache.as_deref_mut() {
+                    Some(cache) => cache.closest(sorted, r.sigil, r.id, id),
+                    None => sorted.closest(id),
+                };
                 let d = sink.emit(Code::UndefinedReference, r.range, || {
                     format!("undefined {} `{sig}{id}`: no definition in the workspace", r.sigil.noun())
                 });
