@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::open::open_files;
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::analysis::schema::{self, KeyContext};
 use crate::analysis::{DefInfo, SourceFile, Workspace};
 use crate::syntax::{self, Parse, PlainText, Sigil};
+use crate::workspace::open::Opener;
 
 /// Prints the plain text of each file.
 pub fn text(files: &[PathBuf]) -> i32 {
@@ -36,22 +36,30 @@ fn each_document(
     mut emit: impl FnMut(&Workspace, &SourceFile, &Parse, &PlainText, &mut dyn Write) -> std::io::Result<()>,
 ) -> i32 {
     let emit: &mut Emit = &mut emit;
-    let opened = open_files(files);
+    let mut opener = Opener::default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut code = EXIT_OK;
-    for (path, slot) in files.iter().zip(&opened.files) {
-        let (ws, file) = match slot {
-            Ok((w, id)) => match opened.workspaces.get(*w).and_then(|ws| Some((ws, ws.file(*id)?))) {
-                Some(found) => found,
-                None => continue,
-            },
+    for path in files {
+        if path.exists() && !path.is_file() {
+            eprintln!("error: {}: not a file", path.display());
+            code = EXIT_USAGE;
+            continue;
+        }
+        let opened = match opener.open(path, &mut |_| {}) {
+            Ok(opened) => opened,
             Err(e) => {
                 eprintln!("error: {e}");
                 code = EXIT_USAGE;
                 continue;
             }
         };
+        let workspaces = opener.workspaces(opened.root);
+        let found = opened.files.first().and_then(|(w, p)| {
+            let ws = workspaces.get(*w)?;
+            Some((ws, ws.file(ws.file_id(p)?)?))
+        });
+        let Some((ws, file)) = found else { continue };
         if let Some(e) = &file.read_error {
             eprintln!("error: {}: {e}", path.display());
             code = code.max(EXIT_FAILURE);

@@ -4,7 +4,6 @@
 pub mod check;
 pub mod exit;
 pub mod export;
-pub mod open;
 pub mod progress;
 pub mod report;
 

@@ -10,7 +10,8 @@ use rustc_hash::FxHashSet;
 use crate::analysis::{DefInfo, Workspace};
 use crate::syntax::{self, Sigil};
 use crate::text::{LineIndex, PositionEncoding};
-use crate::workspace::{self, load};
+use crate::workspace::load;
+use crate::workspace::open::Opener;
 
 /// Kind given to an entity whose definition is missing.
 pub const UNRESOLVED_ENTITY_KIND: &str = "other";
@@ -137,71 +138,26 @@ pub struct Collected {
 /// stderr and left out.
 pub fn collect(paths: &[PathBuf]) -> Collected {
     let mut out = Collected::default();
-    let mut roots: Vec<(PathBuf, Vec<Workspace>)> = Vec::new();
+    let mut opener = Opener::default();
     let mut seen: FxHashSet<PathBuf> = FxHashSet::default();
     for path in paths {
-        let canonical = match std::fs::canonicalize(path) {
-            Ok(p) => p,
+        let is_dir = path.is_dir();
+        let mut kinds = |workspaces: &[Workspace]| {
+            for ws in workspaces {
+                push_new(&mut out.entity_kinds, &ws.config.entity_kinds_extra);
+                push_new(&mut out.source_kinds, &ws.config.source_kinds_extra);
+            }
+        };
+        let opened = match opener.open(path, &mut kinds) {
+            Ok(opened) => opened,
             Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
+                eprintln!("error: {e}");
                 out.code = out.code.max(2);
                 continue;
             }
         };
-        let is_dir = canonical.is_dir();
-        let folder =
-            if is_dir { canonical.clone() } else { canonical.parent().unwrap_or(Path::new("/")).to_path_buf() };
-        let root = workspace::find_root(&folder).and_then(|r| std::fs::canonicalize(r).ok()).unwrap_or(folder);
-        let at = match roots.iter().position(|(r, _)| *r == root) {
-            Some(at) => at,
-            None => match load_root(&root) {
-                Ok(workspaces) => {
-                    for ws in &workspaces {
-                        push_new(&mut out.entity_kinds, &ws.config.entity_kinds_extra);
-                        push_new(&mut out.source_kinds, &ws.config.source_kinds_extra);
-                    }
-                    roots.push((root, workspaces));
-                    roots.len() - 1
-                }
-                Err(e) => {
-                    eprintln!("error: {}: {e}", root.display());
-                    out.code = out.code.max(2);
-                    continue;
-                }
-            },
-        };
-        let workspaces = &mut roots[at].1;
-        let mut files: Vec<(usize, PathBuf)> = Vec::new();
-        if is_dir {
-            for (w, ws) in workspaces.iter().enumerate() {
-                files.extend(
-                    ws.files().map(|(_, f)| f.path.clone()).filter(|p| p.starts_with(&canonical)).map(|p| (w, p)),
-                );
-            }
-            files.sort_by(|a, b| a.1.cmp(&b.1));
-        } else {
-            let found = workspaces.iter().position(|ws| ws.file_id(&canonical).is_some());
-            let w = match found {
-                Some(w) => w,
-                None => {
-                    // Ignored or excluded: exported all the same, in the
-                    // workspace whose root is nearest.
-                    let w = workspaces
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, ws)| canonical.starts_with(&ws.root))
-                        .max_by_key(|(_, ws)| ws.root.components().count())
-                        .map_or(0, |(w, _)| w);
-                    if let Some(ws) = workspaces.get_mut(w) {
-                        let base = ws.root.clone();
-                        ws.set_file(load::load_file(&canonical, &base), None);
-                    }
-                    w
-                }
-            };
-            files.push((w, canonical));
-        }
-        for (w, file) in files {
+        let workspaces = opener.workspaces(opened.root);
+        for (w, file) in opened.files {
             if !seen.insert(file.clone()) {
                 continue;
             }
@@ -225,15 +181,6 @@ fn push_new(into: &mut Vec<String>, kinds: &[String]) {
             into.push(kind.clone());
         }
     }
-}
-
-/// Every workspace whose root is `root` or a nested root below it.
-fn load_root(root: &Path) -> Result<Vec<Workspace>, String> {
-    let plan = load::plan(root).map_err(|e| e.to_string())?;
-    for (path, problem) in &plan.problems {
-        eprintln!("warning: {}: {problem}", path.display());
-    }
-    Ok(plan.build(root, &|| {}))
 }
 
 /// One article of `ws`; `None` for a registry file (said on stderr when the

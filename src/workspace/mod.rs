@@ -258,3 +258,4 @@ fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
     }
 }
 pub mod load;
+pub mod open;
