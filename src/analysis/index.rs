@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use super::FileId;
+use super::suggest::Closest;
 use super::summary::{FileSummary, Interner, Symbol};
 use crate::syntax::Sigil;
 
@@ -297,7 +298,8 @@ impl SortedIds {
         for cand in neighbours(&self.forward, written) {
             forward.offer(cand, || Cow::Borrowed(cand));
         }
-        let mut backward = Closest { best: forward.best.take(), ..Closest::new(&w_rev) };
+        let mut backward = Closest::new(&w_rev);
+        backward.best = forward.best.take();
         for cand in neighbours(&self.backward, &back_key) {
             backward.offer(cand, || Cow::Owned(reversed(cand)));
         }
@@ -315,120 +317,10 @@ fn neighbours<'a>(sorted: &'a PackedStrs, key: &str) -> Ids<'a> {
     sorted.range(at.saturating_sub(SUGGESTION_NEIGHBOURS)..(at + SUGGESTION_NEIGHBOURS).min(sorted.len()))
 }
 
-/// A running "closest id" search: the smallest edit distance within
-/// max(2, n/3), ties to the id that sorts first. Each candidate costs one
-/// bit-parallel pass over its characters (ids up to 64 characters), with no
-/// allocation.
-struct Closest<'w, 'c> {
-    written: &'w [char],
-    limit: usize,
-    /// Match masks of the written id's characters (Myers/Hyyrö): ASCII in
-    /// a table, anything else in a short list.
-    ascii: [u64; 128],
-    other: Vec<(char, u64)>,
-    buf: Vec<char>,
-    best: Option<(usize, Cow<'c, str>)>,
-}
-
-impl<'w, 'c> Closest<'w, 'c> {
-    fn new(written: &'w [char]) -> Self {
-        let mut ascii = [0u64; 128];
-        let mut other: Vec<(char, u64)> = Vec::new();
-        if written.len() <= 64 {
-            for (i, &c) in written.iter().enumerate() {
-                let bit = 1u64 << i;
-                if c.is_ascii() {
-                    ascii[c as usize] |= bit;
-                } else if let Some(e) = other.iter_mut().find(|e| e.0 == c) {
-                    e.1 |= bit;
-                } else {
-                    other.push((c, bit));
-                }
-            }
-        }
-        Closest { written, limit: (written.len() / 3).max(2), ascii, other, buf: Vec::new(), best: None }
-    }
-
-    /// Considers `cand` (compared as given); `original` gives the id as it
-    /// is to be reported and compared for ties.
-    fn offer(&mut self, cand: &'c str, original: impl FnOnce() -> Cow<'c, str>) {
-        let len = cand.chars().count();
-        if len.abs_diff(self.written.len()) > self.limit || cand.chars().eq(self.written.iter().copied()) {
-            return;
-        }
-        let bound = self.best.as_ref().map_or(self.limit, |(d, _)| (*d).min(self.limit));
-        let d = if self.written.len() <= 64 {
-            Some(self.bit_parallel(cand)).filter(|&d| d <= bound)
-        } else {
-            self.buf.clear();
-            self.buf.extend(cand.chars());
-            levenshtein_within(self.written, &self.buf, bound)
-        };
-        let Some(d) = d else { return };
-        let original = original();
-        if self.best.as_ref().is_none_or(|(bd, bc)| d < *bd || (d == *bd && original < *bc)) {
-            self.best = Some((d, original));
-        }
-    }
-
-    fn mask(&self, c: char) -> u64 {
-        if c.is_ascii() { self.ascii[c as usize] } else { self.other.iter().find(|e| e.0 == c).map_or(0, |e| e.1) }
-    }
-
-    /// The Levenshtein distance of the written id (at most 64 characters)
-    /// and `cand` (Hyyrö 2003, global distance).
-    fn bit_parallel(&self, cand: &str) -> usize {
-        let m = self.written.len();
-        if m == 0 {
-            return cand.chars().count();
-        }
-        let last = 1u64 << (m - 1);
-        let (mut pv, mut mv, mut score) = (!0u64, 0u64, m);
-        for c in cand.chars() {
-            let eq = self.mask(c);
-            let xv = eq | mv;
-            let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
-            let mut ph = mv | !(xh | pv);
-            let mut mh = pv & xh;
-            if ph & last != 0 {
-                score += 1;
-            } else if mh & last != 0 {
-                score -= 1;
-            }
-            ph = (ph << 1) | 1;
-            mh <<= 1;
-            pv = mh | !(xv | ph);
-            mv = ph & xv;
-        }
-        score
-    }
-}
-
-/// The Levenshtein distance of `a` and `b` if it is at most `limit`; stops
-/// as soon as every entry of a row exceeds the limit.
-fn levenshtein_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut row = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        row[0] = i + 1;
-        let mut row_min = row[0];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            row[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1);
-            row_min = row_min.min(row[j + 1]);
-        }
-        if row_min > limit {
-            return None;
-        }
-        std::mem::swap(&mut prev, &mut row);
-    }
-    let d = prev[b.len()];
-    (d <= limit).then_some(d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::suggest::levenshtein_within;
 
     #[test]
     fn large_sets_use_prefix_and_suffix_windows() {

@@ -6,6 +6,7 @@ pub mod diagnostics;
 mod index;
 pub(crate) mod names;
 pub mod schema;
+mod suggest;
 mod summary;
 pub mod values;
 mod workspace;

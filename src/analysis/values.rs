@@ -321,36 +321,7 @@ pub fn normalize_name_into(name: &str, cased: &mut String) -> bool {
     short
 }
 
-/// "Did you mean": the candidate closest to `written` by Levenshtein
-/// distance over characters, if that distance is at most max(2, n/3) with n
-/// the character count of `written` (§9). Ties go to the candidate that
-/// sorts first, so the answer does not depend on iteration order.
-///
-/// Linear in the number of candidates, skipping those whose length alone
-/// rules them out; a caller with a very large id set should prefilter.
-pub fn closest<'a>(written: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let n = written.chars().count();
-    let limit = (n / 3).max(2);
-    let mut best: Option<(usize, &'a str)> = None;
-    for cand in candidates {
-        let len = cand.chars().count();
-        if len.abs_diff(n) > limit {
-            continue;
-        }
-        let d = strsim::levenshtein(written, cand);
-        if d > limit {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((bd, bc)) => d < bd || (d == bd && cand < bc),
-        };
-        if better {
-            best = Some((d, cand));
-        }
-    }
-    best.map(|(_, c)| c)
-}
+pub use super::suggest::closest;
 
 #[cfg(test)]
 #[path = "values_tests.rs"]
