@@ -16,7 +16,7 @@ use crate::analysis::Workspace;
 use crate::config::{self, Config, FILE_NAME, LoadError};
 use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
-use crate::workspace::{discover, load};
+use crate::workspace::load;
 
 /// A workspace to load.
 struct Planned {
@@ -31,18 +31,16 @@ struct ConfigState {
     error: Option<LoadError>,
 }
 
-/// Discovers `root` and the workspaces nested in it, like
-/// `workspace::load::plan`, but an invalid `newsmark.toml` does not stop
-/// anything: it is reported, and the last good config of that workspace
-/// (or the default) stays in force.
+/// Discovers `root` and the workspaces nested in it with
+/// `workspace::load::plan_with`, except that an invalid `newsmark.toml`
+/// does not stop anything: it is reported, and the last good config of that
+/// workspace (or the default) stays in force. Paths discovery could not read
+/// are logged.
 fn plan(session: &Session, root: &Path, force: bool) -> (Vec<Planned>, Vec<ConfigState>, Vec<String>) {
-    let mut planned = Vec::new();
     let mut configs = Vec::new();
-    let mut problems = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let (slot, _) = lock(&session.state).slot_for_root(&dir, true);
-        let config = match config::load(&dir) {
+    let mut config_for = |dir: &Path| -> Result<Arc<Config>, LoadError> {
+        let (slot, _) = lock(&session.state).slot_for_root(dir, true);
+        Ok(match config::load(dir) {
             Ok(Some(c)) => {
                 configs.push(ConfigState { path: dir.join(FILE_NAME), error: None });
                 Arc::new(c)
@@ -52,12 +50,20 @@ fn plan(session: &Session, root: &Path, force: bool) -> (Vec<Planned>, Vec<Confi
                 configs.push(ConfigState { path: dir.join(FILE_NAME), error: Some(e) });
                 slot.read().ws.config.clone()
             }
-        };
-        let found = discover(&dir, &config);
-        problems.extend(found.errors.iter().map(|(p, m)| format!("{}: {m}", p.display())));
-        pending.extend(found.nested_roots);
+        })
+    };
+    // The config callback never fails, so neither does the plan.
+    let Ok(found) = load::plan_with(root, &mut config_for) else { return (Vec::new(), configs, Vec::new()) };
+    let mut planned = Vec::new();
+    let mut problems = Vec::new();
+    for (p, m) in found.problems {
+        problems.push(format!("{}: {m}", p.display()));
+    }
+    for w in found.workspaces {
+        problems.extend(w.unreadable.iter().map(|(p, m)| format!("{}: {m}", p.display())));
+        let (slot, _) = lock(&session.state).slot_for_root(&w.root, true);
         if force || slot.claim() {
-            planned.push(Planned { slot, config, files: found.files });
+            planned.push(Planned { slot, config: w.config, files: w.files });
         }
     }
     (planned, configs, problems)

@@ -36,15 +36,25 @@ pub struct Plan {
 /// `newsmark.toml` anywhere is an error: a workspace is never checked with
 /// a config that was silently dropped.
 pub fn plan(root: &Path) -> Result<Plan, LoadError> {
+    plan_with(root, &mut |dir| Ok(Arc::new(config::load(dir)?.unwrap_or_default())))
+}
+
+/// [`plan`], with the caller deciding the config of each workspace folder
+/// (the server keeps the last good config when a `newsmark.toml` is
+/// invalid, where `check` stops).
+pub fn plan_with(
+    root: &Path,
+    config_for: &mut dyn FnMut(&Path) -> Result<Arc<Config>, LoadError>,
+) -> Result<Plan, LoadError> {
     let mut plan = Plan { workspaces: Vec::new(), problems: Vec::new() };
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let config = config::load(&dir)?.unwrap_or_default();
+        let config = config_for(&dir)?;
         let found = discover(&dir, &config);
         let (problems, unreadable): (Vec<_>, Vec<_>) = found.errors.into_iter().partition(|(p, _)| is_ignore_file(p));
         plan.problems.extend(problems);
         pending.extend(found.nested_roots);
-        plan.workspaces.push(PlannedWorkspace { root: dir, config: Arc::new(config), files: found.files, unreadable });
+        plan.workspaces.push(PlannedWorkspace { root: dir, config, files: found.files, unreadable });
     }
     plan.workspaces.sort_by(|a, b| a.root.cmp(&b.root));
     Ok(plan)
