@@ -3,7 +3,7 @@
 //! derived from it (built once per version, when the change is applied).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
@@ -18,14 +18,19 @@ pub struct DocText {
     pub version: i32,
     pub text: Arc<str>,
     pub parse: Arc<Parse>,
-    pub line_index: Arc<LineIndex>,
+    /// Built by the first reader that converts positions: a burst of
+    /// keystrokes in a large document does not build one per version.
+    line_index: OnceLock<LineIndex>,
 }
 
 impl DocText {
     pub fn new(version: i32, text: Arc<str>) -> DocText {
         let parse = Arc::new(syntax::parse(&text));
-        let line_index = Arc::new(LineIndex::new(&text));
-        DocText { version, text, parse, line_index }
+        DocText { version, text, parse, line_index: OnceLock::new() }
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
 }
 

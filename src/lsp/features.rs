@@ -295,7 +295,7 @@ pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<Code
 pub fn semantic_tokens(ctx: &FileCtx<'_>, range: Option<Range>) -> Option<SemanticTokens> {
     let map = ctx.map();
     let tokens = ide::semantic_tokens(ctx.ide(), range.map(|r| map.text_range(r)));
-    let index = &ctx.doc.line_index;
+    let index = ctx.doc.line_index();
     let mut data = Vec::with_capacity(tokens.len());
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
     let mut cursor = Cursor { line: u32::MAX, offset: 0, col: 0 };

@@ -89,7 +89,7 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let folders = self.session.folders();
+        let folders = self.session.read(|s| s.folders.clone());
         self.session.mutate(|_| {
             let mut index: Vec<PathBuf> =
                 folders.iter().map(|f| crate::workspace::find_root(f).unwrap_or_else(|| f.clone())).collect();
@@ -225,7 +225,7 @@ impl LanguageServer for Server {
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        let workspaces = self.session.all_workspaces();
+        let workspaces = self.session.read(|s| s.all_workspaces());
         let enc = self.session.read(|s| s.settings.encoding);
         let run = move || features::workspace_symbols(&workspaces, &params.query, enc);
         self.session.run(CancelToken::default(), CancelToken::default(), run).await
@@ -267,6 +267,18 @@ pub fn with_extra_methods(builder: LspServiceBuilder<Server>) -> LspServiceBuild
     builder
 }
 
+/// Runs `f` when dropped.
+#[cfg(test)]
+fn scopeguard<F: FnMut() -> usize>(f: F) -> impl Drop {
+    struct Guard<F: FnMut() -> usize>(F);
+    impl<F: FnMut() -> usize> Drop for Guard<F> {
+        fn drop(&mut self) {
+            (self.0)();
+        }
+    }
+    Guard(f)
+}
+
 #[cfg(test)]
 impl Server {
     /// Panics while reading a snapshot (tests of the panic path only).
@@ -277,8 +289,12 @@ impl Server {
     /// Holds a snapshot until the document changes or the client cancels
     /// (tests of cancellation only); `true` when released that way.
     async fn test_hold(&self, params: TextDocumentIdentifier) -> Result<Option<bool>> {
+        use std::sync::atomic::Ordering::AcqRel;
+        let session = self.session.clone();
         self.session
-            .with_snapshot(&params.uri, |snap, cancel| {
+            .with_snapshot(&params.uri, move |snap, cancel| {
+                session.hooks.holds_running.fetch_add(1, AcqRel);
+                let _done = scopeguard(|| session.hooks.holds_running.fetch_sub(1, AcqRel));
                 let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
                 while !snap.modified.is_cancelled() && !cancel.is_cancelled() {
                     if std::time::Instant::now() > deadline {

@@ -4,7 +4,6 @@
 //! `catch_unwind` ([`Session::run`]), and the one publisher of diagnostics.
 
 use std::cell::RefCell;
-use std::path::PathBuf;
 use std::sync::{Arc, Once};
 
 use parking_lot::Mutex;
@@ -13,7 +12,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use super::snapshot::{CancelOnDrop, CancelToken, Snapshot, Source};
+use super::snapshot::{CancelOnDrop, CancelToken, Snapshot};
 use super::state::{Effects, State};
 use super::{diagnostics, indexing};
 
@@ -37,6 +36,8 @@ pub struct Session {
 #[cfg(test)]
 #[derive(Default)]
 pub struct TestHooks {
+    /// How many `HOLD_REQUEST`s are still running on a blocking thread.
+    pub holds_running: std::sync::atomic::AtomicUsize,
     pub hold_indexing: std::sync::atomic::AtomicBool,
     pub indexing_held: tokio::sync::Notify,
     pub release_indexing: tokio::sync::Notify,
@@ -124,41 +125,7 @@ impl Session {
     /// The snapshot of an open document, or of a workspace file that is
     /// not open; `None` when the URI is neither.
     pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let state = self.state.lock();
-        let enc = state.settings.encoding;
-        if let Some(doc) = state.doc(uri.as_str()) {
-            let slot = state.slot(&doc.slot)?;
-            return Some(Snapshot {
-                uri: uri.clone(),
-                path: doc.path.clone(),
-                source: Source::Open(doc.current.clone()),
-                ws: slot.ws.read_arc(),
-                index_complete: slot.indexed,
-                enc,
-                modified: doc.changed.clone(),
-                interrupted: slot.interrupt.clone(),
-            });
-        }
-        let path = super::convert::uri_to_path(uri)?;
-        let slot = state.slot_of_disk_file(&path)?;
-        Some(Snapshot {
-            uri: uri.clone(),
-            path,
-            source: Source::Disk,
-            ws: slot.ws.read_arc(),
-            index_complete: slot.indexed,
-            enc,
-            modified: CancelToken::default(),
-            interrupted: slot.interrupt.clone(),
-        })
-    }
-
-    /// Read guards of every workspace (workspace symbols).
-    pub fn all_workspaces(&self) -> Vec<super::snapshot::WorkspaceGuard> {
-        let state = self.state.lock();
-        let mut slots: Vec<_> = state.slots().collect();
-        slots.sort_by(|a, b| a.root.cmp(&b.root));
-        slots.into_iter().map(|s| s.ws.read_arc()).collect()
+        self.read(|state| state.snapshot(uri))
     }
 
     /// Runs `f` on a blocking thread. A panic is logged with its message
@@ -209,11 +176,6 @@ impl Session {
     pub async fn log_error(&self, message: &str) {
         eprintln!("newsmark lsp: {message}");
         self.client.log_message(lsp::MessageType::ERROR, message).await;
-    }
-
-    /// The folders of the session (for the first indexing).
-    pub fn folders(&self) -> Vec<PathBuf> {
-        self.state.lock().folders.clone()
     }
 }
 

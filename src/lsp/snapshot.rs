@@ -115,7 +115,7 @@ impl<'a> FileCtx<'a> {
 
     /// Positions of the document itself.
     pub fn map(&self) -> LineMap<'_> {
-        LineMap { text: &self.doc.text, index: &self.doc.line_index, enc: self.enc }
+        LineMap { text: &self.doc.text, index: self.doc.line_index(), enc: self.enc }
     }
 
     /// The URI of any file of the workspace.

@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{FileChangeType, TextDocumentContentChangeEvent,
 
 use super::convert;
 use super::document::{DocText, Document};
-use super::snapshot::CancelToken;
+use super::snapshot::{CancelToken, Snapshot, Source, WorkspaceGuard};
 use crate::analysis::{FileId, Workspace};
 use crate::config::{self, Config};
 use crate::text::PositionEncoding;
@@ -64,6 +64,12 @@ impl Slot {
             fingerprints: FxHashMap::default(),
             interrupt: CancelToken::default(),
         }
+    }
+
+    /// A read guard of the workspace, for a snapshot (taken under the state
+    /// mutex, so never behind a waiting writer).
+    fn reader(&self) -> WorkspaceGuard {
+        self.ws.read_arc()
     }
 
     /// The workspace for writing: at once when no request reads it, else
@@ -187,19 +193,43 @@ impl State {
         self.docs.get_mut(uri)
     }
 
-    pub fn slot(&self, key: &Path) -> Option<&Slot> {
-        self.slots.get(key)
-    }
-
-    pub fn slots(&self) -> impl Iterator<Item = &Slot> {
-        self.slots.values()
-    }
-
     /// The workspace holding a file on disk that is not open (for requests
     /// about it): the slot of its root, if that slot holds the file.
-    pub fn slot_of_disk_file(&self, path: &Path) -> Option<&Slot> {
+    fn slot_of_disk_file(&self, path: &Path) -> Option<&Slot> {
         let (root, _) = self.root_for(path)?;
         self.slots.get(&root).filter(|s| s.ws.read().file_id(path).is_some())
+    }
+
+    /// What a request about `uri` reads: an open document, or a workspace
+    /// file that is not open; `None` when it is neither.
+    pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let (path, source, slot, modified) = match self.docs.get(uri.as_str()) {
+            Some(doc) => {
+                (doc.path.clone(), Source::Open(doc.current.clone()), self.slots.get(&doc.slot)?, doc.changed.clone())
+            }
+            None => {
+                let path = convert::uri_to_path(uri)?;
+                let slot = self.slot_of_disk_file(&path)?;
+                (path, Source::Disk, slot, CancelToken::default())
+            }
+        };
+        Some(Snapshot {
+            uri: uri.clone(),
+            path,
+            source,
+            ws: slot.reader(),
+            index_complete: slot.indexed,
+            enc: self.settings.encoding,
+            modified,
+            interrupted: slot.interrupt.clone(),
+        })
+    }
+
+    /// Read guards of every workspace (workspace symbols), by root.
+    pub fn all_workspaces(&self) -> Vec<WorkspaceGuard> {
+        let mut slots: Vec<&Slot> = self.slots.values().collect();
+        slots.sort_by(|a, b| a.root.cmp(&b.root));
+        slots.into_iter().map(Slot::reader).collect()
     }
 
     /// Opens (or re-opens) a document; the client's text overrides the disk.

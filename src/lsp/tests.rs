@@ -159,6 +159,16 @@ impl Pipe {
         self.session.hooks.release_indexing.notify_one();
     }
 
+    /// Waits (5 s at most) until `n` test holds run on blocking threads.
+    async fn holds_running_until(&self, n: usize) {
+        let running = || self.session.hooks.holds_running.load(std::sync::atomic::Ordering::Acquire);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while running() != n && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(running(), n, "test holds running");
+    }
+
     /// Reads until a notification of `method` has arrived.
     async fn until_notification(&mut self, method: &str) {
         self.until(method, |p| p.notifications.iter().any(|n| n["method"] == method)).await;
@@ -498,8 +508,12 @@ async fn cancelled_and_outdated_requests_get_their_error_codes() {
     let article = file_uri(&root.join("article.nmk"));
     p.open(&article, ARTICLE).await;
     let id = p.send_request(super::tests::HOLD_REQUEST, json!({"uri": article})).await;
+    p.holds_running_until(1).await;
     p.notify("$/cancelRequest", json!({"id": id})).await;
     assert_eq!(p.reply(id).await["error"]["code"], -32800);
+    // The work on the blocking thread was told, and stopped (it would hold
+    // its snapshot for 20 s otherwise).
+    p.holds_running_until(0).await;
     let id = p.send_request(super::tests::HOLD_REQUEST, json!({"uri": article})).await;
     p.change(&article, 2, "[Ann]{@a}\n").await;
     assert_eq!(p.reply(id).await["error"]["code"], -32801);

@@ -46,6 +46,9 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCach
     if !(want_alias || want_quotes || want_mentions) {
         return;
     }
+    if ctx.opts.stopped() {
+        return;
+    }
     let plain = plain_text(ctx.source_text, ctx.parse);
     let wants = Wants { alias: want_alias, quotes: want_quotes, mentions: want_mentions };
     match cache {
