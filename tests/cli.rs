@@ -312,6 +312,10 @@ fn path_outside_the_root_exits_2() {
     let out = run(&dir.path().join("elsewhere"), &["check", "--root", "../ws", "x.nmk"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).is_empty());
+    // A folder holding the root is not outside it: it selects the whole root.
+    let holding = run(dir.path(), &["check", "--root", "ws", "--format", "json", "."]);
+    assert_eq!(holding.status.code(), Some(1), "{}", stderr(&holding));
+    assert_eq!(stdout(&holding), stdout(&run(dir.path(), &["check", "--root", "ws", "--format", "json"])));
     expect![[r#"
         error: x.nmk: outside the workspace root ../ws; run from inside the other workspace or pass its folder with --root
     "#]]

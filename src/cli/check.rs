@@ -47,7 +47,8 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut selected = Vec::new();
     for p in &args.paths {
         match std::fs::canonicalize(cwd.join(p)) {
-            Ok(c) if !c.starts_with(&root) => {
+            // A folder that holds the root selects all of it.
+            Ok(c) if !c.starts_with(&root) && !root.starts_with(&c) => {
                 return usage_error(&format!(
                     "{}: outside the workspace root {}; run from inside the other workspace or pass its folder with --root",
                     p.display(),
