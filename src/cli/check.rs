@@ -3,11 +3,10 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-
-use std::sync::Arc;
 
 use super::report::{shown_folder, shown_path};
 use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
