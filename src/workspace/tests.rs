@@ -330,3 +330,14 @@ fn admits_agrees_with_the_walk() {
     let names: Vec<String> = listed.iter().map(|p| rel(root, p)).collect();
     assert_eq!(names, ["a.nmk", "archive/keep.nmk", "news/b.nmk", "news/old-keep.nmk"]);
 }
+
+#[test]
+fn relative_to_the_base_with_dot_dot_outside_it() {
+    let base = Path::new("/ws/articles");
+    assert_eq!(load::display_path(Path::new("/ws/articles/a.nmk"), base), "a.nmk");
+    assert_eq!(load::display_path(Path::new("/ws/articles/x/b.nmk"), base), "x/b.nmk");
+    assert_eq!(load::display_path(Path::new("/ws/registry/p.nmk"), base), "../registry/p.nmk");
+    assert_eq!(load::display_path(Path::new("/other/c.nmk"), base), "../../other/c.nmk");
+    assert_eq!(load::display_path(Path::new("/ws/articles"), base), "");
+    assert_eq!(load::display_path(Path::new("/ws"), base), "..");
+}
