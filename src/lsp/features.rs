@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use tower_lsp_server::ls_types::{self as lsp, *};
 
 use super::convert;
-use super::snapshot::{DiskTexts, FileCtx, WorkspaceGuard};
+use std::sync::Arc;
+
+use super::snapshot::{DiskTexts, FileCtx, RecentTexts, WorkspaceGuard};
 use super::state::Settings;
-use crate::analysis::FileTexts;
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
 use crate::ide;
-use crate::text::{LineIndex, PositionEncoding};
+use crate::text::PositionEncoding;
 
 /// At most this many workspace symbols per answer.
 const MAX_WORKSPACE_SYMBOLS: usize = 256;
@@ -232,18 +233,17 @@ pub fn document_symbols(ctx: &FileCtx<'_>) -> Option<DocumentSymbolResponse> {
 /// Symbols of every loaded workspace.
 #[allow(deprecated)]
 pub fn workspace_symbols(
-    workspaces: &[WorkspaceGuard],
+    workspaces: &[(WorkspaceGuard, Arc<RecentTexts>)],
     query: &str,
     enc: PositionEncoding,
 ) -> Option<WorkspaceSymbolResponse> {
     let mut out = Vec::new();
-    for ws in workspaces {
-        let texts = DiskTexts::new(ws);
+    for (ws, recent) in workspaces {
+        let texts = DiskTexts::new(ws, recent);
         for s in ide::workspace_symbols(ws, query, MAX_WORKSPACE_SYMBOLS.saturating_sub(out.len())) {
             let Some(file) = ws.file(s.location.file) else { continue };
             let Some(uri) = convert::path_to_uri(&file.path) else { continue };
-            let text = texts.text(s.location.file).unwrap_or_default();
-            let index = LineIndex::new(&text);
+            let Some((text, index)) = texts.lines(s.location.file) else { continue };
             let map = convert::LineMap { text: &text, index: &index, enc };
             out.push(SymbolInformation {
                 name: s.name,

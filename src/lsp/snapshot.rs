@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use parking_lot::RawRwLock;
 use parking_lot::lock_api::ArcRwLockReadGuard;
+use parking_lot::{Mutex, RawRwLock};
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{Location, Range, Uri};
 
@@ -69,6 +69,8 @@ pub struct Snapshot {
     pub modified: CancelToken,
     /// Set when a change of the workspace waits for this snapshot to go.
     pub interrupted: CancelToken,
+    /// Texts of the workspace's files read from disk by earlier requests.
+    pub recent: Arc<RecentTexts>,
 }
 
 /// A file's text with its line index.
@@ -82,20 +84,18 @@ pub struct FileCtx<'a> {
     pub file: FileId,
     pub enc: PositionEncoding,
     pub texts: DiskTexts<'a>,
-    /// Line indexes of other files, built once per request.
-    lines: RefCell<FxHashMap<FileId, TextAndLines>>,
 }
 
 impl<'a> FileCtx<'a> {
     /// `None` when the file is not in its workspace (any more).
     pub fn new(snap: &'a Snapshot) -> Option<FileCtx<'a>> {
         let file = snap.ws.file_id(&snap.path)?;
-        let texts = DiskTexts::new(&snap.ws);
+        let texts = DiskTexts::new(&snap.ws, &snap.recent);
         let doc = match &snap.source {
             Source::Open(doc) => doc.clone(),
             Source::Disk => Arc::new(DocText::new(0, texts.text(file)?)),
         };
-        Some(FileCtx { snap, doc, file, enc: snap.enc, texts, lines: RefCell::default() })
+        Some(FileCtx { snap, doc, file, enc: snap.enc, texts })
     }
 
     pub fn ws(&self) -> &Workspace {
@@ -138,13 +138,7 @@ impl<'a> FileCtx<'a> {
 
     /// The text and line index of any file of the workspace.
     pub fn lines_of(&self, file: FileId) -> Option<TextAndLines> {
-        if let Some(hit) = self.lines.borrow().get(&file) {
-            return Some(hit.clone());
-        }
-        let text = self.texts.text(file)?;
-        let entry = (text.clone(), Arc::new(LineIndex::new(&text)));
-        self.lines.borrow_mut().insert(file, entry.clone());
-        Some(entry)
+        self.texts.lines(file)
     }
 
     pub fn location(&self, file: FileId, range: TextRange) -> Option<Location> {
@@ -152,18 +146,40 @@ impl<'a> FileCtx<'a> {
     }
 }
 
-/// The texts of a workspace's files for one request: the text the
-/// workspace holds (open documents, files loaded with their texts), else
-/// the file read from disk once. The server keeps summaries only for files
-/// that are not open, which for 100,000 articles spares 400 MB.
+/// The texts of a workspace's files for a request: the text the workspace
+/// holds (open documents, files loaded with their texts), else the file
+/// read from disk, through the workspace's [`RecentTexts`]. The server keeps
+/// summaries only for files that are not open, which for 100,000 articles
+/// spares 400 MB.
 pub struct DiskTexts<'a> {
     ws: &'a Workspace,
-    read: RefCell<FxHashMap<FileId, Arc<str>>>,
+    recent: &'a RecentTexts,
+    /// Line indexes of texts the workspace holds, built once per request.
+    lines: RefCell<FxHashMap<FileId, TextAndLines>>,
 }
 
 impl<'a> DiskTexts<'a> {
-    pub fn new(ws: &'a Workspace) -> DiskTexts<'a> {
-        DiskTexts { ws, read: RefCell::default() }
+    pub fn new(ws: &'a Workspace, recent: &'a RecentTexts) -> DiskTexts<'a> {
+        DiskTexts { ws, recent, lines: RefCell::default() }
+    }
+
+    /// The text of a file with its line index.
+    pub fn lines(&self, file: FileId) -> Option<TextAndLines> {
+        let source = self.ws.file(file)?;
+        if !source.text.is_empty() || source.read_error.is_some() {
+            let mut lines = self.lines.borrow_mut();
+            let entry =
+                lines.entry(file).or_insert_with(|| (source.text.clone(), Arc::new(LineIndex::new(&source.text))));
+            return Some(entry.clone());
+        }
+        if let Some(hit) = self.recent.get(file) {
+            return Some(hit);
+        }
+        // A file that cannot be read again reads as "".
+        let text: Arc<str> = crate::workspace::read_text(&source.path).map_or_else(|_| Arc::from(""), Arc::from);
+        let entry = (text.clone(), Arc::new(LineIndex::new(&text)));
+        self.recent.put(file, entry.clone());
+        Some(entry)
     }
 }
 
@@ -173,12 +189,43 @@ impl FileTexts for DiskTexts<'_> {
         if !source.text.is_empty() || source.read_error.is_some() {
             return Some(source.text.clone());
         }
-        if let Some(hit) = self.read.borrow().get(&file) {
-            return Some(hit.clone());
+        self.lines(file).map(|(text, _)| text)
+    }
+}
+
+/// The last few texts of a workspace's files that requests read from disk,
+/// with their line indexes: a hover, a definition or a rename asks for the
+/// same registry file again and again. Its lock is a leaf: taken briefly by
+/// readers to look up or add an entry, and by the writer to drop the entry
+/// of a file it changes.
+#[derive(Default)]
+pub struct RecentTexts {
+    entries: Mutex<Vec<(FileId, TextAndLines)>>,
+}
+
+/// How many texts read from disk are kept for the next requests.
+const RECENT_TEXTS: usize = 16;
+
+impl RecentTexts {
+    fn get(&self, file: FileId) -> Option<TextAndLines> {
+        let mut entries = self.entries.lock();
+        let at = entries.iter().position(|(f, _)| *f == file)?;
+        let hit = entries.remove(at);
+        entries.push(hit.clone());
+        Some(hit.1)
+    }
+
+    fn put(&self, file: FileId, entry: TextAndLines) {
+        let mut entries = self.entries.lock();
+        entries.retain(|(f, _)| *f != file);
+        if entries.len() >= RECENT_TEXTS {
+            entries.remove(0);
         }
-        // A file that cannot be read again reads as "".
-        let text: Arc<str> = crate::workspace::read_text(&source.path).map_or_else(|_| Arc::from(""), Arc::from);
-        self.read.borrow_mut().insert(file, text.clone());
-        Some(text)
+        entries.push((file, entry));
+    }
+
+    /// Drops a file whose content the workspace no longer holds.
+    pub fn forget(&self, file: FileId) {
+        self.entries.lock().retain(|(f, _)| *f != file);
     }
 }

@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{FileChangeType, TextDocumentContentChangeEvent,
 
 use super::convert;
 use super::document::{DocText, Document};
-use super::snapshot::{CancelToken, Snapshot, Source, WorkspaceGuard};
+use super::snapshot::{CancelToken, RecentTexts, Snapshot, Source, WorkspaceGuard};
 use crate::analysis::{FileId, Workspace};
 use crate::config::{self, Config};
 use crate::text::PositionEncoding;
@@ -39,6 +39,8 @@ pub struct Slot {
     pub indexed: bool,
     /// Which files belong (for a lone file: none but itself).
     pub membership: Option<Membership>,
+    /// The config of `ws` (the same `Arc`), readable without its lock.
+    config: Arc<Config>,
     pub ws: SharedWorkspace,
     /// What each file set into `ws` offers other files (see [`fingerprint`]),
     /// kept so that a keystroke hashes the edited file once, not twice.
@@ -46,6 +48,9 @@ pub struct Slot {
     /// Held by every snapshot of `ws`; cancelled when a change has to wait
     /// for readers, so that long ones (diagnostics) stop early.
     pub interrupt: CancelToken,
+    /// Texts that requests read from disk; a file's entry goes when the
+    /// file changes in `ws`.
+    recent: Arc<RecentTexts>,
 }
 
 impl Slot {
@@ -57,12 +62,14 @@ impl Slot {
         let membership = if indexable { Membership::new(&ws.root, &ws.config).ok() } else { None };
         Slot {
             root: ws.root.clone(),
+            config: ws.config.clone(),
             ws: Arc::new(RwLock::new(ws)),
             indexable,
             indexed,
             membership,
             fingerprints: FxHashMap::default(),
             interrupt: CancelToken::default(),
+            recent: Arc::default(),
         }
     }
 
@@ -94,6 +101,7 @@ impl Slot {
         let before = self.fingerprints.get(path).copied().or_else(|| ws.file_id(path).map(|id| fingerprint(&ws, id)));
         let display = load::display_path(path, &self.root);
         let id = ws.set_parsed_file(path.to_path_buf(), display, doc.text.clone(), &doc.parse);
+        self.recent.forget(id);
         let after = fingerprint(&ws, id);
         self.fingerprints.insert(path.to_path_buf(), after);
         before != Some(after)
@@ -110,12 +118,14 @@ impl Slot {
         let mut ws = self.write();
         let before = self.fingerprints.remove(path).or_else(|| ws.file_id(path).map(|id| fingerprint(&ws, id)));
         let id = ws.set_file(loaded, None);
+        self.recent.forget(id);
         before != Some(fingerprint(&ws, id))
     }
 
     fn forget(&mut self, path: &Path) -> bool {
         self.fingerprints.remove(path);
-        self.write().remove_file(path).is_some()
+        let removed = self.write().remove_file(path);
+        removed.inspect(|&id| self.recent.forget(id)).is_some()
     }
 }
 
@@ -222,14 +232,15 @@ impl State {
             enc: self.settings.encoding,
             modified,
             interrupted: slot.interrupt.clone(),
+            recent: slot.recent.clone(),
         })
     }
 
     /// Read guards of every workspace (workspace symbols), by root.
-    pub fn all_workspaces(&self) -> Vec<WorkspaceGuard> {
+    pub fn all_workspaces(&self) -> Vec<(WorkspaceGuard, Arc<RecentTexts>)> {
         let mut slots: Vec<&Slot> = self.slots.values().collect();
         slots.sort_by(|a, b| a.root.cmp(&b.root));
-        slots.into_iter().map(Slot::reader).collect()
+        slots.into_iter().map(|s| (s.reader(), s.recent.clone())).collect()
     }
 
     /// Opens (or re-opens) a document; the client's text overrides the disk.
@@ -338,7 +349,7 @@ impl State {
             .slots
             .values()
             .filter(|s| s.indexable && s.root.starts_with(top))
-            .map(|s| (s.root.clone(), s.ws.read().config.clone()))
+            .map(|s| (s.root.clone(), s.config.clone()))
             .collect();
         (id, configs)
     }
@@ -427,7 +438,7 @@ impl State {
             // The rules of the workspace around it still apply to it.
             let config = self
                 .root_for(path)
-                .and_then(|(root, _)| self.slots.get(&root).map(|s| s.ws.read().config.clone()))
+                .and_then(|(root, _)| self.slots.get(&root).map(|s| s.config.clone()))
                 .unwrap_or_default();
             let folder = path.parent().unwrap_or(path).to_path_buf();
             let slot = Slot::new(folder, false, config);

@@ -557,3 +557,22 @@ async fn a_workspace_file_that_is_not_open_is_answered_from_the_workspace() {
         "{symbols}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_read_from_disk_is_read_again_after_it_changed() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    p.initialize(&root, true).await;
+    p.until_progress_end().await;
+    let article = file_uri(&root.join("article.nmk"));
+    p.open(&article, ARTICLE).await;
+    let hover = json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": 13}});
+    let before = p.request("textDocument/hover", hover.clone()).await.to_string();
+    assert!(before.contains("line 1"), "{before}");
+    // Two more hovers read the registry text kept from the first.
+    p.request("textDocument/hover", hover.clone()).await;
+    let registry = write(&root, "registry.nmk", "\n\n@a: person \"Ann Alder\"\n");
+    p.watched(&registry, 2).await;
+    let after = p.request("textDocument/hover", hover).await.to_string();
+    assert!(after.contains("line 3"), "{after}");
+}
