@@ -65,18 +65,18 @@ from_release() {
   chmod +x "$bin_dir/$exe"
 }
 
-# Installs the Python package (its wheel carries the same binary) into a venv.
+# Installs the Python package (the `newsmark` command and module) into a venv whose
+# scripts folder becomes the one put on PATH.
 from_pip() {
   local python venv=$temp/newsmark/venv spec=newsmark
   python=$(command -v python3 || command -v python) || { say "no Python for pip"; return 1; }
   [ "$version" = latest ] || spec="newsmark==$version"
   say "pip install $spec"
+  rm -rf "$venv"
   "$python" -m venv "$venv" || return 1
-  local vbin=$venv/bin
-  [ -d "$vbin" ] || vbin=$venv/Scripts
-  "$vbin/python" -m pip install --disable-pip-version-check -q "$spec" || return 1
-  rm -rf "$bin_dir" && mkdir -p "$bin_dir"
-  cp "$vbin/$exe" "$bin_dir/$exe" 2>/dev/null || cp "$vbin/newsmark" "$bin_dir/newsmark"
+  bin_dir=$venv/bin
+  [ -d "$bin_dir" ] || bin_dir=$venv/Scripts
+  "$bin_dir/python" -m pip install --disable-pip-version-check -q "$spec" || return 1
 }
 
 if ! from_release; then

@@ -50,14 +50,16 @@ build_vsix() {
   "$REPO_DIR/scripts/package-vscode.sh" --out "$VSIX" >"$WORK/tmp/package-vscode.log" 2>&1 &&
     "$REPO_DIR/scripts/package-vscode.sh" --target "$target" --server "$WORK/tmp/newsmark" --out "$pv" \
       >>"$WORK/tmp/package-vscode.log" 2>&1 || { cat "$WORK/tmp/package-vscode.log"; return 1; }
-  python3 "$EDITORS_DIR/vscode/test/check_vsix.py" "$VSIX" "$pv" "$target"
+  python3 "$EDITORS_DIR/vscode/test/check_vsix.py" --universal "$VSIX" --platform "$pv" "$target"
 }
 
 for p in "${PARTS[@]}"; do
   case $p in
     grammar) run_part "TextMate grammar tests" grammar_tests ;;
     vsix) run_part "VS Code extension packages (scripts/package-vscode.sh)" build_vsix ;;
-    nvim) run_part "Neovim plugin (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" ;;
+    nvim)
+      run_part "Neovim plugin, 0.11+ snippet (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" plain
+      run_part "Neovim plugin, lazy.nvim spec (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" lazy ;;
     vscode)
       if [ ! -f "$VSIX" ] || [ ! -f "$(platform_vsix)" ]; then run_part "VS Code extension packages" build_vsix; fi
       run_part "VS Code, platform package with the server inside, nothing on PATH" "$EDITORS_DIR/vscode/test/e2e/run.sh" bundled

@@ -3,18 +3,19 @@
 # newsmark-TARGET/newsmark[.exe] with the README and licences, its .sha256, and the VS Code
 # package of that platform with the server inside, newsmark-VSCODE_TARGET.vsix. The release
 # workflow runs it once per target; here it builds the Linux x64 assets the same way.
-# Usage: scripts/dist.sh --target TRIPLE [--binary FILE] [--out DIR]
+# Usage: scripts/dist.sh --target TRIPLE [--binary FILE] [--out DIR] [--no-vsix]
 #   --binary: package this build instead of running `cargo build --release --target TRIPLE`
-#   --out: default dist/
+#   --out: default dist/;  --no-vsix: the archive alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { echo "usage: scripts/dist.sh --target TRIPLE [--binary FILE] [--out DIR]" >&2; exit 2; }
-target='' binary='' out=dist
+usage() { echo "usage: scripts/dist.sh --target TRIPLE [--binary FILE] [--out DIR] [--no-vsix]" >&2; exit 2; }
+target='' binary='' out=dist vsix=1
 while [ $# -gt 0 ]; do
   case $1 in
     --target) [ $# -ge 2 ] || usage; target=$2; shift 2 ;;
     --binary) [ $# -ge 2 ] || usage; binary=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+    --no-vsix) vsix=0; shift ;;
     *) usage ;;
   esac
 done
@@ -63,7 +64,8 @@ else:
         t.add(os.path.join(stage, name), name)
 PY
 (cd "$out" && if command -v sha256sum >/dev/null; then sha256sum "$name.$ext"; else shasum -a 256 "$name.$ext"; fi > "$name.$ext.sha256")
-scripts/package-vscode.sh --target "$vscode" --server "$binary" --out "$out/newsmark-$vscode.vsix"
-for f in "$out/$name.$ext" "$out/newsmark-$vscode.vsix"; do
-  echo "dist: $f ($(du -k "$f" | cut -f1) KB)"
-done
+echo "dist: $out/$name.$ext ($(du -k "$out/$name.$ext" | cut -f1) KB)"
+if [ "$vsix" = 1 ]; then
+  scripts/package-vscode.sh --target "$vscode" --server "$binary" --out "$out/newsmark-$vscode.vsix"
+  echo "dist: $out/newsmark-$vscode.vsix ($(du -k "$out/newsmark-$vscode.vsix" | cut -f1) KB)"
+fi

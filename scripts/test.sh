@@ -37,7 +37,7 @@ if [ "$editors" = 1 ]; then
   editors/test.sh
 fi
 step "packaging: actionlint, the Action's steps, the release archive and .vsix"
-PATH="$tools_bin:$PATH" scripts/test-packaging.sh
+PATH="$tools_bin:$PATH" tests/packaging/run.sh
 step "benchmark harness smoke run (small corpus)"
 python3 bench/run.py --smoke --newsmark "$NEWSMARK_BIN" --data "${NEWSMARK_BENCH_DATA:-/tmp/newsmark-bench-data}"
 if [ "$fuzz" = 1 ]; then

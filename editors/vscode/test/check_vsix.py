@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the two VS Code packages that scripts/package-vscode.sh builds.
 
-Usage: check_vsix.py UNIVERSAL.vsix PLATFORM.vsix TARGET
+Usage: check_vsix.py [--universal FILE.vsix] [--platform FILE.vsix TARGET]
 
 The universal package carries no server and declares no target platform; the
 platform package declares TARGET in its manifest and carries an executable
@@ -37,22 +37,38 @@ def common(vsix, names):
     check(not stray, f"{vsix}: no sources, tests or node_modules", str(stray[:5]))
 
 
-universal, platform, target = sys.argv[1:4]
-names, manifest = entries(universal)
-common(universal, names)
-check(not any(n.startswith("extension/server/") for n in names), f"{universal}: carries no server")
-check("TargetPlatform" not in manifest, f"{universal}: declares no target platform")
+def check_universal(universal):
+    names, manifest = entries(universal)
+    common(universal, names)
+    check(not any(n.startswith("extension/server/") for n in names), f"{universal}: carries no server")
+    check("TargetPlatform" not in manifest, f"{universal}: declares no target platform")
 
-names, manifest = entries(platform)
-common(platform, names)
-server = "extension/server/newsmark" + (".exe" if target.startswith("win32") else "")
-info = names.get(server)
-check(info is not None and info.file_size > 1_000_000, f"{platform}: carries {server}",
-      f"entries: {sorted(names)}")
-if info is not None and not target.startswith("win32"):
-    mode = info.external_attr >> 16
-    check(bool(mode & stat.S_IXUSR), f"{platform}: {server} is executable", oct(mode))
-found = re.search(r'TargetPlatform="([^"]+)"', manifest)
-check(found is not None and found.group(1) == target, f"{platform}: declares target platform {target}",
-      found.group(0) if found else "no TargetPlatform in the manifest")
+
+def check_platform(platform, target):
+    names, manifest = entries(platform)
+    common(platform, names)
+    server = "extension/server/newsmark" + (".exe" if target.startswith("win32") else "")
+    info = names.get(server)
+    check(info is not None and info.file_size > 1_000_000, f"{platform}: carries {server}",
+          f"entries: {sorted(names)}")
+    if info is not None and not target.startswith("win32"):
+        mode = info.external_attr >> 16
+        check(bool(mode & stat.S_IXUSR), f"{platform}: {server} is executable", oct(mode))
+    found = re.search(r'TargetPlatform="([^"]+)"', manifest)
+    check(found is not None and found.group(1) == target, f"{platform}: declares target platform {target}",
+          found.group(0) if found else "no TargetPlatform in the manifest")
+
+
+args = sys.argv[1:]
+if not args:
+    sys.exit(__doc__)
+while args:
+    if args[0] == "--universal" and len(args) >= 2:
+        check_universal(args[1])
+        args = args[2:]
+    elif args[0] == "--platform" and len(args) >= 3:
+        check_platform(args[1], args[2])
+        args = args[3:]
+    else:
+        sys.exit(__doc__)
 sys.exit(1 if failed else 0)
