@@ -6,7 +6,7 @@
 # Needs actionlint and shellcheck on PATH (scripts/test-tools.sh installs both) and PyYAML.
 # Env: NEWSMARK_BIN (default target/debug/newsmark), NEWSMARK_PYTHON (default python3).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BIN=${NEWSMARK_BIN:-$PWD/target/debug/newsmark}
 PY=${NEWSMARK_PYTHON:-python3}
 passed=0 failed=0
@@ -26,17 +26,22 @@ actionlint .github/workflows/*.yml >"$T/lint.log" 2>&1
 result $? "actionlint .github/workflows (with shellcheck on every run: script)" "$T/lint.log"
 mkdir -p "$T/readme/.github/workflows"
 "$PY" - README.md "$T/readme/.github/workflows" <<'PY'
-import re, sys
-blocks = re.findall(r"```yaml\n(.*?)```", open(sys.argv[1]).read(), re.S)
+import re, sys, textwrap
+# fenced yaml blocks, also those indented inside a list item
+blocks = [textwrap.dedent(body) for _, body in
+          re.findall(r"^( *)```yaml\n(.*?)^ *```", open(sys.argv[1]).read(), re.S | re.M)]
 workflows = [b for b in blocks if b.startswith("name:") and "\njobs:" in b]
+print(f"{len(workflows)} workflows in {sys.argv[1]}")
 for i, b in enumerate(workflows):
     open(f"{sys.argv[2]}/readme-{i}.yml", "w").write(b)
 sys.exit(0 if workflows else "no workflow in README.md")
 PY
 (cd "$T/readme" && actionlint .github/workflows/*.yml) >"$T/readme.log" 2>&1
-result $? "actionlint on the README's workflow" "$T/readme.log"
-# actionlint can fail: a workflow passing an input the Action does not declare
+result $? "actionlint on the README's workflows ($(find "$T/readme/.github/workflows" -name '*.yml' | wc -l))" "$T/readme.log"
+# actionlint can fail: a workflow passing an input the Action does not declare (actionlint
+# reads a local action's metadata only inside a git repository)
 mkdir -p "$T/bad/.github/workflows"
+git init -q "$T/bad"
 cp action.yml "$T/bad/"; cp -r action "$T/bad/"
 printf '%s\n' 'name: t' 'on: push' 'jobs:' '  t:' '    runs-on: ubuntu-24.04' '    steps:' \
   '      - uses: actions/checkout@v6' '      - uses: ./' '        with:' '          no-such-input: 1' > "$T/bad/.github/workflows/t.yml"
