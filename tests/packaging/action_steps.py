@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -162,7 +163,9 @@ def main():
         releases = release_dir(tmp, binary, version)
         clean, broken = workspace(tmp, False), workspace(tmp, True)
 
+        started = time.monotonic()
         rc, log, out = run_action(tmp, clean, {"releases-url": releases})
+        print(f"# action: install from the release folder and check of examples/newsroom in {time.monotonic() - started:.1f} s")
         check(rc == 0 and f"installed newsmark {version}" in log, "latest release installed; a clean workspace passes", log)
         check(out.get("install", {}).get("version") == version, f"output version is {version}", json.dumps(out))
 

@@ -10,9 +10,10 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
+// Notifications show plain text: no Markdown quoting in these messages.
 const INSTALL_HINT =
   'Install the Newsmark extension for your platform (it carries the server), ' +
-  'or put `newsmark` on PATH with `pip install newsmark` (or `cargo install --path .` ' +
+  'or put newsmark on PATH with "pip install newsmark" (or "cargo install --path ." ' +
   'from the Newsmark repository), or set "newsmark.server.path" to the newsmark binary.';
 
 let client: LanguageClient | undefined;
@@ -76,7 +77,7 @@ async function start(): Promise<void> {
   if (!command) {
     const what = configured
       ? `the language server binary "${configured}" (newsmark.server.path) was not found`
-      : 'no language server: this package of the extension carries none, and `newsmark` is not on PATH';
+      : 'no language server: this package of the extension carries none, and newsmark is not on PATH';
     output?.appendLine(`Newsmark: ${what}`);
     const choice = await vscode.window.showErrorMessage(`Newsmark: ${what}. ${INSTALL_HINT}`, 'Open Settings');
     if (choice === 'Open Settings') {
