@@ -8,7 +8,8 @@
 //   must be the one running), `path` (the universal package with `newsmark` on PATH: the
 //   server from PATH runs and answers a hover), `none` (the universal package, no server
 //   anywhere: a notification says how to install one);
-// NEWSMARK_E2E_SERVER: the server binary expected to run (`bundled`: a path under it).
+// NEWSMARK_E2E_SERVER: the server binary expected to run (`bundled`: a path under it),
+// NEWSMARK_E2E_SESSION: the session id of code-server's processes.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
@@ -52,12 +53,20 @@ function anchor(file, at, offset = 0) {
   return { line: before.split(/\r\n|\r|\n/).length - 1, character: before.length - lineStart };
 }
 
-// The argv[0] of every running `… lsp` process whose binary is named newsmark.
+// The argv[0] of every `… lsp` process whose binary is named newsmark, in code-server's
+// session ($NEWSMARK_E2E_SESSION: run.sh starts code-server with setsid), so that servers
+// of other programs on the machine do not count.
 function serverProcesses() {
   const found = [];
+  const session = process.env.NEWSMARK_E2E_SESSION;
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    let argv;
-    try { argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    let argv, stat;
+    try {
+      argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch { continue; }
+    // fields after "(comm)": state ppid pgrp session …
+    if (session && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3] !== session) continue;
     if (argv[1] === 'lsp' && /(^|\/)newsmark(\.exe)?$/.test(argv[0])) found.push(argv[0]);
   }
   return found;

@@ -118,7 +118,7 @@ done
 [ -n "$up" ] || { echo "FAIL  vscode: code-server did not start"; tail -20 "$D/code-server.log"; exit 1; }
 echo "# vscode: code-server up on :$PORT after $(( $(now_ms) - t0 )) ms"
 
-export NODE_PATH=$E2E_NODE/node_modules
+export NODE_PATH=$E2E_NODE/node_modules NEWSMARK_E2E_SESSION=$CSPID
 timeout -k 5 420 node "$EDITORS_DIR/vscode/test/e2e/e2e.js" \
   "http://127.0.0.1:$PORT" "$SCENARIO" "$WS" "$PROBE" "$OUT" "$D/chromium-home"
 rc=$?
