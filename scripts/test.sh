@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, the Rust tests
-# (engine, CLI, server end to end), the editor clients in real editors, and a
-# smoke run of the benchmark harness and of every fuzz target. Exit 0 only if
-# every part passed.
+# (engine, CLI, server end to end, the spaCy export in spaCy), the editor
+# clients in real editors, the packaging (workflows, the GitHub Action, the
+# release archive and .vsix of this platform), and a smoke run of the
+# benchmark harness and of every fuzz target. Exit 0 only if every part passed.
 # Usage: scripts/test.sh [--no-editors] [--no-fuzz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,10 @@ done
 
 step() { printf '\n=== %s\n' "$*"; }
 
+step "test tools (spaCy, actionlint, shellcheck) in a venv"
+tools_bin=$(scripts/test-tools.sh)
+# the spaCy export test runs spaCy's loader with this Python, and fails without it
+export NEWSMARK_PYTHON="$tools_bin/python"
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (warnings denied)"
@@ -31,6 +36,8 @@ if [ "$editors" = 1 ]; then
   step "editor clients (VS Code in code-server + Chromium, Neovim)"
   editors/test.sh
 fi
+step "packaging: actionlint, the Action's steps, the release archive and .vsix"
+PATH="$tools_bin:$PATH" tests/packaging/run.sh
 step "benchmark harness smoke run (small corpus)"
 python3 bench/run.py --smoke --newsmark "$NEWSMARK_BIN" --data "${NEWSMARK_BENCH_DATA:-/tmp/newsmark-bench-data}"
 if [ "$fuzz" = 1 ]; then
