@@ -9,9 +9,8 @@
 # Usage: scripts/test-python.sh [--spark] [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-marker="not spark"
 if [ "${1:-}" = "--spark" ]; then
-  marker="spark or not spark"
+  export NEWSMARK_TEST_SPARK=1
   shift
 fi
 out=target/python
@@ -22,4 +21,4 @@ python3 -m venv --clear --system-site-packages "$out/venv"
 "$out/venv/bin/python" -m pip install --quiet --no-deps --no-index "$wheel"
 export NEWSMARK_WHEEL="$PWD/$wheel"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-exec "$out/venv/bin/python" -m pytest python/tests -p no:cacheprovider -m "$marker" "$@"
+exec "$out/venv/bin/python" -m pytest python/tests -p no:cacheprovider "$@"

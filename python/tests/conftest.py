@@ -16,6 +16,10 @@ import pyarrow  # noqa: F401
 import pytest
 import spacy  # noqa: F401
 
+# The Spark test needs pyspark (a large package) and Java: it is part of the
+# run only when asked for (scripts/test-python.sh --spark).
+collect_ignore = [] if os.environ.get("NEWSMARK_TEST_SPARK") else ["test_spark.py"]
+
 REPO = Path(__file__).resolve().parents[2]
 NEWSROOM = REPO / "examples" / "newsroom"
 

@@ -1,5 +1,5 @@
-"""Corpus export on Spark in local mode (needs Java and pyspark; run with
-`scripts/test-python.sh --spark`): the registry broadcast once, the same
+"""Corpus export on Spark in local mode (needs Java and pyspark; collected
+only with `scripts/test-python.sh --spark`): the registry broadcast once, the same
 output as the single-process export and `newsmark export --format jsonl`."""
 
 import os
@@ -12,8 +12,6 @@ import newsmark
 import newsmark.spark
 from conftest import run_newsmark
 from test_scale import corpus  # noqa: F401
-
-pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
