@@ -4,7 +4,7 @@
 release wheel) and Dask installed:
 
     python bench/python_bench.py --data bench-data --size medium \
-        --newsmark target/release/newsmark [--runs 3] [--json-out FILE]
+        [--newsmark target/release/newsmark] [--runs 3] [--json-out FILE]
 
 It measures, best of --runs wall times, in one run so the ratios compare
 like with like:
@@ -17,9 +17,11 @@ like with like:
   ratio to the baseline;
 * `Workspace(root).export()` (load the workspace and export every article,
   the engine's threads in parallel) and `Workspace(root).documents()`;
-* `newsmark.dask.export(root, client)` on a local Dask distributed cluster
-  of 1 and of 2 worker processes (one thread each; cluster start-up not
-  counted), checked equal to the single-process export.
+* `newsmark.dask.export(root, client, out=FOLDER)` on a local Dask
+  distributed cluster of 1 and of 2 worker processes (one thread each;
+  cluster start-up not counted): the driver loads the workspace and ships
+  the registry, the workers export the articles to JSON-lines parts, which
+  are checked equal, byte for byte, to the baseline's output.
 
 Prints a Markdown table; a figure that cannot be produced says why.
 """
@@ -31,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,7 +51,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="bench-data")
     parser.add_argument("--size", default="medium")
-    parser.add_argument("--newsmark", default="target/release/newsmark")
+    parser.add_argument("--newsmark", default=None,
+                        help="the binary for the baseline (default: the package's `newsmark` command, the same engine)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json-out")
     args = parser.parse_args()
@@ -71,35 +75,37 @@ def main() -> int:
         rows.append({"what": name, "seconds": seconds, "mb_per_s": megabytes / seconds,
                      "articles_per_s": len(texts) / seconds, "note": note})
 
-    binary = os.path.abspath(args.newsmark)
+    binary = os.path.abspath(args.newsmark) if args.newsmark else os.path.join(os.path.dirname(sys.executable), "newsmark")
 
     def export_command():
-        with open(os.devnull, "wb") as sink:
-            done = subprocess.run([binary, "export", "--format", "jsonl", *[shown for _, shown in articles]],
-                                  cwd=root, stdout=sink, stderr=subprocess.PIPE)
+        done = subprocess.run([binary, "export", "--format", "jsonl", *[shown for _, shown in articles]],
+                              cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if done.returncode not in (0, 1):
             raise RuntimeError(done.stderr.decode())
-    baseline, _ = best_of(args.runs, export_command)
+        return done.stdout
+    baseline, expected = best_of(args.runs, export_command)
     row("`newsmark export --format jsonl` (baseline)", baseline)
 
     parse_time, _ = best_of(args.runs, lambda: [newsmark.parse(t) for t in texts])
     row("`newsmark.parse(text)`, each article in turn", parse_time, f"{baseline / parse_time:.2f}× the baseline's throughput")
-    export_time, single = best_of(args.runs, lambda: newsmark.Workspace(root).export())
+    export_time, _ = best_of(args.runs, lambda: newsmark.Workspace(root).export())
     row("`Workspace(root).export()`", export_time, f"{baseline / export_time:.2f}×")
     docs_time, _ = best_of(args.runs, lambda: newsmark.Workspace(root).documents())
     row("`Workspace(root).documents()` (with diagnostics)", docs_time, f"{baseline / docs_time:.2f}×")
 
     dask_times = {}
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-            with Client(cluster) as client:
-                seconds, out = best_of(args.runs, lambda: newsmark.dask.export(root, client))
-        if out != single:
-            print(f"error: the Dask export with {workers} worker(s) differs from the single-process one", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as out:
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+                with Client(cluster) as client:
+                    seconds, _ = best_of(args.runs, lambda: newsmark.dask.export(root, client, out=out))
+            written = b"".join(p.read_bytes() for p in sorted(Path(out).glob("part-*.jsonl")))
+        if written != expected:
+            print(f"error: the Dask export with {workers} worker(s) differs from the command's", file=sys.stderr)
             return 1
         dask_times[workers] = seconds
         note = f"{baseline / seconds:.2f}×" + (f", {dask_times[1] / seconds:.2f}× one worker" if workers == 2 else "")
-        row(f"`newsmark.dask.export`, {workers} worker(s)", seconds, note)
+        row(f"`newsmark.dask.export(out=…)`, {workers} worker(s)", seconds, note)
 
     print(f"\n{args.size}: {len(texts)} articles, {megabytes:.1f} MB of article text, "
           f"{os.cpu_count()} CPUs, best of {args.runs}\n")

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use newsmark::analysis::{FileId, LoadedFile, SourceFile, Workspace as EngineWorkspace};
 use newsmark::cli::export::{definition_json, document_json};
-use newsmark::config::{self, Config};
+use newsmark::config;
 use newsmark::syntax::{self, Sigil};
 use newsmark::text::{LineIndex, PositionEncoding};
 use newsmark::workspace::{self, load};
@@ -164,7 +164,7 @@ impl Workspace {
     }
 
     /// The definitions of these workspaces as a [`Registry`].
-    fn registry(&self, py: Python<'_>) -> PyResult<Registry> {
+    fn registry(&self) -> Registry {
         let parts: RegistryParts = self
             .workspaces
             .iter()
@@ -178,7 +178,7 @@ impl Workspace {
                 (load::display_path(&ws.root, &self.root), config, files)
             })
             .collect();
-        Registry::new(py, self.root.to_string_lossy().into_owned(), parts)
+        Registry::new(self.root.to_string_lossy().into_owned(), parts)
     }
 
     fn __len__(&self) -> usize {
@@ -235,8 +235,8 @@ fn record(ws: &EngineWorkspace, shown: &str, text: &str) -> Record {
     (Some(document_json(ws, &file, &parse, &plain).to_string()), None)
 }
 
-/// How many registries this process has built (unpickling builds one): a
-/// distributed export checks that each worker built exactly one.
+/// How many registries this process has built (a registry is built on its
+/// first use): a distributed export checks that each worker built exactly one.
 static REGISTRIES_BUILT: AtomicUsize = AtomicUsize::new(0);
 
 #[pyfunction]
@@ -252,46 +252,16 @@ pub struct Registry {
     root: String,
     parts: RegistryParts,
     /// One per part, with its root; locked for writing only to check a text
-    /// (which adds it to the workspace for the time of the check).
-    workspaces: Vec<(PathBuf, RwLock<EngineWorkspace>)>,
+    /// (which adds it to the workspace for the time of the check). Built on
+    /// first use, so a registry made to be shipped is built where it is used.
+    workspaces: OnceLock<Vec<(PathBuf, RwLock<EngineWorkspace>)>>,
 }
 
 #[pymethods]
 impl Registry {
     #[new]
-    fn new(py: Python<'_>, root: String, parts: RegistryParts) -> PyResult<Registry> {
-        let base = PathBuf::from(&root);
-        let workspaces = py.detach(|| {
-            pool::run(|| {
-                parts
-                    .iter()
-                    .map(|(ws_root, config_text, files)| {
-                        let ws_root = base.join(ws_root);
-                        let config = match config_text {
-                            Some(text) => config::parse(text).map_err(|e| format!("{}: {e}", ws_root.display()))?,
-                            None => Config::default(),
-                        };
-                        let by_path: HashMap<PathBuf, &(String, String)> =
-                            files.iter().map(|file| (base.join(&file.0), file)).collect();
-                        let mut paths: Vec<PathBuf> = by_path.keys().cloned().collect();
-                        paths.sort();
-                        let load = |path: &Path| {
-                            let (shown, text) = by_path.get(path).map_or(("", ""), |(s, t)| (s.as_str(), t.as_str()));
-                            LoadedFile {
-                                path: path.to_path_buf(),
-                                display_path: shown.to_owned(),
-                                content: Ok(text.to_owned()),
-                            }
-                        };
-                        let ws = EngineWorkspace::build(ws_root.clone(), Arc::new(config), &paths, load, &|| {});
-                        Ok((ws_root, RwLock::new(ws)))
-                    })
-                    .collect::<Result<Vec<_>, String>>()
-            })
-        });
-        let workspaces = workspaces.map_err(PyValueError::new_err)?;
-        REGISTRIES_BUILT.fetch_add(1, Ordering::Relaxed);
-        Ok(Registry { root, parts, workspaces })
+    fn new(root: String, parts: RegistryParts) -> Registry {
+        Registry { root, parts, workspaces: OnceLock::new() }
     }
 
     /// The export record of the article at `path` (absolute, read from
@@ -344,9 +314,16 @@ impl Registry {
 }
 
 impl Registry {
+    fn workspaces(&self) -> &[(PathBuf, RwLock<EngineWorkspace>)] {
+        self.workspaces.get_or_init(|| {
+            REGISTRIES_BUILT.fetch_add(1, Ordering::Relaxed);
+            pool::run(|| build_registry(&self.root, &self.parts))
+        })
+    }
+
     /// The workspace whose root is the nearest above `path`.
     fn workspace_of(&self, path: &Path) -> Option<&(PathBuf, RwLock<EngineWorkspace>)> {
-        self.workspaces
+        self.workspaces()
             .iter()
             .filter(|(root, _)| path.starts_with(root))
             .max_by_key(|(root, _)| root.components().count())
@@ -358,4 +335,27 @@ impl Registry {
             None => f(&EngineWorkspace::new(path.to_path_buf(), Default::default())),
         }
     }
+}
+
+/// The workspaces of a registry's parts. A part whose config does not parse
+/// (it parsed where the registry was made) gets the default config.
+fn build_registry(root: &str, parts: &RegistryParts) -> Vec<(PathBuf, RwLock<EngineWorkspace>)> {
+    let base = PathBuf::from(root);
+    parts
+        .iter()
+        .map(|(ws_root, config_text, files)| {
+            let ws_root = base.join(ws_root);
+            let config = config_text.as_deref().and_then(|text| config::parse(text).ok()).unwrap_or_default();
+            let by_path: HashMap<PathBuf, &(String, String)> =
+                files.iter().map(|file| (base.join(&file.0), file)).collect();
+            let mut paths: Vec<PathBuf> = by_path.keys().cloned().collect();
+            paths.sort();
+            let load = |path: &Path| {
+                let (shown, text) = by_path.get(path).map_or(("", ""), |(s, t)| (s.as_str(), t.as_str()));
+                LoadedFile { path: path.to_path_buf(), display_path: shown.to_owned(), content: Ok(text.to_owned()) }
+            };
+            let ws = EngineWorkspace::build(ws_root.clone(), Arc::new(config), &paths, load, &|| {});
+            (ws_root, RwLock::new(ws))
+        })
+        .collect()
 }
