@@ -110,7 +110,7 @@ def test_dask_export_equals_the_single_process_export(corpus, client, newsmark_c
 
     files = [shown for _, shown in ws.article_paths()]
     run = run_newsmark(newsmark_command, "export", "--format", "jsonl", *files, cwd=corpus)
-    assert run.returncode == 1 and "2016-broken.nmk: skipped" in run.stderr
+    assert run.returncode == 1 and "2016-broken.nmk: not exported" in run.stderr
     out = tmp_path / "export"
     assert newsmark.dask.export(corpus, client, out=out) == 42
     parts = sorted(out.glob("part-*.jsonl"))

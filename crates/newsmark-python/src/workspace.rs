@@ -215,14 +215,9 @@ fn is_article(text: &str) -> bool {
 /// The export record of one article text.
 fn record(ws: &EngineWorkspace, shown: &str, text: &str) -> Record {
     let parse = syntax::parse(text);
-    if let Some(first) = parse.errors.first() {
-        let message = format!(
-            "{shown}: skipped: {} syntax error(s), the first at byte {}: {}",
-            parse.errors.len(),
-            first.range.start,
-            first.message
-        );
-        return (None, Some(message));
+    if !parse.errors.is_empty() {
+        // The command's words (it also lists the errors; `check` reports them).
+        return (None, Some(format!("{shown}: not exported, as it has syntax errors")));
     }
     let plain = syntax::plain_text(text, &parse);
     let file = SourceFile {
