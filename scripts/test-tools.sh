@@ -9,7 +9,7 @@ TOOLS=${NEWSMARK_TOOLS:-/tmp/newsmark-tools}
 REQ=scripts/test-requirements.txt
 VENV=$TOOLS/venv
 export PIP_CACHE_DIR=$TOOLS/cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
-key=$({ cat "$REQ"; python3 --version; } | sha256sum | cut -c1-32)
+key=$({ cat "$REQ" python/requirements-test.txt; python3 --version; } | sha256sum | cut -c1-32)
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$TOOLS/stamp" 2>/dev/null)" = "$key" ]; then
   echo "test tools: up to date in $VENV" >&2
 else

@@ -5,6 +5,7 @@
 //! `nlp`. A lower layer never imports a higher one.
 
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod codes;
 pub mod config;
