@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::lock_api::ArcRwLockReadGuard;
 use parking_lot::{Mutex, RawRwLock};
@@ -172,12 +172,19 @@ impl<'a> DiskTexts<'a> {
                 lines.entry(file).or_insert_with(|| (source.text.clone(), Arc::new(LineIndex::new(&source.text))));
             return Some(entry.clone());
         }
+        let read = self.read(file)?;
+        Some((read.text.clone(), read.lines.get_or_init(|| Arc::new(LineIndex::new(&read.text))).clone()))
+    }
+
+    /// A file's text read from disk, through the recent texts.
+    fn read(&self, file: FileId) -> Option<Arc<DiskText>> {
         if let Some(hit) = self.recent.get(file) {
             return Some(hit);
         }
+        let path = &self.ws.file(file)?.path;
         // A file that cannot be read again reads as "".
-        let text: Arc<str> = crate::workspace::read_text(&source.path).map_or_else(|_| Arc::from(""), Arc::from);
-        let entry = (text.clone(), Arc::new(LineIndex::new(&text)));
+        let text: Arc<str> = crate::workspace::read_text(path).map_or_else(|_| Arc::from(""), Arc::from);
+        let entry = Arc::new(DiskText { text, lines: OnceLock::new() });
         self.recent.put(file, entry.clone());
         Some(entry)
     }
@@ -189,8 +196,15 @@ impl FileTexts for DiskTexts<'_> {
         if !source.text.is_empty() || source.read_error.is_some() {
             return Some(source.text.clone());
         }
-        self.lines(file).map(|(text, _)| text)
+        self.read(file).map(|read| read.text.clone())
     }
+}
+
+/// A text read from disk, with its line index once a request needs it
+/// (a hover only counts lines up to one offset).
+pub struct DiskText {
+    text: Arc<str>,
+    lines: OnceLock<Arc<LineIndex>>,
 }
 
 /// The last few texts of a workspace's files that requests read from disk,
@@ -200,14 +214,15 @@ impl FileTexts for DiskTexts<'_> {
 /// of a file it changes.
 #[derive(Default)]
 pub struct RecentTexts {
-    entries: Mutex<Vec<(FileId, TextAndLines)>>,
+    entries: Mutex<Vec<(FileId, Arc<DiskText>)>>,
 }
 
-/// How many texts read from disk are kept for the next requests.
-const RECENT_TEXTS: usize = 16;
+/// How many texts read from disk are kept for the next requests: enough
+/// for the registry files of a large newsroom (about 500 KB each).
+const RECENT_TEXTS: usize = 32;
 
 impl RecentTexts {
-    fn get(&self, file: FileId) -> Option<TextAndLines> {
+    fn get(&self, file: FileId) -> Option<Arc<DiskText>> {
         let mut entries = self.entries.lock();
         let at = entries.iter().position(|(f, _)| *f == file)?;
         let hit = entries.remove(at);
@@ -215,7 +230,7 @@ impl RecentTexts {
         Some(hit.1)
     }
 
-    fn put(&self, file: FileId, entry: TextAndLines) {
+    fn put(&self, file: FileId, entry: Arc<DiskText>) {
         let mut entries = self.entries.lock();
         entries.retain(|(f, _)| *f != file);
         if entries.len() >= RECENT_TEXTS {
