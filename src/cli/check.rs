@@ -8,11 +8,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
-use crate::analysis::{Code, Diagnostic, FileId, Workspace};
+use crate::analysis::{Diagnostic, FileId};
 use crate::config::LoadError;
-use crate::syntax::{self, Parse};
-use crate::text::{LineIndex, PositionEncoding, TextRange};
+use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::cache::{self, CacheSettings, CheckedFile, RunStats};
 use crate::workspace::{self, load};
 
 pub struct CheckArgs {
@@ -20,6 +19,9 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub max_warnings: Option<usize>,
+    /// §16: `--no-cache`, `--cache-dir`.
+    pub no_cache: bool,
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Runs `check` and returns the exit code.
@@ -61,46 +63,47 @@ pub fn run(args: CheckArgs) -> i32 {
         Progress::hidden()
     };
     timings.phase("discover");
-    // Summaries only: each file is read again when it is diagnosed and when
-    // it is reported, from the page cache, so the whole tree is never held
-    // in memory at once.
-    let workspaces = plan.build_with(&root, false, &|| progress.inc(1));
-    timings.phase("read, parse and index");
+    let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
     let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
+    let stats = RunStats::default();
+    // Each file is read (unless the cache vouches for it), summarized, and
+    // read again when it is diagnosed and when it is reported, from the
+    // page cache, so the whole tree is never held in memory at once.
+    let (workspaces, cache_writes) =
+        cache::check_plan(plan, &root, &settings, &is_selected, &stats, &|| progress.inc(1));
+    progress.finish();
+    timings.phase("read, index and diagnose");
+    if timings.on() {
+        eprintln!("timing: cache: {}", stats.summary());
+    }
     for s in &selected {
-        let any = workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s)));
+        let any = workspaces.iter().any(|ws| ws.files.iter().any(|f| f.path.starts_with(s)));
         if !any {
             eprintln!("warning: {}: no Newsmark files of the workspace there", load::display_path(s, &root));
         }
     }
 
+    // One file table for the report: the files diagnostics point into.
     let mut collected = Collected::default();
     let mut files_checked = 0;
-    for (ws_index, ws) in workspaces.iter().enumerate() {
-        let targets: Vec<FileId> = ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect();
-        files_checked += targets.len();
-        let per_file: Vec<Vec<Diagnostic>> = targets.par_iter().map(|&id| diagnose(ws, id)).collect();
-        collected.diagnostics.reserve(per_file.iter().map(Vec::len).sum());
-        for diags in per_file {
-            for d in diags {
-                collected.push(ws_index, ws, d);
-            }
-        }
+    for ws in &workspaces {
+        files_checked += ws.checked;
+        collected.diagnostics.reserve(ws.diagnostics.len());
     }
-    progress.finish();
-    timings.phase("diagnose");
-
-    // The report needs the texts of the files it points into, not the
-    // index: drop the workspaces before reading those texts again.
+    for (ws_index, ws) in workspaces.into_iter().enumerate() {
+        for d in ws.diagnostics {
+            collected.push(ws_index, d);
+        }
+        collected.workspace_files.push(ws.files);
+    }
     let shown: Vec<(String, Option<PathBuf>)> = collected
         .files
         .iter()
-        .map(|&(ws, id)| match workspaces.get(ws).and_then(|w| w.file(id)) {
-            Some(f) => (f.display_path.clone(), f.read_error.is_none().then(|| f.path.clone())),
+        .map(|&(ws, id)| match collected.workspace_files.get(ws).and_then(|w| w.get(id.0 as usize)) {
+            Some(f) => (f.display_path.clone(), f.readable.then(|| f.path.clone())),
             None => (String::new(), None),
         })
         .collect();
-    drop(workspaces);
     let texts: Vec<String> = shown
         .par_iter()
         .map(|(_, path)| path.as_deref().and_then(|p| workspace::read_text(p).ok()).unwrap_or_default())
@@ -123,6 +126,15 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     timings.phase("report");
+    for write in cache_writes {
+        if let Ok(Some(note)) = write.join() {
+            eprintln!("{note}");
+        }
+    }
+    for note in stats.notes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        eprintln!("{note}");
+    }
+    timings.phase("write the cache");
     exit_code(Counts::of(&collected.diagnostics), args.max_warnings)
 }
 
@@ -136,6 +148,10 @@ impl Timings {
     fn from_env() -> Timings {
         let on = std::env::var_os("NEWSMARK_TIMINGS").is_some();
         Timings { last: std::cell::Cell::new(on.then(std::time::Instant::now)) }
+    }
+
+    fn on(&self) -> bool {
+        self.last.get().is_some()
     }
 
     fn phase(&self, name: &str) {
@@ -162,39 +178,11 @@ fn kb_to_mb(kb: &str) -> u64 {
     kb.parse::<u64>().map_or(0, |k| k / 1024)
 }
 
-/// Reads and parses a file again (the workspace keeps summaries, not texts
-/// or trees) and computes its diagnostics.
-fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
-    let Some(file) = ws.file(id) else { return Vec::new() };
-    if file.read_error.is_some() {
-        return file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
-    }
-    match workspace::read_text(&file.path) {
-        Ok(text) => {
-            let parse = syntax::parse(&text);
-            file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default())
-        }
-        // Read a moment ago, unreadable now (deleted or replaced while the
-        // check ran): say so rather than check it against an empty text.
-        Err(e) => match ws.config.severity(Code::Unreadable) {
-            Some(severity) => vec![Diagnostic {
-                file: id,
-                range: TextRange::empty(0),
-                code: Code::Unreadable,
-                severity,
-                message: e.to_string(),
-                related: Vec::new(),
-                suggestion: None,
-            }],
-            None => Vec::new(),
-        },
-    }
-}
-
 /// Diagnostics of several workspaces, renumbered into one file table.
 #[derive(Default)]
 struct Collected {
     files: Vec<(usize, FileId)>,
+    workspace_files: Vec<Vec<CheckedFile>>,
     slots: FxHashMap<(usize, FileId), FileId>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -207,7 +195,7 @@ impl Collected {
         })
     }
 
-    fn push(&mut self, ws_index: usize, _ws: &Workspace, mut d: Diagnostic) {
+    fn push(&mut self, ws_index: usize, mut d: Diagnostic) {
         d.file = self.slot(ws_index, d.file);
         for r in &mut d.related {
             r.file = self.slot(ws_index, r.file);
