@@ -263,9 +263,17 @@ proptest! {
             prop_assert_eq!(&cold_run, &expected, "cold cache after {:?}", step);
             let warm_run = check(&root, &warm_arg);
             prop_assert_eq!(&warm_run, &expected, "warm cache after {:?}", step);
-            // And once more, now that the cache holds this very state.
+            // And once more, now that the cache holds this very state, in
+            // the formats that show related places and source lines.
             let warmer = check(&root, &warm_arg);
             prop_assert_eq!(&warmer, &expected, "second warm run after {:?}", step);
+            for format in ["github", "human"] {
+                let of = |extra: &[&str]| {
+                    let out = newsmark().current_dir(&root).args(["check", "--format", format]).args(extra).output().unwrap();
+                    String::from_utf8_lossy(&out.stdout).into_owned()
+                };
+                prop_assert_eq!(of(&warm_arg), of(&["--no-cache"]), "{} after {:?}", format, step);
+            }
         }
     }
 }
@@ -339,14 +347,17 @@ fn cache_file(dir: &Path) -> PathBuf {
 
 /// Runs with a damaged cache: the output is right, and the next run is
 /// warm again.
-fn survives(damage: impl Fn(&Path)) {
+fn survives(why: &str, damage: impl Fn(&Path)) {
     let (dir, root) = workspace();
     let cache = dir.path().join("c");
     let args = ["--cache-dir", cache.to_str().unwrap()];
     let expected = check(&root, &["--no-cache"]);
     assert_eq!(check(&root, &args), expected);
     damage(&cache_file(&cache));
-    assert_eq!(check(&root, &args), expected);
+    let out = check_output(&root, &args, &[]);
+    assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: ignoring the cache") && stderr.contains(why), "{stderr}");
     let stats = cache_stats(&root, &args);
     assert!(stats.contains("0 parsed"), "the cache was not rebuilt: {stats}");
     assert_eq!(check(&root, &args), expected);
@@ -354,16 +365,16 @@ fn survives(damage: impl Fn(&Path)) {
 
 #[test]
 fn a_truncated_cache_is_ignored_and_rebuilt() {
-    survives(|f| {
+    survives("checksum mismatch", |f| {
         let bytes = std::fs::read(f).unwrap();
         std::fs::write(f, &bytes[..bytes.len() / 2]).unwrap();
     });
-    survives(|f| std::fs::write(f, b"").unwrap());
+    survives("not a cache file", |f| std::fs::write(f, b"").unwrap());
 }
 
 #[test]
 fn a_cache_with_flipped_bytes_is_ignored_and_rebuilt() {
-    survives(|f| {
+    survives("checksum mismatch", |f| {
         let mut bytes = std::fs::read(f).unwrap();
         for i in (20..bytes.len()).step_by(97) {
             bytes[i] ^= 0x5a;
@@ -374,13 +385,21 @@ fn a_cache_with_flipped_bytes_is_ignored_and_rebuilt() {
 
 #[test]
 fn another_versions_cache_is_ignored_and_rebuilt() {
-    survives(|f| {
-        // Same layout, another program version, valid checksum.
-        let mut bytes = std::fs::read(f).unwrap();
-        let at = bytes.windows(9).position(|w| w == b"newsmark ").expect("program id") + 9;
-        bytes[at] = b'9';
-        let sum = xxhash_rust::xxh3::xxh3_64(&bytes[16..]);
-        bytes[8..16].copy_from_slice(&sum.to_le_bytes());
+    survives("written by another version", |f| {
+        // Same layout, another program version, valid checksum: magic,
+        // checksum, table length, table (zstd), summaries.
+        let bytes = std::fs::read(f).unwrap();
+        let len = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) as usize;
+        let mut table = zstd::decode_all(&bytes[24..24 + len]).unwrap();
+        let at = table.windows(9).position(|w| w == b"newsmark ").expect("program id") + 9;
+        table[at] = b'9';
+        let table = zstd::encode_all(table.as_slice(), 1).unwrap();
+        let mut body = (table.len() as u64).to_le_bytes().to_vec();
+        body.extend_from_slice(&table);
+        body.extend_from_slice(&bytes[24 + len..]);
+        let mut bytes = bytes[..8].to_vec();
+        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
         std::fs::write(f, bytes).unwrap();
     });
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::report::Position;
 use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
 use crate::analysis::{Diagnostic, FileId};
 use crate::config::LoadError;
@@ -94,26 +95,50 @@ pub fn run(args: CheckArgs) -> i32 {
         for d in ws.diagnostics {
             collected.push(ws_index, d);
         }
-        collected.workspace_files.push(ws.files);
+        collected.workspace_files.push((ws.files, ws.positions));
     }
-    let shown: Vec<(String, Option<PathBuf>)> = collected
+    let shown: Vec<Shown> = collected
         .files
         .iter()
-        .map(|&(ws, id)| match collected.workspace_files.get(ws).and_then(|w| w.get(id.0 as usize)) {
-            Some(f) => (f.display_path.clone(), f.readable.then(|| f.path.clone())),
-            None => (String::new(), None),
+        .map(|&(ws, id)| {
+            let Some((files, positions)) = collected.workspace_files.get(ws) else { return Shown::default() };
+            let Some(f) = files.get(id.0 as usize) else { return Shown::default() };
+            let positions = positions.get(id.0 as usize).map_or(&[][..], Vec::as_slice);
+            Shown {
+                rel_path: f.display_path.clone(),
+                path: f.readable.then(|| f.path.clone()),
+                positions: positions.iter().map(|&(o, line, column)| (o, Position { line, column })).collect(),
+                needs_text: args.format == Format::Human,
+            }
         })
         .collect();
+    // A file is read again only for what its known positions do not
+    // cover: source lines (human) and places other files point into.
+    let mut shown = shown;
+    for d in &collected.diagnostics {
+        let ranges = std::iter::once((d.file, d.range)).chain(d.related.iter().map(|r| (r.file, r.range)));
+        for (file, range) in ranges {
+            if let Some(s) = shown.get_mut(file.0 as usize) {
+                let known = |o: u32| s.positions.binary_search_by_key(&o, |(k, _)| *k).is_ok();
+                if !known(range.start) || !known(range.end) {
+                    s.needs_text = true;
+                }
+            }
+        }
+    }
     let texts: Vec<String> = shown
         .par_iter()
-        .map(|(_, path)| path.as_deref().and_then(|p| workspace::read_text(p).ok()).unwrap_or_default())
+        .map(|s| match (&s.path, s.needs_text) {
+            (Some(p), true) => workspace::read_text(p).unwrap_or_default(),
+            _ => String::new(),
+        })
         .collect();
     let line_indexes: Vec<LineIndex> = texts.par_iter().map(|t| LineIndex::new(t)).collect();
     let report_files: Vec<ReportFile> = shown
         .iter()
         .zip(&texts)
         .zip(&line_indexes)
-        .map(|(((rel_path, _), text), line_index)| ReportFile { rel_path, text, line_index })
+        .map(|((s, text), line_index)| ReportFile { rel_path: &s.rel_path, text, line_index, positions: &s.positions })
         .collect();
     let report = Report { files: &report_files, diagnostics: &collected.diagnostics, files_checked };
     let stdout = std::io::stdout();
@@ -178,11 +203,20 @@ fn kb_to_mb(kb: &str) -> u64 {
     kb.parse::<u64>().map_or(0, |k| k / 1024)
 }
 
+/// A file the report points into.
+#[derive(Default)]
+struct Shown {
+    rel_path: String,
+    path: Option<PathBuf>,
+    positions: Vec<(u32, Position)>,
+    needs_text: bool,
+}
+
 /// Diagnostics of several workspaces, renumbered into one file table.
 #[derive(Default)]
 struct Collected {
     files: Vec<(usize, FileId)>,
-    workspace_files: Vec<Vec<CheckedFile>>,
+    workspace_files: Vec<(Vec<CheckedFile>, Vec<cache::Positions>)>,
     slots: FxHashMap<(usize, FileId), FileId>,
     diagnostics: Vec<Diagnostic>,
 }

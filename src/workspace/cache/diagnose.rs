@@ -6,18 +6,32 @@ use std::path::Path;
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
 use crate::analysis::{Code, Diagnostic, FileId, Related, Severity, Workspace, word_keys};
 use crate::syntax::{self, Parse};
-use crate::text::TextRange;
+use crate::text::{LineIndex, PositionEncoding, TextRange};
 use crate::workspace::read_text;
 
 use super::store::StoredDiagnostic;
 
+/// A file's diagnostics and what the cache keeps with them.
+#[derive(Default)]
+pub struct Diagnosed {
+    pub diagnostics: Vec<Diagnostic>,
+    pub words: Words,
+    pub positions: Positions,
+}
+
+/// Line and column (1-based, in Unicode scalar values) of every offset
+/// the diagnostics of a file point at, sorted by offset: a report in a
+/// format without source lines needs nothing else from the file.
+pub type Positions = Vec<(u32, u32, u32)>;
+
 /// Reads and parses a file again (the workspace keeps summaries, not texts
 /// or trees) and computes its diagnostics, with a filter of its prose
-/// words (see [`Words`]).
-pub fn diagnose_file(ws: &Workspace, id: FileId) -> (Vec<Diagnostic>, Words) {
-    let Some(file) = ws.file(id) else { return (Vec::new(), Words::default()) };
+/// words (see [`Words`]) and the positions of the diagnostics.
+pub fn diagnose_file(ws: &Workspace, id: FileId) -> Diagnosed {
+    let Some(file) = ws.file(id) else { return Diagnosed::default() };
     if file.read_error.is_some() {
-        return (file_diagnostics(ws, id, &Parse::default(), CheckOptions::default()), Words::default());
+        let diagnostics = file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
+        return Diagnosed { diagnostics, ..Diagnosed::default() };
     }
     match read_text(&file.path) {
         Ok(text) => {
@@ -28,7 +42,8 @@ pub fn diagnose_file(ws: &Workspace, id: FileId) -> (Vec<Diagnostic>, Words) {
             } else {
                 Words::of(&syntax::plain_text(&text, &parse).text)
             };
-            (diagnostics, words)
+            let positions = positions(&text, &diagnostics);
+            Diagnosed { diagnostics, words, positions }
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.
@@ -45,9 +60,26 @@ pub fn diagnose_file(ws: &Workspace, id: FileId) -> (Vec<Diagnostic>, Words) {
                 }],
                 None => Vec::new(),
             };
-            (diagnostics, Words::default())
+            Diagnosed { diagnostics, ..Diagnosed::default() }
         }
     }
+}
+
+fn positions(text: &str, diagnostics: &[Diagnostic]) -> Positions {
+    let mut offsets: Vec<u32> = diagnostics.iter().flat_map(|d| [d.range.start, d.range.end]).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    if offsets.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    offsets
+        .into_iter()
+        .map(|o| {
+            let lc = index.line_col(text, o, PositionEncoding::Utf32);
+            (o, lc.line + 1, lc.col + 1)
+        })
+        .collect()
 }
 
 /// A Bloom filter (two bits per word) of the words of a file's prose: a

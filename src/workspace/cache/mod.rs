@@ -18,7 +18,7 @@ mod store;
 
 use std::path::{Path, PathBuf};
 
-pub use diagnose::diagnose_file;
+pub use diagnose::{Diagnosed, Positions, diagnose_file};
 pub use run::{CheckedFile, CheckedWorkspace, RunStats, check_plan};
 pub use stamp::{RACY_WINDOW, Stamp};
 

@@ -17,9 +17,9 @@ use crate::workspace::{ReadError, read_text};
 
 use super::CacheSettings;
 use super::delta::Delta;
-use super::diagnose::{Words, diagnose_file, load_diagnostic, rel_path, store_diagnostic};
+use super::diagnose::{Diagnosed, Positions, Words, diagnose_file, load_diagnostic, rel_path, store_diagnostic};
 use super::stamp::{self, Nanos, Stamp};
-use super::store::{self, Entry, Header, Loaded};
+use super::store::{self, Entry, Header, Loaded, Summaries};
 
 /// A file of a checked workspace.
 #[derive(Clone, Debug)]
@@ -34,6 +34,8 @@ pub struct CheckedFile {
 pub struct CheckedWorkspace {
     pub files: Vec<CheckedFile>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Per file (same index), the positions of its diagnostics' offsets.
+    pub positions: Vec<Positions>,
     /// How many files were selected.
     pub checked: usize,
 }
@@ -113,7 +115,7 @@ pub fn check_plan(
         if let (Some(file), Some(save)) = (cache_file, save) {
             let header = Header { program: program.clone(), diagnostics_key: key };
             writes.push(std::thread::spawn(move || {
-                store::save(&file, header, save.entries, &save.summaries)
+                store::save(&file, header, save.entries, save.summaries)
                     .err()
                     .map(|e| format!("note: cannot write the cache {}: {e}", file.display()))
             }));
@@ -140,7 +142,7 @@ struct WorkspaceRun<'a> {
 /// What to write back.
 struct Save {
     entries: Vec<Entry>,
-    summaries: Vec<u8>,
+    summaries: Summaries,
 }
 
 impl WorkspaceRun<'_> {
@@ -219,11 +221,14 @@ impl WorkspaceRun<'_> {
         let by_path: rustc_hash::FxHashMap<&str, u32> =
             entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i as u32)).collect();
         let mut diagnostics = Vec::new();
+        let mut positions = Vec::with_capacity(files.len());
         let mut checked = 0;
         for (i, (file, entry)) in files.iter().zip(&entries).enumerate() {
             if !(self.is_selected)(&file.path) {
+                positions.push(Vec::new());
                 continue;
             }
+            positions.push(entry.positions.clone());
             checked += 1;
             for s in entry.diagnostics.iter().flatten() {
                 diagnostics.push(unchanged_diagnostic(FileId(i as u32), s, &by_path)?);
@@ -244,9 +249,9 @@ impl WorkspaceRun<'_> {
                     e.read_since = *read_since;
                 }
             }
-            Save { entries, summaries: loaded.summaries().to_vec() }
+            Save { entries, summaries: Summaries::Compressed(loaded.compressed_summaries().to_vec()) }
         });
-        Some((CheckedWorkspace { files: files.to_vec(), diagnostics, checked }, save))
+        Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
     }
 
     fn full_run(self, files: Vec<CheckedFile>, states: Vec<State>) -> (CheckedWorkspace, Option<Save>) {
@@ -321,12 +326,12 @@ impl WorkspaceRun<'_> {
 
         let usable = self.diagnostics_usable();
         let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
-        let results: Vec<(Option<Vec<Diagnostic>>, Words)> = ids
+        let results: Vec<Option<Diagnosed>> = ids
             .par_iter()
             .map(|&id| {
-                let Some(file) = ws.file(id) else { return (None, Words::default()) };
+                let file = ws.file(id)?;
                 if !(self.is_selected)(&file.path) {
-                    return (None, Words::default());
+                    return None;
                 }
                 let i = id.0 as usize;
                 if usable && let Some(entry) = same(i).and_then(|e| self.entry(e)) {
@@ -338,16 +343,16 @@ impl WorkspaceRun<'_> {
                                 .iter()
                                 .map(|d| load_diagnostic(id, d, &|p| ws.file_id(&ws.root.join(p))))
                                 .collect();
-                            if let Some(back) = back {
+                            if let Some(diagnostics) = back {
                                 self.stats.reused.fetch_add(1, Ordering::Relaxed);
-                                return (Some(back), words);
+                                let positions = entry.positions.clone();
+                                return Some(Diagnosed { diagnostics, words, positions });
                             }
                         }
                     }
                 }
                 self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
-                let (diagnostics, words) = diagnose_file(&ws, id);
-                (Some(diagnostics), words)
+                Some(diagnose_file(&ws, id))
             })
             .collect();
 
@@ -376,9 +381,13 @@ impl WorkspaceRun<'_> {
                 };
                 let at = (summaries.len() as u64, bytes.len() as u32);
                 summaries.extend_from_slice(&bytes);
-                let (diagnostics, words) = match results.get(id.0 as usize) {
-                    Some((Some(d), w)) => (Some(d.iter().map(|d| store_diagnostic(&ws, d)).collect()), w.0.clone()),
-                    _ => (None, Vec::new()),
+                let (diagnostics, words, positions) = match results.get(id.0 as usize) {
+                    Some(Some(d)) => (
+                        Some(d.diagnostics.iter().map(|d| store_diagnostic(&ws, d)).collect()),
+                        d.words.0.clone(),
+                        d.positions.clone(),
+                    ),
+                    _ => (None, Vec::new(), Vec::new()),
                 };
                 entries.push(Entry {
                     path: rel_path(&ws.root, &file.path),
@@ -388,6 +397,7 @@ impl WorkspaceRun<'_> {
                     summary: at,
                     words,
                     diagnostics,
+                    positions,
                 });
             }
         }
@@ -404,14 +414,19 @@ impl WorkspaceRun<'_> {
             });
         }
         let mut diagnostics = Vec::new();
+        let mut positions = Vec::with_capacity(all_files.len());
         let mut checked = 0;
-        for (d, _) in results {
-            let Some(d) = d else { continue };
+        for d in results {
+            let Some(d) = d else {
+                positions.push(Vec::new());
+                continue;
+            };
             checked += 1;
-            diagnostics.extend(d);
+            diagnostics.extend(d.diagnostics);
+            positions.push(d.positions);
         }
-        let save = Some(Save { entries, summaries });
-        (CheckedWorkspace { files: all_files, diagnostics, checked }, save)
+        let save = Some(Save { entries, summaries: Summaries::Raw(summaries) });
+        (CheckedWorkspace { files: all_files, diagnostics, positions, checked }, save)
     }
 }
 

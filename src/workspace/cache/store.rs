@@ -1,6 +1,7 @@
-//! The cache file of one workspace: a checksummed header and entry table
-//! (postcard), then the summaries end to end, decoded only for the files a
-//! run needs. Written to a temporary file and renamed over the old one,
+//! The cache file of one workspace: a checksum, then the header and entry
+//! table (postcard, zstd), then the summaries end to end (zstd), which a
+//! run decompresses only when something changed and decodes only for the
+//! files it needs. Written to a temporary file and renamed over the old one,
 //! so a reader sees the old file or the new one whole, never a mix; a run
 //! killed while writing leaves at most a stale temporary file.
 
@@ -14,7 +15,10 @@ use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
 /// Bumped whenever the layout below changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// zstd level: text-like data shrinks about fourfold at level 1, at
+/// several hundred MB/s.
+const LEVEL: i32 = 1;
 /// Temporary files older than this were left by a killed run.
 const STALE_TEMP_SECS: u64 = 3600;
 
@@ -61,6 +65,8 @@ pub struct Entry {
     /// with `diagnostics`: which changed names may occur in it.
     pub words: Vec<u64>,
     pub diagnostics: Option<Vec<StoredDiagnostic>>,
+    /// Where those diagnostics are (`diagnose::Positions`).
+    pub positions: Vec<(u32, u32, u32)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -74,18 +80,31 @@ pub struct Loaded {
     pub header: Header,
     pub entries: Vec<Entry>,
     pub by_path: FxHashMap<String, usize>,
-    summaries: Vec<u8>,
+    /// The summaries section as stored (compressed).
+    compressed: Vec<u8>,
+    summaries: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl Loaded {
-    pub fn summaries(&self) -> &[u8] {
-        &self.summaries
+    /// The summaries section as stored, for writing it back unchanged.
+    pub fn compressed_summaries(&self) -> &[u8] {
+        &self.compressed
     }
 
+    /// Decompresses the summaries on first use; an empty section when
+    /// they do not decompress (every summary is then missing).
     pub fn summary_bytes(&self, entry: &Entry) -> Option<&[u8]> {
+        let all = self.summaries.get_or_init(|| zstd::decode_all(self.compressed.as_slice()).unwrap_or_default());
         let start = usize::try_from(entry.summary.0).ok()?;
-        self.summaries.get(start..start.checked_add(entry.summary.1 as usize)?)
+        all.get(start..start.checked_add(entry.summary.1 as usize)?)
     }
+}
+
+/// The summaries section to write: raw bytes to compress, or a section
+/// read from the previous file to copy as it is.
+pub enum Summaries {
+    Raw(Vec<u8>),
+    Compressed(Vec<u8>),
 }
 
 /// Where the cache of the workspace at `root` lives in `dir`.
@@ -106,18 +125,19 @@ pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
     let (len, rest) = rest.split_first_chunk::<8>().ok_or("truncated")?;
     let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| "truncated")?;
     let table = rest.get(..len).ok_or("truncated")?;
-    let summaries = rest.get(len..).ok_or("truncated")?.to_vec();
-    let table: Table = postcard::from_bytes(table).map_err(|e| e.to_string())?;
+    let compressed = rest.get(len..).ok_or("truncated")?.to_vec();
+    let table = zstd::decode_all(table).map_err(|e| e.to_string())?;
+    let table: Table = postcard::from_bytes(&table).map_err(|e| e.to_string())?;
     if table.header.program != program {
         return Err("written by another version".into());
     }
     let by_path = table.entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
-    Ok(Loaded { header: table.header, entries: table.entries, by_path, summaries })
+    Ok(Loaded { header: table.header, entries: table.entries, by_path, compressed, summaries: Default::default() })
 }
 
 /// Writes a cache file atomically. Creates `dir` (with a `.gitignore` of
 /// `*`) when missing.
-pub fn save(path: &Path, header: Header, entries: Vec<Entry>, summaries: &[u8]) -> std::io::Result<()> {
+pub fn save(path: &Path, header: Header, entries: Vec<Entry>, summaries: Summaries) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     if !dir.is_dir() {
         std::fs::create_dir_all(dir)?;
@@ -129,10 +149,16 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, summaries: &[u8]) 
     }
     remove_stale_temps(dir);
     let table = postcard::to_stdvec(&Table { header, entries }).map_err(std::io::Error::other)?;
-    let mut body = Vec::with_capacity(8 + table.len() + summaries.len());
-    body.extend_from_slice(&(table.len() as u64).to_le_bytes());
-    body.extend_from_slice(&table);
-    body.extend_from_slice(summaries);
+    let table = zstd::bulk::compress(&table, LEVEL)?;
+    let summaries = match summaries {
+        Summaries::Compressed(bytes) => bytes,
+        Summaries::Raw(bytes) => zstd::bulk::compress(&bytes, LEVEL)?,
+    };
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let len = (table.len() as u64).to_le_bytes();
+    for part in [&len[..], &table, &summaries] {
+        hasher.update(part);
+    }
     let temp = dir.join(format!(
         ".{}.{}-{:x}.tmp",
         path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
@@ -140,10 +166,14 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, summaries: &[u8]) 
         super::stamp::now() as u64
     ));
     let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
         file.write_all(MAGIC)?;
-        file.write_all(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes())?;
-        file.write_all(&body)?;
+        file.write_all(&hasher.digest().to_le_bytes())?;
+        for part in [&len[..], &table, &summaries] {
+            file.write_all(part)?;
+        }
+        // No fsync: a crash that leaves the renamed file short or empty
+        // fails its checksum and is ignored.
         file.flush()?;
         drop(file);
         std::fs::rename(&temp, path)
