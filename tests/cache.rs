@@ -477,3 +477,43 @@ fn a_run_killed_while_writing_leaves_a_correct_next_run() {
     }
     let _ = expected;
 }
+
+#[test]
+fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
+    use newsmark::workspace::cache::{CacheSettings, RunStats, check_plan, load_workspace};
+    use std::sync::atomic::Ordering;
+
+    let (dir, root) = workspace();
+    let root = root.canonicalize().unwrap();
+    let settings = CacheSettings { dir: Some(dir.path().join("c")) };
+    // `check`'s engine, in this process: a cache is only read by the same
+    // program that wrote it.
+    let plan = newsmark::workspace::load::plan(&root).unwrap();
+    let (_, writes) = check_plan(plan, &root, &settings, &|_| true, &RunStats::default(), &|| {});
+    for w in writes {
+        assert_eq!(w.join().unwrap(), None);
+    }
+    let load = |stats: &RunStats| {
+        let plan = newsmark::workspace::load::plan(&root).unwrap();
+        let p = plan.workspaces.into_iter().next().unwrap();
+        load_workspace(&settings, &root, p.root, p.config, p.files, stats, &|| {})
+    };
+    let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
+    let stats = RunStats::default();
+    let ws = load(&stats);
+    assert_eq!(stats.parsed.load(Ordering::Relaxed), 0, "{}", stats.summary());
+    assert_eq!(stats.verified.load(Ordering::Relaxed), 8, "{}", stats.summary());
+    let summaries = |w: &newsmark::analysis::Workspace| -> Vec<_> {
+        w.files().map(|(_, f)| (f.path.clone(), f.summary.to_stored(w.interner()))).collect()
+    };
+    assert_eq!(summaries(&ws), summaries(&fresh));
+    assert!(ws.names().lookup("Grace Hopper").is_some());
+
+    // An edited file is parsed, not taken from the cache.
+    std::fs::write(root.join("articles/a3.nmk"), article(4242)).unwrap();
+    let stats = RunStats::default();
+    let ws = load(&stats);
+    assert_eq!(stats.parsed.load(Ordering::Relaxed), 1, "{}", stats.summary());
+    let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
+    assert_eq!(summaries(&ws), summaries(&fresh));
+}

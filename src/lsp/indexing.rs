@@ -12,10 +12,10 @@ use tower_lsp_server::ls_types::{self as lsp, NumberOrString, ProgressToken};
 use super::convert::{self, LineMap};
 use super::session::Session;
 use super::state::{Slot, lock};
-use crate::analysis::Workspace;
 use crate::config::{self, Config, FILE_NAME, LoadError};
 use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::cache::{self, CacheSettings};
 use crate::workspace::load;
 
 /// A workspace to load.
@@ -107,15 +107,19 @@ pub async fn index(session: Arc<Session>, root: PathBuf, force: bool) {
     };
     let slots: Vec<Arc<Slot>> = planned.iter().map(|p| p.slot.clone()).collect();
     let counter = done.clone();
+    let top_root = root.clone();
     let build = tokio::task::spawn_blocking(move || {
         for p in planned {
             let root = p.slot.root.clone();
             let files = p.files;
             let counter = &counter;
             // Summaries only: the texts of files that are not open are read
-            // again when a request needs them (see `Workspace::text`).
-            let load = |path: &Path| load::load_file(path, &root);
-            let mut ws = Workspace::build_with(root.clone(), p.config, &files, load, false, &|| {
+            // again when a request needs them (see `Workspace::text`). Those
+            // `check` cached (§16) are taken from its cache when the files
+            // are unchanged (`NEWSMARK_CACHE_DIR` or `.newsmark_cache`).
+            let cache = CacheSettings::resolve(false, None, &top_root);
+            let stats = cache::RunStats::default();
+            let mut ws = cache::load_workspace(&cache, &top_root, root.clone(), p.config, files, &stats, &|| {
                 counter.fetch_add(1, Ordering::Relaxed);
             });
             ws.set_text_source(Arc::new(|path: &Path| crate::workspace::read_text(path).ok()));

@@ -19,7 +19,7 @@ mod store;
 use std::path::{Path, PathBuf};
 
 pub use diagnose::{Diagnosed, Positions, diagnose_file};
-pub use run::{CheckedFile, CheckedWorkspace, RunStats, check_plan};
+pub use run::{CheckedFile, CheckedWorkspace, RunStats, check_plan, load_workspace};
 pub use stamp::{RACY_WINDOW, Stamp};
 
 /// The default cache folder, in the workspace root.

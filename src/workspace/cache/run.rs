@@ -5,6 +5,7 @@
 //! path computes everything.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -124,6 +125,38 @@ pub fn check_plan(
     (out, writes)
 }
 
+/// The server's way in: the workspace of `files` under `root` (texts not
+/// kept), with the summaries of the files the cache vouches for (same
+/// metadata outside the racy window, or same bytes) taken from it and the
+/// others parsed. Reads the cache `check` writes under `top_root`, never
+/// writes it: the diagnostics cached there must stay those of the
+/// summaries cached with them.
+pub fn load_workspace(
+    settings: &CacheSettings,
+    top_root: &Path,
+    root: PathBuf,
+    config: Arc<Config>,
+    files: Vec<PathBuf>,
+    stats: &RunStats,
+    on_file_done: &(dyn Fn() + Sync),
+) -> Workspace {
+    let program = store::program_id();
+    let loaded = settings.dir.as_ref().and_then(|d| store::load(&store::file_for(d, top_root, &root), &program).ok());
+    let planned = PlannedWorkspace { root: root.clone(), config, files, unreadable: Vec::new() };
+    let run = WorkspaceRun {
+        planned,
+        loaded,
+        key: 0,
+        started: stamp::now(),
+        display_base: &root,
+        stats,
+        is_selected: &|_| false,
+        on_file_done,
+    };
+    let (files, states) = run.states();
+    run.build(&files, &states).0
+}
+
 fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
     xxhash_rust::xxh3::xxh3_64(format!("{config:?}\n{}", display_base.display()).as_bytes())
 }
@@ -176,24 +209,7 @@ impl WorkspaceRun<'_> {
     }
 
     fn check(self) -> (CheckedWorkspace, Option<Save>) {
-        let paths = &self.planned.files;
-        let states: Vec<State> = paths
-            .par_iter()
-            .map(|p| {
-                let s = self.state_of(p);
-                (self.on_file_done)();
-                s
-            })
-            .collect();
-        let files: Vec<CheckedFile> = paths
-            .iter()
-            .zip(&states)
-            .map(|(p, s)| CheckedFile {
-                path: p.clone(),
-                display_path: display_path(p, self.display_base),
-                readable: !matches!(s, State::Changed { text: Err(_), .. }),
-            })
-            .collect();
+        let (files, states) = self.states();
         if let Some(fast) = self.unchanged_run(&files, &states) {
             return fast;
         }
@@ -254,15 +270,17 @@ impl WorkspaceRun<'_> {
         Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
     }
 
-    fn full_run(self, files: Vec<CheckedFile>, states: Vec<State>) -> (CheckedWorkspace, Option<Save>) {
-        let loaded = self.loaded.as_ref();
-        let decode = |entry: usize, interner: &crate::analysis::Interner| -> Option<FileSummary> {
-            let l = loaded?;
-            let bytes = l.summary_bytes(l.entries.get(entry)?)?;
-            let stored: StoredSummary = postcard::from_bytes(bytes).ok()?;
-            FileSummary::from_stored(&stored, interner)
-        };
-        // A summary that does not decode makes its file a changed one.
+    fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
+        let l = self.loaded.as_ref()?;
+        let bytes = l.summary_bytes(l.entries.get(entry)?)?;
+        let stored: StoredSummary = postcard::from_bytes(bytes).ok()?;
+        FileSummary::from_stored(&stored, interner)
+    }
+
+    /// The workspace of `files`: summaries of unchanged files from the
+    /// cache, the others parsed. The second value marks the files whose
+    /// cached summary did not decode (parsed instead).
+    fn build(&self, files: &[CheckedFile], states: &[State]) -> (Workspace, Vec<std::sync::OnceLock<()>>) {
         let fallback: Vec<std::sync::OnceLock<()>> = (0..files.len()).map(|_| std::sync::OnceLock::new()).collect();
         let mut ws = Workspace::build_from(
             self.planned.root.clone(),
@@ -271,7 +289,7 @@ impl WorkspaceRun<'_> {
             |i, interner| {
                 let (file, state) = (files.get(i)?, states.get(i)?);
                 let (read_error, summary) = match state {
-                    State::Same { entry, .. } => match decode(*entry, interner) {
+                    State::Same { entry, .. } => match self.decode(*entry, interner) {
                         Some(s) => (None, s),
                         None => {
                             let _ = fallback[i].set(());
@@ -299,6 +317,35 @@ impl WorkspaceRun<'_> {
                 Some(display_path(path, self.display_base)).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".to_owned());
             ws.set_file(LoadedFile { path: path.clone(), display_path, content: Err(message.clone()) }, None);
         }
+        (ws, fallback)
+    }
+
+    fn states(&self) -> (Vec<CheckedFile>, Vec<State>) {
+        let paths = &self.planned.files;
+        let states: Vec<State> = paths
+            .par_iter()
+            .map(|p| {
+                let s = self.state_of(p);
+                (self.on_file_done)();
+                s
+            })
+            .collect();
+        let files: Vec<CheckedFile> = paths
+            .iter()
+            .zip(&states)
+            .map(|(p, s)| CheckedFile {
+                path: p.clone(),
+                display_path: display_path(p, self.display_base),
+                readable: !matches!(s, State::Changed { text: Err(_), .. }),
+            })
+            .collect();
+        (files, states)
+    }
+
+    fn full_run(self, files: Vec<CheckedFile>, states: Vec<State>) -> (CheckedWorkspace, Option<Save>) {
+        let loaded = self.loaded.as_ref();
+        let decode = |entry: usize, interner: &crate::analysis::Interner| self.decode(entry, interner);
+        let (ws, fallback) = self.build(&files, &states);
         let same = |i: usize| match states.get(i) {
             Some(State::Same { entry, .. }) if fallback[i].get().is_none() => Some(*entry),
             _ => None,
