@@ -326,3 +326,28 @@ impl FileSummary {
         })
     }
 }
+
+#[cfg(test)]
+mod stored_tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_summary_comes_back_equal_in_another_interner() {
+        let text = "---\npublished: 2015-11\nbyline: @a\n---\n\nSee [A]{@a} and [“q”]{^s}.\n\n@a: person \"A\"\n  aka: Mr. A; A.\n\n^s: statement\n  by: @a\n";
+        let first = Interner::with_hasher(Default::default());
+        let summary = FileSummary::new(&crate::syntax::parse(text), &first);
+        let stored = summary.to_stored(&first);
+        let bytes = postcard::to_stdvec(&stored).unwrap();
+        let second = Interner::with_hasher(Default::default());
+        second.get_or_intern("unrelated");
+        let back = FileSummary::from_stored(&postcard::from_bytes(&bytes).unwrap(), &second).unwrap();
+        assert_eq!(back.to_stored(&second), stored);
+        assert_eq!(back.defs.len(), 2);
+        assert_eq!(back.refs.len(), summary.refs.len());
+        assert_eq!(second.resolve(&back.defs[0].id), "a");
+        // An id index out of range is refused, not a panic.
+        let mut broken = stored.clone();
+        broken.ids.clear();
+        assert!(FileSummary::from_stored(&broken, &second).is_none());
+    }
+}

@@ -172,3 +172,27 @@ pub fn load_diagnostic(
 pub fn rel_path(root: &Path, path: &Path) -> String {
     super::super::load::display_path(path, root)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(word: &str) -> u64 {
+        let mut k = 0;
+        word_keys(word, &mut |w| k = w);
+        k
+    }
+
+    #[test]
+    fn the_word_filter_holds_every_word_of_the_text_whatever_its_case() {
+        let text = "The minister met Mr. Xi Jinping and Ada’s team in Zürich; US talks resume.";
+        let words = Words::of(text);
+        for w in ["the", "MINISTER", "mr", "xi", "jinping", "ada", "s", "zürich", "us", "Resume"] {
+            assert!(words.may_contain(key(w)), "{w}");
+        }
+        // Absent words are mostly absent (a Bloom filter may err the other way only).
+        let absent = (0..200).filter(|i| words.may_contain(key(&format!("absent{i}")))).count();
+        assert!(absent < 20, "{absent} false positives out of 200");
+        assert!(!Words::default().may_contain(key("the")));
+    }
+}
