@@ -9,8 +9,8 @@
 //!   (`duplicate-definition`) are checked again;
 //! * `moved`: ids whose definitions moved: files defining them too (the
 //!   related places of `duplicate-definition`);
-//! * `counted`: ids whose reference count changed: files defining them
-//!   (`unused-definition`);
+//! * `counted`: ids whose reference count changed: files other than
+//!   registries defining them (`unused-definition`);
 //! * `id_set`: whether some id was defined or undefined: files with an
 //!   `undefined-reference` or `invalid-value` ("did you mean" and "exists
 //!   as a source" read the whole set of ids);
@@ -127,7 +127,8 @@ impl Delta {
             return true;
         }
         let defined = |set: &FxHashSet<Id>| summary.defs.iter().any(|d| set.contains(&(d.sigil, d.id)));
-        if defined(&self.defs) || defined(&self.moved) || defined(&self.counted) {
+        // `unused-definition` is only reported outside registry files.
+        if defined(&self.defs) || defined(&self.moved) || (!summary.is_registry && defined(&self.counted)) {
             return true;
         }
         if self.id_set && { codes }.any(|c| matches!(c, Code::UndefinedReference | Code::InvalidValue)) {
