@@ -26,8 +26,9 @@ pub type Positions = Vec<(u32, u32, u32)>;
 
 /// Reads and parses a file again (the workspace keeps summaries, not texts
 /// or trees) and computes its diagnostics, with a filter of its prose
-/// words (see [`Words`]) and the positions of the diagnostics.
-pub fn diagnose_file(ws: &Workspace, id: FileId) -> Diagnosed {
+/// words (see [`Words`], only when `words` is asked for: the cache keeps
+/// it) and the positions of the diagnostics.
+pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
     let Some(file) = ws.file(id) else { return Diagnosed::default() };
     if file.read_error.is_some() {
         let diagnostics = file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
@@ -37,7 +38,7 @@ pub fn diagnose_file(ws: &Workspace, id: FileId) -> Diagnosed {
         Ok(text) => {
             let parse = syntax::parse(&text);
             let diagnostics = file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default());
-            let words = if parse.doc.paragraphs.is_empty() {
+            let words = if !words || parse.doc.paragraphs.is_empty() {
                 Words::default()
             } else {
                 Words::of(&syntax::plain_text(&text, &parse).text)

@@ -110,7 +110,18 @@ pub fn check_plan(
             }
         });
         let key = diagnostics_key(&planned.config, display_base);
-        let run = WorkspaceRun { planned, loaded, key, started, display_base, stats, is_selected, on_file_done };
+        let writes_cache = cache_file.is_some();
+        let run = WorkspaceRun {
+            planned,
+            loaded,
+            key,
+            started,
+            display_base,
+            stats,
+            is_selected,
+            on_file_done,
+            writes_cache,
+        };
         let (checked, save) = run.check();
         out.push(checked);
         if let (Some(file), Some(save)) = (cache_file, save) {
@@ -152,6 +163,7 @@ pub fn load_workspace(
         stats,
         is_selected: &|_| false,
         on_file_done,
+        writes_cache: false,
     };
     let (files, states) = run.states();
     run.build(&files, &states).0
@@ -170,6 +182,8 @@ struct WorkspaceRun<'a> {
     stats: &'a RunStats,
     is_selected: &'a (dyn Fn(&Path) -> bool + Sync),
     on_file_done: &'a (dyn Fn() + Sync),
+    /// False with `--no-cache`: nothing to store.
+    writes_cache: bool,
 }
 
 /// What to write back.
@@ -399,14 +413,14 @@ impl WorkspaceRun<'_> {
                     }
                 }
                 self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
-                Some(diagnose_file(&ws, id))
+                Some(diagnose_file(&ws, id, self.writes_cache))
             })
             .collect();
 
         // The cache to write: every readable file of the plan.
         let mut summaries = Vec::new();
         let mut entries = Vec::new();
-        {
+        if self.writes_cache {
             for (i, (file, state)) in files.iter().zip(&states).enumerate() {
                 let Some(id) = ws.file_id(&file.path) else { continue };
                 let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
@@ -472,7 +486,7 @@ impl WorkspaceRun<'_> {
             diagnostics.extend(d.diagnostics);
             positions.push(d.positions);
         }
-        let save = Some(Save { entries, summaries: Summaries::Raw(summaries) });
+        let save = self.writes_cache.then_some(Save { entries, summaries: Summaries::Raw(summaries) });
         (CheckedWorkspace { files: all_files, diagnostics, positions, checked }, save)
     }
 }
