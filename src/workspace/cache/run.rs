@@ -330,6 +330,7 @@ impl WorkspaceRun<'_> {
             let display_path =
                 Some(display_path(path, self.display_base)).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".to_owned());
             ws.set_file(LoadedFile { path: path.clone(), display_path, content: Err(message.clone()) }, None);
+            (self.on_file_done)();
         }
         (ws, fallback)
     }
