@@ -79,7 +79,9 @@ enum State {
     /// Same bytes as the entry (`read_since` as it is to be stored).
     Same { entry: usize, stamp: Stamp, read_since: Nanos },
     /// New or changed: its text (or why it cannot be read), and its stamp.
-    Changed { text: Result<String, String>, stamp: Option<Stamp> },
+    /// The text is taken when the file is parsed, so the texts of a cold
+    /// run are not all held at once.
+    Changed { text: std::sync::Mutex<Result<String, String>>, hash: (u64, u64), stamp: Option<Stamp> },
 }
 
 /// Checks every workspace of `plan`: diagnostics for the files
@@ -219,7 +221,8 @@ impl WorkspaceRun<'_> {
                 return State::Same { entry: i, stamp, read_since: self.started };
             }
         }
-        State::Changed { text, stamp }
+        let hash = text.as_deref().map_or((0, 0), hash);
+        State::Changed { text: std::sync::Mutex::new(text), hash, stamp }
     }
 
     fn check(self) -> (CheckedWorkspace, Option<Save>) {
@@ -313,8 +316,13 @@ impl WorkspaceRun<'_> {
                             }
                         }
                     },
-                    State::Changed { text: Ok(text), .. } => (None, parse_summary(text, interner, self.stats)),
-                    State::Changed { text: Err(e), .. } => (Some(e.clone()), FileSummary::default()),
+                    State::Changed { text, .. } => {
+                        let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
+                        match &mut *text {
+                            Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats)),
+                            Err(e) => (Some(e.clone()), FileSummary::default()),
+                        }
+                    }
                 };
                 Some(SourceFile {
                     path: file.path.clone(),
@@ -351,7 +359,10 @@ impl WorkspaceRun<'_> {
             .map(|(p, s)| CheckedFile {
                 path: p.clone(),
                 display_path: display_path(p, self.display_base),
-                readable: !matches!(s, State::Changed { text: Err(_), .. }),
+                readable: match s {
+                    State::Changed { text, .. } => text.lock().map_or(true, |t| t.is_ok()),
+                    State::Same { .. } => true,
+                },
             })
             .collect();
         (files, states)
@@ -427,7 +438,9 @@ impl WorkspaceRun<'_> {
                 let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
                 let (stamp, read_since, hash) = match (state, same(i).and_then(|e| self.entry(e))) {
                     (State::Same { stamp, read_since, .. }, Some(entry)) => (*stamp, *read_since, entry.hash),
-                    (State::Changed { text: Ok(text), stamp: Some(stamp) }, _) => (*stamp, self.started, hash(text)),
+                    (State::Changed { hash, stamp: Some(stamp), .. }, _) if source.read_error.is_none() => {
+                        (*stamp, self.started, *hash)
+                    }
                     _ => continue,
                 };
                 let stored = match same(i).and_then(|e| Some((loaded?, self.entry(e)?))) {
