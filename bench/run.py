@@ -138,7 +138,7 @@ def bench_check(exe: str | None, m: dict, runs: int, count_diags: bool) -> dict:
         try:
             walls, rss = [], []
             for i in range(runs):
-                w, r = timed_child([exe, "check", "--format", "json"], root, (0, 1))
+                w, r = timed_child([exe, "check", "--format", "json", "--no-cache"], root, (0, 1))
                 walls.append(w)
                 rss.append(r)
                 log(f"  check run {i + 1}/{runs}: {w:.2f}s, {fmt_bytes(r)}")

@@ -42,6 +42,12 @@ enum Command {
         /// Also exit 1 when there are more than N warnings.
         #[arg(long, value_name = "N")]
         max_warnings: Option<usize>,
+        /// Neither read nor write the cache (.newsmark_cache in the root).
+        #[arg(long)]
+        no_cache: bool,
+        /// Keep the cache in DIR (also NEWSMARK_CACHE_DIR).
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
         /// Files or folders to report on (default: the whole workspace).
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -173,14 +179,14 @@ where
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Check { root, format, max_warnings, paths } => {
+        Command::Check { root, format, max_warnings, no_cache, cache_dir, paths } => {
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
                 FormatArg::Github => Format::Github,
                 FormatArg::Sarif => Format::Sarif,
             };
-            cli::check::run(cli::check::CheckArgs { root, paths, format, max_warnings })
+            cli::check::run(cli::check::CheckArgs { root, paths, format, max_warnings, no_cache, cache_dir })
         }
         Command::Export { format, out, labels, files } => {
             let nlp_format = match format {

@@ -26,8 +26,8 @@ fn diag(code: Code, severity: Severity, range: TextRange, file: u32) -> Diagnost
 fn run(format: Format, diags: &[Diagnostic], color: bool) -> io::Result<String> {
     let index = LineIndex::new(TEXT);
     let files = [
-        ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index },
-        ReportFile { rel_path: "a.nmk", text: TEXT, line_index: &index },
+        ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index, positions: &[] },
+        ReportFile { rel_path: "a.nmk", text: TEXT, line_index: &index, positions: &[] },
     ];
     let report = Report { files: &files, diagnostics: diags, files_checked: 4 };
     let mut out = Vec::new();
@@ -157,7 +157,7 @@ impl io::Write for ClosedPipe {
 #[test]
 fn closed_output_is_an_error_not_a_panic() {
     let index = LineIndex::new(TEXT);
-    let files = [ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index }];
+    let files = [ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index, positions: &[] }];
     let diags = [diag(Code::Syntax, Severity::Error, TextRange::new(0, 1), 0)];
     let report = Report { files: &files, diagnostics: &diags, files_checked: 1 };
     for format in Format::ALL {

@@ -93,8 +93,9 @@ impl WithoutBrace for TextRange {
 fn with_report<R>(diags: &[Diagnostic], f: impl FnOnce(&Report<'_>) -> R) -> R {
     let texts = [ARTICLE, PEOPLE, NOTES];
     let indexes: Vec<LineIndex> = texts.iter().map(|t| LineIndex::new(t)).collect();
-    let files: Vec<ReportFile<'_>> =
-        (0..3).map(|i| ReportFile { rel_path: PATHS[i], text: texts[i], line_index: &indexes[i] }).collect();
+    let files: Vec<ReportFile<'_>> = (0..3)
+        .map(|i| ReportFile { rel_path: PATHS[i], text: texts[i], line_index: &indexes[i], positions: &[] })
+        .collect();
     f(&Report { files: &files, diagnostics: diags, files_checked: 3 })
 }
 

@@ -12,6 +12,6 @@ mod workspace;
 
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
-pub use names::{NameIndex, NameMatch};
-pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, Symbol, parse_reference};
+pub use names::{NameIndex, NameMatch, first_word_keys, word_keys};
+pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, StoredSummary, Symbol, parse_reference};
 pub use workspace::{FileTexts, LoadedFile, ProseEpoch, SourceFile, Workspace};

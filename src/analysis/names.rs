@@ -315,6 +315,30 @@ impl NameIndex {
     }
 }
 
+/// The lowercased hash of every word of `text`, in the form names are
+/// looked up by their first word: a name can be found in a text only when
+/// the text holds its first word. What a persistent cache keeps of a
+/// file's prose to tell whether a changed name may occur in it.
+pub fn word_keys(text: &str, found: &mut dyn FnMut(u64)) {
+    let mut lower = String::new();
+    let mut pos = 0;
+    while let Some(start) = next_word_start(text, pos, text.len()) {
+        let end = word_end(text, start);
+        found(lower_hash(text.get(start..end).unwrap_or(""), &mut lower));
+        pos = end.max(start + 1);
+    }
+}
+
+/// The [`word_keys`] hash of the first word of each of `def`'s names.
+pub fn first_word_keys(def: &super::DefInfo, found: &mut dyn FnMut(u64)) {
+    let mut lower = String::new();
+    for name in def.names() {
+        if let Some(w) = first_word(name) {
+            found(lower_hash(w, &mut lower));
+        }
+    }
+}
+
 fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWord)> {
     let mut normalizer = Normalizer::default();
     let mut lower = String::new();

@@ -217,3 +217,137 @@ pub fn parse_reference(text: &str) -> Option<(Sigil, &str)> {
     let id = chars.as_str();
     crate::syntax::is_valid_id(id).then_some((sigil, id))
 }
+
+/// A [`FileSummary`] in a form that outlives the interner it was built
+/// with: ids as strings (each once), so a persistent cache can store it
+/// and a later run can intern it again without parsing the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredSummary {
+    ids: Vec<String>,
+    defs: Vec<StoredDef>,
+    /// `(entity?, id index, start, end, in a tag?)`
+    refs: Vec<(bool, u32, u32, u32, bool)>,
+    is_registry: bool,
+    published: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct StoredDef {
+    entity: bool,
+    id: u32,
+    id_range: (u32, u32),
+    range: (u32, u32),
+    text: String,
+    ends: Vec<u32>,
+    has_name: bool,
+}
+
+fn sigil_of(entity: bool) -> Sigil {
+    if entity { Sigil::Entity } else { Sigil::Source }
+}
+
+impl FileSummary {
+    pub fn to_stored(&self, interner: &Interner) -> StoredSummary {
+        let mut table: rustc_hash::FxHashMap<Symbol, u32> = rustc_hash::FxHashMap::default();
+        let mut ids = Vec::new();
+        let mut index_of = |sym: Symbol| {
+            *table.entry(sym).or_insert_with(|| {
+                ids.push(interner.resolve(&sym).to_owned());
+                ids.len() as u32 - 1
+            })
+        };
+        let defs = self
+            .defs
+            .iter()
+            .map(|d| StoredDef {
+                entity: d.sigil == Sigil::Entity,
+                id: index_of(d.id),
+                id_range: (d.id_range.start, d.id_range.end),
+                range: (d.range.start, d.range.end),
+                text: d.text.to_string(),
+                ends: d.ends.to_vec(),
+                has_name: d.has_name,
+            })
+            .collect();
+        let refs = self
+            .refs
+            .iter()
+            .map(|r| (r.sigil == Sigil::Entity, index_of(r.id), r.range.start, r.range.end, r.origin == RefOrigin::Tag))
+            .collect();
+        StoredSummary {
+            ids,
+            defs,
+            refs,
+            is_registry: self.is_registry,
+            published: self.published.as_deref().map(str::to_owned),
+        }
+    }
+
+    /// The summary back, its ids interned in `interner`; `None` when the
+    /// stored form is inconsistent (an id index or an offset out of range),
+    /// which a checksum makes unlikely but never turns into a panic.
+    pub fn from_stored(stored: &StoredSummary, interner: &Interner) -> Option<FileSummary> {
+        let syms: Vec<Symbol> = stored.ids.iter().map(|id| interner.get_or_intern(id.as_str())).collect();
+        let sym = |i: u32| syms.get(i as usize).copied();
+        let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
+        let mut defs = Vec::with_capacity(stored.defs.len());
+        for d in &stored.defs {
+            let ends_ok = d.ends.len() >= 2
+                && d.ends.windows(2).all(|w| w[0] <= w[1])
+                && d.ends.last().is_some_and(|&e| e as usize == d.text.len())
+                && d.ends.iter().all(|&e| d.text.is_char_boundary(e as usize));
+            if !ends_ok {
+                return None;
+            }
+            defs.push(DefInfo {
+                sigil: sigil_of(d.entity),
+                id: sym(d.id)?,
+                id_range: range(d.id_range)?,
+                range: range(d.range)?,
+                text: d.text.as_str().into(),
+                ends: SmallVec::from_slice(&d.ends),
+                has_name: d.has_name,
+            });
+        }
+        let mut refs = Vec::with_capacity(stored.refs.len());
+        for &(entity, id, start, end, tag) in &stored.refs {
+            refs.push(RefSite {
+                sigil: sigil_of(entity),
+                id: sym(id)?,
+                range: range((start, end))?,
+                origin: if tag { RefOrigin::Tag } else { RefOrigin::Attribute },
+            });
+        }
+        Some(FileSummary {
+            defs,
+            refs,
+            is_registry: stored.is_registry,
+            published: stored.published.as_deref().map(Into::into),
+        })
+    }
+}
+
+#[cfg(test)]
+mod stored_tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_summary_comes_back_equal_in_another_interner() {
+        let text = "---\npublished: 2015-11\nbyline: @a\n---\n\nSee [A]{@a} and [“q”]{^s}.\n\n@a: person \"A\"\n  aka: Mr. A; A.\n\n^s: statement\n  by: @a\n";
+        let first = Interner::with_hasher(Default::default());
+        let summary = FileSummary::new(&crate::syntax::parse(text), &first);
+        let stored = summary.to_stored(&first);
+        let bytes = postcard::to_stdvec(&stored).unwrap();
+        let second = Interner::with_hasher(Default::default());
+        second.get_or_intern("unrelated");
+        let back = FileSummary::from_stored(&postcard::from_bytes(&bytes).unwrap(), &second).unwrap();
+        assert_eq!(back.to_stored(&second), stored);
+        assert_eq!(back.defs.len(), 2);
+        assert_eq!(back.refs.len(), summary.refs.len());
+        assert_eq!(second.resolve(&back.defs[0].id), "a");
+        // An id index out of range is refused, not a panic.
+        let mut broken = stored.clone();
+        broken.ids.clear();
+        assert!(FileSummary::from_stored(&broken, &second).is_none());
+    }
+}

@@ -159,18 +159,28 @@ impl Workspace {
     where
         L: Fn(&Path) -> LoadedFile + Sync,
     {
-        let mut ws = Workspace::new(root, config);
+        let mut ws = Workspace::build_from(root, config, paths.len(), |i, interner| {
+            let file = paths.get(i).map(|path| source_file(load(path), None, interner, keep_texts));
+            on_file_done();
+            file
+        });
         ws.keep_texts = keep_texts;
+        ws
+    }
+
+    /// Builds a workspace of `count` files that `make(i, interner)` hands
+    /// over ready (summaries included), in path order, called in parallel:
+    /// a persistent cache gives back the summaries of unchanged files this
+    /// way without parsing them. `None` leaves a file out. Texts are not kept.
+    pub fn build_from<M>(root: PathBuf, config: Arc<Config>, count: usize, make: M) -> Workspace
+    where
+        M: Fn(usize, &Interner) -> Option<SourceFile> + Sync,
+    {
+        let mut ws = Workspace::new(root, config);
+        ws.keep_texts = false;
         let interner = ws.interner.clone();
-        let files: Vec<Arc<SourceFile>> = paths
-            .par_iter()
-            .map(|path| {
-                let loaded = load(path);
-                let file = Arc::new(source_file(loaded, None, &interner, keep_texts));
-                on_file_done();
-                file
-            })
-            .collect();
+        let files: Vec<Arc<SourceFile>> =
+            (0..count).into_par_iter().filter_map(|i| make(i, &interner).map(Arc::new)).collect();
         ws.names = NameIndex::build(files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &f.summary)));
         for file in files {
             let id = FileId(ws.files.len() as u32);

@@ -8,13 +8,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::report::{shown_folder, shown_path};
+use super::report::{Position, shown_folder, shown_path};
 use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
-use crate::analysis::{Code, Diagnostic, FileId, Workspace};
+use crate::analysis::{Diagnostic, FileId};
 use crate::config::{self, Config, LoadError};
-use crate::syntax::{self, Parse};
-use crate::text::{LineIndex, PositionEncoding, TextRange};
+use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::cache::{self, CacheSettings, CheckedFile, RunStats};
 use crate::workspace::{self, load};
 
 pub struct CheckArgs {
@@ -22,6 +21,9 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub max_warnings: Option<usize>,
+    /// §16: `--no-cache`, `--cache-dir`.
+    pub no_cache: bool,
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Runs `check` and returns the exit code.
@@ -74,55 +76,80 @@ pub fn run(args: CheckArgs) -> i32 {
         Progress::hidden()
     };
     timings.phase("discover");
-    // Summaries only: each file is read again when it is diagnosed and when
-    // it is reported, from the page cache, so the whole tree is never held
-    // in memory at once.
-    let workspaces = plan.build_with(&cwd, false, &|| progress.inc(1));
-    timings.phase("read, parse and index");
+    let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
+    let stats = RunStats::default();
+    // Each file is read (unless the cache vouches for it), summarized, and
+    // read again when it is diagnosed, from the page cache, so the whole
+    // tree is never held in memory at once.
+    let (workspaces, cache_writes) =
+        cache::check_plan(plan, &cwd, &settings, &is_selected, &stats, &|| progress.inc(1));
+    progress.finish();
+    timings.phase("read, index and diagnose");
+    if timings.on() {
+        eprintln!("timing: cache: {}", stats.summary());
+    }
     for s in &selected {
-        let any = workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s)));
+        let any = workspaces.iter().any(|ws| ws.files.iter().any(|f| f.path.starts_with(s)));
         if !any {
             eprintln!("warning: {}: no Newsmark files of the workspace there", shown_folder(s, &cwd));
         }
     }
 
+    // One file table for the report: the files diagnostics point into.
     let mut collected = Collected::default();
     let mut files_checked = 0;
-    for (ws_index, ws) in workspaces.iter().enumerate() {
-        let targets: Vec<FileId> = ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect();
-        files_checked += targets.len();
-        let per_file: Vec<Vec<Diagnostic>> = targets.par_iter().map(|&id| diagnose(ws, id)).collect();
-        collected.diagnostics.reserve(per_file.iter().map(Vec::len).sum());
-        for diags in per_file {
-            for d in diags {
-                collected.push(ws_index, ws, d);
+    for ws in &workspaces {
+        files_checked += ws.checked;
+        collected.diagnostics.reserve(ws.diagnostics.len());
+    }
+    for (ws_index, ws) in workspaces.into_iter().enumerate() {
+        for d in ws.diagnostics {
+            collected.push(ws_index, d);
+        }
+        collected.workspace_files.push((ws.files, ws.positions));
+    }
+    let shown: Vec<Shown> = collected
+        .files
+        .iter()
+        .map(|&(ws, id)| {
+            let Some((files, positions)) = collected.workspace_files.get(ws) else { return Shown::default() };
+            let Some(f) = files.get(id.0 as usize) else { return Shown::default() };
+            let positions = positions.get(id.0 as usize).map_or(&[][..], Vec::as_slice);
+            Shown {
+                rel_path: f.display_path.clone(),
+                path: f.readable.then(|| f.path.clone()),
+                positions: positions.iter().map(|&(o, line, column)| (o, Position { line, column })).collect(),
+                needs_text: args.format == Format::Human,
+            }
+        })
+        .collect();
+    // A file is read again only for what its known positions do not
+    // cover: source lines (human) and places other files point into.
+    let mut shown = shown;
+    for d in &collected.diagnostics {
+        let ranges = std::iter::once((d.file, d.range)).chain(d.related.iter().map(|r| (r.file, r.range)));
+        for (file, range) in ranges {
+            if let Some(s) = shown.get_mut(file.0 as usize) {
+                let known = |o: u32| s.positions.binary_search_by_key(&o, |(k, _)| *k).is_ok();
+                if !known(range.start) || !known(range.end) {
+                    s.needs_text = true;
+                }
             }
         }
     }
-    progress.finish();
-    timings.phase("diagnose");
-
-    // The report needs the texts of the files it points into, not the
-    // index: drop the workspaces before reading those texts again.
-    let shown: Vec<(String, Option<PathBuf>)> = collected
-        .files
-        .iter()
-        .map(|&(ws, id)| match workspaces.get(ws).and_then(|w| w.file(id)) {
-            Some(f) => (f.display_path.clone(), f.read_error.is_none().then(|| f.path.clone())),
-            None => (String::new(), None),
-        })
-        .collect();
-    drop(workspaces);
     let texts: Vec<String> = shown
         .par_iter()
-        .map(|(_, path)| path.as_deref().and_then(|p| workspace::read_text(p).ok()).unwrap_or_default())
+        .map(|s| match (&s.path, s.needs_text) {
+            (Some(p), true) => workspace::read_text(p).unwrap_or_default(),
+            _ => String::new(),
+        })
         .collect();
     let line_indexes: Vec<LineIndex> = texts.par_iter().map(|t| LineIndex::new(t)).collect();
     let report_files: Vec<ReportFile> = shown
         .iter()
         .zip(&texts)
         .zip(&line_indexes)
-        .map(|(((rel_path, _), text), line_index)| ReportFile { rel_path, text, line_index })
+        .map(|((s, text), line_index)| ReportFile { rel_path: &s.rel_path, text, line_index, positions: &s.positions })
         .collect();
     let report = Report { files: &report_files, diagnostics: &collected.diagnostics, files_checked };
     let stdout = std::io::stdout();
@@ -135,6 +162,15 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     timings.phase("report");
+    for write in cache_writes {
+        if let Ok(Some(note)) = write.join() {
+            eprintln!("{note}");
+        }
+    }
+    for note in stats.notes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        eprintln!("{note}");
+    }
+    timings.phase("write the cache");
     exit_code(Counts::of(&collected.diagnostics), args.max_warnings)
 }
 
@@ -148,6 +184,10 @@ impl Timings {
     fn from_env() -> Timings {
         let on = std::env::var_os("NEWSMARK_TIMINGS").is_some();
         Timings { last: std::cell::Cell::new(on.then(std::time::Instant::now)) }
+    }
+
+    fn on(&self) -> bool {
+        self.last.get().is_some()
     }
 
     fn phase(&self, name: &str) {
@@ -174,39 +214,20 @@ fn kb_to_mb(kb: &str) -> u64 {
     kb.parse::<u64>().map_or(0, |k| k / 1024)
 }
 
-/// Reads and parses a file again (the workspace keeps summaries, not texts
-/// or trees) and computes its diagnostics.
-fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
-    let Some(file) = ws.file(id) else { return Vec::new() };
-    if file.read_error.is_some() {
-        return file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
-    }
-    match workspace::read_text(&file.path) {
-        Ok(text) => {
-            let parse = syntax::parse(&text);
-            file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default())
-        }
-        // Read a moment ago, unreadable now (deleted or replaced while the
-        // check ran): say so rather than check it against an empty text.
-        Err(e) => match ws.config.severity(Code::Unreadable) {
-            Some(severity) => vec![Diagnostic {
-                file: id,
-                range: TextRange::empty(0),
-                code: Code::Unreadable,
-                severity,
-                message: e.to_string(),
-                related: Vec::new(),
-                suggestion: None,
-            }],
-            None => Vec::new(),
-        },
-    }
+/// A file the report points into.
+#[derive(Default)]
+struct Shown {
+    rel_path: String,
+    path: Option<PathBuf>,
+    positions: Vec<(u32, Position)>,
+    needs_text: bool,
 }
 
 /// Diagnostics of several workspaces, renumbered into one file table.
 #[derive(Default)]
 struct Collected {
     files: Vec<(usize, FileId)>,
+    workspace_files: Vec<(Vec<CheckedFile>, Vec<cache::Positions>)>,
     slots: FxHashMap<(usize, FileId), FileId>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -219,7 +240,7 @@ impl Collected {
         })
     }
 
-    fn push(&mut self, ws_index: usize, _ws: &Workspace, mut d: Diagnostic) {
+    fn push(&mut self, ws_index: usize, mut d: Diagnostic) {
         d.file = self.slot(ws_index, d.file);
         for r in &mut d.related {
             r.file = self.slot(ws_index, r.file);

@@ -17,6 +17,7 @@ use crate::analysis::Workspace;
 use crate::config::{self, Config, FILE_NAME, LoadError};
 use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::cache::{self, CacheSettings};
 use crate::workspace::load::{self, PlannedWorkspace};
 
 /// The state of one `newsmark.toml` seen while planning.
@@ -136,8 +137,12 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
 /// that are not open are read again when a request needs them.
 fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> Workspace {
     let root = p.root.clone();
-    let load = |path: &Path| load::load_file(path, &root);
-    let mut ws = Workspace::build_with(p.root.clone(), p.config, &p.files, load, false, &|| {
+    // Summaries of the files `check` cached (§16) and that did not change
+    // come from its cache (`NEWSMARK_CACHE_DIR` or `.newsmark_cache` in
+    // the workspace root); the others are parsed.
+    let cache = CacheSettings::resolve(false, None, &root);
+    let stats = cache::RunStats::default();
+    let mut ws = cache::load_workspace(&cache, &root, root.clone(), p.config, p.files, &stats, &|| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
     for (path, message) in p.unreadable {

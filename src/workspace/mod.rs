@@ -227,5 +227,6 @@ fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
         other => (None, other.to_string()),
     }
 }
+pub mod cache;
 pub mod load;
 pub mod open;

@@ -36,6 +36,10 @@ pub struct ReportFile<'a> {
     pub rel_path: &'a str,
     pub text: &'a str,
     pub line_index: &'a LineIndex,
+    /// Positions already known (from the cache), by offset, sorted: an
+    /// offset found here needs neither `text` nor `line_index`, so a
+    /// report that shows no source lines need not read the file.
+    pub positions: &'a [(u32, Position)],
 }
 
 /// Everything a renderer needs. `Diagnostic::file` and `Related::file`
@@ -94,7 +98,7 @@ pub fn color_wanted(stream_is_terminal: bool) -> bool {
 
 /// A 1-based line and 1-based column in Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Position {
+pub struct Position {
     pub line: u32,
     pub column: u32,
 }
@@ -128,6 +132,9 @@ impl<'a> Report<'a> {
         // A reversed range (never expected) is read as its two ends in order.
         let (lo, hi) = (range.start.min(range.end), range.start.max(range.end));
         let pos = |offset| {
+            if let Ok(i) = file.positions.binary_search_by_key(&offset, |(o, _)| *o) {
+                return file.positions[i].1;
+            }
             let lc = file.line_index.line_col(file.text, offset, PositionEncoding::Utf32);
             Position { line: lc.line + 1, column: lc.col + 1 }
         };

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Benchmark of the persistent cache (spec §16) on a generated corpus.
+
+    python3 bench/cache.py --data bench-data --size large \
+        [--newsmark target/release/newsmark] [--runs 3] [--json-out FILE]
+
+Works on a copy of the corpus made of hard links (edits replace files, so
+the corpus itself is never changed). Every figure is a wall time next to
+`rg -c '\\{[@^]' --no-ignore-parent .` over the same copy in the same run
+(best of --runs), as a ratio:
+
+* cold `check` (`--no-cache`), and the first run that writes the cache;
+* warm `check`, nothing changed;
+* warm `check` after editing one article (a new sentence naming an entity);
+* warm `check` after changing one entity's `aka` in a registry (a new alias
+  with a rare first word, then one starting with "The", a word of nearly
+  every article);
+* the cache's size on disk against the tree's.
+
+Every `check` output is compared with `check --no-cache` over the same
+state: a run whose output differs fails the benchmark (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes), stdout discarded."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    if rc not in (0, 1):
+        sys.exit(f"{' '.join(argv)}: exit {rc}")
+    return wall, ru.ru_maxrss * 1024
+
+
+def output(exe: str, root: Path, *extra: str) -> bytes:
+    p = subprocess.run([exe, "check", "--format", "json", *extra], cwd=root,
+                       stdin=subprocess.DEVNULL, capture_output=True)
+    return p.stdout
+
+
+def tree_bytes(root: Path, skip: str) -> int:
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != skip]
+        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in filenames)
+    return total
+
+
+def replace(path: Path, text: str) -> None:
+    """Writes a new file over `path` (never through a hard link)."""
+    tmp = path.with_name(path.name + ".bench-tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--newsmark", default="target/release/newsmark")
+    ap.add_argument("--data", default="bench-data")
+    ap.add_argument("--size", default="large")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--json-out")
+    args = ap.parse_args()
+    exe = str(Path(args.newsmark).resolve())
+    src = Path(args.data) / args.size
+    if not (src / "newsmark.toml").exists():
+        sys.exit(f"{src}: no corpus (generate it with bench/gen_corpus.py)")
+    rg = shutil.which("rg")
+    if rg is None:
+        sys.exit("rg not found (apt-get install -y ripgrep)")
+
+    work = Path(tempfile.mkdtemp(prefix="newsmark-cache-bench-"))
+    root = work / args.size
+    figures: dict = {"size": args.size}
+    try:
+        subprocess.run(["cp", "-al", str(src), str(root)], check=True)
+        # Hard links change ctime: let the copy leave the racy window.
+        time.sleep(2.5)
+
+        def rg_wall() -> float:
+            return min(timed([rg, "-c", r"\{[@^]", "--no-ignore-parent", "."], root)[0] for _ in range(args.runs))
+
+        def check_best(*extra: str) -> tuple[float, int]:
+            best = [timed([exe, "check", "--format", "json", *extra], root) for _ in range(args.runs)]
+            return min(w for w, _ in best), max(r for _, r in best)
+
+        def agree(what: str) -> None:
+            if output(exe, root) != output(exe, root, "--no-cache"):
+                sys.exit(f"{what}: the cached output differs from --no-cache")
+
+        figures["rg_s"] = rg_wall()
+        figures["cold_s"], figures["cold_rss"] = timed([exe, "check", "--format", "json", "--no-cache"], root)
+        figures["cache_write_s"], figures["cache_write_rss"] = timed([exe, "check", "--format", "json"], root)
+        time.sleep(2.5)
+        figures["warm_s"], figures["warm_rss"] = check_best()
+        agree("warm")
+
+        articles = sorted((root / "articles").rglob("*.nmk"))
+        article = articles[len(articles) // 2]
+        text = article.read_text(encoding="utf-8")
+        replace(article, text.rstrip("\n") + " Officials met Mr. Xi on Monday.\n")
+        figures["edit_s"], figures["edit_rss"] = timed([exe, "check", "--format", "json"], root)
+        agree("after an article edit")
+
+        # Two aka changes: a new alias whose first word is rare, and one
+        # whose first word ("The") is in nearly every article, which then
+        # may name the entity and is checked again.
+        registry = sorted((root / "registry").glob("*.nmk"))
+        for key, alias in (("aka", "Benchmarkia Holdings"), ("aka_common", "The Benchmark Holdings")):
+            for reg in registry:
+                text = reg.read_text(encoding="utf-8")
+                m = re.search(r"^  aka: (.*)$", text, re.M)
+                if m:
+                    replace(reg, text[:m.start(1)] + m.group(1) + "; " + alias + text[m.end(1):])
+                    figures[key + "_file"] = reg.name
+                    break
+            else:
+                sys.exit("no registry entity with an aka")
+            figures[key + "_s"], figures[key + "_rss"] = timed([exe, "check", "--format", "json"], root)
+            agree(f"after an aka change ({alias})")
+            registry = registry[1:]
+
+        figures["rg_s_after"] = rg_wall()
+        figures["tree_bytes"] = tree_bytes(root, ".newsmark_cache")
+        figures["cache_bytes"] = tree_bytes(root / ".newsmark_cache", "")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    rg_s = min(figures["rg_s"], figures["rg_s_after"])
+    mib = 1024 * 1024
+    rows = [
+        ("rg over the tree (best of both rg runs)", f"{rg_s:.2f} s", "1×", ""),
+        ("cold `check --no-cache`", f"{figures['cold_s']:.2f} s", f"{figures['cold_s'] / rg_s:.1f}×",
+         f"{figures['cold_rss'] / mib:.0f} MiB"),
+        ("first `check`, writing the cache", f"{figures['cache_write_s']:.2f} s",
+         f"{figures['cache_write_s'] / rg_s:.1f}×", f"{figures['cache_write_rss'] / mib:.0f} MiB"),
+        ("warm `check`, nothing changed", f"{figures['warm_s']:.2f} s", f"{figures['warm_s'] / rg_s:.2f}×",
+         f"{figures['warm_rss'] / mib:.0f} MiB"),
+        ("warm `check` after editing one article", f"{figures['edit_s']:.2f} s",
+         f"{figures['edit_s'] / rg_s:.2f}×", f"{figures['edit_rss'] / mib:.0f} MiB"),
+        ("warm `check` after one entity's `aka` changed", f"{figures['aka_s']:.2f} s",
+         f"{figures['aka_s'] / rg_s:.2f}×", f"{figures['aka_rss'] / mib:.0f} MiB"),
+        ("warm `check` after one `aka` whose first word is \"The\"", f"{figures['aka_common_s']:.2f} s",
+         f"{figures['aka_common_s'] / rg_s:.2f}×", f"{figures['aka_common_rss'] / mib:.0f} MiB"),
+        ("cache size on disk", f"{figures['cache_bytes'] / mib:.0f} MiB",
+         f"{100 * figures['cache_bytes'] / figures['tree_bytes']:.0f} % of the tree "
+         f"({figures['tree_bytes'] / mib:.0f} MiB)", ""),
+    ]
+    print(f"| {args.size} | wall | vs rg | peak RSS |\n|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+//! What a set of changed files can change in the diagnostics of the files
+//! that did not change, so their cached diagnostics are kept only when no
+//! change can reach them. From the old and new summary of each changed
+//! (added, edited, removed) file:
+//!
+//! * `defs`: ids whose definitions changed (added, removed, or with other
+//!   contents): files referencing them (`undefined-reference`,
+//!   `unknown-alias`, `source-after-publication`) or defining them too
+//!   (`duplicate-definition`) are checked again;
+//! * `moved`: ids whose definitions moved: files defining them too (the
+//!   related places of `duplicate-definition`);
+//! * `counted`: ids whose reference count changed: files other than
+//!   registries defining them (`unused-definition`);
+//! * `id_set`: whether some id was defined or undefined: files with an
+//!   `undefined-reference` or `invalid-value` ("did you mean" and "exists
+//!   as a source" read the whole set of ids);
+//! * `words`: the first words of every name of every entity in `defs`
+//!   (old and new, and of their other definitions): files whose prose may
+//!   hold one of them (`untagged-mention`). A registry edit that changes
+//!   one `aka` thus re-checks the few articles that use that entity or may
+//!   mention its names, not the whole tree.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::{Code, FileSummary, Symbol, Workspace, first_word_keys};
+use crate::syntax::Sigil;
+
+use super::diagnose::Words;
+
+type Id = (Sigil, Symbol);
+
+#[derive(Default)]
+pub struct Delta {
+    defs: FxHashSet<Id>,
+    moved: FxHashSet<Id>,
+    counted: FxHashSet<Id>,
+    id_set: bool,
+    words: FxHashSet<u64>,
+}
+
+impl Delta {
+    /// Adds a file's change: `old` as cached (`None` when new), `new` as it
+    /// is now (`None` when removed).
+    pub fn add(&mut self, old: Option<&FileSummary>, new: Option<&FileSummary>) {
+        let empty = FileSummary::default();
+        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+        let defs_of = |s: &FileSummary| {
+            let mut m: FxHashMap<Id, Vec<usize>> = FxHashMap::default();
+            for (i, d) in s.defs.iter().enumerate() {
+                m.entry((d.sigil, d.id)).or_default().push(i);
+            }
+            m
+        };
+        let (old_defs, new_defs) = (defs_of(old), defs_of(new));
+        for (id, olds) in &old_defs {
+            match new_defs.get(id) {
+                None => {
+                    self.id_set = true;
+                    self.defs.insert(*id);
+                }
+                Some(news) => {
+                    let same = olds.len() == news.len()
+                        && olds.iter().zip(news).all(|(&a, &b)| old.defs[a].same_content(&new.defs[b]));
+                    if !same {
+                        self.defs.insert(*id);
+                    }
+                    if olds.len() != news.len()
+                        || olds.iter().zip(news).any(|(&a, &b)| old.defs[a].id_range != new.defs[b].id_range)
+                    {
+                        self.moved.insert(*id);
+                    }
+                }
+            }
+        }
+        for id in new_defs.keys() {
+            if !old_defs.contains_key(id) {
+                self.id_set = true;
+                self.defs.insert(*id);
+            }
+        }
+        for d in old.defs.iter().chain(&new.defs) {
+            if d.sigil == Sigil::Entity && self.defs.contains(&(d.sigil, d.id)) {
+                first_word_keys(d, &mut |k| {
+                    self.words.insert(k);
+                });
+            }
+        }
+        let mut counts: FxHashMap<Id, i64> = FxHashMap::default();
+        for r in &old.refs {
+            *counts.entry((r.sigil, r.id)).or_default() -= 1;
+        }
+        for r in &new.refs {
+            *counts.entry((r.sigil, r.id)).or_default() += 1;
+        }
+        self.counted.extend(counts.into_iter().filter(|(_, n)| *n != 0).map(|(id, _)| id));
+    }
+
+    /// Adds the names of the other definitions of every changed entity
+    /// (the message of `untagged-mention` shows the display name of the
+    /// first one). Call once, after every `add`.
+    pub fn finish(&mut self, ws: &Workspace) {
+        for &(sigil, id) in &self.defs {
+            if sigil != Sigil::Entity {
+                continue;
+            }
+            for &loc in ws.index().definitions(sigil, id) {
+                if let Some(def) = ws.def(loc) {
+                    first_word_keys(def, &mut |k| {
+                        self.words.insert(k);
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty() && self.moved.is_empty() && self.counted.is_empty() && !self.id_set
+    }
+
+    /// Whether the cached diagnostics of an unchanged file may be out of
+    /// date: `codes` are the codes among them.
+    pub fn reaches(&self, summary: &FileSummary, words: &Words, codes: impl Iterator<Item = Code>) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        if summary.refs.iter().any(|r| self.defs.contains(&(r.sigil, r.id))) {
+            return true;
+        }
+        let defined = |set: &FxHashSet<Id>| summary.defs.iter().any(|d| set.contains(&(d.sigil, d.id)));
+        // `unused-definition` is only reported outside registry files.
+        if defined(&self.defs) || defined(&self.moved) || (!summary.is_registry && defined(&self.counted)) {
+            return true;
+        }
+        if self.id_set && { codes }.any(|c| matches!(c, Code::UndefinedReference | Code::InvalidValue)) {
+            return true;
+        }
+        self.words.iter().any(|&k| words.may_contain(k))
+    }
+}

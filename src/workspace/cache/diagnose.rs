@@ -1,0 +1,199 @@
+//! Diagnosing one file of a workspace built without texts, and the
+//! conversions between diagnostics and their stored form.
+
+use std::path::Path;
+
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
+use crate::analysis::{Code, Diagnostic, FileId, Related, Severity, Workspace, word_keys};
+use crate::syntax::{self, Parse};
+use crate::text::{LineIndex, PositionEncoding, TextRange};
+use crate::workspace::read_text;
+
+use super::store::StoredDiagnostic;
+
+/// A file's diagnostics and what the cache keeps with them.
+#[derive(Default)]
+pub struct Diagnosed {
+    pub diagnostics: Vec<Diagnostic>,
+    pub words: Words,
+    pub positions: Positions,
+}
+
+/// Line and column (1-based, in Unicode scalar values) of every offset
+/// the diagnostics of a file point at, sorted by offset: a report in a
+/// format without source lines needs nothing else from the file.
+pub type Positions = Vec<(u32, u32, u32)>;
+
+/// Reads and parses a file again (the workspace keeps summaries, not texts
+/// or trees) and computes its diagnostics, with a filter of its prose
+/// words (see [`Words`], only when `words` is asked for: the cache keeps
+/// it) and the positions of the diagnostics.
+pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
+    let Some(file) = ws.file(id) else { return Diagnosed::default() };
+    if file.read_error.is_some() {
+        let diagnostics = file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
+        return Diagnosed { diagnostics, ..Diagnosed::default() };
+    }
+    match read_text(&file.path) {
+        Ok(text) => {
+            let parse = syntax::parse(&text);
+            let diagnostics = file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default());
+            let words = if !words || parse.doc.paragraphs.is_empty() {
+                Words::default()
+            } else {
+                Words::of(&syntax::plain_text(&text, &parse).text)
+            };
+            let positions = positions(&text, &diagnostics);
+            Diagnosed { diagnostics, words, positions }
+        }
+        // Read a moment ago, unreadable now (deleted or replaced while the
+        // check ran): say so rather than check it against an empty text.
+        Err(e) => {
+            let diagnostics = match ws.config.severity(Code::Unreadable) {
+                Some(severity) => vec![Diagnostic {
+                    file: id,
+                    range: TextRange::empty(0),
+                    code: Code::Unreadable,
+                    severity,
+                    message: e.to_string(),
+                    related: Vec::new(),
+                    suggestion: None,
+                }],
+                None => Vec::new(),
+            };
+            Diagnosed { diagnostics, ..Diagnosed::default() }
+        }
+    }
+}
+
+fn positions(text: &str, diagnostics: &[Diagnostic]) -> Positions {
+    let mut offsets: Vec<u32> = diagnostics.iter().flat_map(|d| [d.range.start, d.range.end]).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    if offsets.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    offsets
+        .into_iter()
+        .map(|o| {
+            let lc = index.line_col(text, o, PositionEncoding::Utf32);
+            (o, lc.line + 1, lc.col + 1)
+        })
+        .collect()
+}
+
+/// A Bloom filter (two bits per word) of the words of a file's prose: a
+/// changed name may be found in the file only if its first word may be in
+/// the filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Words(pub Vec<u64>);
+
+impl Words {
+    pub fn of(text: &str) -> Words {
+        let mut keys = Vec::new();
+        word_keys(text, &mut |k| keys.push(k));
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.is_empty() {
+            return Words::default();
+        }
+        // About ten bits per distinct word: under 1 % false positives.
+        let bits = (keys.len() * 10).next_power_of_two().max(64);
+        let mut filter = vec![0u64; bits / 64];
+        for k in keys {
+            for bit in Words::bits(k, bits) {
+                filter[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        Words(filter)
+    }
+
+    fn bits(key: u64, bits: usize) -> [usize; 2] {
+        let mask = bits as u64 - 1;
+        [(key & mask) as usize, ((key >> 32).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20 & mask) as usize]
+    }
+
+    pub fn may_contain(&self, key: u64) -> bool {
+        let bits = self.0.len() * 64;
+        bits > 0 && Words::bits(key, bits).iter().all(|&b| self.0.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
+    }
+}
+
+pub fn store_diagnostic(ws: &Workspace, d: &Diagnostic) -> StoredDiagnostic {
+    StoredDiagnostic {
+        start: d.range.start,
+        end: d.range.end,
+        code: Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0) as u8,
+        severity: d.severity as u8,
+        message: d.message.clone(),
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                (
+                    ws.file(r.file).map(|f| rel_path(&ws.root, &f.path)).unwrap_or_default(),
+                    r.range.start,
+                    r.range.end,
+                    r.message.clone(),
+                )
+            })
+            .collect(),
+        suggestion: d.suggestion.clone(),
+    }
+}
+
+/// The diagnostic back for `file`, related places found with `file_of`
+/// (a path relative to the root); `None` when it points at a file that is
+/// gone, or is malformed.
+pub fn load_diagnostic(
+    file: FileId,
+    s: &StoredDiagnostic,
+    file_of: &dyn Fn(&str) -> Option<FileId>,
+) -> Option<Diagnostic> {
+    const SEVERITIES: [Severity; 4] = [Severity::Error, Severity::Warning, Severity::Info, Severity::Hint];
+    let range = |a: u32, b: u32| (a <= b).then(|| TextRange::new(a, b));
+    let mut related = Vec::with_capacity(s.related.len());
+    for (path, start, end, message) in &s.related {
+        let id = file_of(path)?;
+        related.push(Related { file: id, range: range(*start, *end)?, message: message.clone() });
+    }
+    Some(Diagnostic {
+        file,
+        range: range(s.start, s.end)?,
+        code: *Code::ALL.get(s.code as usize)?,
+        severity: *SEVERITIES.get(s.severity as usize)?,
+        message: s.message.clone(),
+        related,
+        suggestion: s.suggestion.clone(),
+    })
+}
+
+/// `path` relative to `root`, `/`-separated.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    super::super::load::display_path(path, root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(word: &str) -> u64 {
+        let mut k = 0;
+        word_keys(word, &mut |w| k = w);
+        k
+    }
+
+    #[test]
+    fn the_word_filter_holds_every_word_of_the_text_whatever_its_case() {
+        let text = "The minister met Mr. Xi Jinping and Ada’s team in Zürich; US talks resume.";
+        let words = Words::of(text);
+        for w in ["the", "MINISTER", "mr", "xi", "jinping", "ada", "s", "zürich", "us", "Resume"] {
+            assert!(words.may_contain(key(w)), "{w}");
+        }
+        // Absent words are mostly absent (a Bloom filter may err the other way only).
+        let absent = (0..200).filter(|i| words.may_contain(key(&format!("absent{i}")))).count();
+        assert!(absent < 20, "{absent} false positives out of 200");
+        assert!(!Words::default().may_contain(key("the")));
+    }
+}

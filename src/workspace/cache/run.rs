@@ -1,0 +1,524 @@
+//! `check`'s engine over the cache: decide which files changed (metadata,
+//! then content), take the rest from the cache, rebuild the index only when
+//! something changed, re-diagnose what a change can reach, and write the
+//! cache back. With the cache off every file counts as changed: the same
+//! path computes everything.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::analysis::{Code, Diagnostic, FileId, FileSummary, LoadedFile, SourceFile, StoredSummary, Workspace};
+use crate::config::Config;
+use crate::syntax;
+use crate::workspace::load::{Plan, PlannedWorkspace, display_path};
+use crate::workspace::{ReadError, read_text};
+
+use super::CacheSettings;
+use super::delta::Delta;
+use super::diagnose::{Diagnosed, Positions, Words, diagnose_file, load_diagnostic, rel_path, store_diagnostic};
+use super::stamp::{self, Nanos, Stamp};
+use super::store::{self, Entry, Header, Loaded, Summaries};
+
+/// A file of a checked workspace.
+#[derive(Clone, Debug)]
+pub struct CheckedFile {
+    pub path: PathBuf,
+    pub display_path: String,
+    pub readable: bool,
+}
+
+/// The outcome for one workspace: its files and the diagnostics of the
+/// selected ones (`Diagnostic::file` and `Related::file` index `files`).
+pub struct CheckedWorkspace {
+    pub files: Vec<CheckedFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Per file (same index), the positions of its diagnostics' offsets.
+    pub positions: Vec<Positions>,
+    /// How many files were selected.
+    pub checked: usize,
+}
+
+/// What the cache did, for `NEWSMARK_TIMINGS`.
+#[derive(Debug, Default)]
+pub struct RunStats {
+    /// Unchanged by metadata alone.
+    pub trusted: AtomicUsize,
+    /// Read, and unchanged by content.
+    pub verified: AtomicUsize,
+    /// Read and parsed.
+    pub parsed: AtomicUsize,
+    /// Diagnostics taken from the cache / computed.
+    pub reused: AtomicUsize,
+    pub diagnosed: AtomicUsize,
+    pub notes: std::sync::Mutex<Vec<String>>,
+}
+
+impl RunStats {
+    pub fn summary(&self) -> String {
+        let n = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+        format!(
+            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed",
+            n(&self.trusted),
+            n(&self.verified),
+            n(&self.parsed),
+            n(&self.reused),
+            n(&self.diagnosed)
+        )
+    }
+
+    fn note(&self, note: String) {
+        self.notes.lock().unwrap_or_else(|e| e.into_inner()).push(note);
+    }
+}
+
+/// How a file stands against its cache entry.
+enum State {
+    /// Same bytes as the entry (`read_since` as it is to be stored).
+    Same { entry: usize, stamp: Stamp, read_since: Nanos },
+    /// New or changed: its text (or why it cannot be read), and its stamp.
+    /// The text is taken when the file is parsed, so the texts of a cold
+    /// run are not all held at once.
+    Changed { text: std::sync::Mutex<Result<String, String>>, hash: (u64, u64), stamp: Option<Stamp> },
+}
+
+/// Checks every workspace of `plan`: diagnostics for the files
+/// `is_selected` accepts, paths shown relative to `display_base`. Writes
+/// the cache in the background; join the returned handle before exiting.
+pub fn check_plan(
+    plan: Plan,
+    display_base: &Path,
+    settings: &CacheSettings,
+    is_selected: &(dyn Fn(&Path) -> bool + Sync),
+    stats: &RunStats,
+    on_file_done: &(dyn Fn() + Sync),
+) -> (Vec<CheckedWorkspace>, Vec<std::thread::JoinHandle<Option<String>>>) {
+    let started = stamp::now();
+    let program = store::program_id();
+    let top_root = plan.workspaces.first().map(|w| w.root.clone()).unwrap_or_default();
+    let mut writes = Vec::new();
+    let mut out = Vec::new();
+    for planned in plan.workspaces {
+        let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, &top_root, &planned.root));
+        let loaded = cache_file.as_ref().and_then(|f| match store::load(f, &program) {
+            Ok(l) => Some(l),
+            Err(why) => {
+                if f.exists() {
+                    stats.note(format!("note: ignoring the cache {}: {why}", f.display()));
+                }
+                None
+            }
+        });
+        let key = diagnostics_key(&planned.config, display_base);
+        let writes_cache = cache_file.is_some();
+        let run = WorkspaceRun {
+            planned,
+            loaded,
+            key,
+            started,
+            display_base,
+            stats,
+            is_selected,
+            on_file_done,
+            writes_cache,
+        };
+        let (checked, save) = run.check();
+        out.push(checked);
+        if let (Some(file), Some(save)) = (cache_file, save) {
+            let header = Header { program: program.clone(), diagnostics_key: key };
+            writes.push(std::thread::spawn(move || {
+                store::save(&file, header, save.entries, save.summaries)
+                    .err()
+                    .map(|e| format!("note: cannot write the cache {}: {e}", file.display()))
+            }));
+        }
+    }
+    (out, writes)
+}
+
+/// The server's way in: the workspace of `files` under `root` (texts not
+/// kept), with the summaries of the files the cache vouches for (same
+/// metadata outside the racy window, or same bytes) taken from it and the
+/// others parsed. Reads the cache `check` writes under `top_root`, never
+/// writes it: the diagnostics cached there must stay those of the
+/// summaries cached with them.
+pub fn load_workspace(
+    settings: &CacheSettings,
+    top_root: &Path,
+    root: PathBuf,
+    config: Arc<Config>,
+    files: Vec<PathBuf>,
+    stats: &RunStats,
+    on_file_done: &(dyn Fn() + Sync),
+) -> Workspace {
+    let program = store::program_id();
+    let loaded = settings.dir.as_ref().and_then(|d| store::load(&store::file_for(d, top_root, &root), &program).ok());
+    let planned = PlannedWorkspace { root: root.clone(), config, files, unreadable: Vec::new() };
+    let run = WorkspaceRun {
+        planned,
+        loaded,
+        key: 0,
+        started: stamp::now(),
+        display_base: &root,
+        stats,
+        is_selected: &|_| false,
+        on_file_done,
+        writes_cache: false,
+    };
+    let (files, states) = run.states();
+    run.build(&files, &states).0
+}
+
+fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(format!("{config:?}\n{}", display_base.display()).as_bytes())
+}
+
+struct WorkspaceRun<'a> {
+    planned: PlannedWorkspace,
+    loaded: Option<Loaded>,
+    key: u64,
+    started: Nanos,
+    display_base: &'a Path,
+    stats: &'a RunStats,
+    is_selected: &'a (dyn Fn(&Path) -> bool + Sync),
+    on_file_done: &'a (dyn Fn() + Sync),
+    /// False with `--no-cache`: nothing to store.
+    writes_cache: bool,
+}
+
+/// What to write back.
+struct Save {
+    entries: Vec<Entry>,
+    summaries: Summaries,
+}
+
+impl WorkspaceRun<'_> {
+    fn entry(&self, i: usize) -> Option<&Entry> {
+        self.loaded.as_ref()?.entries.get(i)
+    }
+
+    fn diagnostics_usable(&self) -> bool {
+        self.loaded.as_ref().is_some_and(|l| l.header.diagnostics_key == self.key)
+    }
+
+    fn state_of(&self, path: &Path) -> State {
+        let rel = rel_path(&self.planned.root, path);
+        let cached = self.loaded.as_ref().and_then(|l| Some((*l.by_path.get(&rel)?, l)));
+        let stamp = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| Stamp::of(&m));
+        if let (Some((i, l)), Some(stamp)) = (cached, stamp) {
+            let entry = &l.entries[i];
+            if entry.stamp == stamp && stamp.trusted_since(entry.read_since) {
+                self.stats.trusted.fetch_add(1, Ordering::Relaxed);
+                return State::Same { entry: i, stamp, read_since: entry.read_since };
+            }
+        }
+        let text = read_text(path).map_err(|e: ReadError| e.to_string());
+        if let (Some((i, l)), Some(stamp), Ok(text)) = (cached, stamp, &text) {
+            if l.entries[i].hash == hash(text) {
+                self.stats.verified.fetch_add(1, Ordering::Relaxed);
+                return State::Same { entry: i, stamp, read_since: self.started };
+            }
+        }
+        let hash = text.as_deref().map_or((0, 0), hash);
+        State::Changed { text: std::sync::Mutex::new(text), hash, stamp }
+    }
+
+    fn check(self) -> (CheckedWorkspace, Option<Save>) {
+        let (files, states) = self.states();
+        if let Some(fast) = self.unchanged_run(&files, &states) {
+            return fast;
+        }
+        self.full_run(files, states)
+    }
+
+    /// Nothing changed since the cache was written (same files, same
+    /// bytes, same config): its diagnostics are the answer, with no index
+    /// to build.
+    fn unchanged_run(&self, files: &[CheckedFile], states: &[State]) -> Option<(CheckedWorkspace, Option<Save>)> {
+        let loaded = self.loaded.as_ref()?;
+        if !self.diagnostics_usable() || !self.planned.unreadable.is_empty() || loaded.entries.len() != states.len() {
+            return None;
+        }
+        let mut entries = Vec::with_capacity(states.len());
+        for (file, state) in files.iter().zip(states) {
+            let State::Same { entry, .. } = state else { return None };
+            let entry = &loaded.entries[*entry];
+            if (self.is_selected)(&file.path) && entry.diagnostics.is_none() {
+                return None;
+            }
+            entries.push(entry);
+        }
+        // FileIds are positions in `files`; related places are found by path.
+        let by_path: rustc_hash::FxHashMap<&str, u32> =
+            entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i as u32)).collect();
+        let mut diagnostics = Vec::new();
+        let mut positions = Vec::with_capacity(files.len());
+        let mut checked = 0;
+        for (i, (file, entry)) in files.iter().zip(&entries).enumerate() {
+            if !(self.is_selected)(&file.path) {
+                positions.push(Vec::new());
+                continue;
+            }
+            positions.push(entry.positions.clone());
+            checked += 1;
+            for s in entry.diagnostics.iter().flatten() {
+                diagnostics.push(unchanged_diagnostic(FileId(i as u32), s, &by_path)?);
+            }
+        }
+        self.stats.reused.fetch_add(checked, Ordering::Relaxed);
+        // Entries read again (racy ones) carry a new `read_since`: worth a
+        // write only then.
+        let refreshed = states.iter().zip(&entries).any(|(s, e)| match s {
+            State::Same { stamp, read_since, .. } => *stamp != e.stamp || *read_since != e.read_since,
+            State::Changed { .. } => true,
+        });
+        let save = refreshed.then(|| {
+            let mut entries: Vec<Entry> = entries.into_iter().cloned().collect();
+            for (e, s) in entries.iter_mut().zip(states) {
+                if let State::Same { stamp, read_since, .. } = s {
+                    e.stamp = *stamp;
+                    e.read_since = *read_since;
+                }
+            }
+            Save { entries, summaries: Summaries::Compressed(loaded.compressed_summaries().to_vec()) }
+        });
+        Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
+    }
+
+    fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
+        let l = self.loaded.as_ref()?;
+        let bytes = l.summary_bytes(l.entries.get(entry)?)?;
+        let stored: StoredSummary = postcard::from_bytes(bytes).ok()?;
+        FileSummary::from_stored(&stored, interner)
+    }
+
+    /// The workspace of `files`: summaries of unchanged files from the
+    /// cache, the others parsed. The second value marks the files whose
+    /// cached summary did not decode (parsed instead).
+    fn build(&self, files: &[CheckedFile], states: &[State]) -> (Workspace, Vec<std::sync::OnceLock<()>>) {
+        let fallback: Vec<std::sync::OnceLock<()>> = (0..files.len()).map(|_| std::sync::OnceLock::new()).collect();
+        let mut ws = Workspace::build_from(
+            self.planned.root.clone(),
+            self.planned.config.clone(),
+            files.len(),
+            |i, interner| {
+                let (file, state) = (files.get(i)?, states.get(i)?);
+                let (read_error, summary) = match state {
+                    State::Same { entry, .. } => match self.decode(*entry, interner) {
+                        Some(s) => (None, s),
+                        None => {
+                            let _ = fallback[i].set(());
+                            match read_text(&file.path) {
+                                Ok(text) => (None, parse_summary(&text, interner, self.stats)),
+                                Err(e) => (Some(e.to_string()), FileSummary::default()),
+                            }
+                        }
+                    },
+                    State::Changed { text, .. } => {
+                        let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
+                        match &mut *text {
+                            Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats)),
+                            Err(e) => (Some(e.clone()), FileSummary::default()),
+                        }
+                    }
+                };
+                Some(SourceFile {
+                    path: file.path.clone(),
+                    display_path: file.display_path.clone(),
+                    text: "".into(),
+                    read_error,
+                    summary,
+                })
+            },
+        );
+        for (path, message) in &self.planned.unreadable {
+            // The root itself (unreadable) would show as "".
+            let display_path =
+                Some(display_path(path, self.display_base)).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".to_owned());
+            ws.set_file(LoadedFile { path: path.clone(), display_path, content: Err(message.clone()) }, None);
+            (self.on_file_done)();
+        }
+        (ws, fallback)
+    }
+
+    fn states(&self) -> (Vec<CheckedFile>, Vec<State>) {
+        let paths = &self.planned.files;
+        let states: Vec<State> = paths
+            .par_iter()
+            .map(|p| {
+                let s = self.state_of(p);
+                (self.on_file_done)();
+                s
+            })
+            .collect();
+        let files: Vec<CheckedFile> = paths
+            .iter()
+            .zip(&states)
+            .map(|(p, s)| CheckedFile {
+                path: p.clone(),
+                display_path: display_path(p, self.display_base),
+                readable: match s {
+                    State::Changed { text, .. } => text.lock().map_or(true, |t| t.is_ok()),
+                    State::Same { .. } => true,
+                },
+            })
+            .collect();
+        (files, states)
+    }
+
+    fn full_run(self, files: Vec<CheckedFile>, states: Vec<State>) -> (CheckedWorkspace, Option<Save>) {
+        let loaded = self.loaded.as_ref();
+        let decode = |entry: usize, interner: &crate::analysis::Interner| self.decode(entry, interner);
+        let (ws, fallback) = self.build(&files, &states);
+        let same = |i: usize| match states.get(i) {
+            Some(State::Same { entry, .. }) if fallback[i].get().is_none() => Some(*entry),
+            _ => None,
+        };
+
+        // What the changes can reach.
+        let mut delta = Delta::default();
+        if let Some(l) = loaded {
+            for (i, file) in files.iter().enumerate() {
+                if same(i).is_some() {
+                    continue;
+                }
+                let old = l.by_path.get(&rel_path(&ws.root, &file.path)).and_then(|&e| decode(e, ws.interner()));
+                let new = ws.file_id(&file.path).and_then(|id| ws.file(id)).map(|f| &f.summary);
+                delta.add(old.as_ref(), new);
+            }
+            let present: rustc_hash::FxHashSet<String> = files.iter().map(|f| rel_path(&ws.root, &f.path)).collect();
+            for (e, entry) in l.entries.iter().enumerate() {
+                if !present.contains(&entry.path) {
+                    delta.add(decode(e, ws.interner()).as_ref(), None);
+                }
+            }
+            delta.finish(&ws);
+        }
+
+        let usable = self.diagnostics_usable();
+        let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
+        let results: Vec<Option<Diagnosed>> = ids
+            .par_iter()
+            .map(|&id| {
+                let file = ws.file(id)?;
+                if !(self.is_selected)(&file.path) {
+                    return None;
+                }
+                let i = id.0 as usize;
+                if usable && let Some(entry) = same(i).and_then(|e| self.entry(e)) {
+                    if let Some(cached) = &entry.diagnostics {
+                        let words = Words(entry.words.clone());
+                        let codes = cached.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
+                        if !delta.reaches(&file.summary, &words, codes) {
+                            let back: Option<Vec<Diagnostic>> = cached
+                                .iter()
+                                .map(|d| load_diagnostic(id, d, &|p| ws.file_id(&ws.root.join(p))))
+                                .collect();
+                            if let Some(diagnostics) = back {
+                                self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                                let positions = entry.positions.clone();
+                                return Some(Diagnosed { diagnostics, words, positions });
+                            }
+                        }
+                    }
+                }
+                self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
+                Some(diagnose_file(&ws, id, self.writes_cache))
+            })
+            .collect();
+
+        // The cache to write: every readable file of the plan.
+        let mut summaries = Vec::new();
+        let mut entries = Vec::new();
+        if self.writes_cache {
+            for (i, (file, state)) in files.iter().zip(&states).enumerate() {
+                let Some(id) = ws.file_id(&file.path) else { continue };
+                let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
+                let (stamp, read_since, hash) = match (state, same(i).and_then(|e| self.entry(e))) {
+                    (State::Same { stamp, read_since, .. }, Some(entry)) => (*stamp, *read_since, entry.hash),
+                    (State::Changed { hash, stamp: Some(stamp), .. }, _) if source.read_error.is_none() => {
+                        (*stamp, self.started, *hash)
+                    }
+                    _ => continue,
+                };
+                let stored = match same(i).and_then(|e| Some((loaded?, self.entry(e)?))) {
+                    Some((l, entry)) => l.summary_bytes(entry).map(<[u8]>::to_vec),
+                    None => None,
+                };
+                let bytes = match stored {
+                    Some(b) => b,
+                    None => match postcard::to_stdvec(&source.summary.to_stored(ws.interner())) {
+                        Ok(b) => b,
+                        Err(_) => continue,
+                    },
+                };
+                let at = (summaries.len() as u64, bytes.len() as u32);
+                summaries.extend_from_slice(&bytes);
+                let (diagnostics, words, positions) = match results.get(id.0 as usize) {
+                    Some(Some(d)) => (
+                        Some(d.diagnostics.iter().map(|d| store_diagnostic(&ws, d)).collect()),
+                        d.words.0.clone(),
+                        d.positions.clone(),
+                    ),
+                    _ => (None, Vec::new(), Vec::new()),
+                };
+                entries.push(Entry {
+                    path: rel_path(&ws.root, &file.path),
+                    stamp,
+                    read_since,
+                    hash,
+                    summary: at,
+                    words,
+                    diagnostics,
+                    positions,
+                });
+            }
+        }
+
+        // Files of the plan have the ids of their positions (`build_from`
+        // keeps them all); discovery's unreadable paths come after.
+        let mut all_files = files;
+        for (id, f) in ws.files().skip(all_files.len()) {
+            debug_assert_eq!(id.0 as usize, all_files.len());
+            all_files.push(CheckedFile {
+                path: f.path.clone(),
+                display_path: f.display_path.clone(),
+                readable: f.read_error.is_none(),
+            });
+        }
+        let mut diagnostics = Vec::new();
+        let mut positions = Vec::with_capacity(all_files.len());
+        let mut checked = 0;
+        for d in results {
+            let Some(d) = d else {
+                positions.push(Vec::new());
+                continue;
+            };
+            checked += 1;
+            diagnostics.extend(d.diagnostics);
+            positions.push(d.positions);
+        }
+        let save = self.writes_cache.then_some(Save { entries, summaries: Summaries::Raw(summaries) });
+        (CheckedWorkspace { files: all_files, diagnostics, positions, checked }, save)
+    }
+}
+
+fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats) -> FileSummary {
+    stats.parsed.fetch_add(1, Ordering::Relaxed);
+    FileSummary::new(&syntax::parse(text), interner)
+}
+
+fn hash(text: &str) -> (u64, u64) {
+    let h = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+    ((h >> 64) as u64, h as u64)
+}
+
+fn unchanged_diagnostic(
+    file: FileId,
+    s: &super::store::StoredDiagnostic,
+    by_path: &rustc_hash::FxHashMap<&str, u32>,
+) -> Option<Diagnostic> {
+    load_diagnostic(file, s, &|path| by_path.get(path).map(|&i| FileId(i)))
+}

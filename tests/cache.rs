@@ -1,0 +1,519 @@
+//! The persistent cache of spec §16 seen from outside: `check`'s output
+//! with no cache, a cold cache and a warm cache is byte-identical after
+//! every step of random edits, renames, deletions, config and registry
+//! changes; metadata is trusted only as git trusts its index; and a cache
+//! that is corrupt, truncated, foreign, unwritable, shared by two runs or
+//! left by a killed run never changes a result.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use proptest::prelude::*;
+
+fn newsmark() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newsmark"));
+    c.env_remove("NEWSMARK_CACHE_DIR").env_remove("NEWSMARK_TIMINGS");
+    c
+}
+
+/// `check --format json` in `root` with extra arguments: (exit code, stdout).
+fn check(root: &Path, args: &[&str]) -> (i32, String) {
+    let out = check_output(root, args, &[]);
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn check_output(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = newsmark();
+    c.current_dir(root).args(["check", "--format", "json"]).args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run newsmark")
+}
+
+/// The cache statistics line `NEWSMARK_TIMINGS` prints.
+fn cache_stats(root: &Path, args: &[&str]) -> String {
+    let out = check_output(root, args, &[("NEWSMARK_TIMINGS", "1")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned()
+}
+
+const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Barbara", "Edsger", "Ken", "Dennis", "Margaret"];
+const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Thompson", "Ritchie", "Hamilton"];
+const WORDS: &[&str] = &["the", "minister", "said", "on", "monday", "that", "talks", "would", "resume", "US", "us"];
+
+/// A workspace as files (relative path → text).
+#[derive(Clone, Debug)]
+struct Tree(BTreeMap<String, String>);
+
+fn person(i: usize, aka: usize) -> String {
+    let (f, l) = (FIRST[i % FIRST.len()], LAST[(i / 2 + aka) % LAST.len()]);
+    let mut s = format!("@p{i}: person \"{f} {l}\"\n");
+    if aka % 3 != 0 {
+        s.push_str(&format!("  aka: {l}; Dr. {l}\n"));
+    }
+    s
+}
+
+fn registry(people: &[(usize, usize)]) -> String {
+    people.iter().map(|&(i, aka)| person(i, aka)).collect::<Vec<_>>().join("\n")
+}
+
+/// An article from a seed: prose with tags, untagged names, quotations,
+/// references that may not resolve, and a source definition.
+fn article(seed: u64) -> String {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let mut prose = Vec::new();
+    for _ in 0..(4 + next(12)) {
+        prose.push(match next(7) {
+            0 => format!("[{}]{{@p{}}}", LAST[next(LAST.len())], next(10)),
+            1 => format!("{} {}", FIRST[next(FIRST.len())], LAST[next(LAST.len())]),
+            2 => LAST[next(LAST.len())].to_string(),
+            3 => "“we will not give up on these talks at all”".to_string(),
+            4 => format!("[“a statement of seven words or more here”]{{^s{}}}", next(3)),
+            _ => WORDS[next(WORDS.len())].to_string(),
+        });
+    }
+    let date = ["2015-11", "2015-09-01", "2016"][next(3)];
+    let mut text = format!("---\ntitle: T{seed}\npublished: {date}\n---\n\n{}\n", prose.join(" "));
+    if next(2) == 0 {
+        text.push_str(&format!("\n^s{}: statement \"S\"\n  by: @p{}\n  date: 2015-10\n", next(3), next(10)));
+    }
+    text
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Edit(usize, u64),
+    /// Rewrites an article with one byte changed, keeping its size.
+    SameSize(usize),
+    Rename(usize, u64),
+    Delete(usize),
+    Add(u64),
+    Config(usize),
+    Aka(usize, usize),
+    AddPerson(usize),
+    RemovePerson(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..8usize, any::<u64>()).prop_map(|(i, s)| Step::Edit(i, s)),
+        1 => (0..8usize).prop_map(Step::SameSize),
+        1 => (0..8usize, any::<u64>()).prop_map(|(i, s)| Step::Rename(i, s)),
+        1 => (0..8usize).prop_map(Step::Delete),
+        1 => any::<u64>().prop_map(Step::Add),
+        1 => (0..4usize).prop_map(Step::Config),
+        2 => (0..10usize, 0..8usize).prop_map(|(i, a)| Step::Aka(i, a)),
+        1 => (10..14usize).prop_map(Step::AddPerson),
+        1 => (0..10usize).prop_map(Step::RemovePerson),
+    ]
+}
+
+const CONFIGS: &[&str] = &[
+    "[lint]\nquote-min-words = 8\nrequired-front-matter = [\"title\", \"published\"]\n",
+    "[lint]\nquote-min-words = 3\n",
+    "[rules]\nuntagged-mention = \"error\"\n",
+    "",
+];
+
+struct Model {
+    tree: Tree,
+    people: Vec<(usize, usize)>,
+}
+
+impl Model {
+    fn new(seed: u64) -> Model {
+        let people: Vec<(usize, usize)> = (0..10).map(|i| (i, i % 4)).collect();
+        let mut files = BTreeMap::new();
+        files.insert("newsmark.toml".to_string(), CONFIGS[0].to_string());
+        files.insert("registry/people.nmk".to_string(), registry(&people[..6]));
+        files.insert("registry/more.nmk".to_string(), registry(&people[6..]));
+        for i in 0..6 {
+            files.insert(format!("articles/a{i}.nmk"), article(seed + i));
+        }
+        Model { tree: Tree(files), people }
+    }
+
+    fn articles(&self) -> Vec<String> {
+        self.tree.0.keys().filter(|k| k.starts_with("articles/")).cloned().collect()
+    }
+
+    fn registries(&mut self) {
+        let (a, b): (Vec<_>, Vec<_>) = self.people.iter().partition(|(i, _)| i % 2 == 0);
+        self.tree.0.insert("registry/people.nmk".into(), registry(&a));
+        self.tree.0.insert("registry/more.nmk".into(), registry(&b));
+    }
+
+    fn apply(&mut self, step: &Step) {
+        let articles = self.articles();
+        let pick = |i: usize| articles.get(i % articles.len().max(1)).cloned();
+        match *step {
+            Step::Edit(i, seed) => {
+                if let Some(p) = pick(i) {
+                    self.tree.0.insert(p, article(seed));
+                }
+            }
+            Step::SameSize(i) => {
+                if let Some(text) = pick(i).and_then(|p| self.tree.0.get_mut(&p)) {
+                    // "Ada" ↔ "Ala": same length, a name no longer named.
+                    *text = if text.contains("Ada") {
+                        text.replacen("Ada", "Ala", 1)
+                    } else {
+                        text.replacen("the", "Ada", 1)
+                    };
+                }
+            }
+            Step::Rename(i, seed) => {
+                if let Some(p) = pick(i) {
+                    let text = self.tree.0.remove(&p).unwrap_or_default();
+                    self.tree.0.insert(format!("articles/r{}.nmk", seed % 20), text);
+                }
+            }
+            Step::Delete(i) => {
+                if let Some(p) = pick(i) {
+                    self.tree.0.remove(&p);
+                }
+            }
+            Step::Add(seed) => {
+                self.tree.0.insert(format!("articles/n{}.nmk", seed % 20), article(seed));
+            }
+            Step::Config(c) => {
+                self.tree.0.insert("newsmark.toml".into(), CONFIGS[c].to_string());
+            }
+            Step::Aka(i, aka) => {
+                if let Some(p) = self.people.iter_mut().find(|(j, _)| *j == i) {
+                    p.1 = aka;
+                }
+                self.registries();
+            }
+            Step::AddPerson(i) => {
+                if !self.people.iter().any(|(j, _)| *j == i) {
+                    self.people.push((i, 1));
+                }
+                self.registries();
+            }
+            Step::RemovePerson(i) => {
+                self.people.retain(|(j, _)| *j != i);
+                self.registries();
+            }
+        }
+    }
+}
+
+/// Makes `dir` hold exactly `tree`, touching only files that differ.
+fn sync(dir: &Path, tree: &Tree) {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in walk(dir) {
+        let rel = entry.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        if !tree.0.contains_key(&rel) {
+            std::fs::remove_file(&entry).unwrap();
+        }
+    }
+    for (rel, text) in &tree.0 {
+        let path = dir.join(rel);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+}
+
+/// Files under `dir`, hidden folders (the cache) left out.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_cache_cold_cache_and_warm_cache_agree_after_every_step(
+        seed in any::<u64>(),
+        steps in prop::collection::vec(step(), 1..8),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let warm = dir.path().join("warm");
+        let mut model = Model::new(seed);
+        sync(&root, &model.tree);
+        let warm_arg = ["--cache-dir", warm.to_str().unwrap()];
+        check(&root, &warm_arg);
+        for (n, step) in steps.iter().enumerate() {
+            model.apply(step);
+            sync(&root, &model.tree);
+            let expected = check(&root, &["--no-cache"]);
+            let cold = dir.path().join(format!("cold{n}"));
+            let cold_run = check(&root, &["--cache-dir", cold.to_str().unwrap()]);
+            prop_assert_eq!(&cold_run, &expected, "cold cache after {:?}", step);
+            let warm_run = check(&root, &warm_arg);
+            prop_assert_eq!(&warm_run, &expected, "warm cache after {:?}", step);
+            // And once more, now that the cache holds this very state, in
+            // the formats that show related places and source lines.
+            let warmer = check(&root, &warm_arg);
+            prop_assert_eq!(&warmer, &expected, "second warm run after {:?}", step);
+            for format in ["github", "human"] {
+                let of = |extra: &[&str]| {
+                    let out = newsmark().current_dir(&root).args(["check", "--format", format]).args(extra).output().unwrap();
+                    String::from_utf8_lossy(&out.stdout).into_owned()
+                };
+                prop_assert_eq!(of(&warm_arg), of(&["--no-cache"]), "{} after {:?}", format, step);
+            }
+        }
+    }
+}
+
+/// A small workspace in a temporary folder.
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    sync(&root, &Model::new(7).tree);
+    (dir, root)
+}
+
+#[test]
+fn the_default_cache_is_in_the_root_and_ignores_itself() {
+    let (_dir, root) = workspace();
+    let expected = check(&root, &["--no-cache"]);
+    assert!(!root.join(".newsmark_cache").exists(), "--no-cache wrote a cache");
+    assert_eq!(check(&root, &[]), expected);
+    assert_eq!(std::fs::read_to_string(root.join(".newsmark_cache/.gitignore")).unwrap(), "*\n");
+    assert_eq!(check(&root, &[]), expected);
+    // NEWSMARK_CACHE_DIR moves it.
+    let elsewhere = root.parent().unwrap().join("env-cache");
+    let out = check_output(&root, &[], &[("NEWSMARK_CACHE_DIR", elsewhere.to_str().unwrap())]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected.1);
+    assert!(elsewhere.join(".gitignore").exists());
+}
+
+#[test]
+fn metadata_is_trusted_only_outside_the_racy_window_and_an_edit_keeping_size_and_mtime_is_seen() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    // Files written just now are within the racy window of this run: they
+    // must be verified by content, not trusted.
+    let first = cache_stats(&root, &args);
+    assert!(first.contains("0 files unchanged by metadata"), "{first}");
+    let second = cache_stats(&root, &args);
+    assert!(second.contains("0 files unchanged by metadata"), "racy files trusted: {second}");
+    std::thread::sleep(newsmark::workspace::cache::RACY_WINDOW + std::time::Duration::from_millis(300));
+    // Read once more now that they are old: from then on metadata suffices.
+    cache_stats(&root, &args);
+    let trusted = cache_stats(&root, &args);
+    assert!(trusted.contains(" 8 files unchanged by metadata, 0 by content, 0 parsed"), "{trusted}");
+
+    // Same size, same mtime, different bytes: ctime (which no one can set
+    // back) gives it away.
+    let path = root.join("articles/a0.nmk");
+    let before = std::fs::metadata(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen("T7", "X7", 1);
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&path, &edited).unwrap();
+    std::fs::File::options().write(true).open(&path).unwrap().set_modified(before.modified().unwrap()).unwrap();
+    let after = std::fs::metadata(&path).unwrap();
+    assert_eq!((after.len(), after.modified().unwrap()), (before.len(), before.modified().unwrap()));
+    let expected = check(&root, &["--no-cache"]);
+    assert_eq!(check(&root, &args), expected);
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains(" 7 files unchanged by metadata"), "{stats}");
+}
+
+/// The single cache file of `dir`.
+fn cache_file(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "bin"))
+        .expect("a cache file")
+}
+
+/// Runs with a damaged cache: the output is right, and the next run is
+/// warm again.
+fn survives(why: &str, damage: impl Fn(&Path)) {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let expected = check(&root, &["--no-cache"]);
+    assert_eq!(check(&root, &args), expected);
+    damage(&cache_file(&cache));
+    let out = check_output(&root, &args, &[]);
+    assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: ignoring the cache") && stderr.contains(why), "{stderr}");
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("0 parsed"), "the cache was not rebuilt: {stats}");
+    assert_eq!(check(&root, &args), expected);
+}
+
+#[test]
+fn a_truncated_cache_is_ignored_and_rebuilt() {
+    survives("checksum mismatch", |f| {
+        let bytes = std::fs::read(f).unwrap();
+        std::fs::write(f, &bytes[..bytes.len() / 2]).unwrap();
+    });
+    survives("not a cache file", |f| std::fs::write(f, b"").unwrap());
+}
+
+#[test]
+fn a_cache_with_flipped_bytes_is_ignored_and_rebuilt() {
+    survives("checksum mismatch", |f| {
+        let mut bytes = std::fs::read(f).unwrap();
+        for i in (20..bytes.len()).step_by(97) {
+            bytes[i] ^= 0x5a;
+        }
+        std::fs::write(f, bytes).unwrap();
+    });
+}
+
+#[test]
+fn another_versions_cache_is_ignored_and_rebuilt() {
+    survives("written by another version", |f| {
+        // Same layout, another program version, valid checksum: magic,
+        // checksum, table length, table (zstd), summaries.
+        let bytes = std::fs::read(f).unwrap();
+        let len = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) as usize;
+        let mut table = zstd::decode_all(&bytes[24..24 + len]).unwrap();
+        let at = table.windows(9).position(|w| w == b"newsmark ").expect("program id") + 9;
+        table[at] = b'9';
+        let table = zstd::encode_all(table.as_slice(), 1).unwrap();
+        let mut body = (table.len() as u64).to_le_bytes().to_vec();
+        body.extend_from_slice(&table);
+        body.extend_from_slice(&bytes[24 + len..]);
+        let mut bytes = bytes[..8].to_vec();
+        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        std::fs::write(f, bytes).unwrap();
+    });
+}
+
+#[test]
+fn an_unwritable_cache_folder_never_fails_the_run() {
+    let (dir, root) = workspace();
+    let expected = check(&root, &["--no-cache"]);
+    // A file where the folder should be: nothing can be created in it
+    // (a read-only folder would not stop root, who runs CI here).
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, "not a folder").unwrap();
+    let inside = blocked.join("cache");
+    let out = check_output(&root, &["--cache-dir", inside.to_str().unwrap()], &[]);
+    assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the cache"));
+    assert_eq!(check(&root, &["--cache-dir", blocked.to_str().unwrap()]), expected);
+}
+
+#[test]
+fn two_runs_at_once_both_succeed() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let expected = check(&root, &["--no-cache"]);
+    for round in 0..3 {
+        if round == 2 {
+            // Both warm, one after an edit.
+            std::fs::write(root.join("articles/a1.nmk"), article(99)).unwrap();
+        }
+        let expected = if round == 2 { check(&root, &["--no-cache"]) } else { expected.clone() };
+        let spawn = || {
+            newsmark()
+                .current_dir(&root)
+                .args(["check", "--format", "json", "--cache-dir", cache.to_str().unwrap()])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+        }
+    }
+}
+
+#[test]
+fn a_run_killed_while_writing_leaves_a_correct_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut model = Model::new(3);
+    for i in 0..400 {
+        model.tree.0.insert(format!("articles/bulk{i}.nmk"), article(1000 + i));
+    }
+    sync(&root, &model.tree);
+    let cache = dir.path().join("c");
+    let expected = check(&root, &["--no-cache"]);
+    for delay_ms in [5u64, 20, 40, 80, 120, 200, 300] {
+        let mut child = newsmark()
+            .current_dir(&root)
+            .args(["check", "--format", "json", "--cache-dir", cache.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        std::fs::write(root.join("articles/a2.nmk"), article(delay_ms)).unwrap();
+        let expected_now = check(&root, &["--no-cache"]);
+        assert_eq!(
+            check(&root, &["--cache-dir", cache.to_str().unwrap()]),
+            expected_now,
+            "after a kill at {delay_ms} ms"
+        );
+    }
+    let _ = expected;
+}
+
+#[test]
+fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
+    use newsmark::workspace::cache::{CacheSettings, RunStats, check_plan, load_workspace};
+    use std::sync::atomic::Ordering;
+
+    let (dir, root) = workspace();
+    let root = root.canonicalize().unwrap();
+    let settings = CacheSettings { dir: Some(dir.path().join("c")) };
+    // `check`'s engine, in this process: a cache is only read by the same
+    // program that wrote it.
+    let plan = newsmark::workspace::load::plan(&root).unwrap();
+    let (_, writes) = check_plan(plan, &root, &settings, &|_| true, &RunStats::default(), &|| {});
+    for w in writes {
+        assert_eq!(w.join().unwrap(), None);
+    }
+    let load = |stats: &RunStats| {
+        let plan = newsmark::workspace::load::plan(&root).unwrap();
+        let p = plan.workspaces.into_iter().next().unwrap();
+        load_workspace(&settings, &root, p.root, p.config, p.files, stats, &|| {})
+    };
+    let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
+    let stats = RunStats::default();
+    let ws = load(&stats);
+    assert_eq!(stats.parsed.load(Ordering::Relaxed), 0, "{}", stats.summary());
+    assert_eq!(stats.verified.load(Ordering::Relaxed), 8, "{}", stats.summary());
+    let summaries = |w: &newsmark::analysis::Workspace| -> Vec<_> {
+        w.files().map(|(_, f)| (f.path.clone(), f.summary.to_stored(w.interner()))).collect()
+    };
+    assert_eq!(summaries(&ws), summaries(&fresh));
+    assert!(ws.names().lookup("Grace Hopper").is_some());
+
+    // An edited file is parsed, not taken from the cache.
+    std::fs::write(root.join("articles/a3.nmk"), article(4242)).unwrap();
+    let stats = RunStats::default();
+    let ws = load(&stats);
+    assert_eq!(stats.parsed.load(Ordering::Relaxed), 1, "{}", stats.summary());
+    let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
+    assert_eq!(summaries(&ws), summaries(&fresh));
+}
