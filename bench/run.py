@@ -806,7 +806,7 @@ class LspBench:
         samples: list[float] = []
         republished: list[int] = []
         version = 1
-        for i in range(a.edits):
+        for i in range(a.registry_edits):
             version += 1
             end = ch if i % 2 == 0 else ch + 1
             change = {"range": {"start": {"line": line, "character": ch},
@@ -1010,6 +1010,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per command-line figure (best of)")
     ap.add_argument("--edits", type=int, default=100, help="didChange edits per article")
     ap.add_argument("--requests", type=int, default=200, help="requests per kind")
+    ap.add_argument("--registry-edits", type=int, default=40, help="didChange edits in the 10 MB registry")
     ap.add_argument("--debounce-ms", type=int, default=0,
                     help="sent as initializationOptions.debounceMs (-1: send nothing)")
     ap.add_argument("--first-diag-timeout", type=float, default=30)
@@ -1031,6 +1032,7 @@ def main(argv=None) -> int:
         a.debounce_ms = None
     if a.smoke:
         a.sizes, a.lsp_sizes, a.runs, a.edits, a.requests = "small", "small", 1, 6, 5
+        a.registry_edits = 4
         a.index_timeout, a.progress_grace, a.rename_timeout = 30, 10, 20
     sizes = [s for s in a.sizes.split(",") if s]
     lsp_sizes = ([s for s in a.lsp_sizes.split(",") if s] if a.lsp_sizes is not None

@@ -114,3 +114,127 @@ fn a_keystroke_reparses_its_paragraph_only() {
     assert_eq!(reparsed.new.end as usize, text.len());
     assert_eq!(parse, syntax::parse(&text));
 }
+
+// ------------------------------------------------------------ analysis
+
+mod analysis {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use newsmark::analysis::diagnostics::{CheckOptions, DiagnosticsCache, file_diagnostics, file_diagnostics_cached};
+    use newsmark::analysis::{Diagnostic, FileId, FileSummary, Workspace};
+    use newsmark::config::Config;
+    use newsmark::ide::{FileContext, hover, references};
+    use newsmark::syntax::{self, Parse, reparse};
+    use proptest::prelude::*;
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/newsroom/");
+
+    fn sources() -> Vec<(String, String)> {
+        let read = |p: &str| (p.to_string(), std::fs::read_to_string(format!("{ROOT}{p}")).unwrap());
+        let mut files = vec![
+            read("articles/2015-11-dhs-beijing-cyber.nmk"),
+            read("registry/organizations.nmk"),
+            read("registry/people.nmk"),
+            read("registry/places.nmk"),
+        ];
+        files.push((
+            "articles/b.nmk".into(),
+            "---\ntitle: B\npublished: 2015-09-01\n---\n\nMr. Xi met Barack Obama and [Obama]{@barack-obama}.\n<!-- a\n\nnote -->\n“A quotation long enough to need a source tag here.”\n\n@local: person \"Local Person\"\n  aka: Loco\n\nLoco and Xi Jinping said [so]{^xi-remarks-2015-09}.\n".into(),
+        ));
+        files
+    }
+
+    /// One open document as the server keeps it.
+    struct Open {
+        id: FileId,
+        path: String,
+        text: String,
+        parse: Parse,
+        cache: DiagnosticsCache,
+        diags: Vec<Diagnostic>,
+    }
+
+    fn fresh(files: &[(String, String)]) -> (Workspace, Vec<(FileId, Parse)>) {
+        let mut ws = Workspace::new(PathBuf::from("/ws"), Arc::new(Config::default()));
+        let parses = files
+            .iter()
+            .map(|(path, text)| {
+                let parse = syntax::parse(text);
+                let id = ws.set_parsed_file(PathBuf::from(format!("/ws/{path}")), path.clone(), Arc::from(text.as_str()), &parse);
+                (id, parse)
+            })
+            .collect();
+        (ws, parses)
+    }
+
+    fn edit_piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "", "\n\n", "\n", "\r\n", "<!--", "-->", "[", "]{@barack-obama}", "]{@nobody}", "{^", "“", "”", "x",
+            "😀", "---\n", "Barack Obama", "Mr. Xi", "Loco", "Mayorkas", "\n@barack-obama: person \"Barack\"\n",
+            "\n@new-one: person \"Mr. Xi\"\n  aka: Loco\n", "\n  aka: Barack Obama\n", "  aka: Xi", "  date: 2099-01-01\n",
+            "@", "^", " ", "\"",
+        ])
+    }
+
+    /// The offsets worth asking about: every reference and definition id.
+    fn cursor_offsets(ws: &Workspace, id: FileId) -> Vec<u32> {
+        let summary = &ws.file(id).unwrap().summary;
+        summary.refs.iter().map(|r| r.range.start + 1).chain(summary.defs.iter().map(|d| d.id_range.start + 1)).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Edits in registries and articles applied incrementally (reparse,
+        /// index and names by difference, diagnostics of the other open
+        /// documents recomputed only when a change meets what they read)
+        /// answer every query and give every diagnostic exactly as a fresh
+        /// analysis of the final texts.
+        #[test]
+        fn incremental_analysis_equals_a_fresh_one(
+            edits in prop::collection::vec((0usize..5, 0usize..8000, 0usize..30, edit_piece()), 1..12),
+        ) {
+            let files = sources();
+            let (mut ws, parses) = fresh(&files);
+            let opts = CheckOptions::default();
+            let mut open: Vec<Open> = files
+                .iter()
+                .zip(parses)
+                .map(|((path, text), (id, parse))| {
+                    let mut cache = DiagnosticsCache::default();
+                    let diags = file_diagnostics_cached(&ws, id, &parse, opts, &mut cache);
+                    Open { id, path: path.clone(), text: text.clone(), parse, cache, diags }
+                })
+                .collect();
+            for (which, at, delete, piece) in edits {
+                let doc = &mut open[which];
+                let at = at % (doc.text.len() + 1);
+                let edit = super::apply(&mut doc.text, at, delete, piece);
+                let reparsed = reparse(&mut doc.parse, &doc.text, edit);
+                let change = ws.update_parsed_file(doc.id, Arc::from(doc.text.as_str()), &doc.parse, reparsed);
+                for (i, doc) in open.iter_mut().enumerate() {
+                    if i == which || doc.cache.met_by(&change) {
+                        doc.diags = file_diagnostics_cached(&ws, doc.id, &doc.parse, opts, &mut doc.cache);
+                    }
+                }
+            }
+
+            let texts: Vec<(String, String)> = open.iter().map(|d| (d.path.clone(), d.text.clone())).collect();
+            let (new_ws, parses) = fresh(&texts);
+            for (doc, (id, parse)) in open.iter().zip(&parses) {
+                prop_assert_eq!(doc.id, *id);
+                prop_assert_eq!(&doc.parse, parse);
+                let summary = FileSummary::new(parse, ws.interner());
+                prop_assert_eq!(&ws.file(doc.id).unwrap().summary, &summary, "summary of {}", doc.path);
+                let expected = file_diagnostics(&new_ws, *id, parse, opts);
+                prop_assert_eq!(format!("{:#?}", doc.diags), format!("{expected:#?}"), "diagnostics of {}", doc.path);
+                let ctx = |ws| FileContext { ws, file: *id, parse, text: &doc.text, index_complete: true };
+                for offset in cursor_offsets(&new_ws, *id) {
+                    prop_assert_eq!(references(ctx(&ws), offset, true), references(ctx(&new_ws), offset, true));
+                    prop_assert_eq!(hover(ctx(&ws), offset), hover(ctx(&new_ws), offset));
+                }
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Analysis: per-file summaries, the workspace index and every diagnostic of
 //! spec §9. Pure: no I/O, no LSP, no threads of its own (rayon aside).
 
+pub mod deps;
 mod diagnostic;
 pub mod diagnostics;
 mod index;
@@ -14,5 +15,5 @@ mod workspace;
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{NameIndex, NameMatch};
-pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, Symbol, parse_reference};
+pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, SummaryDiff, Symbol, parse_reference};
 pub use workspace::{LoadedFile, SourceFile, TextSource, Workspace};

@@ -3,29 +3,42 @@
 //! read the plain text (§8), so markup and escapes never get in the way.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::{Context, Sink};
-use crate::analysis::names::Normalizer;
-use crate::analysis::summary::RefOrigin;
+use crate::analysis::deps::{Change, Deps, WordFilter};
+use crate::analysis::names::{NameKey, Normalizer, for_each_word_hash};
+use crate::analysis::summary::{RefOrigin, Symbol};
 use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{PlainText, Sigil, plain_text};
 use crate::text::TextRange;
 
 /// The prose diagnostics of one document's paragraphs, kept from one text
 /// to the next (the server keeps one per open document). A paragraph's
-/// prose diagnostics depend only on what it holds (its source, plain text,
-/// tags and syntax errors, all relative to its start), on the entity
-/// definitions of the workspace and on the config; so after a keystroke in
-/// a large article only the edited paragraph is checked again, and the
-/// others' diagnostics are moved to their new offsets.
+/// prose diagnostics depend on what it holds (its source, plain text, tags
+/// and syntax errors, all relative to its start: the key of its entry), on
+/// the config, and on the rest of the workspace only through what its
+/// [`Deps`] list: the definitions of the entities its tags name and the
+/// names that can match its words. So after a keystroke in a large article
+/// only the edited paragraph is checked again, and after a registry edit
+/// only the paragraphs whose words can match a changed name.
 #[derive(Default)]
 pub(super) struct ProseCache {
-    /// The workspace's prose generation and config the entries hold for.
-    valid_for: (u64, usize),
+    /// The workspace revision the entries hold at.
+    revision: u64,
     entries: FxHashMap<u64, CachedParagraph>,
+}
+
+impl ProseCache {
+    /// Whether `change` can change a paragraph's prose diagnostics.
+    pub(super) fn met_by(&self, change: &Change) -> bool {
+        self.entries.values().any(|e| e.deps.met_by(change))
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 struct CachedParagraph {
@@ -34,6 +47,7 @@ struct CachedParagraph {
     source: Box<str>,
     /// Ranges relative to the paragraph's start.
     diags: Vec<Diagnostic>,
+    deps: Deps,
 }
 
 pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCache>) {
@@ -77,11 +91,15 @@ fn run(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, fresh: &
 
 fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, cache: &mut ProseCache) {
     let paragraphs = &ctx.parse.doc.paragraphs;
-    let valid_for = (ctx.ws.prose_generation(), Arc::as_ptr(&ctx.ws.config) as usize);
-    if cache.valid_for != valid_for {
-        cache.entries.clear();
-        cache.valid_for = valid_for;
+    match ctx.ws.changes_since(cache.revision) {
+        None => cache.entries.clear(),
+        Some(changes) => {
+            for change in changes {
+                cache.entries.retain(|_, entry| !entry.deps.met_by(change));
+            }
+        }
     }
+    cache.revision = ctx.ws.revision();
     let keys = paragraph_keys(ctx, plain);
     let source_of = |i: usize| paragraphs.get(i).and_then(|p| ctx.source_text.get(p.range.as_usize())).unwrap_or("");
     let mut old = std::mem::take(&mut cache.entries);
@@ -124,7 +142,11 @@ fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants,
     for (i, bucket) in buckets.into_iter().enumerate() {
         if fresh.get(i) == Some(&true) {
             if let Some(key) = keys.get(i) {
-                next.entry(*key).or_insert_with(|| CachedParagraph { source: source_of(i).into(), diags: bucket });
+                next.entry(*key).or_insert_with(|| CachedParagraph {
+                    source: source_of(i).into(),
+                    diags: bucket,
+                    deps: paragraph_deps(ctx, plain, i),
+                });
             }
         }
     }
@@ -143,8 +165,31 @@ fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants,
     if premise_holds {
         cache.entries = next;
     } else {
-        cache.valid_for = (0, 0);
+        cache.revision = 0;
     }
+}
+
+/// What the prose diagnostics of paragraph `i` read from the workspace:
+/// the entities its tags name, and its words (for names that match them).
+fn paragraph_deps(ctx: &Context, plain: &PlainText, i: usize) -> Deps {
+    let doc = &ctx.parse.doc;
+    let mut deps = Deps::default();
+    if let Some(p) = doc.paragraphs.get(i) {
+        let first = doc.tags.partition_point(|t| t.range.start < p.range.start);
+        for tag in doc.tags.get(first..).unwrap_or(&[]).iter().take_while(|t| t.range.start < p.range.end) {
+            for r in tag.refs.iter().filter(|r| r.sigil == Sigil::Entity) {
+                if let Some(id) = ctx.ws.interner().get(&*r.id) {
+                    if !deps.ids.contains(&(Sigil::Entity, id)) {
+                        deps.ids.push((Sigil::Entity, id));
+                    }
+                }
+            }
+        }
+    }
+    let text = plain.paragraphs.get(i).and_then(|p| plain.text.get(p.as_usize())).unwrap_or("");
+    deps.words = WordFilter::with_capacity(text.len() / 4 + 1);
+    for_each_word_hash(text, &mut |hash| deps.words.insert(hash));
+    deps
 }
 
 /// For each paragraph, a hash of everything its prose diagnostics read,
@@ -409,20 +454,48 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
             names.find(&plain.text, a, b, &mut |m| found.push(m));
         }
     }
+    let mut normalizer = Normalizer::default();
     for m in found {
         let range = plain.source_range(TextRange::new(m.start as u32, m.end as u32));
         if errors.iter().any(|e| e.start < range.end && range.start < e.end) {
             continue;
         }
-        let id = ctx.ws.id_text(m.entity);
+        let span = plain.text.get(m.start..m.end).unwrap_or("");
+        let entity = normalizer.key(span).and_then(|key| first_holder(ctx, &key)).unwrap_or(m.entity);
+        let id = ctx.ws.id_text(entity);
         let written = range.slice(ctx.source_text);
-        let display = ctx.ws.resolve_symbol(Sigil::Entity, m.entity).and_then(|(_, d)| d.name()).unwrap_or(id);
+        let display = ctx.ws.resolve_symbol(Sigil::Entity, entity).and_then(|(_, d)| d.name()).unwrap_or(id);
         if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
             format!("“{}” names `@{id}` ({display}) but is not tagged", one_line(written))
         }) {
             d.suggestion = Some(format!("[{written}]{{@{id}}}"));
         }
     }
+}
+
+/// The entity a name found in prose stands for when several have it: the
+/// one of the first definition (by path, then position) with that name, so
+/// the answer does not depend on the order files were indexed or edited.
+fn first_holder(ctx: &Context, key: &NameKey) -> Option<Symbol> {
+    let ws = ctx.ws;
+    let mut holders = ws.names().holders(key).peekable();
+    let first = holders.next()?;
+    if holders.peek().is_none_or(|&(_, e)| e == first.1) && holders.all(|(_, e)| e == first.1) {
+        return Some(first.1);
+    }
+    let mut normalizer = Normalizer::default();
+    let mut best: Option<((&std::path::Path, u32), Symbol)> = None;
+    for (file, entity) in ws.names().holders(key) {
+        let Some(path) = ws.file(file).map(|f| f.path.as_path()) else { continue };
+        for loc in ws.index().definitions(Sigil::Entity, entity).iter().filter(|l| l.file == file) {
+            let named = ws.def(*loc).is_some_and(|d| d.names().any(|n| normalizer.key(n).is_some_and(|k| k.matches(key))));
+            let rank = (path, loc.def);
+            if named && best.as_ref().is_none_or(|(b, _)| rank < *b) {
+                best = Some((rank, entity));
+            }
+        }
+    }
+    best.map(|(_, e)| e)
 }
 
 /// Text quoted in a message on one line: a name or tag text that spans a
