@@ -61,6 +61,12 @@ pub fn edit_piece() -> impl Strategy<Value = &'static str> {
     ])
 }
 
+/// How many cases a property runs: `NEWSMARK_INCREMENTAL_CASES` or `default`
+/// (the fuzz-like long runs set it higher).
+fn cases(default: u32) -> u32 {
+    std::env::var("NEWSMARK_INCREMENTAL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+}
+
 /// Applies an edit at byte `at` (snapped to a char boundary) removing up to
 /// `delete` bytes; returns the edit.
 pub fn apply(text: &mut String, at: usize, delete: usize, piece: &str) -> TextEdit {
@@ -77,7 +83,7 @@ pub fn apply(text: &mut String, at: usize, delete: usize, piece: &str) -> TextEd
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn reparse_equals_a_fresh_parse(
@@ -161,7 +167,12 @@ mod analysis {
             .iter()
             .map(|(path, text)| {
                 let parse = syntax::parse(text);
-                let id = ws.set_parsed_file(PathBuf::from(format!("/ws/{path}")), path.clone(), Arc::from(text.as_str()), &parse);
+                let id = ws.set_parsed_file(
+                    PathBuf::from(format!("/ws/{path}")),
+                    path.clone(),
+                    Arc::from(text.as_str()),
+                    &parse,
+                );
                 (id, parse)
             })
             .collect();
@@ -170,21 +181,50 @@ mod analysis {
 
     fn edit_piece() -> impl Strategy<Value = &'static str> {
         prop::sample::select(vec![
-            "", "\n\n", "\n", "\r\n", "<!--", "-->", "[", "]{@barack-obama}", "]{@nobody}", "{^", "“", "”", "x",
-            "😀", "---\n", "Barack Obama", "Mr. Xi", "Loco", "Mayorkas", "\n@barack-obama: person \"Barack\"\n",
-            "\n@new-one: person \"Mr. Xi\"\n  aka: Loco\n", "\n  aka: Barack Obama\n", "  aka: Xi", "  date: 2099-01-01\n",
-            "@", "^", " ", "\"",
+            "",
+            "\n\n",
+            "\n",
+            "\r\n",
+            "<!--",
+            "-->",
+            "[",
+            "]{@barack-obama}",
+            "]{@nobody}",
+            "{^",
+            "“",
+            "”",
+            "x",
+            "😀",
+            "---\n",
+            "Barack Obama",
+            "Mr. Xi",
+            "Loco",
+            "Mayorkas",
+            "\n@barack-obama: person \"Barack\"\n",
+            "\n@new-one: person \"Mr. Xi\"\n  aka: Loco\n",
+            "\n  aka: Barack Obama\n",
+            "  aka: Xi",
+            "  date: 2099-01-01\n",
+            "@",
+            "^",
+            " ",
+            "\"",
         ])
     }
 
     /// The offsets worth asking about: every reference and definition id.
     fn cursor_offsets(ws: &Workspace, id: FileId) -> Vec<u32> {
         let summary = &ws.file(id).unwrap().summary;
-        summary.refs.iter().map(|r| r.range.start + 1).chain(summary.defs.iter().map(|d| d.id_range.start + 1)).collect()
+        summary
+            .refs
+            .iter()
+            .map(|r| r.range.start + 1)
+            .chain(summary.defs.iter().map(|d| d.id_range.start + 1))
+            .collect()
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(super::cases(48)))]
 
         /// Edits in registries and articles applied incrementally (reparse,
         /// index and names by difference, diagnostics of the other open

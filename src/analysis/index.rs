@@ -153,7 +153,9 @@ impl WorkspaceIndex {
         if removed != added {
             for (i, def) in new.defs.iter().enumerate().skip(first + added) {
                 let old = DefLoc { file, def: (i + removed - added) as u32 };
-                if let Some(loc) = self.defs[slot(def.sigil)].get_mut(&def.id).and_then(|l| l.iter_mut().find(|l| **l == old)) {
+                if let Some(loc) =
+                    self.defs[slot(def.sigil)].get_mut(&def.id).and_then(|l| l.iter_mut().find(|l| **l == old))
+                {
                     loc.def = i as u32;
                 }
             }

@@ -163,7 +163,7 @@ impl FileSummary {
         let doc = &parse.doc;
         let mut refs = Vec::new();
         push_tag_refs(&doc.tags, interner, &mut refs);
-        let published = doc.front_matter.as_ref().and_then(|fm| published(fm));
+        let published = doc.front_matter.as_ref().and_then(published);
         if let Some(fm) = &doc.front_matter {
             for attr in &fm.attributes {
                 push_attribute_refs(KeyContext::FrontMatter, attr, interner, &mut refs);

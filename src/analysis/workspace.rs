@@ -236,13 +236,7 @@ impl Workspace {
     /// [`set_file`](Self::set_file) for a text the caller already holds
     /// and has parsed (an open document in the server): the text is
     /// shared, not copied.
-    pub fn set_parsed_file(
-        &mut self,
-        path: PathBuf,
-        display_path: String,
-        text: Arc<str>,
-        parse: &Parse,
-    ) -> FileId {
+    pub fn set_parsed_file(&mut self, path: PathBuf, display_path: String, text: Arc<str>, parse: &Parse) -> FileId {
         let summary = FileSummary::new(parse, &self.interner);
         self.insert_file(Arc::new(SourceFile { path, display_path, text, read_error: None, summary }))
     }
@@ -262,15 +256,18 @@ impl Workspace {
         let summary = &file.summary;
         let region = diff.first_def..diff.first_def + diff.added_defs;
         let added = summary.defs.get(region.clone()).unwrap_or(&[]);
-        let tracked = ChangeTracker::before(&self.index, &diff.removed_defs, added, &diff.removed_refs, &diff.added_refs);
+        let tracked =
+            ChangeTracker::before(&self.index, &diff.removed_defs, added, &diff.removed_refs, &diff.added_refs);
         let files = &self.files;
         let order = |a: FileId, b: FileId| path_of(files, a).cmp(&path_of(files, b));
         self.index.update_file(id, summary, &diff, &order);
         let index = &self.index;
         let kept = |entity: Symbol, name: &str| {
-            index.definitions(Sigil::Entity, entity).iter().filter(|l| l.file == id).any(|l| {
-                summary.defs.get(l.def as usize).is_some_and(|d| d.names().any(|n| names_equal(n, name)))
-            })
+            index
+                .definitions(Sigil::Entity, entity)
+                .iter()
+                .filter(|l| l.file == id)
+                .any(|l| summary.defs.get(l.def as usize).is_some_and(|d| d.names().any(|n| names_equal(n, name))))
         };
         self.names.update_defs(id, &diff.removed_defs, added, &kept);
         let moved = if at.delta() != 0 { summary.defs.get(region.end..).unwrap_or(&[]) } else { &[] };

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent, Uri};
 
-use crate::syntax::{self, Parse};
-use crate::text::{LineIndex, PositionEncoding};
+use crate::syntax::{self, Parse, Reparsed};
+use crate::text::{LineIndex, PositionEncoding, TextEdit};
 
 /// The text of one version of a document, with what is derived from it.
 pub struct Snapshot {
@@ -18,13 +18,32 @@ pub struct Snapshot {
     pub text: Arc<str>,
     pub parse: Arc<Parse>,
     pub line_index: Arc<LineIndex>,
+    /// When the parse was reparsed from the snapshot of another `seq`: that
+    /// seq and the region reparsed (what the workspace needs to update the
+    /// file by difference).
+    pub reparsed: Option<(u64, Reparsed)>,
 }
 
 impl Snapshot {
     pub fn new(seq: u64, version: i32, text: Arc<str>) -> Snapshot {
         let parse = Arc::new(syntax::parse(&text));
         let line_index = Arc::new(LineIndex::new(&text));
-        Snapshot { seq, version, text, parse, line_index }
+        Snapshot { seq, version, text, parse, line_index, reparsed: None }
+    }
+
+    /// The snapshot of `text`, reached from `base` by `edit`: only the
+    /// region the edit can affect is parsed again. The base's parse is
+    /// taken over when nothing else holds it, else copied.
+    pub fn after_edit(seq: u64, version: i32, text: Arc<str>, base: Arc<Snapshot>, edit: TextEdit) -> Snapshot {
+        let base_seq = base.seq;
+        let parse = match Arc::try_unwrap(base) {
+            Ok(base) => Arc::try_unwrap(base.parse).unwrap_or_else(|shared| (*shared).clone()),
+            Err(shared) => (*shared.parse).clone(),
+        };
+        let mut parse = parse;
+        let reparsed = syntax::reparse(&mut parse, &text, edit);
+        let line_index = Arc::new(LineIndex::new(&text));
+        Snapshot { seq, version, text, parse: Arc::new(parse), line_index, reparsed: Some((base_seq, reparsed)) }
     }
 }
 
@@ -39,11 +58,66 @@ pub struct Document {
     pub seq: u64,
     /// The snapshot of the current `seq`, once someone asked for it.
     pub snapshot: Option<Arc<Snapshot>>,
+    /// The last snapshot built (of whatever seq), which the next one is
+    /// reparsed from, and the edit from its text to the current text
+    /// (`None`: no change since; see [`Document::take_base`]).
+    base: Option<(Arc<Snapshot>, Option<TextEdit>)>,
+    /// The seq of the text `since_base` starts from, while the snapshot
+    /// being built for it is not stored yet.
+    pending_base: Option<(u64, Option<TextEdit>)>,
 }
 
 impl Document {
     pub fn new(uri: Uri, path: PathBuf, version: i32, text: &str, seq: u64) -> Document {
-        Document { uri, path, version, rope: Rope::from_str(text), seq, snapshot: None }
+        Document { uri, path, version, rope: Rope::from_str(text), seq, snapshot: None, base: None, pending_base: None }
+    }
+
+    /// What the snapshot of the current text can be reparsed from: the
+    /// last snapshot and the edit since. Taken, so that its parse can be
+    /// updated in place; edits from now on count from the current text
+    /// (the one being built), whose snapshot [`Document::store`] keeps.
+    pub fn take_base(&mut self) -> Option<(Arc<Snapshot>, TextEdit)> {
+        let (base, edit) = self.base.take()?;
+        self.pending_base = Some((self.seq, None));
+        Some((base, edit?))
+    }
+
+    /// Keeps a snapshot just built: as the current one when it is still
+    /// current, and as the base of the next when edits since count from it.
+    pub fn store(&mut self, snap: &Arc<Snapshot>) {
+        if self.seq == snap.seq {
+            self.snapshot = Some(snap.clone());
+        }
+        match self.pending_base {
+            Some((seq, edit)) if seq == snap.seq => {
+                self.base = Some((snap.clone(), edit));
+                self.pending_base = None;
+            }
+            None if self.base.is_none() && self.seq == snap.seq => self.base = Some((snap.clone(), None)),
+            _ => {}
+        }
+    }
+
+    /// Adds an edit (byte offsets) to the ones since the base; `None`: the
+    /// whole text was replaced, so the next snapshot parses it whole.
+    fn record_edit(&mut self, edit: Option<TextEdit>) {
+        let compose = |since: Option<TextEdit>| match (since, edit) {
+            (_, None) => None,
+            (None, Some(e)) => Some(e),
+            (Some(s), Some(e)) => Some(s.then(e)),
+        };
+        if let Some((_, since)) = &mut self.base {
+            match compose(*since) {
+                Some(e) => *since = Some(e),
+                None => self.base = None,
+            }
+        }
+        if let Some((_, since)) = &mut self.pending_base {
+            match compose(*since) {
+                Some(e) => *since = Some(e),
+                None => self.pending_base = None,
+            }
+        }
     }
 
     /// The snapshot of the current text, when already built.
@@ -55,13 +129,23 @@ impl Document {
     /// clamp; a reversed range is put in order.
     pub fn apply_change(&mut self, change: &TextDocumentContentChangeEvent, enc: PositionEncoding) {
         match change.range {
-            None => self.rope = Rope::from_str(&change.text),
+            None => {
+                self.rope = Rope::from_str(&change.text);
+                self.record_edit(None);
+            }
             Some(range) => {
                 let a = char_index(&self.rope, range.start, enc);
                 let b = char_index(&self.rope, range.end, enc);
                 let (start, end) = (a.min(b), a.max(b));
+                let (byte_start, byte_end) = (self.rope.char_to_byte(start), self.rope.char_to_byte(end));
                 self.rope.remove(start..end);
                 self.rope.insert(start, &change.text);
+                let edit = TextEdit {
+                    start: byte_start as u32,
+                    old_end: byte_end as u32,
+                    new_end: (byte_start + change.text.len()) as u32,
+                };
+                self.record_edit(Some(edit));
             }
         }
     }

@@ -51,22 +51,24 @@ impl Session {
     /// The snapshot of an open document's current text. The text and parse
     /// are built outside the lock, once per version.
     pub fn snapshot(&self, uri: &str) -> Option<DocView> {
-        let (rope, seq, version, view) = {
-            let state = lock(&self.state);
-            let doc = state.doc(uri)?;
+        let (rope, seq, version, base, view) = {
+            let mut state = lock(&self.state);
             let slot = state.slot_of_doc(uri)?;
+            let doc = state.doc_mut(uri)?;
             if let Some(snap) = doc.current_snapshot() {
                 return Some(DocView { uri: doc.uri.clone(), path: doc.path.clone(), slot, snap });
             }
-            (doc.rope.clone(), doc.seq, doc.version, (doc.uri.clone(), doc.path.clone(), slot))
+            let base = doc.take_base();
+            (doc.rope.clone(), doc.seq, doc.version, base, (doc.uri.clone(), doc.path.clone(), slot))
         };
         let text: Arc<str> = Arc::from(rope.to_string());
-        let snap = Arc::new(Snapshot::new(seq, version, text));
+        let snap = Arc::new(match base {
+            Some((base, edit)) => Snapshot::after_edit(seq, version, text, base, edit),
+            None => Snapshot::new(seq, version, text),
+        });
         let mut state = lock(&self.state);
         if let Some(doc) = state.doc_mut(uri) {
-            if doc.seq == seq {
-                doc.snapshot = Some(snap.clone());
-            }
+            doc.store(&snap);
         }
         Some(DocView { uri: view.0, path: view.1, slot: view.2, snap })
     }
@@ -79,9 +81,18 @@ impl Session {
         let snaps: Vec<(PathBuf, Arc<Snapshot>)> =
             uris.iter().filter_map(|u| self.snapshot(u)).map(|v| (v.path, v.snap)).collect();
         let flushed = apply_snapshots(slot, &snaps);
-        if flushed.affects_others {
-            self.queue.schedule(uris);
+        if flushed.changes.iter().all(|c| c.is_empty()) {
+            return;
         }
+        // Only the documents whose last diagnostics read something that
+        // changed (or that have none yet) are checked again.
+        let caches = lock(&self.diag_caches);
+        let met = |uri: &String| {
+            caches.get(uri).is_none_or(|cache| flushed.changes.iter().any(|change| cache.met_by(change)))
+        };
+        let affected: Vec<String> = uris.into_iter().filter(met).collect();
+        drop(caches);
+        self.queue.schedule(affected);
     }
 
     /// The current view of an open document, with the workspace holding

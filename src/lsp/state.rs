@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use lasso::Key;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::document::{Document, Snapshot};
-use crate::analysis::{FileId, Workspace};
+use crate::analysis::Workspace;
+use crate::analysis::deps::Change;
 use crate::config::Config;
 use crate::text::PositionEncoding;
 use crate::workspace::{self, load};
@@ -42,10 +42,6 @@ pub struct SlotData {
     pub ws: Workspace,
     /// The document edit sequence number last set into `ws`, per open file.
     applied: FxHashMap<PathBuf, u64>,
-    /// The fingerprint of an open file as set at a `seq`: still the file's
-    /// while `applied` holds the same `seq`, which spares hashing a large
-    /// article's references a second time on the next keystroke.
-    fingerprints: FxHashMap<PathBuf, (u64, u64)>,
 }
 
 impl SlotData {
@@ -64,7 +60,7 @@ impl Slot {
             indexable,
             indexed: AtomicBool::new(!indexable),
             claimed: AtomicBool::new(false),
-            data: RwLock::new(SlotData { ws, applied: FxHashMap::default(), fingerprints: FxHashMap::default() }),
+            data: RwLock::new(SlotData { ws, applied: FxHashMap::default() }),
         }
     }
 
@@ -276,16 +272,17 @@ pub fn indexable(root: &Path) -> bool {
 
 /// What `flush` found.
 pub struct Flushed {
-    /// The definitions or references of some file changed: other open
-    /// documents of the workspace may have other diagnostics now.
-    pub affects_others: bool,
+    /// What setting the documents changed in the workspace, for the
+    /// diagnostics of other open documents (see `analysis::deps`).
+    pub changes: Vec<Arc<Change>>,
 }
 
 /// Sets every open document of `slot` whose text is newer than the
 /// workspace's into the workspace. `snapshots` are the documents' current
-/// snapshots.
+/// snapshots. A snapshot reparsed from the text the workspace holds
+/// updates the file by difference.
 pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> Flushed {
-    let mut flushed = Flushed { affects_others: false };
+    let mut flushed = Flushed { changes: Vec::new() };
     {
         let data = slot.read();
         if snapshots.iter().all(|(p, s)| data.applied.get(p).is_some_and(|&a| a >= s.seq)) {
@@ -294,23 +291,34 @@ pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> F
     }
     let mut data = slot.write();
     for (path, snap) in snapshots {
-        if data.applied.get(path).is_some_and(|&a| a >= snap.seq) {
+        let applied = data.applied.get(path).copied();
+        if applied.is_some_and(|a| a >= snap.seq) {
             continue;
         }
-        let before = match data.fingerprints.get(path) {
-            Some(&(seq, fp)) if data.applied.get(path) == Some(&seq) => Some(fp),
-            _ => data.ws.file_id(path).map(|id| fingerprint(&data.ws, id)),
-        };
-        let display_path = load::display_path(path, &slot.root);
-        let id = data.ws.set_parsed_file(path.clone(), display_path, snap.text.clone(), &snap.parse);
-        let after = fingerprint(&data.ws, id);
-        if before != Some(after) {
-            flushed.affects_others = true;
+        let file = data.ws.file_id(path);
+        match (snap.reparsed, file) {
+            (Some((base, reparsed)), Some(id)) if applied == Some(base) => {
+                let change = data.ws.update_parsed_file(id, snap.text.clone(), &snap.parse, reparsed);
+                flushed.changes.push(change);
+            }
+            _ => {
+                let before = data.ws.revision();
+                let display_path = load::display_path(path, &slot.root);
+                data.ws.set_parsed_file(path.clone(), display_path, snap.text.clone(), &snap.parse);
+                flushed.changes.extend(changes_since(&data.ws, before));
+            }
         }
         data.applied.insert(path.clone(), snap.seq);
-        data.fingerprints.insert(path.clone(), (snap.seq, after));
     }
     flushed
+}
+
+/// The changes of `ws` after revision `before`.
+fn changes_since(ws: &Workspace, before: u64) -> Vec<Arc<Change>> {
+    match ws.changes_since(before) {
+        Some(changes) => changes.map(|c| Arc::new(c.clone())).collect(),
+        None => vec![Arc::new(Change { everything: true, ..Change::default() })],
+    }
 }
 
 /// Sets a file's disk content into the workspace (a closed document, a
@@ -319,13 +327,12 @@ pub fn set_disk_file(slot: &Slot, path: &Path) -> bool {
     let loaded = load::load_file(path, &slot.root);
     let mut data = slot.write();
     data.applied.remove(path);
-    let before = data.ws.file_id(path).map(|id| fingerprint(&data.ws, id));
+    let before = data.ws.revision();
     if loaded.content.is_err() && !path.exists() {
-        data.ws.remove_file(path);
-        return before.is_some();
+        return data.ws.remove_file(path).is_some();
     }
-    let id = data.ws.set_file(loaded, None);
-    before != Some(fingerprint(&data.ws, id))
+    data.ws.set_file(loaded, None);
+    data.ws.revision() != before
 }
 
 /// Forgets a file deleted on disk. Returns whether it was known.
@@ -333,30 +340,4 @@ pub fn remove_disk_file(slot: &Slot, path: &Path) -> bool {
     let mut data = slot.write();
     data.applied.remove(path);
     data.ws.remove_file(path).is_some()
-}
-
-/// A hash of what other files' diagnostics can depend on: the definitions
-/// (without their positions) and the set of ids referenced.
-fn fingerprint(ws: &Workspace, id: FileId) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = FxHasher::default();
-    let Some(file) = ws.file(id) else { return 0 };
-    // Ids hash as symbols: one interner serves the whole workspace, so equal
-    // symbols are equal ids, and sorting symbols is much cheaper than
-    // sorting the texts of a large article's ten thousand references.
-    for d in &file.summary.defs {
-        (d.sigil as u8).hash(&mut h);
-        d.id.into_usize().hash(&mut h);
-        d.kind().hash(&mut h);
-        d.name().hash(&mut h);
-        for attr in d.attrs() {
-            attr.hash(&mut h);
-        }
-    }
-    let mut refs: Vec<(u8, usize)> = file.summary.refs.iter().map(|r| (r.sigil as u8, r.id.into_usize())).collect();
-    refs.sort_unstable();
-    refs.dedup();
-    refs.hash(&mut h);
-    file.read_error.is_some().hash(&mut h);
-    h.finish()
 }

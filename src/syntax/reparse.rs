@@ -90,11 +90,16 @@ fn region(doc: &Document, text: &str, edit: TextEdit) -> Option<TextRange> {
     let delta = edit.delta();
     // Blank lines inside the front matter do not end anything; an unclosed
     // one runs to the end of the text.
-    let front_matter_end = match &doc.front_matter {
+    // An edit in the front matter (or on the line after it) reparses it
+    // from the start; the region then ends after where it ended, and the
+    // reparse checks that it still closes there.
+    let (in_front_matter, front_matter_end) = match &doc.front_matter {
         Some(fm) if !fm.closed => return None,
-        Some(fm) if fm.range.end >= edit.start => (i64::from(fm.range.end) + delta).max(0) as usize,
-        Some(fm) => fm.range.end as usize,
-        None => 0,
+        Some(fm) if fm.range.end.saturating_add(2) >= edit.start => {
+            (true, (i64::from(fm.range.end) + delta).max(0) as usize)
+        }
+        Some(fm) => (false, fm.range.end as usize),
+        None => (false, 0),
     };
     let in_comment = |at: usize, old: usize| {
         let at = if at >= edit.new_end as usize { old } else { at };
@@ -105,7 +110,7 @@ fn region(doc: &Document, text: &str, edit: TextEdit) -> Option<TextRange> {
 
     // Backwards: a line start after a blank line, before the edit's line
     // (a byte of margin: a `\n` typed after a `\r` joins two line ends).
-    let mut start = line_start(bytes, (edit.start as usize).saturating_sub(1));
+    let mut start = if in_front_matter { 0 } else { line_start(bytes, (edit.start as usize).saturating_sub(1)) };
     loop {
         if start == 0 {
             break;

@@ -35,7 +35,8 @@ impl DiagnosticsCache {
 fn file_deps(ctx: &Context) -> Deps {
     let index = ctx.ws.index();
     let mut deps = Deps::default();
-    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> = ctx.summary.refs.iter().map(|r| (r.sigil, r.id)).collect();
+    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> =
+        ctx.summary.refs.iter().map(|r| (r.sigil, r.id)).collect();
     ids.extend(ctx.summary.defs.iter().map(|d| (d.sigil, d.id)));
     ids.sort_unstable();
     ids.dedup();

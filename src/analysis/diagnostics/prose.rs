@@ -488,7 +488,8 @@ fn first_holder(ctx: &Context, key: &NameKey) -> Option<Symbol> {
     for (file, entity) in ws.names().holders(key) {
         let Some(path) = ws.file(file).map(|f| f.path.as_path()) else { continue };
         for loc in ws.index().definitions(Sigil::Entity, entity).iter().filter(|l| l.file == file) {
-            let named = ws.def(*loc).is_some_and(|d| d.names().any(|n| normalizer.key(n).is_some_and(|k| k.matches(key))));
+            let named =
+                ws.def(*loc).is_some_and(|d| d.names().any(|n| normalizer.key(n).is_some_and(|k| k.matches(key))));
             let rank = (path, loc.def);
             if named && best.as_ref().is_none_or(|(b, _)| rank < *b) {
                 best = Some((rank, entity));
