@@ -2,7 +2,7 @@
 //! random edits, the reparsed syntax equals a fresh parse of the final text.
 
 use newsmark::syntax::{self, reparse};
-use newsmark::text::TextEdit;
+use newsmark::text::{LineIndex, TextEdit};
 use proptest::prelude::*;
 
 const ARTICLE: &str = include_str!("../examples/newsroom/articles/2015-11-dhs-beijing-cyber.nmk");
@@ -98,6 +98,24 @@ proptest! {
             prop_assert!(reparsed.new.start <= edit.start && edit.new_end <= reparsed.new.end);
             let fresh = syntax::parse(&text);
             prop_assert_eq!(&parse, &fresh, "after {:?} inserting {:?}", edit, piece);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+    #[test]
+    fn spliced_line_index_equals_a_fresh_one(
+        mut text in base_text(),
+        edits in prop::collection::vec((0usize..6000, 0usize..40, edit_piece()), 1..16),
+    ) {
+        let mut index = LineIndex::new(&text);
+        for (at, delete, piece) in edits {
+            let at = at % (text.len() + 1);
+            let edit = apply(&mut text, at, delete, piece);
+            index.splice(&text, edit);
+            prop_assert_eq!(&index, &LineIndex::new(&text), "after {:?} inserting {:?}", edit, piece);
         }
     }
 }

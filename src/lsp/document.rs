@@ -36,14 +36,20 @@ impl Snapshot {
     /// taken over when nothing else holds it, else copied.
     pub fn after_edit(seq: u64, version: i32, text: Arc<str>, base: Arc<Snapshot>, edit: TextEdit) -> Snapshot {
         let base_seq = base.seq;
-        let parse = match Arc::try_unwrap(base) {
-            Ok(base) => Arc::try_unwrap(base.parse).unwrap_or_else(|shared| (*shared).clone()),
-            Err(shared) => (*shared.parse).clone(),
+        let (mut parse, mut line_index) = match Arc::try_unwrap(base) {
+            Ok(base) => (Arc::unwrap_or_clone(base.parse), Arc::unwrap_or_clone(base.line_index)),
+            Err(shared) => ((*shared.parse).clone(), (*shared.line_index).clone()),
         };
-        let mut parse = parse;
         let reparsed = syntax::reparse(&mut parse, &text, edit);
-        let line_index = Arc::new(LineIndex::new(&text));
-        Snapshot { seq, version, text, parse: Arc::new(parse), line_index, reparsed: Some((base_seq, reparsed)) }
+        line_index.splice(&text, edit);
+        Snapshot {
+            seq,
+            version,
+            text,
+            parse: Arc::new(parse),
+            line_index: Arc::new(line_index),
+            reparsed: Some((base_seq, reparsed)),
+        }
     }
 }
 

@@ -123,23 +123,29 @@ pub fn rename(ctx: &FileCtx<'_>, pos: Position, new_name: &str) -> Result<Worksp
 }
 
 /// A source change as a workspace edit; each file's ranges are converted
-/// with that file's own text.
+/// with that file's own text. Files not open are read again from disk (a
+/// rename of a busy entity reads ten thousand): on every core.
 fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdit {
-    let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for (file, edits) in &change.edits {
-        let Some(uri) = ctx.uri(*file) else { continue };
+    use rayon::prelude::*;
+    let convert_file = |(file, edits): &(crate::analysis::FileId, Vec<ide::TextEdit>)| {
+        let uri = ctx.uri(*file)?;
         let converted: Vec<lsp::TextEdit> = if *file == ctx.file {
             edits
                 .iter()
                 .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
                 .collect()
         } else {
-            let Some(text) = ctx.data.ws.text(*file) else { continue };
+            let text = ctx.data.ws.text(*file)?;
             let index = LineIndex::new(&text);
             let map = convert::LineMap { text: &text, index: &index, enc: ctx.enc };
             edits.iter().map(|e| lsp::TextEdit { range: map.range(e.range), new_text: e.new_text.clone() }).collect()
         };
-        changes.entry(uri).or_default().extend(converted);
+        Some((uri, converted))
+    };
+    let converted: Vec<(Uri, Vec<lsp::TextEdit>)> = change.edits.par_iter().filter_map(convert_file).collect();
+    let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for (uri, edits) in converted {
+        changes.entry(uri).or_default().extend(edits);
     }
     WorkspaceEdit { changes: Some(changes), document_changes: None, change_annotations: None }
 }

@@ -441,6 +441,10 @@ pub fn incremental(data: &[u8]) {
     };
     let mut seq = 1;
     let mut doc = Document::new(uri, PathBuf::from("/ws/a.nmk"), 1, &model, seq);
+    let mut ws = Workspace::new(PathBuf::from("/ws"), Arc::new(Config::default()));
+    let file = ws.set_parsed_file(PathBuf::from("/ws/a.nmk"), "a.nmk".into(), Arc::from(""), &Parse::default());
+    // The seq of the text the workspace holds (none yet: "").
+    let mut ws_seq: Option<u64> = None;
     let mut edits = 0;
     while !input.is_empty() && edits < 64 {
         edits += 1;
@@ -481,10 +485,30 @@ pub fn incremental(data: &[u8]) {
         assert_eq!(doc.rope.len_chars(), model.chars().count());
         assert_eq!(doc.rope.len_lines() as u32, LineIndex::new(&model).line_count(), "line count of the rope");
 
-        // The snapshot (`Session::snapshot`), built on demand: sometimes.
+        // The snapshot (`Session::snapshot`), built on demand: sometimes,
+        // reparsed from the last one built like the server does, and the
+        // workspace file updated by difference when it holds that one.
         if kind % 3 == 0 {
-            let snap = Arc::new(Snapshot::new(seq, doc.version, Arc::from(text.as_str())));
-            assert!(*snap.parse == syntax::parse(&model), "cached parse differs");
+            let text: Arc<str> = Arc::from(text.as_str());
+            let snap = Arc::new(match doc.take_base() {
+                Some((base, edit)) => Snapshot::after_edit(seq, doc.version, text, base, edit),
+                None => Snapshot::new(seq, doc.version, text),
+            });
+            doc.store(&snap);
+            let fresh = syntax::parse(&model);
+            assert!(*snap.parse == fresh, "reparsed parse differs from a fresh parse of {model:?}");
+            assert!(*snap.line_index == LineIndex::new(&model), "spliced line index differs");
+            match (snap.reparsed, ws_seq) {
+                (Some((base, reparsed)), Some(held)) if base == held => {
+                    ws.update_parsed_file(file, snap.text.clone(), &snap.parse, reparsed);
+                }
+                _ => {
+                    ws.set_parsed_file(PathBuf::from("/ws/a.nmk"), "a.nmk".into(), snap.text.clone(), &snap.parse);
+                }
+            }
+            ws_seq = Some(seq);
+            let summary = newsmark::analysis::FileSummary::new(&fresh, ws.interner());
+            assert!(ws.file(file).is_some_and(|f| f.summary == summary), "summary updated by difference differs");
             assert!(*snap.line_index == LineIndex::new(&model), "cached line index differs");
             doc.snapshot = Some(snap);
             let current = doc.current_snapshot().map(|s| s.text.to_string());
