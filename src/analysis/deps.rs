@@ -24,10 +24,10 @@ use crate::syntax::Sigil;
 /// What one update of the workspace changed.
 #[derive(Clone, Debug, Default)]
 pub struct Change {
-    /// Ids whose definitions changed: added, removed, edited, or moved
+    /// Ids whose definitions changed (sorted): added, removed, edited, or moved
     /// while defined more than once (duplicates show each other's place).
     pub defs: Vec<(Sigil, Symbol)>,
-    /// Ids that became referenced or unreferenced.
+    /// Ids that became referenced or unreferenced (sorted).
     pub referenced: Vec<(Sigil, Symbol)>,
     /// The set of defined ids changed ("did you mean" may answer otherwise).
     pub defined_set: bool,
@@ -64,13 +64,30 @@ pub struct Deps {
 
 impl Deps {
     /// Whether `change` can change the result.
+    /// Whether `change` can change the result. `ids` and `referenced` are
+    /// sorted (see [`Deps::sort`]); so are the change's lists.
     pub fn met_by(&self, change: &Change) -> bool {
         change.everything
             || (change.defined_set && self.defined_set)
-            || change.defs.iter().any(|d| self.ids.contains(d))
-            || change.referenced.iter().any(|d| self.referenced.contains(d))
+            || meet(&change.defs, &self.ids)
+            || meet(&change.referenced, &self.referenced)
             || change.names.iter().any(|&w| self.words.may_contain(w))
     }
+
+    /// Sorts and dedups the id lists, as [`Deps::met_by`] needs.
+    pub fn sort(&mut self) {
+        self.ids.sort_unstable();
+        self.ids.dedup();
+        self.referenced.sort_unstable();
+        self.referenced.dedup();
+    }
+}
+
+/// Whether two sorted lists share an element: each element of the shorter
+/// is looked up in the longer.
+fn meet(a: &[(Sigil, Symbol)], b: &[(Sigil, Symbol)]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.iter().any(|x| long.binary_search(x).is_ok())
 }
 
 /// A Bloom filter of the lowercased words of some prose (hashed as the
@@ -138,6 +155,7 @@ mod tests {
         let (a, b) = (interner.get_or_intern("a"), interner.get_or_intern("b"));
         let mut deps = Deps { words: WordFilter::with_capacity(10), ..Deps::default() };
         deps.ids.push((Sigil::Entity, a));
+        deps.sort();
         deps.words.insert(42);
         let change = |f: &dyn Fn(&mut Change)| {
             let mut c = Change::default();

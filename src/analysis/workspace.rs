@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::FileId;
 use super::deps::Change;
@@ -448,30 +448,36 @@ impl ChangeTracker {
         moved: &[DefInfo],
     ) -> Change {
         let mut change = Change::default();
+        let mut changed: FxHashSet<(Sigil, Symbol)> = FxHashSet::default();
         let same = old_defs.len() == new_defs.len();
         for (i, def) in old_defs.iter().chain(new_defs).enumerate() {
             let key = (def.sigil, def.id);
             let twin = if i < old_defs.len() { new_defs.get(i) } else { old_defs.get(i - old_defs.len()) };
             let unchanged = same && twin.is_some_and(|t| t.same_content(def));
             let moved = twin.is_some_and(|t| t.id_range != def.id_range) && index.definitions(key.0, key.1).len() > 1;
-            if (!unchanged || moved) && !change.defs.contains(&key) {
-                change.defs.push(key);
+            if unchanged && !moved {
+                continue;
             }
+            let first_time = changed.insert(key);
             if !unchanged && def.sigil == Sigil::Entity {
+                change.names.extend(def.names().filter_map(first_word_hash));
+            }
+            if !unchanged && first_time && def.sigil == Sigil::Entity {
                 // Its names, and those of every definition of the entity
                 // now: a mention found by any of them shows the display
                 // name of the first.
-                change.names.extend(def.names().filter_map(first_word_hash));
                 for loc in index.definitions(Sigil::Entity, def.id) {
                     change.names.extend(def_of(*loc).into_iter().flat_map(|d| d.names()).filter_map(first_word_hash));
                 }
             }
         }
         for def in moved {
-            if index.definitions(def.sigil, def.id).len() > 1 && !change.defs.contains(&(def.sigil, def.id)) {
-                change.defs.push((def.sigil, def.id));
+            if index.definitions(def.sigil, def.id).len() > 1 {
+                changed.insert((def.sigil, def.id));
             }
         }
+        change.defs = changed.into_iter().collect();
+        change.defs.sort_unstable();
         change.defined_set = self.defined.iter().any(|&((sigil, id), was)| was != index.is_defined(sigil, id));
         change.referenced = self
             .counts
@@ -479,6 +485,7 @@ impl ChangeTracker {
             .filter(|&((sigil, id), was)| (was == 0) != (index.ref_count(sigil, id) == 0))
             .map(|(k, _)| k)
             .collect();
+        change.referenced.sort_unstable();
         change.names.sort_unstable();
         change.names.dedup();
         change

@@ -85,6 +85,11 @@ impl Document {
     pub fn take_base(&mut self) -> Option<(Arc<Snapshot>, TextEdit)> {
         let (base, edit) = self.base.take()?;
         self.pending_base = Some((self.seq, None));
+        // The current snapshot is older than the text (else it would be
+        // served): dropping it lets the base's parse be updated in place.
+        if self.snapshot.as_ref().is_some_and(|s| s.seq != self.seq) {
+            self.snapshot = None;
+        }
         Some((base, edit?))
     }
 

@@ -92,8 +92,10 @@ pub fn definition(ctx: &FileCtx<'_>, pos: Position) -> Option<GotoDefinitionResp
 }
 
 pub fn references(ctx: &FileCtx<'_>, pos: Position, include: bool) -> Option<Vec<Location>> {
+    use rayon::prelude::*;
     let refs = ide::references(ctx.ide(), ctx.map().offset(pos), include);
-    Some(refs.into_iter().filter_map(|r| ctx.location(r.file, r.range)).collect())
+    // Files not open are read again to convert positions: on every core.
+    Some(refs.par_iter().filter_map(|r| ctx.location(r.file, r.range)).collect())
 }
 
 pub fn highlight(ctx: &FileCtx<'_>, pos: Position) -> Option<Vec<DocumentHighlight>> {

@@ -45,6 +45,7 @@ fn file_deps(ctx: &Context) -> Deps {
         deps.referenced = ctx.summary.defs.iter().map(|d| (d.sigil, d.id)).collect();
     }
     deps.ids = ids.into();
+    deps.sort();
     deps
 }
 

@@ -186,6 +186,7 @@ fn paragraph_deps(ctx: &Context, plain: &PlainText, i: usize) -> Deps {
             }
         }
     }
+    deps.sort();
     let text = plain.paragraphs.get(i).and_then(|p| plain.text.get(p.as_usize())).unwrap_or("");
     deps.words = WordFilter::with_capacity(text.len() / 4 + 1);
     for_each_word_hash(text, &mut |hash| deps.words.insert(hash));
