@@ -78,8 +78,8 @@ impl Session {
     /// open document of the workspace.
     pub fn flush(&self, slot: &Arc<Slot>) {
         let uris = lock(&self.state).open_docs_in(slot);
-        let snaps: Vec<(PathBuf, Arc<Snapshot>)> =
-            uris.iter().filter_map(|u| self.snapshot(u)).map(|v| (v.path, v.snap)).collect();
+        let views: Vec<DocView> = uris.iter().filter_map(|u| self.snapshot(u)).collect();
+        let snaps: Vec<(PathBuf, Arc<Snapshot>)> = views.iter().map(|v| (v.path.clone(), v.snap.clone())).collect();
         let flushed = apply_snapshots(slot, &snaps);
         if flushed.changes.iter().all(|c| c.is_empty()) {
             return;
@@ -90,7 +90,9 @@ impl Session {
         let met = |uri: &String| {
             caches.get(uri).is_none_or(|cache| flushed.changes.iter().any(|change| cache.met_by(change)))
         };
-        let affected: Vec<String> = uris.into_iter().filter(met).collect();
+        // A document just set was scheduled by its own change.
+        let just_set = |uri: &String| views.iter().any(|v| v.uri.as_str() == uri && flushed.set.contains(&v.path));
+        let affected: Vec<String> = uris.into_iter().filter(|u| !just_set(u) && met(u)).collect();
         drop(caches);
         self.queue.schedule(affected);
     }

@@ -275,6 +275,8 @@ pub struct Flushed {
     /// What setting the documents changed in the workspace, for the
     /// diagnostics of other open documents (see `analysis::deps`).
     pub changes: Vec<Arc<Change>>,
+    /// The documents set (their own change already scheduled them).
+    pub set: Vec<PathBuf>,
 }
 
 /// Sets every open document of `slot` whose text is newer than the
@@ -282,7 +284,7 @@ pub struct Flushed {
 /// snapshots. A snapshot reparsed from the text the workspace holds
 /// updates the file by difference.
 pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> Flushed {
-    let mut flushed = Flushed { changes: Vec::new() };
+    let mut flushed = Flushed { changes: Vec::new(), set: Vec::new() };
     {
         let data = slot.read();
         if snapshots.iter().all(|(p, s)| data.applied.get(p).is_some_and(|&a| a >= s.seq)) {
@@ -309,6 +311,7 @@ pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> F
             }
         }
         data.applied.insert(path.clone(), snap.seq);
+        flushed.set.push(path.clone());
     }
     flushed
 }
