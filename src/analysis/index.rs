@@ -137,6 +137,10 @@ impl WorkspaceIndex {
         diff: &SummaryDiff,
         order: &dyn Fn(FileId, FileId) -> Ordering,
     ) {
+        // The sorted ids stay valid when the set of defined ids does: an id
+        // whose last definition goes and comes back (a keystroke in a name)
+        // does not cost a re-sort of a million ids.
+        let saved = [0, 1].map(|s| self.sorted[s].get().cloned());
         let first = diff.first_def;
         for (i, def) in diff.removed_defs.iter().enumerate() {
             let s = slot(def.sigil);
@@ -162,6 +166,21 @@ impl WorkspaceIndex {
         }
         for (i, def) in new.defs.iter().enumerate().skip(first).take(added) {
             self.insert_def(def.sigil, def.id, DefLoc { file, def: i as u32 }, order);
+        }
+        let region = new.defs.get(first..first + added).unwrap_or(&[]);
+        for (s, sorted) in saved.into_iter().enumerate() {
+            let Some(sorted) = sorted else { continue };
+            let sigil = if s == 0 { Sigil::Entity } else { Sigil::Source };
+            let outside = |l: &DefLoc| l.file != file || !(first..first + added).contains(&(l.def as usize));
+            let was_defined = |id: Symbol| {
+                diff.removed_defs.iter().any(|r| r.sigil == sigil && r.id == id)
+                    || self.definitions(sigil, id).iter().any(outside)
+            };
+            let same_set = diff.removed_defs.iter().all(|d| d.sigil != sigil || self.is_defined(sigil, d.id))
+                && region.iter().all(|d| d.sigil != sigil || was_defined(d.id));
+            if same_set && self.sorted[s].get().is_none() {
+                self.sorted[s] = OnceLock::from(sorted);
+            }
         }
         self.remove_refs(file, &diff.removed_refs);
         self.add_refs(file, &diff.added_refs);

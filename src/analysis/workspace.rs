@@ -537,6 +537,30 @@ mod tests {
     }
 
     #[test]
+    fn a_keystroke_in_a_name_keeps_the_sorted_ids() {
+        let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        let mut text = "@a: person \"A\"\n\n@b: person \"B\"\n".to_string();
+        let mut parse = syntax::parse(&text);
+        let id = ws.set_parsed_file(PathBuf::from("/w/r.nmk"), "r.nmk".into(), Arc::from(text.as_str()), &parse);
+        let before = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        let mut edit = |ws: &mut Workspace, at: usize, insert: &str| {
+            text.insert_str(at, insert);
+            let edit =
+                crate::text::TextEdit { start: at as u32, old_end: at as u32, new_end: (at + insert.len()) as u32 };
+            let reparsed = syntax::reparse(&mut parse, &text, edit);
+            ws.update_parsed_file(id, Arc::from(text.as_str()), &parse, reparsed)
+        };
+        let change = edit(&mut ws, 13, "x");
+        assert!(Arc::ptr_eq(&before, &ws.index().sorted_ids(Sigil::Entity, ws.interner())));
+        assert!(!change.defined_set && change.defs.len() == 1 && !change.names.is_empty());
+        let change = edit(&mut ws, 2, "c");
+        assert!(change.defined_set);
+        let after = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        assert!(!Arc::ptr_eq(&before, &after));
+        assert_eq!(after.all().collect::<Vec<_>>(), ["ac", "b"]);
+    }
+
+    #[test]
     fn texts_not_kept_are_read_again() {
         let paths = [PathBuf::from("/w/a.nmk")];
         let load =
