@@ -97,20 +97,27 @@ fn meet(a: &[(Sigil, Symbol)], b: &[(Sigil, Symbol)]) -> bool {
 #[derive(Clone, Debug)]
 pub struct WordFilter {
     bits: Box<[u64]>,
+    /// Holds every word: prose too long to be worth filtering.
+    all: bool,
 }
 
 impl Default for WordFilter {
     fn default() -> WordFilter {
-        WordFilter { bits: Box::new([]) }
+        WordFilter { bits: Box::new([]), all: false }
     }
 }
 
 impl WordFilter {
+    /// A filter that may contain every word.
+    pub fn everything() -> WordFilter {
+        WordFilter { bits: Box::new([]), all: true }
+    }
+
     /// A filter sized for about `words` words (16 bits each, two probes:
     /// about 1.5 % false positives).
     pub fn with_capacity(words: usize) -> WordFilter {
         let len = (words * 16).div_ceil(64).next_power_of_two().max(1);
-        WordFilter { bits: vec![0; len].into_boxed_slice() }
+        WordFilter { bits: vec![0; len].into_boxed_slice(), all: false }
     }
 
     fn probes(&self, hash: u64) -> [(usize, u64); 2] {
@@ -130,7 +137,7 @@ impl WordFilter {
     }
 
     pub fn may_contain(&self, hash: u64) -> bool {
-        !self.bits.is_empty() && self.probes(hash).iter().all(|&(i, bit)| self.bits[i] & bit != 0)
+        self.all || (!self.bits.is_empty() && self.probes(hash).iter().all(|&(i, bit)| self.bits[i] & bit != 0))
     }
 }
 

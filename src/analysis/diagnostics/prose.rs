@@ -169,6 +169,9 @@ fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants,
     }
 }
 
+/// Longer paragraphs (in bytes of plain text) depend on every name.
+const MAX_FILTERED_PARAGRAPH: usize = 64 * 1024;
+
 /// What the prose diagnostics of paragraph `i` read from the workspace:
 /// the entities its tags name, and its words (for names that match them).
 fn paragraph_deps(ctx: &Context, plain: &PlainText, i: usize) -> Deps {
@@ -188,6 +191,11 @@ fn paragraph_deps(ctx: &Context, plain: &PlainText, i: usize) -> Deps {
     }
     deps.sort();
     let text = plain.paragraphs.get(i).and_then(|p| plain.text.get(p.as_usize())).unwrap_or("");
+    if text.len() > MAX_FILTERED_PARAGRAPH {
+        // A paragraph of megabytes holds most names' first words anyway.
+        deps.words = WordFilter::everything();
+        return deps;
+    }
     deps.words = WordFilter::with_capacity(text.len() / 4 + 1);
     for_each_word_hash(text, &mut |hash| deps.words.insert(hash));
     deps
