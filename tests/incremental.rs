@@ -287,7 +287,7 @@ mod analysis {
                 prop_assert_eq!(&ws.file(doc.id).unwrap().summary, &summary, "summary of {}", doc.path);
                 let expected = file_diagnostics(&new_ws, *id, parse, opts);
                 prop_assert_eq!(format!("{:#?}", doc.diags), format!("{expected:#?}"), "diagnostics of {}", doc.path);
-                let ctx = |ws| FileContext { ws, file: *id, parse, text: &doc.text, index_complete: true };
+                let ctx = |ws| FileContext { ws, file: *id, parse, text: &doc.text, texts: ws, index_complete: true };
                 for offset in cursor_offsets(&new_ws, *id) {
                     prop_assert_eq!(references(ctx(&ws), offset, true), references(ctx(&new_ws), offset, true));
                     prop_assert_eq!(hover(ctx(&ws), offset), hover(ctx(&new_ws), offset));

@@ -1,4 +1,4 @@
-//! Fuzz target: sequences of incremental `didChange` edits applied like the server does (rope, snapshots reparsed incrementally, workspace updated by difference), against a fresh parse.
+//! Fuzz target: sequences of incremental `didChange` edits applied like the server does, against a fresh parse.
 //! (Named `incremental_edits`: cargo forbids a binary named `incremental`.)
 //! The checks live in `tests/fuzz_checks`, shared with `tests/fuzz_regressions.rs`.
 

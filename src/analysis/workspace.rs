@@ -4,8 +4,8 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -51,11 +51,14 @@ pub struct Workspace {
     names: NameIndex,
     /// Files set later keep their texts (see [`Workspace::build_with`]).
     keep_texts: bool,
-    /// Reads a file again when its text was not kept; see [`Workspace::text`].
-    text_source: Option<TextSource>,
-    /// The last few texts read through `text_source`: a hover or a rename
-    /// asks for the same registry file again and again.
-    recent_texts: Mutex<Vec<(FileId, Arc<str>)>>,
+    /// Changes whenever what the prose checks read from the workspace may
+    /// have changed (entity definitions, hence names and resolution), so a
+    /// cache of prose diagnostics knows when to start over. Counts within
+    /// this workspace only: see [`ProseEpoch`].
+    prose_generation: u64,
+    /// This workspace's identity for [`ProseEpoch`]: a cache holds a clone,
+    /// so the address cannot be reused by another workspace meanwhile.
+    identity: Arc<()>,
     /// The revision the workspace is at (see `deps`): the first is drawn
     /// from one counter for all workspaces, so a workspace loaded again
     /// never repeats the revisions of the one it replaces.
@@ -72,14 +75,41 @@ fn next_base_revision() -> u64 {
     REVISIONS.fetch_add(1, Ordering::Relaxed) << 32
 }
 
+/// What prose diagnostics computed against a workspace hold for: that
+/// workspace (by identity), its entity definitions (by generation) and its
+/// config.
+#[derive(Clone, Debug)]
+pub struct ProseEpoch {
+    identity: Arc<()>,
+    generation: u64,
+    config: Arc<Config>,
+}
+
+impl ProseEpoch {
+    pub fn same(&self, other: &ProseEpoch) -> bool {
+        Arc::ptr_eq(&self.identity, &other.identity)
+            && self.generation == other.generation
+            && Arc::ptr_eq(&self.config, &other.config)
+    }
+}
+
+/// The texts of a workspace's files, from whoever holds them: the
+/// workspace itself when it kept them, else the caller (the server's open
+/// documents and disk reader). The one way the analysis and the ide
+/// functions get at the text of a file other than the one they work on.
+pub trait FileTexts {
+    /// `None` for a file the workspace does not hold.
+    fn text(&self, file: FileId) -> Option<Arc<str>>;
+}
+
+impl FileTexts for Workspace {
+    fn text(&self, file: FileId) -> Option<Arc<str>> {
+        Some(self.file(file)?.text.clone())
+    }
+}
+
 /// How many changes the journal keeps: a cache older than that starts over.
 const JOURNAL: usize = 256;
-
-/// Reads the current text of a file from wherever the workspace came from.
-pub type TextSource = Arc<dyn Fn(&Path) -> Option<String> + Send + Sync>;
-
-/// How many texts read again are kept for the next request.
-const RECENT_TEXTS: usize = 16;
 
 impl Workspace {
     pub fn new(root: PathBuf, config: Arc<Config>) -> Workspace {
@@ -92,11 +122,11 @@ impl Workspace {
             index: WorkspaceIndex::default(),
             names: NameIndex::default(),
             keep_texts: true,
-            text_source: None,
-            recent_texts: Mutex::new(Vec::new()),
             base_revision: 0,
             revision: 0,
             journal: VecDeque::new(),
+            prose_generation: 0,
+            identity: Arc::new(()),
         }
         .with_fresh_revision()
     }
@@ -136,36 +166,9 @@ impl Workspace {
         change
     }
 
-    /// Where [`text`](Self::text) reads the files whose text was not kept.
-    pub fn set_text_source(&mut self, source: TextSource) {
-        self.text_source = Some(source);
-    }
-
-    /// The text of a file: the one kept in memory, or, in a workspace built
-    /// without texts, the file read again through its text source (a long
-    /// running server keeps summaries only, which for 100,000 articles
-    /// saves the 400 MB of their texts). A file that cannot be read again
-    /// reads as "".
-    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
-        let file = self.file(id)?;
-        let Some(source) = &self.text_source else { return Some(file.text.clone()) };
-        if !file.text.is_empty() || file.read_error.is_some() {
-            return Some(file.text.clone());
-        }
-        let mut recent = self.recent_texts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(at) = recent.iter().position(|(f, _)| *f == id) {
-            let hit = recent.remove(at);
-            recent.push(hit.clone());
-            return Some(hit.1);
-        }
-        drop(recent);
-        let text: Arc<str> = source(&file.path).map_or_else(|| Arc::from(""), Arc::from);
-        let mut recent = self.recent_texts.lock().unwrap_or_else(|e| e.into_inner());
-        if recent.len() >= RECENT_TEXTS {
-            recent.remove(0);
-        }
-        recent.push((id, text.clone()));
-        Some(text)
+    /// Equal epochs mean the same entity definitions and config.
+    pub fn prose_epoch(&self) -> ProseEpoch {
+        ProseEpoch { identity: self.identity.clone(), generation: self.prose_generation, config: self.config.clone() }
     }
 
     /// Builds a workspace from `paths` (sorted), reading and parsing them in
@@ -274,7 +277,9 @@ impl Workspace {
         let files = &self.files;
         let def_of = |loc: DefLoc| files.get(loc.file.0 as usize)?.as_ref()?.summary.defs.get(loc.def as usize);
         let change = tracked.after(&self.index, &def_of, &diff.removed_defs, added, moved);
-        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
+        if change.everything || !change.names.is_empty() || change.defs.iter().any(|(s, _)| *s == Sigil::Entity) {
+            self.prose_generation += 1;
+        }
         self.record(change)
     }
 
@@ -313,8 +318,10 @@ impl Workspace {
         };
         let mut change = tracked.after(&self.index, &def_of, &old_summary.defs, &new.defs, &[]);
         change.everything |= old.as_ref().is_some_and(|o| o.read_error.is_some() != file.read_error.is_some());
+        if change.everything || !change.names.is_empty() || change.defs.iter().any(|(s, _)| *s == Sigil::Entity) {
+            self.prose_generation += 1;
+        }
         self.files[id.0 as usize] = Some(file);
-        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
         self.record(change);
         id
     }
@@ -324,12 +331,12 @@ impl Workspace {
         let id = self.by_path.remove(path)?;
         self.unindex(id);
         self.files[id.0 as usize] = None;
-        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
         Some(id)
     }
 
     fn unindex(&mut self, id: FileId) {
         self.record(Change { everything: true, ..Change::default() });
+        self.prose_generation += 1;
         if let Some(old) = self.files.get(id.0 as usize).and_then(|f| f.clone()) {
             self.index.remove_file(id, &old.summary);
             self.names.remove_file(id, &old.summary);
@@ -561,7 +568,7 @@ mod tests {
     }
 
     #[test]
-    fn texts_not_kept_are_read_again() {
+    fn texts_not_kept_are_empty_and_come_from_the_caller() {
         let paths = [PathBuf::from("/w/a.nmk")];
         let load =
             |p: &Path| LoadedFile { path: p.into(), display_path: "a.nmk".into(), content: Ok("@a: person\n".into()) };
@@ -569,11 +576,24 @@ mod tests {
             Workspace::build_with(PathBuf::from("/w"), Arc::new(Config::default()), &paths, load, false, &|| {});
         let id = ws.file_id(&paths[0]).unwrap();
         assert_eq!(ws.file(id).unwrap().text.as_ref(), "");
-        assert_eq!(ws.text(id).as_deref(), Some(""));
-        ws.set_text_source(Arc::new(|_: &Path| Some("@a: person\n".to_string())));
-        assert_eq!(ws.text(id).as_deref(), Some("@a: person\n"));
+        assert_eq!(FileTexts::text(&ws, id).as_deref(), Some(""));
         // A file set later does not keep its text either.
         let b = ws.set_file(loaded("/w/b.nmk", "@b: person\n"), None);
         assert_eq!(ws.file(b).unwrap().text.as_ref(), "");
+    }
+
+    #[test]
+    fn the_prose_epoch_moves_with_entity_definitions_only() {
+        let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A\"\n"), None);
+        let before = ws.prose_epoch();
+        ws.set_file(loaded("/w/x.nmk", "Prose [x]{@a}.\n"), None);
+        assert!(before.same(&ws.prose_epoch()), "a file without entity definitions");
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"B\"\n"), None);
+        assert!(!before.same(&ws.prose_epoch()));
+        let other = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        assert!(
+            !other.prose_epoch().same(&Workspace::new(PathBuf::from("/w"), Arc::new(Config::default())).prose_epoch())
+        );
     }
 }

@@ -60,7 +60,7 @@ pub fn code_actions(ctx: FileContext, range: TextRange, diagnostics: &[Diagnosti
                         false,
                     );
                     if let Some((file, path)) = main_registry(ctx, sigil) {
-                        let text = ctx.ws.text(file).unwrap_or_default();
+                        let text = ctx.texts.text(file).unwrap_or_default();
                         fix(format!("Create `{}{id}` in {path}", sigil.char()), append(file, &text, &block), false);
                     }
                 }
@@ -204,7 +204,7 @@ fn add_alias(ctx: FileContext, at: TextRange) -> Option<(String, SourceChange)> 
     let (parse, text) = if loc.file == ctx.file {
         (ctx.parse, ctx.text)
     } else {
-        other_text = ctx.ws.text(loc.file)?;
+        other_text = ctx.texts.text(loc.file)?;
         other = syntax::parse(&other_text);
         (&other, &*other_text)
     };

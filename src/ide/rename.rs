@@ -32,7 +32,7 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
     }
     if let Some((loc, def)) = ctx.ws.resolve(sigil, new_id) {
         let place = ctx.ws.file(loc.file).map_or(String::new(), |f| {
-            let text = ctx.ws.text(loc.file).unwrap_or_default();
+            let text = ctx.texts.text(loc.file).unwrap_or_default();
             format!(" in {}, line {}", f.display_path, super::line_number(&text, def.id_range.start))
         });
         return Err(format!("`{sig}{new_id}` is already defined{place}; pick another id"));
@@ -40,27 +40,23 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
     let mut change = SourceChange::default();
     for occ in symbol_occurrences(ctx.ws, sigil, id, true) {
         let Some(file) = ctx.ws.file(occ.file) else { continue };
+        let other;
+        let text: &str = if occ.file == ctx.file {
+            ctx.text
+        } else {
+            other = ctx.texts.text(occ.file).unwrap_or_default();
+            &other
+        };
         // A range whose text is not exactly sigil + id (a comment inside the
         // id) cannot be edited safely; skipping it would leave a dangling
-        // reference, so the whole rename is refused. The parse read the id
-        // from that range, so it is exactly sigil + id when its length is;
-        // the text (read again from disk for a file not open) is needed only
-        // to say where the comment is.
-        if occ.range.len() as usize != sig.len_utf8() + id.len() {
-            let other;
-            let text: &str = if occ.file == ctx.file {
-                ctx.text
-            } else {
-                other = ctx.ws.text(occ.file).unwrap_or_default();
-                &other
-            };
+        // reference, so the whole rename is refused.
+        let Some(range) = id_part(text, sigil, id, occ.range) else {
             return Err(format!(
                 "`{sig}{id}` in {}, line {} is interrupted by a comment; remove the comment, then rename",
                 file.display_path,
                 super::line_number(text, occ.range.start)
             ));
-        }
-        let range = TextRange::new(occ.range.start + sig.len_utf8() as u32, occ.range.end);
+        };
         change.push(occ.file, TextEdit { range, new_text: new_id.to_string() });
     }
     if change.edits.is_empty() {

@@ -55,22 +55,34 @@ use crate::config::Config;
 use crate::syntax::Parse;
 use crate::text::TextRange;
 
-/// What the caller knows about the state of the workspace.
-#[derive(Clone, Copy, Debug)]
-pub struct CheckOptions {
+/// What the caller knows about the state of the workspace, and whether it
+/// still wants the result.
+#[derive(Clone, Copy)]
+pub struct CheckOptions<'a> {
     /// False while the server is still indexing: diagnostics that depend on
     /// the whole workspace (`undefined-reference`, `unused-definition`,
     /// `duplicate-definition`) are left out rather than reported falsely.
     pub index_complete: bool,
+    /// Asked now and then; once it says true, the checks stop early and
+    /// the (incomplete) result must be discarded. The server's document
+    /// changed, or a change of the workspace waits for this computation.
+    pub stop: Option<&'a (dyn Fn() -> bool + Sync)>,
 }
 
-impl Default for CheckOptions {
-    fn default() -> CheckOptions {
-        CheckOptions { index_complete: true }
+impl Default for CheckOptions<'_> {
+    fn default() -> Self {
+        CheckOptions { index_complete: true, stop: None }
     }
 }
 
-/// The diagnostics of one file, sorted by position then code. `parse` must
+impl CheckOptions<'_> {
+    /// Whether the caller no longer wants the result.
+    pub fn stopped(&self) -> bool {
+        self.stop.is_some_and(|stop| stop())
+    }
+}
+
+/// The diagnostics of one file, sorted by position, code, end, message. `parse` must
 /// be the parse of the file's current text in `ws`.
 pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: CheckOptions) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
@@ -130,10 +142,24 @@ fn diagnose(
         }
         None => (None, None),
     };
+    if opts.stopped() {
+        return sink.out;
+    }
     references::check(&ctx, &mut sink, suggestions);
+    if opts.stopped() {
+        return sink.out;
+    }
     prose::check(&ctx, &mut sink, prose_cache);
     let mut out = sink.out;
-    out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
+    // The order of §11 and §9: position, code, then end and message.
+    out.sort_by(|a, b| {
+        (a.range.start, a.code.as_str(), a.range.end, &a.message).cmp(&(
+            b.range.start,
+            b.code.as_str(),
+            b.range.end,
+            &b.message,
+        ))
+    });
     out
 }
 
@@ -144,7 +170,15 @@ struct Context<'a> {
     source_text: &'a str,
     summary: &'a super::FileSummary,
     parse: &'a Parse,
-    opts: CheckOptions,
+    opts: CheckOptions<'a>,
+}
+
+impl Context<'_> {
+    /// Checked every 256 items of a long loop: the caller stopped wanting
+    /// the result.
+    fn stopped_at(&self, i: usize) -> bool {
+        i % 256 == 255 && self.opts.stopped()
+    }
 }
 
 /// Collects diagnostics, applying the config's severities; a code turned
