@@ -18,8 +18,11 @@ DATA/SIZE), then measures:
   article opened right after `initialized` (while the workspace indexes),
   time until the "Indexing…" progress ends, keystroke-to-diagnostics on a
   typical article and on the 1 MB article, hover / definition / completion /
-  references latency, rename of an entity with 10,000 references, and the
-  server's peak memory (VmHWM).
+  references latency, references and rename of an entity with 10,000
+  references, keystrokes in a 10 MB registry of 100,000 definitions with five
+  articles open, and the server's peak memory (VmHWM).
+
+Percentiles interpolate linearly between the nearest ranks (see `pct`).
 
 It prints a Markdown table with every figure and the targets (met/missed),
 and with --json-out writes the same as JSON. A figure the binary cannot
@@ -60,10 +63,16 @@ def log(msg: str) -> None:
 
 
 def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    """Percentile (p in 0..100) of a non-empty list, interpolated linearly
+    between the two nearest ranks: rank p/100 * (n - 1) counted from 0 (type 7
+    of Hyndman and Fan, the default of NumPy and of R's `quantile`). Of 100
+    samples, p99 lies between the 99th and the 100th smallest; it is the
+    maximum only when p is 100."""
     s = sorted(values)
-    k = max(0, min(len(s) - 1, int(round(p / 100 * len(s) + 0.5)) - 1))
-    return s[k]
+    rank = max(0.0, min(1.0, p / 100)) * (len(s) - 1)
+    lo = int(rank)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (rank - lo)
 
 
 def fmt_ms(s: float | None) -> str:
@@ -547,7 +556,8 @@ class LspBench:
 
     def _run(self) -> None:
         a, c, m, res = self.a, self.c, self.m, self.res
-        init_opts = {} if a.debounce_ms is None else {"debounceMs": a.debounce_ms}
+        init_opts = ({} if a.debounce_ms is None else
+                     {"debounceMs": a.debounce_ms, "diagnosticDelayMs": a.debounce_ms})
         t_start = time.perf_counter()
         result, lat = c.request("initialize", {
             "processId": os.getpid(),
@@ -608,8 +618,13 @@ class LspBench:
         else:
             self.requests(uri, positions)
 
-        # Rename of the hot entity.
+        # References of the hot entity, then its rename.
+        self.hot_references()
         self.rename()
+
+        # Typing in a 10 MB registry while five articles are open.
+        c.notify("textDocument/didClose", {"textDocument": {"uri": huge_uri}})
+        self.registry_typing()
 
     def _index_done(self) -> bool:
         return any((st["title"] or "").startswith("Indexing") and st["end"]
@@ -699,18 +714,134 @@ class LspBench:
             if errors:
                 self.res[kind]["first_error"] = errors[0]
 
-    def rename(self) -> None:
-        a, c, m = self.a, self.c, self.m
+    def hot_position(self, key: str):
+        """(uri, position) of a reference to the hot entity in the hot article."""
+        m = self.m
         rel = m.get("hot_article")
         if not rel:
-            self.na("rename", "the corpus has no article referencing the hot entity")
-            return
+            self.na(key, "the corpus has no article referencing the hot entity")
+            return None
         uri, text, _, _ = self.open(rel)
         hot = [p for p in reference_positions(text) if p[3] == "@" + m["hot_entity"]]
         if not hot:
-            self.na("rename", "no hot reference found in the hot article")
+            self.na(key, "no hot reference found in the hot article")
+            return None
+        return uri, {"line": hot[0][0], "character": hot[0][1]}
+
+    def hot_references(self) -> None:
+        """references on the entity with 10,000 references (declaration included)."""
+        a, c = self.a, self.c
+        found = self.hot_position("references_hot")
+        if found is None:
             return
-        pos = {"line": hot[0][0], "character": hot[0][1]}
+        uri, pos = found
+        samples: list[float] = []
+        sizes: list[int] = []
+        for _ in range(max(3, a.requests // 10)):
+            try:
+                result, lat = c.request("textDocument/references", {
+                    "textDocument": {"uri": uri}, "position": pos,
+                    "context": {"includeDeclaration": True}}, timeout=a.request_timeout)
+            except LspError as e:
+                self.na("references_hot", str(e))
+                return
+            samples.append(lat)
+            sizes.append(len(result or []))
+        self.res["references_hot"] = {"median_s": statistics.median(samples), "p99_s": pct(samples, 99),
+                                      "n": len(samples), "median_result_len": statistics.median(sizes)}
+
+    def registry_typing(self) -> None:
+        """Keystrokes in the display name of a definition in the middle of a
+        10 MB registry of 100,000 definitions, with five articles open.
+
+        The registry is the first `registry/people-*.nmk` opened with the
+        text of the first twenty people files (ids of the copies suffixed,
+        so nothing is defined twice). Each sample runs from the didChange to
+        the arrival of the registry's diagnostics of that version and of
+        every article the server publishes again for it (collected for
+        200 ms after the registry's, then not timed)."""
+        a, c, m = self.a, self.c, self.m
+        key = "keystroke_registry"
+        people = sorted((self.root / "registry").glob("people-*.nmk"))
+        if not people:
+            self.na(key, "the corpus has no registry/people-*.nmk")
+            return
+        parts: list[str] = []
+        defs = 0
+        header = re.compile(r"^([@^][^\s:]+)", re.M)
+        for k, path in enumerate(people):
+            text = path.read_text(encoding="utf-8")
+            if k:
+                text = header.sub(lambda g: f"{g.group(1)}-copy{k}", text)
+            parts.append(text if text.endswith("\n") else text + "\n")
+            defs += len(header.findall(text))
+            if defs >= 100_000:
+                break
+        big = "\n".join(parts)
+        # Five articles: the typical and the hot one are open already.
+        typical_dir = (self.root / m["typical_article"]).parent
+        others = [p for p in sorted(typical_dir.glob("*.nmk"))
+                  if str(p.relative_to(self.root)) not in self.opened][:3]
+        articles = [self.uri(m["typical_article"]), self.uri(m["hot_article"])]
+        for p in others:
+            u, _, t_open, before = self.open(str(p.relative_to(self.root)))
+            c.wait_diagnostics(u, before, None, a.first_diag_timeout)
+            articles.append(u)
+        uri = self.uri(str(people[0].relative_to(self.root)))
+        before = c.diag_count(uri)
+        t = c.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "newsmark", "version": 1, "text": big}})
+        first = c.wait_diagnostics(uri, before, None, 120)
+        if first is None:
+            self.na(key, "no diagnostics for the 10 MB registry within 120 s")
+            return
+        self.res["registry_first_diagnostics_s"] = first[0] - t
+        lines = big.split("\n")
+        names = [i for i, ln in enumerate(lines) if ln.startswith("@") and ln.endswith('"')]
+        if not names:
+            self.na(key, "no definition with a display name in the registry")
+            return
+        line = names[len(names) // 2]
+        ch = utf16_col(lines[line], len(lines[line]) - 1)  # before the closing quote
+        samples: list[float] = []
+        republished: list[int] = []
+        version = 1
+        for i in range(a.registry_edits):
+            version += 1
+            end = ch if i % 2 == 0 else ch + 1
+            change = {"range": {"start": {"line": line, "character": ch},
+                                "end": {"line": line, "character": end}},
+                      "text": "x" if i % 2 == 0 else ""}
+            counts = {u: c.diag_count(u) for u in articles}
+            before = c.diag_count(uri)
+            t = c.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+            got = c.wait_diagnostics(uri, before, version, a.edit_timeout)
+            if got is None:
+                self.na(key, f"no diagnostics for version {version} within {a.edit_timeout:g}s")
+                return
+            time.sleep(0.2)
+            last = got[0]
+            n = 0
+            with c.cond:
+                for u in articles:
+                    for entry in c.diags.get(u, ())[counts[u]:]:
+                        if entry[0] - t < 0.2 + (got[0] - t):
+                            last = max(last, entry[0])
+                            n += 1
+            samples.append(last - t)
+            republished.append(n)
+        c.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        self.res[key] = {"median_s": statistics.median(samples), "p99_s": pct(samples, 99),
+                         "n": len(samples), "definitions": defs, "bytes": len(big.encode("utf-8")),
+                         "articles_republished_median": statistics.median(republished)}
+
+    def rename(self) -> None:
+        a, c, m = self.a, self.c, self.m
+        found = self.hot_position("rename")
+        if found is None:
+            return
+        uri, pos = found
         doc = {"uri": uri}
         try:
             _, lat = c.request("textDocument/prepareRename", {"textDocument": doc, "position": pos},
@@ -829,6 +960,17 @@ def build_rows(results: dict, a: argparse.Namespace) -> list[dict]:
         for k in ("hover", "definition", "completion"):
             lat_row(k, k, "median < 2 ms" if big else "", 0.002 if big else None)
         lat_row("references", "references")
+        lat_row("references_hot", f"references @{m['hot_entity']} ({m['hot_refs']:,} refs)",
+                "median < 20 ms" if m["hot_refs"] >= 10_000 else "",
+                0.020 if m["hot_refs"] >= 10_000 else None)
+        if "registry_first_diagnostics_s" in l:
+            row(size, "first diagnostics of the 10 MB registry", fmt_ms(l["registry_first_diagnostics_s"]))
+        kr = l.get("keystroke_registry") or {}
+        lat_row("keystroke_registry", "keystroke in a 10 MB registry → diagnostics of it and of the open articles",
+                "median < 30 ms", 0.030,
+                note=(f"{kr.get('definitions', 0):,} definitions, {kr.get('bytes', 0) / 1e6:.1f} MB, "
+                      f"median {kr.get('articles_republished_median', 0):g} of 5 articles published again; "
+                      f"{deb}") if kr else deb)
         if "prepare_rename_s" in l:
             row(size, "prepareRename", fmt_ms(l["prepare_rename_s"]))
         rn = l.get("rename")
@@ -868,6 +1010,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per command-line figure (best of)")
     ap.add_argument("--edits", type=int, default=100, help="didChange edits per article")
     ap.add_argument("--requests", type=int, default=200, help="requests per kind")
+    ap.add_argument("--registry-edits", type=int, default=40, help="didChange edits in the 10 MB registry")
     ap.add_argument("--debounce-ms", type=int, default=0,
                     help="sent as initializationOptions.debounceMs (-1: send nothing)")
     ap.add_argument("--first-diag-timeout", type=float, default=30)
@@ -880,6 +1023,7 @@ def main(argv=None) -> int:
     ap.add_argument("--count-diagnostics", action="store_true",
                     help="one more, untimed check run that counts diagnostics by code")
     ap.add_argument("--no-lsp", action="store_true")
+    ap.add_argument("--no-check", action="store_true", help="server figures only")
     ap.add_argument("--json-out")
     ap.add_argument("--smoke", action="store_true",
                     help="CI mode: small only, one run, a handful of requests")
@@ -888,6 +1032,7 @@ def main(argv=None) -> int:
         a.debounce_ms = None
     if a.smoke:
         a.sizes, a.lsp_sizes, a.runs, a.edits, a.requests = "small", "small", 1, 6, 5
+        a.registry_edits = 4
         a.index_timeout, a.progress_grace, a.rename_timeout = 30, 10, 20
     sizes = [s for s in a.sizes.split(",") if s]
     lsp_sizes = ([s for s in a.lsp_sizes.split(",") if s] if a.lsp_sizes is not None
@@ -911,7 +1056,7 @@ def main(argv=None) -> int:
             "size", "seed", "articles", "entities", "nmk_files", "bytes", "hot_entity",
             "hot_refs", "typical_article", "huge_article", "hot_article", "injected_errors")}}
         log(f"{size}: check and rg ...")
-        results[size]["check"] = bench_check(exe, m, a.runs, a.count_diagnostics)
+        results[size]["check"] = {} if a.no_check else bench_check(exe, m, a.runs, a.count_diagnostics)
         if size in lsp_sizes and not a.no_lsp:
             if exe is None:
                 results[size]["lsp"] = {"lsp": {}, "lsp_errors": {"server": "newsmark binary not found"}}

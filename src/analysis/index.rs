@@ -1,6 +1,7 @@
-//! The workspace index: where each id is defined and how often it is
-//! referenced, updated file by file (so the server can re-index one edited
-//! file without touching the other 100,000).
+//! The workspace index: where each id is defined and which files reference
+//! it how often, updated file by file or by the difference a reparse made
+//! (so the server re-indexes what an edit changed, not the other 100,000
+//! files, nor the rest of a 10 MB registry).
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -10,7 +11,7 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use super::FileId;
-use super::summary::{FileSummary, Interner, Symbol};
+use super::summary::{FileSummary, Interner, RefSite, SummaryDiff, Symbol};
 use crate::codes::suggest::Closest;
 use crate::syntax::Sigil;
 
@@ -27,9 +28,38 @@ pub struct WorkspaceIndex {
     /// Every definition of an id, first by path then position (the first
     /// is the one references resolve to, §7).
     defs: [FxHashMap<Symbol, SmallVec<[DefLoc; 1]>>; 2],
-    ref_counts: [FxHashMap<Symbol, u32>; 2],
+    refs: [FxHashMap<Symbol, Referrers>; 2],
     /// Sorted ids, built on first use after a change of the defined ids.
     sorted: [OnceLock<Arc<SortedIds>>; 2],
+}
+
+/// The files that reference one id, and how often.
+#[derive(Clone, Debug, Default)]
+struct Referrers {
+    total: u32,
+    /// Sorted by file.
+    files: SmallVec<[(FileId, u32); 1]>,
+}
+
+impl Referrers {
+    fn add(&mut self, file: FileId, n: u32) {
+        self.total += n;
+        match self.files.binary_search_by_key(&file, |&(f, _)| f) {
+            Ok(i) => self.files[i].1 += n,
+            Err(i) => self.files.insert(i, (file, n)),
+        }
+    }
+
+    fn remove(&mut self, file: FileId, n: u32) {
+        if let Ok(i) = self.files.binary_search_by_key(&file, |&(f, _)| f) {
+            let taken = n.min(self.files[i].1);
+            self.total -= taken;
+            self.files[i].1 -= taken;
+            if self.files[i].1 == 0 {
+                self.files.remove(i);
+            }
+        }
+    }
 }
 
 fn slot(sigil: Sigil) -> usize {
@@ -44,22 +74,41 @@ impl WorkspaceIndex {
     /// files by path, so that duplicate definitions stay sorted.
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary, order: &dyn Fn(FileId, FileId) -> Ordering) {
         for (i, def) in summary.defs.iter().enumerate() {
-            let s = slot(def.sigil);
-            let loc = DefLoc { file, def: i as u32 };
-            let list = self.defs[s].entry(def.id).or_default();
-            if list.is_empty() {
-                self.sorted[s] = OnceLock::new();
+            self.insert_def(def.sigil, def.id, DefLoc { file, def: i as u32 }, order);
+        }
+        self.add_refs(file, &summary.refs);
+    }
+
+    fn add_refs(&mut self, file: FileId, refs: &[RefSite]) {
+        for (sigil, id, n) in counted(refs) {
+            self.refs[slot(sigil)].entry(id).or_default().add(file, n);
+        }
+    }
+
+    fn remove_refs(&mut self, file: FileId, refs: &[RefSite]) {
+        for (sigil, id, n) in counted(refs) {
+            let map = &mut self.refs[slot(sigil)];
+            if let Some(referrers) = map.get_mut(&id) {
+                referrers.remove(file, n);
+                if referrers.total == 0 {
+                    map.remove(&id);
+                }
             }
-            let at = list.partition_point(|l| match order(l.file, file) {
-                Ordering::Less => true,
-                Ordering::Equal => l.def < loc.def,
-                Ordering::Greater => false,
-            });
-            list.insert(at, loc);
         }
-        for r in &summary.refs {
-            *self.ref_counts[slot(r.sigil)].entry(r.id).or_insert(0) += 1;
+    }
+
+    fn insert_def(&mut self, sigil: Sigil, id: Symbol, loc: DefLoc, order: &dyn Fn(FileId, FileId) -> Ordering) {
+        let s = slot(sigil);
+        let list = self.defs[s].entry(id).or_default();
+        if list.is_empty() {
+            self.sorted[s] = OnceLock::new();
         }
+        let at = list.partition_point(|l| match order(l.file, loc.file) {
+            Ordering::Less => true,
+            Ordering::Equal => l.def < loc.def,
+            Ordering::Greater => false,
+        });
+        list.insert(at, loc);
     }
 
     /// Removes what [`add_file`](Self::add_file) added for this summary.
@@ -74,15 +123,67 @@ impl WorkspaceIndex {
                 }
             }
         }
-        for r in &summary.refs {
-            let counts = &mut self.ref_counts[slot(r.sigil)];
-            if let Some(n) = counts.get_mut(&r.id) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    counts.remove(&r.id);
+        self.remove_refs(file, &summary.refs);
+    }
+
+    /// Applies the difference a reparse made to a file's summary (`new`
+    /// is the summary after it): removes the region's old definitions and
+    /// references, renumbers the definitions after the region when their
+    /// number changed, and adds the region's new ones.
+    pub fn update_file(
+        &mut self,
+        file: FileId,
+        new: &FileSummary,
+        diff: &SummaryDiff,
+        order: &dyn Fn(FileId, FileId) -> Ordering,
+    ) {
+        // The sorted ids stay valid when the set of defined ids does: an id
+        // whose last definition goes and comes back (a keystroke in a name)
+        // does not cost a re-sort of a million ids.
+        let saved = [0, 1].map(|s| self.sorted[s].get().cloned());
+        let first = diff.first_def;
+        for (i, def) in diff.removed_defs.iter().enumerate() {
+            let s = slot(def.sigil);
+            let loc = DefLoc { file, def: (first + i) as u32 };
+            if let Some(list) = self.defs[s].get_mut(&def.id) {
+                list.retain(|l| *l != loc);
+                if list.is_empty() {
+                    self.defs[s].remove(&def.id);
+                    self.sorted[s] = OnceLock::new();
                 }
             }
         }
+        let (removed, added) = (diff.removed_defs.len(), diff.added_defs);
+        if removed != added {
+            for (i, def) in new.defs.iter().enumerate().skip(first + added) {
+                let old = DefLoc { file, def: (i + removed - added) as u32 };
+                if let Some(loc) =
+                    self.defs[slot(def.sigil)].get_mut(&def.id).and_then(|l| l.iter_mut().find(|l| **l == old))
+                {
+                    loc.def = i as u32;
+                }
+            }
+        }
+        for (i, def) in new.defs.iter().enumerate().skip(first).take(added) {
+            self.insert_def(def.sigil, def.id, DefLoc { file, def: i as u32 }, order);
+        }
+        let region = new.defs.get(first..first + added).unwrap_or(&[]);
+        for (s, sorted) in saved.into_iter().enumerate() {
+            let Some(sorted) = sorted else { continue };
+            let sigil = if s == 0 { Sigil::Entity } else { Sigil::Source };
+            let outside = |l: &DefLoc| l.file != file || !(first..first + added).contains(&(l.def as usize));
+            let was_defined = |id: Symbol| {
+                diff.removed_defs.iter().any(|r| r.sigil == sigil && r.id == id)
+                    || self.definitions(sigil, id).iter().any(outside)
+            };
+            let same_set = diff.removed_defs.iter().all(|d| d.sigil != sigil || self.is_defined(sigil, d.id))
+                && region.iter().all(|d| d.sigil != sigil || was_defined(d.id));
+            if same_set && self.sorted[s].get().is_none() {
+                self.sorted[s] = OnceLock::from(sorted);
+            }
+        }
+        self.remove_refs(file, &diff.removed_refs);
+        self.add_refs(file, &diff.added_refs);
     }
 
     /// Replaces a file's summary `old` by `new`. When both define the same
@@ -119,7 +220,12 @@ impl WorkspaceIndex {
 
     /// How many references to `id` the workspace holds.
     pub fn ref_count(&self, sigil: Sigil, id: Symbol) -> u32 {
-        self.ref_counts[slot(sigil)].get(&id).copied().unwrap_or(0)
+        self.refs[slot(sigil)].get(&id).map_or(0, |r| r.total)
+    }
+
+    /// The files referencing `id`, with their counts.
+    pub fn referrers(&self, sigil: Sigil, id: Symbol) -> &[(FileId, u32)] {
+        self.refs[slot(sigil)].get(&id).map_or(&[], |r| &r.files[..])
     }
 
     /// How many distinct ids are defined.
@@ -132,6 +238,13 @@ impl WorkspaceIndex {
         let s = slot(sigil);
         self.sorted[s].get_or_init(|| Arc::new(SortedIds::new(self.defs[s].keys().copied(), interner))).clone()
     }
+}
+
+/// Each distinct `(sigil, id)` of `refs` with how often it occurs.
+fn counted(refs: &[RefSite]) -> impl Iterator<Item = (Sigil, Symbol, u32)> {
+    let mut keys: Vec<(Sigil, Symbol)> = refs.iter().map(|r| (r.sigil, r.id)).collect();
+    keys.sort_unstable();
+    keys.chunk_by(|a, b| a == b).map(|run| (run[0].0, run[0].1, run.len() as u32)).collect::<Vec<_>>().into_iter()
 }
 
 /// Both summaries define the same set of `sigil` ids.

@@ -1,6 +1,7 @@
 //! Analysis: per-file summaries, the workspace index and every diagnostic of
 //! spec §9. Pure: no I/O, no LSP, no threads of its own (rayon aside).
 
+pub mod deps;
 mod diagnostic;
 pub mod diagnostics;
 mod index;
@@ -13,5 +14,7 @@ mod workspace;
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{NameIndex, NameMatch, first_word_keys, word_keys};
-pub use summary::{DefInfo, FileSummary, Interner, RefOrigin, RefSite, StoredSummary, Symbol, parse_reference};
+pub use summary::{
+    DefInfo, FileSummary, Interner, RefOrigin, RefSite, StoredSummary, SummaryDiff, Symbol, parse_reference,
+};
 pub use workspace::{FileTexts, LoadedFile, ProseEpoch, SourceFile, Workspace};

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use super::FileId;
-use super::summary::{FileSummary, Symbol};
+use super::summary::{DefInfo, FileSummary, Symbol};
 use super::values::normalize_name_into;
 use crate::syntax::{Sigil, is_word_char};
 
@@ -230,6 +230,38 @@ impl NameIndex {
         }
     }
 
+    /// Applies the difference a reparse made to one file's entity
+    /// definitions: the names of `removed` go (unless `kept` says that
+    /// another definition of the same entity in the file still has that
+    /// name), the names of `added` come.
+    pub fn update_defs(
+        &mut self,
+        file: FileId,
+        removed: &[DefInfo],
+        added: &[DefInfo],
+        kept: &dyn Fn(Symbol, &str) -> bool,
+    ) {
+        let mut normalizer = Normalizer::default();
+        for def in removed.iter().filter(|d| d.sigil == Sigil::Entity) {
+            for name in def.names() {
+                if kept(def.id, name) {
+                    continue;
+                }
+                let Some(key) = normalizer.key(name) else { continue };
+                let by_key = &mut self.shards[shard_of(key.key)].by_key;
+                if let Some(bucket) = by_key.get_mut(&key.key) {
+                    bucket.retain(|e| !(e.file == file && e.entity == def.id && e.name == key));
+                    if bucket.is_empty() {
+                        by_key.remove(&key.key);
+                    }
+                }
+            }
+        }
+        for (entry, first) in def_entries(file, added) {
+            self.insert(entry, first);
+        }
+    }
+
     fn insert(&mut self, entry: NameEntry, first: FirstWord) {
         if let Some((word, count)) = first {
             self.shards[shard_of(word)].first_word(word, count);
@@ -256,6 +288,13 @@ impl NameIndex {
             .by_key
             .get(&key.key)
             .is_some_and(|bucket| bucket.iter().any(|e| e.entity == entity && e.file == file && e.name.matches(key)))
+    }
+
+    /// Every `(file, entity)` that has the name `key`, in no set order.
+    pub(crate) fn holders(&self, key: &NameKey) -> impl Iterator<Item = (FileId, Symbol)> + '_ {
+        let key = *key;
+        let bucket = self.shards[shard_of(key.key)].by_key.get(&key.key);
+        bucket.into_iter().flatten().filter(move |e| e.name.matches(&key)).map(|e| (e.file, e.entity))
     }
 
     fn lookup_key(&self, key: &NameKey) -> Option<Symbol> {
@@ -340,10 +379,14 @@ pub fn first_word_keys(def: &super::DefInfo, found: &mut dyn FnMut(u64)) {
 }
 
 fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWord)> {
+    def_entries(file, &summary.defs)
+}
+
+fn def_entries(file: FileId, defs: &[DefInfo]) -> Vec<(NameEntry, FirstWord)> {
     let mut normalizer = Normalizer::default();
     let mut lower = String::new();
     let mut out = Vec::new();
-    for def in summary.defs.iter().filter(|d| d.sigil == Sigil::Entity) {
+    for def in defs.iter().filter(|d| d.sigil == Sigil::Entity) {
         for name in def.names() {
             let Some(key) = normalizer.key(name) else { continue };
             let first = first_word(name).map(|w| {
@@ -409,6 +452,24 @@ fn word_end(text: &str, start: usize) -> usize {
 fn is_possessive_s(text: &str, end: usize, next: usize) -> bool {
     let gap = text.get(end..next).unwrap_or("");
     (gap == "'" || gap == "’") && matches!(text.get(next..word_end(text, next)), Some("s" | "S"))
+}
+
+/// The hash of a name's first word, as [`NameIndex::find`] looks it up
+/// (what a change of names reports, see `deps`).
+pub(crate) fn first_word_hash(name: &str) -> Option<u64> {
+    first_word(name).map(|w| lower_hash(w, &mut String::new()))
+}
+
+/// Calls `f` with the hash of every word of `text` that could start a name.
+pub(crate) fn for_each_word_hash(text: &str, f: &mut dyn FnMut(u64)) {
+    let mut pos = 0;
+    let mut lower = String::new();
+    while let Some(start) = next_word_start(text, pos, text.len()) {
+        let end = word_end(text, start);
+        let Some(word) = text.get(start..end).filter(|w| !w.is_empty()) else { break };
+        f(lower_hash(word, &mut lower));
+        pos = end;
+    }
 }
 
 fn first_word(name: &str) -> Option<&str> {

@@ -6,7 +6,7 @@ use lasso::{Spur, ThreadedRodeo};
 use smallvec::SmallVec;
 
 use super::schema::{self, KeyContext};
-use crate::syntax::{Attribute, Parse, Sigil};
+use crate::syntax::{Attribute, Parse, Reparsed, Sigil};
 use crate::text::TextRange;
 
 /// An interned id (without sigil).
@@ -144,47 +144,149 @@ pub struct FileSummary {
     pub published: Option<Box<str>>,
 }
 
+/// What [`FileSummary::splice`] replaced: the definitions and references
+/// of the reparsed region before and after.
+#[derive(Debug, Default)]
+pub struct SummaryDiff {
+    /// Index in `defs` of the first definition of the region (before and
+    /// after: the definitions before it did not move).
+    pub first_def: usize,
+    pub removed_defs: Vec<DefInfo>,
+    /// How many definitions the region holds now, from `first_def` on.
+    pub added_defs: usize,
+    pub removed_refs: Vec<RefSite>,
+    pub added_refs: Vec<RefSite>,
+}
+
 impl FileSummary {
     pub fn new(parse: &Parse, interner: &Interner) -> FileSummary {
         let doc = &parse.doc;
         let mut refs = Vec::new();
-        for tag in &doc.tags {
-            for r in &tag.refs {
-                refs.push(RefSite {
-                    sigil: r.sigil,
-                    id: interner.get_or_intern(&*r.id),
-                    range: r.range,
-                    origin: RefOrigin::Tag,
-                });
-            }
-        }
-        let mut published = None;
+        push_tag_refs(&doc.tags, interner, &mut refs);
+        let published = doc.front_matter.as_ref().and_then(published);
         if let Some(fm) = &doc.front_matter {
             for attr in &fm.attributes {
                 push_attribute_refs(KeyContext::FrontMatter, attr, interner, &mut refs);
-                if &*attr.key == "published" && published.is_none() {
-                    published = Some(attr.value.clone());
+            }
+        }
+        let defs = doc.definitions.iter().map(|def| def_info(def, interner, &mut refs)).collect();
+        FileSummary { defs, refs, is_registry: doc.is_registry(), published }
+    }
+
+    /// Updates the summary of the text before a reparse into the summary of
+    /// `parse`, the parse after it: only what lies in the reparsed region is
+    /// read again, what follows moves by the edit's shift.
+    pub fn splice(&mut self, parse: &Parse, at: Reparsed, interner: &Interner) -> SummaryDiff {
+        let doc = &parse.doc;
+        let (old, new, delta) = (at.old, at.new, at.delta());
+        let moved = |range: TextRange| {
+            let by = |o: u32| (i64::from(o) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+            TextRange::new(by(range.start), by(range.end))
+        };
+
+        // Definitions, in document order.
+        let first_def = self.defs.partition_point(|d| d.range.start < old.start);
+        let last_def = self.defs.partition_point(|d| d.range.start < old.end).max(first_def);
+        let new_first = doc.definitions.partition_point(|d| d.range.start < new.start);
+        let new_last = doc.definitions.partition_point(|d| d.range.start < new.end).max(new_first);
+
+        // References: tag references first, then attribute references, each
+        // group in document order of their tags and lines.
+        let tags_end = self.refs.partition_point(|r| r.origin == RefOrigin::Tag);
+        let (tag_refs, attr_refs) = self.refs.split_at(tags_end);
+        let old_tag = region_of(tag_refs, old);
+        let old_attr = region_of(attr_refs, old);
+        let old_attr = old_attr.start + tags_end..old_attr.end + tags_end;
+
+        let mut added_tag_refs = Vec::new();
+        let tags = doc.tags.get(doc.tags.partition_point(|t| t.range.start < new.start)..).unwrap_or(&[]);
+        let tags = &tags[..tags.partition_point(|t| t.range.start < new.end)];
+        push_tag_refs(tags, interner, &mut added_tag_refs);
+        let mut added_attr_refs = Vec::new();
+        if new.start == 0 {
+            self.published = doc.front_matter.as_ref().and_then(published);
+            if let Some(fm) = &doc.front_matter {
+                for attr in &fm.attributes {
+                    push_attribute_refs(KeyContext::FrontMatter, attr, interner, &mut added_attr_refs);
                 }
             }
         }
-        let mut defs = Vec::with_capacity(doc.definitions.len());
-        for def in &doc.definitions {
-            let ctx = KeyContext::of_definition(def.sigil);
-            for attr in &def.attributes {
-                push_attribute_refs(ctx, attr, interner, &mut refs);
-            }
-            defs.push(DefInfo::new(
-                def.sigil,
-                interner.get_or_intern(&*def.id),
-                def.id_range,
-                def.range,
-                &def.kind,
-                def.name.as_deref(),
-                def.attributes.iter().map(|a| (&*a.key, &*a.value)),
-            ));
+        let added: Vec<DefInfo> = doc
+            .definitions
+            .get(new_first..new_last)
+            .unwrap_or(&[])
+            .iter()
+            .map(|def| def_info(def, interner, &mut added_attr_refs))
+            .collect();
+        let added_defs = added.len();
+        let removed_defs: Vec<DefInfo> = self.defs.splice(first_def..last_def, added).collect();
+        for def in self.defs.get_mut(first_def + added_defs..).unwrap_or(&mut []) {
+            def.id_range = moved(def.id_range);
+            def.range = moved(def.range);
         }
-        FileSummary { defs, refs, is_registry: doc.is_registry(), published }
+
+        // Attribute references first: their indices come after the tags'.
+        let removed_attr: Vec<RefSite> = self.refs.splice(old_attr.clone(), added_attr_refs.iter().copied()).collect();
+        let after_attr = old_attr.start + added_attr_refs.len();
+        let removed_tag: Vec<RefSite> = self.refs.splice(old_tag.clone(), added_tag_refs.iter().copied()).collect();
+        let tag_shift = added_tag_refs.len() as i64 - removed_tag.len() as i64;
+        let after_tag = old_tag.start + added_tag_refs.len();
+        let after_attr = (after_attr as i64 + tag_shift) as usize;
+        let tags_end = (tags_end as i64 + tag_shift) as usize;
+        for (i, r) in self.refs.iter_mut().enumerate() {
+            if (after_tag..tags_end).contains(&i) || i >= after_attr {
+                r.range = moved(r.range);
+            }
+        }
+        self.is_registry = doc.is_registry();
+        let mut removed_refs = removed_tag;
+        removed_refs.extend(removed_attr);
+        let mut added_refs = added_tag_refs;
+        added_refs.extend(added_attr_refs);
+        SummaryDiff { first_def, removed_defs, added_defs, removed_refs, added_refs }
     }
+}
+
+/// The indices of the references that start inside `range`: the list is in
+/// document order of what holds them, so those form one run.
+fn region_of(refs: &[RefSite], range: TextRange) -> std::ops::Range<usize> {
+    let first = refs.partition_point(|r| r.range.start < range.start);
+    let last = refs.partition_point(|r| r.range.start < range.end).max(first);
+    first..last
+}
+
+fn push_tag_refs(tags: &[crate::syntax::Tag], interner: &Interner, out: &mut Vec<RefSite>) {
+    for tag in tags {
+        for r in &tag.refs {
+            out.push(RefSite {
+                sigil: r.sigil,
+                id: interner.get_or_intern(&*r.id),
+                range: r.range,
+                origin: RefOrigin::Tag,
+            });
+        }
+    }
+}
+
+fn published(fm: &crate::syntax::FrontMatter) -> Option<Box<str>> {
+    fm.attributes.iter().find(|a| &*a.key == "published").map(|a| a.value.clone())
+}
+
+/// The summary of a definition; its attribute references go to `refs`.
+fn def_info(def: &crate::syntax::Definition, interner: &Interner, refs: &mut Vec<RefSite>) -> DefInfo {
+    let ctx = KeyContext::of_definition(def.sigil);
+    for attr in &def.attributes {
+        push_attribute_refs(ctx, attr, interner, refs);
+    }
+    DefInfo::new(
+        def.sigil,
+        interner.get_or_intern(&*def.id),
+        def.id_range,
+        def.range,
+        &def.kind,
+        def.name.as_deref(),
+        def.attributes.iter().map(|a| (&*a.key, &*a.value)),
+    )
 }
 
 /// Adds the references that a reference-typed attribute holds. Items that

@@ -2,21 +2,24 @@
 //! and its index. The CLI builds it once; the server keeps it and replaces
 //! files one at a time as they are edited or change on disk.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::FileId;
+use super::deps::Change;
 use super::index::{DefLoc, WorkspaceIndex};
-use super::names::NameIndex;
-use super::summary::{DefInfo, FileSummary, Interner};
+use super::names::{NameIndex, Normalizer, first_word_hash};
+use super::summary::{DefInfo, FileSummary, Interner, RefSite, Symbol};
 use crate::config::Config;
-use crate::syntax::{self, Parse, Sigil};
+use crate::syntax::{self, Parse, Reparsed, Sigil};
 
 /// A file of the workspace as the index knows it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// Absolute path.
     pub path: PathBuf,
@@ -56,6 +59,20 @@ pub struct Workspace {
     /// This workspace's identity for [`ProseEpoch`]: a cache holds a clone,
     /// so the address cannot be reused by another workspace meanwhile.
     identity: Arc<()>,
+    /// The revision the workspace is at (see `deps`): the first is drawn
+    /// from one counter for all workspaces, so a workspace loaded again
+    /// never repeats the revisions of the one it replaces.
+    base_revision: u64,
+    revision: u64,
+    /// The last changes, each with the revision it led to.
+    journal: VecDeque<(u64, Arc<Change>)>,
+}
+
+static REVISIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh revision: workspaces draw 2^32 each.
+fn next_base_revision() -> u64 {
+    REVISIONS.fetch_add(1, Ordering::Relaxed) << 32
 }
 
 /// What prose diagnostics computed against a workspace hold for: that
@@ -91,20 +108,8 @@ impl FileTexts for Workspace {
     }
 }
 
-/// True when two summaries define the same entities in the same order with
-/// the same contents (positions aside): the names and every entity
-/// resolution stay as they were.
-fn same_entities(a: &FileSummary, b: &FileSummary) -> bool {
-    let mut a = a.defs.iter().filter(|d| d.sigil == Sigil::Entity);
-    let mut b = b.defs.iter().filter(|d| d.sigil == Sigil::Entity);
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => return true,
-            (Some(x), Some(y)) if x.same_content(y) => {}
-            _ => return false,
-        }
-    }
-}
+/// How many changes the journal keeps: a cache older than that starts over.
+const JOURNAL: usize = 256;
 
 impl Workspace {
     pub fn new(root: PathBuf, config: Arc<Config>) -> Workspace {
@@ -117,9 +122,48 @@ impl Workspace {
             index: WorkspaceIndex::default(),
             names: NameIndex::default(),
             keep_texts: true,
+            base_revision: 0,
+            revision: 0,
+            journal: VecDeque::new(),
             prose_generation: 0,
             identity: Arc::new(()),
         }
+        .with_fresh_revision()
+    }
+
+    fn with_fresh_revision(mut self) -> Workspace {
+        self.base_revision = next_base_revision();
+        self.revision = self.base_revision;
+        self
+    }
+
+    /// The current revision: results computed now hold until a change met
+    /// by what they depend on (see `deps`).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The changes after revision `since`, oldest first; `None` when
+    /// `since` is not a revision of this workspace the journal still
+    /// reaches (then everything must be computed again).
+    pub fn changes_since(&self, since: u64) -> Option<impl Iterator<Item = &Change> + '_> {
+        let known = since == self.base_revision || self.journal.iter().any(|(r, _)| *r == since);
+        let reaches = self.journal.len() < JOURNAL || self.journal.front().is_some_and(|(r, _)| *r <= since);
+        (known && reaches && since <= self.revision)
+            .then(|| self.journal.iter().filter(move |(r, _)| *r > since).map(|(_, c)| c.as_ref()))
+    }
+
+    fn record(&mut self, change: Change) -> Arc<Change> {
+        let change = Arc::new(change);
+        if change.is_empty() {
+            return change;
+        }
+        self.revision += 1;
+        if self.journal.len() >= JOURNAL {
+            self.journal.pop_front();
+        }
+        self.journal.push_back((self.revision, change.clone()));
+        change
     }
 
     /// Equal epochs mean the same entity definitions and config.
@@ -195,6 +239,8 @@ impl Workspace {
 
     /// Adds or replaces a file. `parse` may be given when the caller already
     /// parsed `content` (the server does, for open documents).
+    /// What it changed: [`changes_since`](Self::changes_since) the revision
+    /// before.
     pub fn set_file(&mut self, loaded: LoadedFile, parse: Option<&Parse>) -> FileId {
         let file = Arc::new(source_file(loaded, parse, &self.interner, self.keep_texts));
         self.insert_file(file)
@@ -208,6 +254,45 @@ impl Workspace {
         self.insert_file(Arc::new(SourceFile { path, display_path, text, read_error: None, summary }))
     }
 
+    /// Updates file `id`, last set with the parse that `reparse` turned
+    /// into `parse` (the parse of `text`), by the difference: its summary,
+    /// index entries and names change in the reparsed region only.
+    pub fn update_parsed_file(&mut self, id: FileId, text: Arc<str>, parse: &Parse, at: Reparsed) -> Arc<Change> {
+        let Some(slot) = self.files.get_mut(id.0 as usize) else { return Arc::new(Change::default()) };
+        let Some(file) = slot.as_mut() else { return Arc::new(Change::default()) };
+        // In place when no snapshot holds the file; else on a copy.
+        let file = Arc::make_mut(file);
+        file.text = text;
+        let diff = file.summary.splice(parse, at, &self.interner);
+        let file = self.files[id.0 as usize].clone();
+        let Some(file) = file else { return Arc::new(Change::default()) };
+        let summary = &file.summary;
+        let region = diff.first_def..diff.first_def + diff.added_defs;
+        let added = summary.defs.get(region.clone()).unwrap_or(&[]);
+        let tracked =
+            ChangeTracker::before(&self.index, &diff.removed_defs, added, &diff.removed_refs, &diff.added_refs);
+        let files = &self.files;
+        let order = |a: FileId, b: FileId| path_of(files, a).cmp(&path_of(files, b));
+        self.index.update_file(id, summary, &diff, &order);
+        let index = &self.index;
+        let kept = |entity: Symbol, name: &str| {
+            index
+                .definitions(Sigil::Entity, entity)
+                .iter()
+                .filter(|l| l.file == id)
+                .any(|l| summary.defs.get(l.def as usize).is_some_and(|d| d.names().any(|n| names_equal(n, name))))
+        };
+        self.names.update_defs(id, &diff.removed_defs, added, &kept);
+        let moved = if at.delta() != 0 { summary.defs.get(region.end..).unwrap_or(&[]) } else { &[] };
+        let files = &self.files;
+        let def_of = |loc: DefLoc| files.get(loc.file.0 as usize)?.as_ref()?.summary.defs.get(loc.def as usize);
+        let change = tracked.after(&self.index, &def_of, &diff.removed_defs, added, moved);
+        if change.everything || !change.names.is_empty() || change.defs.iter().any(|(s, _)| *s == Sigil::Entity) {
+            self.prose_generation += 1;
+        }
+        self.record(change)
+    }
+
     fn insert_file(&mut self, file: Arc<SourceFile>) -> FileId {
         let (id, old) = match self.by_path.get(&file.path) {
             Some(&id) => (id, self.files.get(id.0 as usize).and_then(|f| f.clone())),
@@ -218,24 +303,36 @@ impl Workspace {
                 (id, None)
             }
         };
-        let unchanged = match &old {
-            Some(old) => same_entities(&old.summary, &file.summary),
-            None => !file.summary.defs.iter().any(|d| d.sigil == Sigil::Entity),
-        };
-        if !unchanged {
-            self.prose_generation += 1;
-        }
+        let empty = FileSummary::default();
+        let old_summary = old.as_ref().map_or(&empty, |f| &f.summary);
+        let new = &file.summary;
+        let tracked = ChangeTracker::before(&self.index, &old_summary.defs, &new.defs, &old_summary.refs, &new.refs);
         let files = &self.files;
-        let order = |a: FileId, b: FileId| path_of(files, a).cmp(&path_of(files, b));
+        // The new file is not in `files` yet: its path comes from `file`.
+        let path = |f: FileId| if f == id { Some(file.path.as_path()) } else { path_of(files, f) };
+        let order = |a: FileId, b: FileId| path(a).cmp(&path(b));
         match &old {
             Some(old) => {
                 self.names.remove_file(id, &old.summary);
-                self.index.replace_file(id, &old.summary, &file.summary, &order);
+                self.index.replace_file(id, &old.summary, new, &order);
             }
-            None => self.index.add_file(id, &file.summary, &order),
+            None => self.index.add_file(id, new, &order),
         }
-        self.names.add_file(id, &file.summary);
+        self.names.add_file(id, new);
+        let files = &self.files;
+        let def_of = |loc: DefLoc| {
+            if loc.file == id {
+                return new.defs.get(loc.def as usize);
+            }
+            files.get(loc.file.0 as usize)?.as_ref()?.summary.defs.get(loc.def as usize)
+        };
+        let mut change = tracked.after(&self.index, &def_of, &old_summary.defs, &new.defs, &[]);
+        change.everything |= old.as_ref().is_some_and(|o| o.read_error.is_some() != file.read_error.is_some());
+        if change.everything || !change.names.is_empty() || change.defs.iter().any(|(s, _)| *s == Sigil::Entity) {
+            self.prose_generation += 1;
+        }
         self.files[id.0 as usize] = Some(file);
+        self.record(change);
         id
     }
 
@@ -248,6 +345,7 @@ impl Workspace {
     }
 
     fn unindex(&mut self, id: FileId) {
+        self.record(Change { everything: true, ..Change::default() });
         self.prose_generation += 1;
         if let Some(old) = self.files.get(id.0 as usize).and_then(|f| f.clone()) {
             self.index.remove_file(id, &old.summary);
@@ -321,6 +419,96 @@ impl Workspace {
     }
 }
 
+/// Two names that normalize alike (the name index holds one entry for both).
+fn names_equal(a: &str, b: &str) -> bool {
+    let mut normalizer = Normalizer::default();
+    let a = normalizer.key(a);
+    a.is_some() && a == normalizer.key(b)
+}
+
+/// Builds the [`Change`] of one update: what is read before the index
+/// changes, then compared after.
+struct ChangeTracker {
+    /// Whether each id of the old and new definitions was defined.
+    defined: Vec<((Sigil, Symbol), bool)>,
+    /// Reference counts, before, of each id of the old and new references.
+    counts: Vec<((Sigil, Symbol), u32)>,
+}
+
+impl ChangeTracker {
+    fn before(
+        index: &WorkspaceIndex,
+        old_defs: &[DefInfo],
+        new_defs: &[DefInfo],
+        old_refs: &[RefSite],
+        new_refs: &[RefSite],
+    ) -> ChangeTracker {
+        let mut ids: Vec<(Sigil, Symbol)> = old_defs.iter().chain(new_defs).map(|d| (d.sigil, d.id)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let defined = ids.into_iter().map(|k| (k, index.is_defined(k.0, k.1))).collect();
+        let mut refs: Vec<(Sigil, Symbol)> = old_refs.iter().chain(new_refs).map(|r| (r.sigil, r.id)).collect();
+        refs.sort_unstable();
+        refs.dedup();
+        let counts = refs.into_iter().map(|k| (k, index.ref_count(k.0, k.1))).collect();
+        ChangeTracker { defined, counts }
+    }
+
+    /// `moved`: definitions that kept their content but not their place.
+    /// `def_of` reads a definition after the update.
+    fn after<'a>(
+        self,
+        index: &WorkspaceIndex,
+        def_of: &dyn Fn(DefLoc) -> Option<&'a DefInfo>,
+        old_defs: &[DefInfo],
+        new_defs: &[DefInfo],
+        moved: &[DefInfo],
+    ) -> Change {
+        let mut change = Change::default();
+        let mut changed: FxHashSet<(Sigil, Symbol)> = FxHashSet::default();
+        let same = old_defs.len() == new_defs.len();
+        for (i, def) in old_defs.iter().chain(new_defs).enumerate() {
+            let key = (def.sigil, def.id);
+            let twin = if i < old_defs.len() { new_defs.get(i) } else { old_defs.get(i - old_defs.len()) };
+            let unchanged = same && twin.is_some_and(|t| t.same_content(def));
+            let moved = twin.is_some_and(|t| t.id_range != def.id_range) && index.definitions(key.0, key.1).len() > 1;
+            if unchanged && !moved {
+                continue;
+            }
+            let first_time = changed.insert(key);
+            if !unchanged && def.sigil == Sigil::Entity {
+                change.names.extend(def.names().filter_map(first_word_hash));
+            }
+            if !unchanged && first_time && def.sigil == Sigil::Entity {
+                // Its names, and those of every definition of the entity
+                // now: a mention found by any of them shows the display
+                // name of the first.
+                for loc in index.definitions(Sigil::Entity, def.id) {
+                    change.names.extend(def_of(*loc).into_iter().flat_map(|d| d.names()).filter_map(first_word_hash));
+                }
+            }
+        }
+        for def in moved {
+            if index.definitions(def.sigil, def.id).len() > 1 {
+                changed.insert((def.sigil, def.id));
+            }
+        }
+        change.defs = changed.into_iter().collect();
+        change.defs.sort_unstable();
+        change.defined_set = self.defined.iter().any(|&((sigil, id), was)| was != index.is_defined(sigil, id));
+        change.referenced = self
+            .counts
+            .into_iter()
+            .filter(|&((sigil, id), was)| (was == 0) != (index.ref_count(sigil, id) == 0))
+            .map(|(k, _)| k)
+            .collect();
+        change.referenced.sort_unstable();
+        change.names.sort_unstable();
+        change.names.dedup();
+        change
+    }
+}
+
 fn path_of(files: &[Option<Arc<SourceFile>>], id: FileId) -> Option<&Path> {
     files.get(id.0 as usize)?.as_ref().map(|f| f.path.as_path())
 }
@@ -363,6 +551,30 @@ mod tests {
         assert!(!Arc::ptr_eq(&before, &rebuilt));
         assert_eq!(rebuilt.with_prefix("c").len(), 1);
         assert_eq!(rebuilt.with_prefix("b").len(), 0);
+    }
+
+    #[test]
+    fn a_keystroke_in_a_name_keeps_the_sorted_ids() {
+        let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        let mut text = "@a: person \"A\"\n\n@b: person \"B\"\n".to_string();
+        let mut parse = syntax::parse(&text);
+        let id = ws.set_parsed_file(PathBuf::from("/w/r.nmk"), "r.nmk".into(), Arc::from(text.as_str()), &parse);
+        let before = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        let mut edit = |ws: &mut Workspace, at: usize, insert: &str| {
+            text.insert_str(at, insert);
+            let edit =
+                crate::text::TextEdit { start: at as u32, old_end: at as u32, new_end: (at + insert.len()) as u32 };
+            let reparsed = syntax::reparse(&mut parse, &text, edit);
+            ws.update_parsed_file(id, Arc::from(text.as_str()), &parse, reparsed)
+        };
+        let change = edit(&mut ws, 13, "x");
+        assert!(Arc::ptr_eq(&before, &ws.index().sorted_ids(Sigil::Entity, ws.interner())));
+        assert!(!change.defined_set && change.defs.len() == 1 && !change.names.is_empty());
+        let change = edit(&mut ws, 2, "c");
+        assert!(change.defined_set);
+        let after = ws.index().sorted_ids(Sigil::Entity, ws.interner());
+        assert!(!Arc::ptr_eq(&before, &after));
+        assert_eq!(after.all().collect::<Vec<_>>(), ["ac", "b"]);
     }
 
     #[test]

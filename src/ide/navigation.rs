@@ -32,23 +32,22 @@ pub fn references(ctx: FileContext, offset: u32, include_declaration: bool) -> V
 }
 
 /// References (and optionally definition headers) of `sigil` + `id` across
-/// the workspace, sorted by file then position.
+/// the workspace, sorted by file then position. The index names the files
+/// that reference the id, so this reads those files' summaries only.
 pub(crate) fn symbol_occurrences(ws: &Workspace, sigil: Sigil, id: &str, with_defs: bool) -> Vec<FileRange> {
     let Some(sym) = ws.interner().get(id) else { return Vec::new() };
-    let mut out = Vec::new();
-    for (file, source) in ws.files() {
-        let summary = &source.summary;
-        out.extend(
-            summary.refs.iter().filter(|r| r.sigil == sigil && r.id == sym).map(|r| FileRange { file, range: r.range }),
-        );
-        if with_defs {
-            out.extend(
-                summary
-                    .defs
-                    .iter()
-                    .filter(|d| d.sigil == sigil && d.id == sym)
-                    .map(|d| FileRange { file, range: d.id_range }),
-            );
+    let index = ws.index();
+    let mut out = Vec::with_capacity(index.ref_count(sigil, sym) as usize);
+    for &(file, count) in index.referrers(sigil, sym) {
+        let Some(source) = ws.file(file) else { continue };
+        let refs = source.summary.refs.iter().filter(|r| r.sigil == sigil && r.id == sym);
+        out.extend(refs.take(count as usize).map(|r| FileRange { file, range: r.range }));
+    }
+    if with_defs {
+        for &loc in index.definitions(sigil, sym) {
+            if let Some(def) = ws.def(loc) {
+                out.push(FileRange { file: loc.file, range: def.id_range });
+            }
         }
     }
     out.sort_by_key(|r| (r.file, r.range.start, r.range.end));

@@ -19,9 +19,16 @@ const BOM: &str = "\u{feff}";
 /// malformed becomes a [`SyntaxError`] and the rest is still read. Ranges
 /// are byte ranges into `text` itself (BOM and comments included).
 pub fn parse(text: &str) -> Parse {
-    let bom = text.starts_with(BOM);
+    parse_part(text, true)
+}
+
+/// Parses `text` as the whole document (`at_start`: a BOM and a front
+/// matter may open it) or as a region of one that starts right after a
+/// blank line (see `reparse`), where neither can.
+pub(crate) fn parse_part(text: &str, at_start: bool) -> Parse {
+    let bom = at_start && text.starts_with(BOM);
     let cleaned = remove_comments(text, if bom { BOM.len() } else { 0 });
-    let mut parse = BlockParser::new(&cleaned.text).run();
+    let mut parse = BlockParser::new(&cleaned.text).run(at_start);
     if !cleaned.map.is_identity() {
         remap(&mut parse, &cleaned.map);
     }
@@ -67,12 +74,12 @@ impl<'a> BlockParser<'a> {
         }
     }
 
-    fn run(mut self) -> Parse {
+    fn run(mut self, at_start: bool) -> Parse {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut lines = Lines::new(text);
         let mut first = lines.next();
-        if let Some(open) = first.filter(|&line| is_fence(text, line)) {
+        if let Some(open) = first.filter(|&line| at_start && is_fence(text, line)) {
             self.doc.front_matter = Some(parse_front_matter(text, open, &mut lines, &mut self.errors));
             first = None;
         }

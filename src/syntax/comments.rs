@@ -63,11 +63,6 @@ impl OffsetMap {
             None => cleaned,
         }
     }
-
-    pub fn range(&self, range: TextRange) -> TextRange {
-        let start = self.start(range.start);
-        if range.is_empty() { TextRange::empty(start) } else { TextRange::new(start, self.end(range.end).max(start)) }
-    }
 }
 
 const OPEN: &[u8] = b"<!--";

@@ -47,9 +47,11 @@ mod id;
 mod lines;
 mod plain_text;
 mod remap;
+mod reparse;
 mod tags;
 
 pub use ast::*;
 pub use blocks::parse;
 pub use id::{is_id_continue, is_valid_id, is_word_char};
 pub use plain_text::{PlainSegment, PlainTagSpan, PlainText, plain_text};
+pub use reparse::{Reparsed, reparse};

@@ -52,8 +52,60 @@ struct Checkpoint {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let bytes = text.as_bytes();
         let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        LineIndex::of_region(text, first, text.len())
+    }
+
+    /// Updates the index of the text before `edit` into the index of
+    /// `text`, the text after it: the lines around the edit are indexed
+    /// again, the others move by the edit's shift. Equal to
+    /// [`LineIndex::new`] of `text`.
+    pub fn splice(&mut self, text: &str, edit: super::TextEdit) {
+        let delta = edit.delta();
+        let consistent = i64::from(self.len) + delta == text.len() as i64 && edit.old_end <= self.len;
+        // A line of margin on each side: a `\r` and a `\n` typed apart
+        // make one line end.
+        let first_line = self.line_of(edit.start.saturating_sub(1)) as usize;
+        let last_line = self.line_of(edit.old_end) as usize + 1;
+        if !consistent || first_line == 0 || edit.start < 4 {
+            *self = LineIndex::new(text);
+            return;
+        }
+        let start = self.line_starts[first_line];
+        let to_end = last_line + 1 >= self.line_starts.len();
+        let old_end = if to_end { self.len } else { self.line_starts[last_line + 1] };
+        let new_end = (i64::from(old_end) + delta) as u32;
+        let region = LineIndex::of_region(text, start as usize, new_end as usize);
+        let lines = if to_end { region.line_starts.len() } else { region.line_starts.len() - 1 };
+        let end_line = if to_end { self.line_starts.len() } else { last_line + 1 };
+        let moved = |o: &u32| (i64::from(*o) + delta) as u32;
+        let shifted_starts: Vec<u32> = self.line_starts[end_line..].iter().map(moved).collect();
+        let shifted_ends: Vec<u32> = self.line_ends[end_line..].iter().map(moved).collect();
+        self.line_starts.truncate(first_line);
+        self.line_starts.extend_from_slice(&region.line_starts[..lines]);
+        self.line_starts.extend(shifted_starts);
+        self.line_ends.truncate(first_line);
+        self.line_ends.extend_from_slice(&region.line_ends[..lines]);
+        self.line_ends.extend(shifted_ends);
+        let ascii_after = self.ascii.split_off(end_line);
+        self.ascii.truncate(first_line);
+        self.ascii.extend_from_slice(&region.ascii[..lines]);
+        self.ascii.extend(ascii_after);
+        let a = self.checkpoints.partition_point(|c| c.offset < start);
+        let b = self.checkpoints.partition_point(|c| c.offset < old_end);
+        let after: Vec<Checkpoint> =
+            self.checkpoints[b..].iter().map(|c| Checkpoint { offset: moved(&c.offset), ..*c }).collect();
+        self.checkpoints.truncate(a);
+        self.checkpoints.extend(region.checkpoints);
+        self.checkpoints.extend(after);
+        self.len = text.len() as u32;
+    }
+
+    /// The index of the lines of `text[first..end]`, in offsets of `text`
+    /// (`first` is a line start; `end` the end of the text or a line start,
+    /// where the region's last, empty line then starts).
+    fn of_region(text: &str, first: usize, end: usize) -> LineIndex {
+        let bytes = text.as_bytes().get(..end).unwrap_or(text.as_bytes());
         let mut line_starts = vec![first as u32];
         let mut line_ends = Vec::new();
         let mut ascii = Vec::new();

@@ -4,8 +4,10 @@
 //! (`u32`: a single file is limited to 4 GiB). Conversion to line/column in
 //! UTF-8, UTF-16 or UTF-32 happens only at the edges (CLI output, LSP).
 
+mod edit;
 mod line_index;
 
+pub use edit::TextEdit;
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
 
 /// A half-open byte range `start..end` into a file's text.

@@ -12,8 +12,44 @@ mod references;
 pub struct DiagnosticsCache {
     prose: prose::ProseCache,
     suggestions: references::SuggestionCache,
+    /// What the last diagnostics read from the workspace outside prose.
+    deps: Deps,
+    /// The last text checked has prose.
+    has_prose: bool,
 }
 
+impl DiagnosticsCache {
+    /// Whether `change` can change the diagnostics last computed with this
+    /// cache (see `deps`): when not, they stand as they are.
+    pub fn met_by(&self, change: &Change) -> bool {
+        self.deps.met_by(change)
+            || self.prose.met_by(change)
+            || (self.has_prose && !change.names.is_empty() && self.prose.is_empty())
+    }
+}
+
+/// What the non-prose diagnostics of a file read from the workspace: the
+/// definitions of every id it references or defines, whether its own
+/// definitions are referenced (an article's), and the set of defined ids
+/// when a reference is undefined.
+fn file_deps(ctx: &Context) -> Deps {
+    let index = ctx.ws.index();
+    let mut deps = Deps::default();
+    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> =
+        ctx.summary.refs.iter().map(|r| (r.sigil, r.id)).collect();
+    ids.extend(ctx.summary.defs.iter().map(|d| (d.sigil, d.id)));
+    ids.sort_unstable();
+    ids.dedup();
+    deps.defined_set = ctx.summary.refs.iter().any(|r| !index.is_defined(r.sigil, r.id));
+    if !ctx.summary.is_registry {
+        deps.referenced = ctx.summary.defs.iter().map(|d| (d.sigil, d.id)).collect();
+    }
+    deps.ids = ids.into();
+    deps.sort();
+    deps
+}
+
+use super::deps::{Change, Deps};
 use super::{Code, Diagnostic, FileId, Related, Workspace};
 use crate::config::Config;
 use crate::syntax::Parse;
@@ -99,7 +135,11 @@ fn diagnose(
     let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts };
     blocks::check(&ctx, &mut sink);
     let (prose_cache, suggestions) = match cache {
-        Some(c) => (Some(&mut c.prose), Some(&mut c.suggestions)),
+        Some(c) => {
+            c.deps = file_deps(&ctx);
+            c.has_prose = !parse.doc.paragraphs.is_empty();
+            (Some(&mut c.prose), Some(&mut c.suggestions))
+        }
         None => (None, None),
     };
     if opts.stopped() {

@@ -7,24 +7,38 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::{Context, Sink};
-use crate::analysis::names::Normalizer;
-use crate::analysis::summary::RefOrigin;
-use crate::analysis::{Code, Diagnostic, ProseEpoch};
+use crate::analysis::deps::{Change, Deps, WordFilter};
+use crate::analysis::names::{NameKey, Normalizer, for_each_word_hash};
+use crate::analysis::summary::{RefOrigin, Symbol};
+use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{PlainText, Sigil, plain_text};
 use crate::text::TextRange;
 
 /// The prose diagnostics of one document's paragraphs, kept from one text
 /// to the next (the server keeps one per open document). A paragraph's
-/// prose diagnostics depend only on what it holds (its source, plain text,
-/// tags and syntax errors, all relative to its start), on the entity
-/// definitions of the workspace and on the config; so after a keystroke in
-/// a large article only the edited paragraph is checked again, and the
-/// others' diagnostics are moved to their new offsets.
+/// prose diagnostics depend on what it holds (its source, plain text, tags
+/// and syntax errors, all relative to its start: the key of its entry), on
+/// the config, and on the rest of the workspace only through what its
+/// [`Deps`] list: the definitions of the entities its tags name and the
+/// names that can match its words. So after a keystroke in a large article
+/// only the edited paragraph is checked again, and after a registry edit
+/// only the paragraphs whose words can match a changed name.
 #[derive(Default)]
 pub(super) struct ProseCache {
-    /// The workspace state the entries hold for.
-    valid_for: Option<ProseEpoch>,
+    /// The workspace revision the entries hold at.
+    revision: u64,
     entries: FxHashMap<u64, CachedParagraph>,
+}
+
+impl ProseCache {
+    /// Whether `change` can change a paragraph's prose diagnostics.
+    pub(super) fn met_by(&self, change: &Change) -> bool {
+        self.entries.values().any(|e| e.deps.met_by(change))
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 struct CachedParagraph {
@@ -33,6 +47,7 @@ struct CachedParagraph {
     source: Box<str>,
     /// Ranges relative to the paragraph's start.
     diags: Vec<Diagnostic>,
+    deps: Deps,
 }
 
 pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCache>) {
@@ -44,9 +59,6 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCach
     let want_quotes = sink.enabled(Code::UnattributedQuote);
     let want_mentions = sink.enabled(Code::UntaggedMention) && !ctx.ws.names().is_empty();
     if !(want_alias || want_quotes || want_mentions) {
-        return;
-    }
-    if ctx.opts.stopped() {
         return;
     }
     let plain = plain_text(ctx.source_text, ctx.parse);
@@ -69,21 +81,25 @@ fn run(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, fresh: &
     if wants.alias {
         unknown_alias(ctx, plain, sink, fresh);
     }
-    if wants.quotes && !ctx.opts.stopped() {
+    if wants.quotes {
         unattributed_quotes(ctx, plain, sink, fresh);
     }
-    if wants.mentions && !ctx.opts.stopped() {
+    if wants.mentions {
         untagged_mentions(ctx, plain, sink, fresh);
     }
 }
 
 fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, cache: &mut ProseCache) {
     let paragraphs = &ctx.parse.doc.paragraphs;
-    let epoch = ctx.ws.prose_epoch();
-    if !cache.valid_for.as_ref().is_some_and(|v| v.same(&epoch)) {
-        cache.entries.clear();
-        cache.valid_for = Some(epoch);
+    match ctx.ws.changes_since(cache.revision) {
+        None => cache.entries.clear(),
+        Some(changes) => {
+            for change in changes {
+                cache.entries.retain(|_, entry| !entry.deps.met_by(change));
+            }
+        }
     }
+    cache.revision = ctx.ws.revision();
     let keys = paragraph_keys(ctx, plain);
     let source_of = |i: usize| paragraphs.get(i).and_then(|p| ctx.source_text.get(p.range.as_usize())).unwrap_or("");
     let mut old = std::mem::take(&mut cache.entries);
@@ -126,7 +142,11 @@ fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants,
     for (i, bucket) in buckets.into_iter().enumerate() {
         if fresh.get(i) == Some(&true) {
             if let Some(key) = keys.get(i) {
-                next.entry(*key).or_insert_with(|| CachedParagraph { source: source_of(i).into(), diags: bucket });
+                next.entry(*key).or_insert_with(|| CachedParagraph {
+                    source: source_of(i).into(),
+                    diags: bucket,
+                    deps: paragraph_deps(ctx, plain, i),
+                });
             }
         }
     }
@@ -145,8 +165,40 @@ fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants,
     if premise_holds {
         cache.entries = next;
     } else {
-        cache.valid_for = None;
+        cache.revision = 0;
     }
+}
+
+/// Longer paragraphs (in bytes of plain text) depend on every name.
+const MAX_FILTERED_PARAGRAPH: usize = 64 * 1024;
+
+/// What the prose diagnostics of paragraph `i` read from the workspace:
+/// the entities its tags name, and its words (for names that match them).
+fn paragraph_deps(ctx: &Context, plain: &PlainText, i: usize) -> Deps {
+    let doc = &ctx.parse.doc;
+    let mut deps = Deps::default();
+    if let Some(p) = doc.paragraphs.get(i) {
+        let first = doc.tags.partition_point(|t| t.range.start < p.range.start);
+        for tag in doc.tags.get(first..).unwrap_or(&[]).iter().take_while(|t| t.range.start < p.range.end) {
+            for r in tag.refs.iter().filter(|r| r.sigil == Sigil::Entity) {
+                if let Some(id) = ctx.ws.interner().get(&*r.id) {
+                    if !deps.ids.contains(&(Sigil::Entity, id)) {
+                        deps.ids.push((Sigil::Entity, id));
+                    }
+                }
+            }
+        }
+    }
+    deps.sort();
+    let text = plain.paragraphs.get(i).and_then(|p| plain.text.get(p.as_usize())).unwrap_or("");
+    if text.len() > MAX_FILTERED_PARAGRAPH {
+        // A paragraph of megabytes holds most names' first words anyway.
+        deps.words = WordFilter::everything();
+        return deps;
+    }
+    deps.words = WordFilter::with_capacity(text.len() / 4 + 1);
+    for_each_word_hash(text, &mut |hash| deps.words.insert(hash));
+    deps
 }
 
 /// For each paragraph, a hash of everything its prose diagnostics read,
@@ -229,9 +281,6 @@ fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &[boo
     let mut interned = ctx.summary.refs.iter().filter(|r| r.origin == RefOrigin::Tag);
     let mut cursor = 0;
     for (i, tag) in ctx.parse.doc.tags.iter().enumerate() {
-        if ctx.stopped_at(i) {
-            return;
-        }
         let text = tag_text(plain, i);
         let mut written = None;
         let checked = fresh.get(paragraph_at(ctx, &mut cursor, tag.range.start)) != Some(&false);
@@ -299,9 +348,6 @@ fn unattributed_quotes(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh:
         .map(|(_, s)| (s.byte_start, s.byte_end))
         .collect();
     for (i, para) in plain.paragraphs.iter().enumerate() {
-        if ctx.opts.stopped() {
-            return;
-        }
         if fresh.get(i) == Some(&false) {
             continue;
         }
@@ -393,9 +439,6 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
     let mut first_span = 0;
     let mut windows = Vec::new();
     for (i, para) in plain.paragraphs.iter().enumerate() {
-        if ctx.opts.stopped() {
-            return;
-        }
         if fresh.get(i) == Some(&false) {
             continue;
         }
@@ -416,30 +459,53 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
         if from < end {
             windows.push((from, end));
         }
-        for (k, &(a, b)) in windows.iter().enumerate() {
-            if ctx.stopped_at(k) {
-                return;
-            }
+        for &(a, b) in &windows {
             names.find(&plain.text, a, b, &mut |m| found.push(m));
         }
     }
-    for (k, m) in found.into_iter().enumerate() {
-        if ctx.stopped_at(k) {
-            return;
-        }
+    let mut normalizer = Normalizer::default();
+    for m in found {
         let range = plain.source_range(TextRange::new(m.start as u32, m.end as u32));
         if errors.iter().any(|e| e.start < range.end && range.start < e.end) {
             continue;
         }
-        let id = ctx.ws.id_text(m.entity);
+        let span = plain.text.get(m.start..m.end).unwrap_or("");
+        let entity = normalizer.key(span).and_then(|key| first_holder(ctx, &key)).unwrap_or(m.entity);
+        let id = ctx.ws.id_text(entity);
         let written = range.slice(ctx.source_text);
-        let display = ctx.ws.resolve_symbol(Sigil::Entity, m.entity).and_then(|(_, d)| d.name()).unwrap_or(id);
+        let display = ctx.ws.resolve_symbol(Sigil::Entity, entity).and_then(|(_, d)| d.name()).unwrap_or(id);
         if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
             format!("“{}” names `@{id}` ({display}) but is not tagged", one_line(written))
         }) {
             d.suggestion = Some(format!("[{written}]{{@{id}}}"));
         }
     }
+}
+
+/// The entity a name found in prose stands for when several have it: the
+/// one of the first definition (by path, then position) with that name, so
+/// the answer does not depend on the order files were indexed or edited.
+fn first_holder(ctx: &Context, key: &NameKey) -> Option<Symbol> {
+    let ws = ctx.ws;
+    let mut holders = ws.names().holders(key).peekable();
+    let first = holders.next()?;
+    if holders.peek().is_none_or(|&(_, e)| e == first.1) && holders.all(|(_, e)| e == first.1) {
+        return Some(first.1);
+    }
+    let mut normalizer = Normalizer::default();
+    let mut best: Option<((&std::path::Path, u32), Symbol)> = None;
+    for (file, entity) in ws.names().holders(key) {
+        let Some(path) = ws.file(file).map(|f| f.path.as_path()) else { continue };
+        for loc in ws.index().definitions(Sigil::Entity, entity).iter().filter(|l| l.file == file) {
+            let named =
+                ws.def(*loc).is_some_and(|d| d.names().any(|n| normalizer.key(n).is_some_and(|k| k.matches(key))));
+            let rank = (path, loc.def);
+            if named && best.as_ref().is_none_or(|(b, _)| rank < *b) {
+                best = Some((rank, entity));
+            }
+        }
+    }
+    best.map(|(_, e)| e)
 }
 
 /// Text quoted in a message on one line: a name or tag text that spans a

@@ -1,0 +1,298 @@
+//! Incremental analysis against fresh analysis: after any sequence of
+//! random edits, the reparsed syntax equals a fresh parse of the final text.
+
+use newsmark::syntax::{self, reparse};
+use newsmark::text::{LineIndex, TextEdit};
+use proptest::prelude::*;
+
+const ARTICLE: &str = include_str!("../examples/newsroom/articles/2015-11-dhs-beijing-cyber.nmk");
+const PEOPLE: &str = include_str!("../examples/newsroom/registry/people.nmk");
+
+/// Texts with every construct near every other: front matter, comments
+/// over blank lines, definitions in an article, CRLF and lone CR, a BOM.
+fn base_text() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        ARTICLE.to_string(),
+        PEOPLE.to_string(),
+        format!(
+            "\u{feff}---\ntitle: T\n\npublished: 2020-01-01\n---\nFirst [A]{{@a}}.\n\n<!-- a\n\ncomment -->\nSecond 😀 line\r\nthird\rfourth\n\n@a: person \"A\"\n  aka: Ay\n\n# Head\n\n{}",
+            PEOPLE
+        ),
+        "<!-- lead -->\n---\nx: y\n---\n\n\\<!-- not \\\\<!-- yes -->\n\nend".to_string(),
+    ])
+}
+
+/// What an edit inserts: line and paragraph breaks, comment, tag and
+/// front-matter delimiters, headers, attributes, multi-byte characters.
+pub fn edit_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "",
+        "\n\n",
+        "\n",
+        "\r",
+        "\r\n",
+        "<!--",
+        "-->",
+        "<",
+        "!",
+        "-",
+        "[",
+        "]",
+        "]{@a}",
+        "{^",
+        "\\",
+        "x",
+        " ",
+        "  ",
+        "---",
+        "---\n",
+        "\n---\n",
+        "@b: person \"B\"\n",
+        "\n  aka: Bee\n",
+        "  role: x",
+        "#",
+        "# ",
+        "😀",
+        "é",
+        "\u{feff}",
+        "“",
+        "”",
+        "Barack Obama",
+    ])
+}
+
+/// How many cases a property runs: `NEWSMARK_INCREMENTAL_CASES` or `default`
+/// (the fuzz-like long runs set it higher).
+fn cases(default: u32) -> u32 {
+    std::env::var("NEWSMARK_INCREMENTAL_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+}
+
+/// Applies an edit at byte `at` (snapped to a char boundary) removing up to
+/// `delete` bytes; returns the edit.
+pub fn apply(text: &mut String, at: usize, delete: usize, piece: &str) -> TextEdit {
+    let mut start = at.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + delete).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    text.replace_range(start..end, piece);
+    TextEdit { start: start as u32, old_end: end as u32, new_end: (start + piece.len()) as u32 }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+    #[test]
+    fn reparse_equals_a_fresh_parse(
+        mut text in base_text(),
+        edits in prop::collection::vec((0usize..6000, 0usize..40, edit_piece()), 1..16),
+    ) {
+        let mut parse = syntax::parse(&text);
+        for (at, delete, piece) in edits {
+            let at = at % (text.len() + 1);
+            let edit = apply(&mut text, at, delete, piece);
+            let reparsed = reparse(&mut parse, &text, edit);
+            prop_assert!(reparsed.new.start <= edit.start && edit.new_end <= reparsed.new.end);
+            let fresh = syntax::parse(&text);
+            prop_assert_eq!(&parse, &fresh, "after {:?} inserting {:?}", edit, piece);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+    #[test]
+    fn spliced_line_index_equals_a_fresh_one(
+        mut text in base_text(),
+        edits in prop::collection::vec((0usize..6000, 0usize..40, edit_piece()), 1..16),
+    ) {
+        let mut index = LineIndex::new(&text);
+        for (at, delete, piece) in edits {
+            let at = at % (text.len() + 1);
+            let edit = apply(&mut text, at, delete, piece);
+            index.splice(&text, edit);
+            prop_assert_eq!(&index, &LineIndex::new(&text), "after {:?} inserting {:?}", edit, piece);
+        }
+    }
+}
+
+/// A keystroke in the middle of a long document reparses a small region.
+#[test]
+fn a_keystroke_reparses_its_paragraph_only() {
+    let mut text = PEOPLE.repeat(50);
+    let mut parse = syntax::parse(&text);
+    let at = text.len() / 2;
+    let at = text[at..].find("Mayorkas\"").unwrap() + at + 3;
+    let edit = apply(&mut text, at, 0, "x");
+    let reparsed = reparse(&mut parse, &text, edit);
+    assert!(reparsed.new.end - reparsed.new.start < 1000, "{reparsed:?}");
+    assert_eq!(parse, syntax::parse(&text));
+    // An edit that opens a comment reparses the whole.
+    let edit = apply(&mut text, 10, 0, "<!--");
+    let reparsed = reparse(&mut parse, &text, edit);
+    assert_eq!(reparsed.new.start, 0);
+    assert_eq!(reparsed.new.end as usize, text.len());
+    assert_eq!(parse, syntax::parse(&text));
+}
+
+// ------------------------------------------------------------ analysis
+
+mod analysis {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use newsmark::analysis::diagnostics::{CheckOptions, DiagnosticsCache, file_diagnostics, file_diagnostics_cached};
+    use newsmark::analysis::{Diagnostic, FileId, FileSummary, Workspace};
+    use newsmark::config::Config;
+    use newsmark::ide::{FileContext, hover, references};
+    use newsmark::syntax::{self, Parse, reparse};
+    use proptest::prelude::*;
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/newsroom/");
+
+    fn sources() -> Vec<(String, String)> {
+        let read = |p: &str| (p.to_string(), std::fs::read_to_string(format!("{ROOT}{p}")).unwrap());
+        let mut files = vec![
+            read("articles/2015-11-dhs-beijing-cyber.nmk"),
+            read("registry/organizations.nmk"),
+            read("registry/people.nmk"),
+            read("registry/places.nmk"),
+        ];
+        files.push((
+            "articles/b.nmk".into(),
+            "---\ntitle: B\npublished: 2015-09-01\n---\n\nMr. Xi met Barack Obama and [Obama]{@barack-obama}.\n<!-- a\n\nnote -->\n“A quotation long enough to need a source tag here.”\n\n@local: person \"Local Person\"\n  aka: Loco\n\nLoco and Xi Jinping said [so]{^xi-remarks-2015-09}.\n".into(),
+        ));
+        files
+    }
+
+    /// One open document as the server keeps it.
+    struct Open {
+        id: FileId,
+        path: String,
+        text: String,
+        parse: Parse,
+        cache: DiagnosticsCache,
+        diags: Vec<Diagnostic>,
+    }
+
+    fn fresh(files: &[(String, String)]) -> (Workspace, Vec<(FileId, Parse)>) {
+        let mut ws = Workspace::new(PathBuf::from("/ws"), Arc::new(Config::default()));
+        let parses = files
+            .iter()
+            .map(|(path, text)| {
+                let parse = syntax::parse(text);
+                let id = ws.set_parsed_file(
+                    PathBuf::from(format!("/ws/{path}")),
+                    path.clone(),
+                    Arc::from(text.as_str()),
+                    &parse,
+                );
+                (id, parse)
+            })
+            .collect();
+        (ws, parses)
+    }
+
+    fn edit_piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "",
+            "\n\n",
+            "\n",
+            "\r\n",
+            "<!--",
+            "-->",
+            "[",
+            "]{@barack-obama}",
+            "]{@nobody}",
+            "{^",
+            "“",
+            "”",
+            "x",
+            "😀",
+            "---\n",
+            "Barack Obama",
+            "Mr. Xi",
+            "Loco",
+            "Mayorkas",
+            "\n@barack-obama: person \"Barack\"\n",
+            "\n@new-one: person \"Mr. Xi\"\n  aka: Loco\n",
+            "\n  aka: Barack Obama\n",
+            "  aka: Xi",
+            "  date: 2099-01-01\n",
+            "@",
+            "^",
+            " ",
+            "\"",
+        ])
+    }
+
+    /// The offsets worth asking about: every reference and definition id.
+    fn cursor_offsets(ws: &Workspace, id: FileId) -> Vec<u32> {
+        let summary = &ws.file(id).unwrap().summary;
+        summary
+            .refs
+            .iter()
+            .map(|r| r.range.start + 1)
+            .chain(summary.defs.iter().map(|d| d.id_range.start + 1))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(super::cases(48)))]
+
+        /// Edits in registries and articles applied incrementally (reparse,
+        /// index and names by difference, diagnostics of the other open
+        /// documents recomputed only when a change meets what they read)
+        /// answer every query and give every diagnostic exactly as a fresh
+        /// analysis of the final texts.
+        #[test]
+        fn incremental_analysis_equals_a_fresh_one(
+            edits in prop::collection::vec((0usize..5, 0usize..8000, 0usize..30, edit_piece()), 1..12),
+        ) {
+            let files = sources();
+            let (mut ws, parses) = fresh(&files);
+            let opts = CheckOptions::default();
+            let mut open: Vec<Open> = files
+                .iter()
+                .zip(parses)
+                .map(|((path, text), (id, parse))| {
+                    let mut cache = DiagnosticsCache::default();
+                    let diags = file_diagnostics_cached(&ws, id, &parse, opts, &mut cache);
+                    Open { id, path: path.clone(), text: text.clone(), parse, cache, diags }
+                })
+                .collect();
+            for (which, at, delete, piece) in edits {
+                let doc = &mut open[which];
+                let at = at % (doc.text.len() + 1);
+                let edit = super::apply(&mut doc.text, at, delete, piece);
+                let reparsed = reparse(&mut doc.parse, &doc.text, edit);
+                let change = ws.update_parsed_file(doc.id, Arc::from(doc.text.as_str()), &doc.parse, reparsed);
+                for (i, doc) in open.iter_mut().enumerate() {
+                    if i == which || doc.cache.met_by(&change) {
+                        doc.diags = file_diagnostics_cached(&ws, doc.id, &doc.parse, opts, &mut doc.cache);
+                    }
+                }
+            }
+
+            let texts: Vec<(String, String)> = open.iter().map(|d| (d.path.clone(), d.text.clone())).collect();
+            let (new_ws, parses) = fresh(&texts);
+            for (doc, (id, parse)) in open.iter().zip(&parses) {
+                prop_assert_eq!(doc.id, *id);
+                prop_assert_eq!(&doc.parse, parse);
+                let summary = FileSummary::new(parse, ws.interner());
+                prop_assert_eq!(&ws.file(doc.id).unwrap().summary, &summary, "summary of {}", doc.path);
+                let expected = file_diagnostics(&new_ws, *id, parse, opts);
+                prop_assert_eq!(format!("{:#?}", doc.diags), format!("{expected:#?}"), "diagnostics of {}", doc.path);
+                let ctx = |ws| FileContext { ws, file: *id, parse, text: &doc.text, texts: ws, index_complete: true };
+                for offset in cursor_offsets(&new_ws, *id) {
+                    prop_assert_eq!(references(ctx(&ws), offset, true), references(ctx(&new_ws), offset, true));
+                    prop_assert_eq!(hover(ctx(&ws), offset), hover(ctx(&new_ws), offset));
+                }
+            }
+        }
+    }
+}
