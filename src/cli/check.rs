@@ -1,5 +1,6 @@
-//! `newsmark check` (spec §11): load the whole workspace, report the
-//! diagnostics of the files under the given paths, exit 0, 1 or 2.
+//! `newsmark check` (spec §11): load the whole workspace, fix (§14) and
+//! report the diagnostics of the files under the given paths, against a
+//! baseline (§15), exit 0, 1 or 2.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -7,9 +8,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
+use super::baseline::Baseline;
+use super::{Counts, EXIT_OK, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, fix, render};
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
-use crate::analysis::{Code, Diagnostic, FileId, Workspace};
+use crate::analysis::{Applicability, Code, CodeSet, Diagnostic, FileId, Workspace};
 use crate::config::LoadError;
 use crate::syntax::{self, Parse};
 use crate::text::{LineIndex, PositionEncoding, TextRange};
@@ -20,6 +22,14 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub max_warnings: Option<usize>,
+    pub output_file: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fix: bool,
+    pub unsafe_fixes: bool,
+    pub diff: bool,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Runs `check` and returns the exit code.
@@ -46,6 +56,23 @@ pub fn run(args: CheckArgs) -> i32 {
             Err(_) => return usage_error(&format!("{}: no such file or folder", p.display())),
         }
     }
+    let codes = match codes_of_run(&args.select, &args.ignore) {
+        Ok(codes) => codes,
+        Err(message) => return usage_error(&message),
+    };
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return usage_error("--unsafe-fixes goes with --fix or --diff");
+    }
+    let fixing =
+        (args.fix || args.diff).then_some(if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe });
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(message) => return usage_error(&message),
+        },
+        None => None,
+    };
+    let opts = CheckOptions { codes, ..CheckOptions::default() };
 
     let timings = Timings::from_env();
     let plan = match load::plan(&root) {
@@ -64,7 +91,12 @@ pub fn run(args: CheckArgs) -> i32 {
     // Summaries only: each file is read again when it is diagnosed and when
     // it is reported, from the page cache, so the whole tree is never held
     // in memory at once.
-    let workspaces = plan.build_with(&root, false, &|| progress.inc(1));
+    let mut workspaces = plan.build_with(&root, false, &|| progress.inc(1));
+    for ws in &mut workspaces {
+        // What a fix that edits another file (an `aka` in the registry)
+        // reads; a file a fix changed keeps its new text in the workspace.
+        ws.set_text_source(std::sync::Arc::new(|path: &Path| workspace::read_text(path).ok()));
+    }
     timings.phase("read, parse and index");
     let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
     for s in &selected {
@@ -74,56 +106,157 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
 
-    let mut collected = Collected::default();
-    let mut files_checked = 0;
-    for (ws_index, ws) in workspaces.iter().enumerate() {
-        let targets: Vec<FileId> = ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect();
-        files_checked += targets.len();
-        let per_file: Vec<Vec<Diagnostic>> = targets.par_iter().map(|&id| diagnose(ws, id)).collect();
-        collected.diagnostics.reserve(per_file.iter().map(Vec::len).sum());
-        for diags in per_file {
-            for d in diags {
-                collected.push(ws_index, ws, d);
-            }
-        }
-    }
+    let targets: Vec<Vec<FileId>> = workspaces
+        .iter()
+        .map(|ws| ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect())
+        .collect();
+    let files_checked = targets.iter().map(Vec::len).sum();
+    let mut results = diagnose_all(&workspaces, &targets, opts);
     progress.finish();
     timings.phase("diagnose");
 
+    let mut write_failed = false;
+    if let Some(allowed) = fixing {
+        let mut session = fix::Session::default();
+        loop {
+            let applied = session.round(&mut workspaces, &results, allowed, &is_selected);
+            if applied == 0 || session.rounds >= fix::MAX_ROUNDS {
+                break;
+            }
+            results = diagnose_all(&workspaces, &targets, opts);
+            timings.phase("fix round");
+        }
+        if args.diff {
+            return session.print_diff(&root);
+        }
+        write_failed = !session.write(&root);
+        eprintln!("{}", session.summary());
+    }
+
+    let mut collected = Collected::default();
+    for (ws_index, per_file) in results.into_iter().enumerate() {
+        collected.diagnostics.reserve(per_file.iter().map(Vec::len).sum());
+        for d in per_file.into_iter().flatten() {
+            collected.push(ws_index, d);
+        }
+    }
+    let checked_paths: Vec<String> = targets
+        .iter()
+        .zip(&workspaces)
+        .flat_map(|(ids, ws)| ids.iter().filter_map(|&id| ws.file(id)).map(|f| f.display_path.clone()))
+        .collect();
+    let checked_abs: Vec<PathBuf> = targets
+        .iter()
+        .zip(&workspaces)
+        .flat_map(|(ids, ws)| ids.iter().filter_map(|&id| ws.file(id)).map(|f| f.path.clone()))
+        .collect();
+
     // The report needs the texts of the files it points into, not the
-    // index: drop the workspaces before reading those texts again.
-    let shown: Vec<(String, Option<PathBuf>)> = collected
+    // index: drop the workspaces before reading those texts again (a file a
+    // fix changed is read back as written).
+    let shown: Vec<(String, PathBuf, bool)> = collected
         .files
         .iter()
         .map(|&(ws, id)| match workspaces.get(ws).and_then(|w| w.file(id)) {
-            Some(f) => (f.display_path.clone(), f.read_error.is_none().then(|| f.path.clone())),
-            None => (String::new(), None),
+            Some(f) => (f.display_path.clone(), f.path.clone(), f.read_error.is_none()),
+            None => (String::new(), PathBuf::new(), false),
         })
         .collect();
     drop(workspaces);
     let texts: Vec<String> = shown
         .par_iter()
-        .map(|(_, path)| path.as_deref().and_then(|p| workspace::read_text(p).ok()).unwrap_or_default())
+        .map(
+            |(_, path, readable)| {
+                if *readable { workspace::read_text(path).unwrap_or_default() } else { String::new() }
+            },
+        )
         .collect();
     let line_indexes: Vec<LineIndex> = texts.par_iter().map(|t| LineIndex::new(t)).collect();
     let report_files: Vec<ReportFile> = shown
         .iter()
         .zip(&texts)
         .zip(&line_indexes)
-        .map(|(((rel_path, _), text), line_index)| ReportFile { rel_path, text, line_index })
+        .map(|(((rel_path, _, _), text), line_index)| ReportFile { rel_path, text, line_index })
         .collect();
-    let report = Report { files: &report_files, diagnostics: &collected.diagnostics, files_checked };
-    let stdout = std::io::stdout();
-    let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if let Err(e) = render(args.format, &report, color, &mut out).and_then(|()| out.flush()) {
+
+    if let Some(path) = &args.write_baseline {
+        let abs: Vec<&Path> = shown.iter().map(|(_, p, _)| p.as_path()).collect();
+        return match Baseline::record(path, &abs, &report_files, &collected.diagnostics) {
+            Ok(n) => {
+                eprintln!("wrote {n} baseline entries to {}", path.display());
+                EXIT_OK
+            }
+            Err(message) => usage_error(&message),
+        };
+    }
+    let mut diagnostics = collected.diagnostics;
+    if let Some(baseline) = &baseline {
+        let abs: Vec<&Path> = shown.iter().map(|(_, p, _)| p.as_path()).collect();
+        let outcome = baseline.hide(&abs, &report_files, &mut diagnostics, &checked_abs, codes);
+        eprintln!("{}", outcome.summary());
+    }
+
+    let report =
+        Report { files: &report_files, diagnostics: &diagnostics, files_checked, checked_paths: &checked_paths };
+    let written = match &args.output_file {
+        Some(path) => write_report_file(path, args.format, &report),
+        None => {
+            let stdout = std::io::stdout();
+            let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            render(args.format, &report, color, &mut out).and_then(|()| out.flush())
+        }
+    };
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
             return EXIT_USAGE;
         }
     }
+    if args.output_file.is_some() {
+        eprintln!("{}", super::report::summary_line(&report));
+    }
     timings.phase("report");
-    exit_code(Counts::of(&collected.diagnostics), args.max_warnings)
+    if write_failed {
+        return EXIT_USAGE;
+    }
+    exit_code(Counts::of(&diagnostics), args.max_warnings)
+}
+
+/// The codes `--select` and `--ignore` leave on.
+fn codes_of_run(select: &[String], ignore: &[String]) -> Result<CodeSet, String> {
+    let parse = |names: &[String]| -> Result<Vec<Code>, String> {
+        names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                Code::parse(n).ok_or_else(|| {
+                    let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+                    format!("unknown code `{n}` (known: {})", known.join(", "))
+                })
+            })
+            .collect()
+    };
+    let selected = parse(select)?;
+    let mut codes = if selected.is_empty() { CodeSet::ALL } else { selected.into_iter().collect() };
+    for code in parse(ignore)? {
+        codes = codes.without(code);
+    }
+    Ok(codes)
+}
+
+/// Writes the report to `path` (created or replaced).
+fn write_report_file(path: &Path, format: Format, report: &Report<'_>) -> std::io::Result<()> {
+    let file = std::fs::File::create(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    render(format, report, false, &mut out)?;
+    out.flush()
+}
+
+/// The diagnostics of `targets` (per workspace) in parallel.
+fn diagnose_all(workspaces: &[Workspace], targets: &[Vec<FileId>], opts: CheckOptions) -> Vec<Vec<Vec<Diagnostic>>> {
+    workspaces.iter().zip(targets).map(|(ws, ids)| ids.par_iter().map(|&id| diagnose(ws, id, opts)).collect()).collect()
 }
 
 /// Phase timings on stderr when `NEWSMARK_TIMINGS` is set (for profiling
@@ -163,20 +296,25 @@ fn kb_to_mb(kb: &str) -> u64 {
 }
 
 /// Reads and parses a file again (the workspace keeps summaries, not texts
-/// or trees) and computes its diagnostics.
-fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
+/// or trees; a file a fix changed keeps its text) and computes its
+/// diagnostics.
+fn diagnose(ws: &Workspace, id: FileId, opts: CheckOptions) -> Vec<Diagnostic> {
     let Some(file) = ws.file(id) else { return Vec::new() };
     if file.read_error.is_some() {
-        return file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
+        return file_diagnostics(ws, id, &Parse::default(), opts);
+    }
+    if !file.text.is_empty() {
+        let parse = syntax::parse(&file.text);
+        return file_diagnostics_of_text(ws, id, &file.text, &parse, opts);
     }
     match workspace::read_text(&file.path) {
         Ok(text) => {
             let parse = syntax::parse(&text);
-            file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default())
+            file_diagnostics_of_text(ws, id, &text, &parse, opts)
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.
-        Err(e) => match ws.config.severity(Code::Unreadable) {
+        Err(e) => match ws.config.severity(Code::Unreadable).filter(|_| opts.codes.contains(Code::Unreadable)) {
             Some(severity) => vec![Diagnostic {
                 file: id,
                 range: TextRange::empty(0),
@@ -185,6 +323,7 @@ fn diagnose(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
                 message: e.to_string(),
                 related: Vec::new(),
                 suggestion: None,
+                fix: None,
             }],
             None => Vec::new(),
         },
@@ -207,10 +346,17 @@ impl Collected {
         })
     }
 
-    fn push(&mut self, ws_index: usize, _ws: &Workspace, mut d: Diagnostic) {
+    fn push(&mut self, ws_index: usize, mut d: Diagnostic) {
         d.file = self.slot(ws_index, d.file);
         for r in &mut d.related {
             r.file = self.slot(ws_index, r.file);
+        }
+        // Edits point into the workspace's own file table; the report
+        // shows only the applicability, so they are renumbered too.
+        if let Some(fix) = &mut d.fix {
+            for e in &mut fix.edits {
+                e.file = self.slot(ws_index, e.file);
+            }
         }
         self.diagnostics.push(d);
     }
@@ -226,11 +372,13 @@ fn config_error(e: &LoadError, root: &Path) -> i32 {
     let shown = load::display_path(e.path(), root);
     match e {
         LoadError::Io { message, .. } => eprintln!("{shown}:1:1: error[config]: {message}"),
-        LoadError::Invalid { text, error, .. } => {
+        LoadError::Invalid { text, error, more, .. } => {
             let index = LineIndex::new(text);
-            let at = error.range.map_or(0, |r| r.start);
-            let lc = index.line_col(text, at, PositionEncoding::Utf32);
-            eprintln!("{shown}:{}:{}: error[config]: {}", lc.line + 1, lc.col + 1, error.message);
+            for error in std::iter::once(error).chain(more) {
+                let at = error.range.map_or(0, |r| r.start);
+                let lc = index.line_col(text, at, PositionEncoding::Utf32);
+                eprintln!("{shown}:{}:{}: error[config]: {}", lc.line + 1, lc.col + 1, error.message);
+            }
         }
     }
     EXIT_USAGE

@@ -54,7 +54,7 @@ pub fn compute(session: &Session, uri: &str) -> Option<Computed> {
     let view = session.view(uri)?;
     let data = view.slot.read();
     let ctx = FileCtx::new(&view, &data, enc)?;
-    let opts = CheckOptions { index_complete: view.slot.is_indexed() };
+    let opts = CheckOptions { index_complete: view.slot.is_indexed(), ..CheckOptions::default() };
     // Taken out for the computation, so that the lock is not held; the
     // worker is the only user, one document at a time.
     let mut cache = lock(&session.diag_caches).remove(uri).unwrap_or_default();

@@ -236,7 +236,7 @@ pub fn workspace_symbols(session: &Session, query: &str, enc: PositionEncoding) 
 pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<CodeActionResponse> {
     let map = ctx.map();
     let range = map.text_range(params.range);
-    let opts = CheckOptions { index_complete: ctx.view.slot.is_indexed() };
+    let opts = CheckOptions { index_complete: ctx.view.slot.is_indexed(), ..CheckOptions::default() };
     let diags = file_diagnostics(&ctx.data.ws, ctx.file, &ctx.view.snap.parse, opts);
     let actions = ide::code_actions(ctx.ide(), range, &diags);
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
