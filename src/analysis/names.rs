@@ -260,6 +260,20 @@ impl NameIndex {
             .is_some_and(|bucket| bucket.iter().any(|e| e.entity == entity && e.file == file && e.name.matches(key)))
     }
 
+    /// Every entity with this name (as written), in index order.
+    pub fn entities_named(&self, name: &str) -> Vec<Symbol> {
+        let Some(key) = Normalizer::default().key(name) else { return Vec::new() };
+        let mut out = Vec::new();
+        if let Some(bucket) = self.shards[shard_of(key.key)].by_key.get(&key.key) {
+            for e in bucket.iter().filter(|e| e.name.matches(&key)) {
+                if !out.contains(&e.entity) {
+                    out.push(e.entity);
+                }
+            }
+        }
+        out
+    }
+
     /// The first entity with the name `key`, and whether another has it too.
     fn lookup_key(&self, key: &NameKey) -> Option<(Symbol, bool)> {
         let mut matching = self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().filter(|e| e.name.matches(key));
