@@ -149,6 +149,12 @@ impl Session {
     /// Writes every changed file; false when one could not be written (the
     /// reason is printed).
     pub fn write(&self, root: &Path) -> bool {
+        // For the race test: a file changed between read and write, at a
+        // known moment instead of by chance.
+        if let Some(path) = std::env::var_os("NEWSMARK_TEST_CHANGE_BEFORE_WRITE") {
+            use std::io::Write;
+            let _ = std::fs::OpenOptions::new().append(true).open(path).and_then(|mut f| f.write_all(b"\n"));
+        }
         let mut ok = true;
         for (path, c) in self.changes() {
             if let Err(e) = write_if_unchanged(path, c.original.as_bytes(), c.current.as_bytes()) {
