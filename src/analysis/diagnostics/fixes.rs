@@ -5,7 +5,9 @@
 //! edit a definition block or a comment, so the plain text (§8) is kept.
 
 use super::Context;
-use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit};
+use crate::analysis::schema::{self, KeyContext, ValueType};
+use crate::analysis::values::{check_language_tag, check_url, check_wikidata, parse_date};
+use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, parse_reference};
 use crate::syntax::Sigil;
 use crate::text::TextRange;
 
@@ -26,7 +28,9 @@ fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
     let suggestion = d.suggestion.as_deref();
     match d.code {
         Code::UnknownKind => replace(format!("Change kind to `{}`", suggestion?), Applicability::Safe),
-        Code::UnknownKey => replace(format!("Change key to `{}`", suggestion?), Applicability::Safe),
+        Code::UnknownKey if key_fits(ctx, d.range, suggestion?) => {
+            replace(format!("Change key to `{}`", suggestion?), Applicability::Safe)
+        }
         Code::InvalidValue => replace(format!("Change to `{}`", suggestion?), Applicability::Safe),
         Code::UndefinedReference => replace(format!("Change to `{}`", suggestion?), Applicability::Unsafe),
         Code::UntaggedMention => {
@@ -41,6 +45,40 @@ fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
         }
         Code::UnknownAlias => add_alias(ctx, d.range),
         _ => None,
+    }
+}
+
+/// Whether renaming the key at `at` to `key` removes the diagnostic
+/// without making another: the value suits the new key (`rle: boss` under
+/// a source is not fixed to `url`), and a single-value key is not given
+/// twice.
+fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
+    let doc = &ctx.parse.doc;
+    let place = doc.definitions.iter().find(|d| d.range.contains_range(at)).map_or_else(
+        || doc.front_matter.as_ref().map(|f| (&f.attributes[..], KeyContext::FrontMatter)),
+        |d| Some((&d.attributes[..], KeyContext::of_definition(d.sigil))),
+    );
+    let Some((attrs, key_context)) = place else { return false };
+    let (Some(attr), Some(spec)) = (attrs.iter().find(|a| a.key_range == at), schema::key_spec(key_context, key))
+    else {
+        return false;
+    };
+    if !spec.value.is_list() && attrs.iter().any(|a| &*a.key == key) {
+        return false;
+    }
+    let value = attr.value.trim();
+    match spec.value {
+        ValueType::Text | ValueType::TextList => true,
+        ValueType::Date => parse_date(value).is_ok(),
+        ValueType::Url => check_url(value).is_ok(),
+        ValueType::LanguageTag => check_language_tag(value).is_ok(),
+        ValueType::Wikidata => check_wikidata(value).is_ok(),
+        ValueType::EntityRef | ValueType::EntityRefList => {
+            attr.items.iter().all(|i| match parse_reference(&i.text) {
+                Some((Sigil::Entity, id)) => !ctx.ws.definitions(Sigil::Entity, id).is_empty(),
+                _ => false,
+            }) && !(spec.value == ValueType::EntityRef && attr.items.len() > 1)
+        }
     }
 }
 
