@@ -39,8 +39,9 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn summary(&self) -> String {
+        let hint = if self.stale > 0 { " (write the baseline again to drop them)" } else { "" };
         format!(
-            "baseline: {} hidden, {} stale {} (write the baseline again to drop them)",
+            "baseline: {} hidden, {} stale {}{hint}",
             self.hidden,
             self.stale,
             if self.stale == 1 { "entry" } else { "entries" }

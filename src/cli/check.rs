@@ -183,18 +183,17 @@ pub fn run(args: CheckArgs) -> i32 {
         let abs: Vec<&Path> = shown.iter().map(|(_, p, _)| p.as_path()).collect();
         return match Baseline::record(path, &abs, &report_files, &collected.diagnostics) {
             Ok(n) => {
-                eprintln!("wrote {n} baseline entries to {}", path.display());
+                eprintln!("wrote {n} baseline {} to {}", if n == 1 { "entry" } else { "entries" }, path.display());
                 EXIT_OK
             }
             Err(message) => usage_error(&message),
         };
     }
     let mut diagnostics = collected.diagnostics;
-    if let Some(baseline) = &baseline {
+    let baseline_outcome = baseline.as_ref().map(|baseline| {
         let abs: Vec<&Path> = shown.iter().map(|(_, p, _)| p.as_path()).collect();
-        let outcome = baseline.hide(&abs, &report_files, &mut diagnostics, &checked_abs, codes);
-        eprintln!("{}", outcome.summary());
-    }
+        baseline.hide(&abs, &report_files, &mut diagnostics, &checked_abs, codes)
+    });
 
     let report =
         Report { files: &report_files, diagnostics: &diagnostics, files_checked, checked_paths: &checked_paths };
@@ -215,6 +214,9 @@ pub fn run(args: CheckArgs) -> i32 {
     }
     if args.output_file.is_some() {
         eprintln!("{}", super::report::summary_line(&report));
+    }
+    if let Some(outcome) = baseline_outcome {
+        eprintln!("{}", outcome.summary());
     }
     timings.phase("report");
     if write_failed {

@@ -28,6 +28,8 @@ struct Changed {
 #[derive(Default)]
 pub struct Session {
     pub rounds: usize,
+    /// Rounds that applied a fix: each cost one more check.
+    rounds_with_fixes: usize,
     pub fixed: usize,
     changed: FxHashMap<PathBuf, Changed>,
     /// Files in path order of first change, for stable output.
@@ -107,6 +109,9 @@ impl Session {
             }
         }
         self.fixed += applied;
+        if applied > 0 {
+            self.rounds_with_fixes += 1;
+        }
         applied
     }
 
@@ -168,10 +173,11 @@ impl Session {
     pub fn summary(&self) -> String {
         let files = self.changes().count();
         format!(
-            "fixed {} in {} {}",
+            "fixed {} in {} {} ({})",
             plural(self.fixed, "diagnostic", "diagnostics"),
             files,
-            if files == 1 { "file" } else { "files" }
+            if files == 1 { "file" } else { "files" },
+            plural(self.rounds_with_fixes, "round", "rounds")
         )
     }
 }
