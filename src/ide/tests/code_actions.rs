@@ -242,7 +242,7 @@ fn keeps_crlf_line_ends() {
 #[test]
 fn suppress_on_the_line_above() {
     check(
-        &format!("{REGISTRY}//- /a.nmk\nIntro.\r\nToday Ob$0ama spoke.\r\n"),
+        &format!("{REGISTRY}//- /a.nmk\nIntro.\nToday Ob$0ama spoke.\n"),
         "Suppress `untagged-mention` on this line",
         expect![[r#"
             Tag “Obama” as `@barack-obama` (unsafe fix: review it)
