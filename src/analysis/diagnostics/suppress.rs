@@ -113,8 +113,8 @@ fn covers(all: &[Suppression], i: usize, lines: &LineIndex, code: Code, offset: 
 
 /// Removes the suppressed diagnostics from `sink` and adds an
 /// `unused-suppression` for each suppression that silenced nothing. A code
-/// that is off in this run is not judged, nor, while the index is still
-/// incomplete, one that depends on the whole workspace.
+/// that is off in this run is not judged, nor anything while the index is
+/// still incomplete.
 pub(super) fn apply(ctx: &Context, sink: &mut Sink) {
     let all = suppressions(ctx.source_text, &ctx.parse.doc.comments);
     if all.is_empty() {
@@ -139,12 +139,13 @@ pub(super) fn apply(ctx: &Context, sink: &mut Sink) {
         }
         !silenced
     });
-    let judged = |code: Code| {
-        sink.enabled(code)
-            && (ctx.opts.index_complete
-                || !matches!(code, Code::UndefinedReference | Code::UnusedDefinition | Code::DuplicateDefinition))
-    };
-    let any_judged = ctx.opts.index_complete && Code::ALL.into_iter().any(|c| c.is_suppressible() && judged(c));
+    // While the server is still indexing, most codes are not computed in
+    // full (names and ids not read yet): nothing is judged.
+    if !ctx.opts.index_complete {
+        return;
+    }
+    let judged = |code: Code| sink.enabled(code);
+    let any_judged = Code::ALL.into_iter().any(|c| c.is_suppressible() && judged(c));
     let mut found = Vec::new();
     for (s, (any_used, codes_used)) in all.iter().zip(&used) {
         let mut problems = Vec::new();
