@@ -241,21 +241,90 @@ fn path_may_be_a_folder() {
     assert_eq!(files, ["registry/people.nmk"]);
 }
 
+/// `PROBLEMS` in `ws/`, beside an empty folder `elsewhere/`.
+fn workspace_beside_elsewhere() -> tempfile::TempDir {
+    let dir = workspace(&PROBLEMS.replace("//- /", "//- /ws/"));
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    dir
+}
+
+/// Paths are relative to the current folder in every format (§11), whatever
+/// `--root` says: run from a sibling folder of the root, every path starts
+/// with `../ws/`, so a GitHub annotation or a SARIF result still lands on
+/// the right file.
+#[test]
+fn every_format_from_a_folder_beside_the_root() {
+    let dir = workspace_beside_elsewhere();
+    let elsewhere = dir.path().join("elsewhere");
+    for (format, name) in [
+        ("human", "human.txt"),
+        ("json", "json.jsonl"),
+        ("github", "github.txt"),
+        ("sarif", "sarif.json"),
+        ("gitlab", "gitlab.json"),
+        ("junit", "junit.xml"),
+    ] {
+        let out = run(&elsewhere, &["check", "--format", format, "--root", "../ws"]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        let report = stdout(&out).replace(env!("CARGO_PKG_VERSION"), "<version>");
+        golden(&format!("elsewhere/{name}"), &report);
+    }
+}
+
 #[test]
 fn root_flag_from_another_folder() {
-    let ws = workspace(PROBLEMS);
-    let elsewhere = tempfile::tempdir().unwrap();
-    let root = ws.path().to_str().unwrap();
-    let out = run(elsewhere.path(), &["check", "--format", "json", "--root", root]);
+    let dir = workspace_beside_elsewhere();
+    let root = dir.path().join("ws");
+    let out = run(&dir.path().join("elsewhere"), &["check", "--format", "json", "--root", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout(&out), stdout(&run(ws.path(), &["check", "--format", "json"])));
+    let from_root = stdout(&run(&root, &["check", "--format", "json"]));
+    let prefixed = from_root.replace("\"file\":\"", "\"file\":\"../ws/");
+    assert_eq!(stdout(&out), prefixed);
 }
 
 #[test]
 fn root_is_found_upwards_from_the_current_folder() {
     let ws = workspace(PROBLEMS);
+    let out = run(&ws.path().join("articles"), &["check", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let mut files: Vec<String> =
+        stdout(&out).lines().filter_map(|l| Some(l.split("file=").nth(1)?.split(',').next()?.to_owned())).collect();
+    files.dedup();
+    assert_eq!(files, ["../desk/c.nmk", "../registry/people.nmk", "a.nmk", "b.nmk"]);
+}
+
+#[test]
+fn messages_name_files_relative_to_the_current_folder() {
+    let ws = workspace(
+        "//- /newsmark.toml\n//- /articles/a.nmk\n@x: person \"X\"\n\n[X]{@x}\n//- /registry/people.nmk\n@x: person \"X\"\n",
+    );
     let out = run(&ws.path().join("articles"), &["check", "--format", "json"]);
-    assert_eq!(stdout(&out), stdout(&run(ws.path(), &["check", "--format", "json"])));
+    let messages: Vec<String> =
+        json_lines(&stdout(&out)).iter().map(|r| format!("{}: {}", r["file"], r["message"])).collect();
+    expect![[r#"
+        [
+            "\"../registry/people.nmk\": \"`@x` is defined 2 times; also in a.nmk\"",
+            "\"a.nmk\": \"`@x` is defined 2 times; also in ../registry/people.nmk\"",
+        ]
+    "#]]
+    .assert_debug_eq(&messages);
+}
+
+#[test]
+fn path_outside_the_root_exits_2() {
+    let dir = workspace_beside_elsewhere();
+    std::fs::write(dir.path().join("elsewhere/x.nmk"), "Text.\n").unwrap();
+    let out = run(&dir.path().join("elsewhere"), &["check", "--root", "../ws", "x.nmk"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    // A folder holding the root is not outside it: it selects the whole root.
+    let holding = run(dir.path(), &["check", "--root", "ws", "--format", "json", "."]);
+    assert_eq!(holding.status.code(), Some(1), "{}", stderr(&holding));
+    assert_eq!(stdout(&holding), stdout(&run(dir.path(), &["check", "--root", "ws", "--format", "json"])));
+    expect![[r#"
+        error: x.nmk: outside the workspace root ../ws; run from inside the other workspace or pass its folder with --root
+    "#]]
+    .assert_eq(&stderr(&out));
 }
 
 #[test]
@@ -386,6 +455,27 @@ fn config_error_column_counts_unicode_scalar_values() {
     );
 }
 
+/// A root with a clean article, and a nested workspace `desk/` whose
+/// config is invalid.
+const INVALID_NESTED: &str =
+    "//- /a.nmk\nText.\n//- /desk/newsmark.toml\n[lint]\nquote-min-words = \"8\"\n//- /desk/c.nmk\n[x]{@nope}\n";
+
+#[test]
+fn invalid_nested_config_fails_only_a_run_whose_paths_reach_it() {
+    let ws = workspace(INVALID_NESTED);
+    let out = run(ws.path(), &["check", "a.nmk"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    expect![[r#"
+        warning: desk/newsmark.toml:2:19: "quote-min-words" in [lint] must be a whole number of at least 1, not a string; its workspace is not checked, as no PATH reaches it
+    "#]]
+    .assert_eq(&stderr(&out));
+    for reaching in [&["check", "desk"][..], &["check", "desk/c.nmk"], &["check", "."], &["check"]] {
+        let out = run(ws.path(), reaching);
+        assert_eq!(out.status.code(), Some(2), "{reaching:?}");
+        assert!(stderr(&out).contains("desk/newsmark.toml:2:19: error[config]"), "{reaching:?}: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn invalid_config_of_a_nested_workspace_exits_2() {
     let ws = workspace("//- /a.nmk\nText.\n//- /desk/newsmark.toml\n[lint]\nquote-min-words = \"8\"\n");
@@ -404,6 +494,35 @@ fn export_text_gives_back_the_seed_article() {
     let mut seed = std::fs::read(root.join("seed-article.txt")).unwrap();
     seed.push(b'\n');
     assert!(out.stdout == seed, "export differs from seed-article.txt + \\n");
+}
+
+/// §8: every document has a plain text; the failed tag's characters stay in
+/// it, the errors go to stderr, and the exit code is 1.
+#[test]
+fn export_text_prints_documents_with_syntax_errors_and_exits_1() {
+    let ws =
+        workspace("//- /a.nmk\nSaid [beijing]{@beijing this week [Mr. Xi]{@xi} left.\n\n//- /b.nmk\n[Fine]{@x}.\n");
+    let out = run(ws.path(), &["export", "--format", "text", "a.nmk", "b.nmk"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "Said [beijing]{@beijing this week Mr. Xi left.\nFine.\n");
+    expect![[r#"
+        a.nmk:1:15: error[syntax]: expected '}' after '@beijing', found 'this'
+    "#]]
+    .assert_eq(&stderr(&out));
+}
+
+#[test]
+fn export_jsonl_skips_documents_with_syntax_errors() {
+    let ws = workspace("//- /a.nmk\nSaid [beijing]{@beijing this week.\n//- /b.nmk\n[Fine]{@x}.\n");
+    let out = run(ws.path(), &["export", "--format", "jsonl", "a.nmk", "b.nmk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let files: Vec<Value> = json_lines(&stdout(&out)).iter().map(|r| r["file"].clone()).collect();
+    assert_eq!(files, ["b.nmk"]);
+    expect![[r#"
+        a.nmk:1:15: error[syntax]: expected '}' after '@beijing', found 'this'
+        error: a.nmk: not exported, as it has syntax errors
+    "#]]
+    .assert_eq(&stderr(&out));
 }
 
 #[test]

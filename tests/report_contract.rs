@@ -166,3 +166,21 @@ fn closed_output_is_an_error_not_a_panic() {
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{format:?}");
     }
 }
+
+#[test]
+fn json_ties_are_ordered_by_end_then_message() {
+    let mut diags = [
+        diag(Code::Syntax, Severity::Error, TextRange::new(7, 9), 0),
+        diag(Code::Syntax, Severity::Error, TextRange::new(7, 8), 0),
+        diag(Code::Syntax, Severity::Error, TextRange::new(7, 8), 0),
+    ];
+    diags[1].message = "b".into();
+    diags[2].message = "a".into();
+    let out = run(Format::Json, &diags, false).unwrap();
+    let order: Vec<(u64, String)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|l| (l["end_column"].as_u64().unwrap(), l["message"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(order, [(6, "a".into()), (6, "b".into()), (7, "syntax here".into())]);
+}

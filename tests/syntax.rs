@@ -141,9 +141,9 @@ fn plain_brackets_sic_and_markdown_links() {
         "He [sic] said [a](b) and [x]{y} and ]{@z} [unpaired and ] alone {plain} {@stray}.",
         expect![[r#"
             paragraph 0..81 "He [sic] said [a](b) and [x]{y} and ]{@z} [unpaired and ] alone {plain} {@stray}."
-            error 28..31 "{y}": `y` has no sigil: write `@y` for an entity or `^y` for a source
-            error 37..41 "{@z}": a reference list must directly follow a tag's text in brackets: write `[text]{@id}` (or `\{` for a literal brace)
-            error 72..80 "{@stray}": a reference list must directly follow a tag's text in brackets: write `[text]{@id}` (or `\{` for a literal brace)
+            error 28..31 "{y}": expected a reference after '{', found 'y' without a sigil: write '@y' for an entity or '^y' for a source
+            error 37..41 "{@z}": expected a tag's text in brackets before this reference list, as in '[text]{@id}', found none; write '\{' for a literal brace
+            error 72..80 "{@stray}": expected a tag's text in brackets before this reference list, as in '[text]{@id}', found none; write '\{' for a literal brace
             plain "He [sic] said [a](b) and [x]{y} and ]{@z} [unpaired and ] alone {plain} {@stray}.\n"
         "#]],
     );
@@ -170,13 +170,13 @@ fn failed_tags_of_each_kind() {
         expect![[r#"
             paragraph 0..70 "[a]{@x y} [b]{} [c]{  } [d]{@-x} [e]{@} [f]{@ok, @x}\n[g]{@open\n[h]{@i}"
             tag 0 63..70 "h" @i
-            error 3..9 "{@x y}": `y` has no sigil: write `@y` for an entity or `^y` for a source
-            error 13..15 "{}": empty reference list: write `{@id}` for an entity or `{^id}` for a source
-            error 19..23 "{  }": empty reference list: write `{@id}` for an entity or `{^id}` for a source
-            error 27..32 "{@-x}": `-x` in `@-x` is not a valid id: an id starts with a letter or digit and goes on with letters, marks, digits, `-`, `_` or `.`
-            error 36..39 "{@}": `@` must be followed by an id, as in `@id`
-            error 43..52 "{@ok, @x}": `ok,` in `@ok,` is not a valid id: an id starts with a letter or digit and goes on with letters, marks, digits, `-`, `_` or `.`
-            error 56..62 "{@open": reference list is not closed: add `}` on the same line (write `\{` for a literal brace)
+            error 3..9 "{@x y}": expected '}' after '@x', found 'y'
+            error 13..15 "{}": empty reference list: expected a reference ('@id' or '^id') before '}'
+            error 19..23 "{  }": empty reference list: expected a reference ('@id' or '^id') before '}'
+            error 27..32 "{@-x}": '-x' after '@' is not a valid id: an id starts with a letter or digit and goes on with letters, marks, digits, '-', '_' or '.'
+            error 36..39 "{@}": expected an id after '@', found '}'
+            error 43..52 "{@ok, @x}": 'ok,' after '@' is not a valid id: an id starts with a letter or digit and goes on with letters, marks, digits, '-', '_' or '.'
+            error 56..62 "{@open": expected '}' after '@open', found the end of the line
             plain "[a]{@x y} [b]{} [c]{  } [d]{@-x} [e]{@} [f]{@ok, @x}\n[g]{@open\nh\n"
               tag 0 63..64 "h"
         "#]],
@@ -249,9 +249,9 @@ fn front_matter() {
               93..99 "empty" = "" "" []
             paragraph 110..116 "Prose."
             comment 23..33 "<!-- c -->"
-            error 63..77 "  indented: no": front matter lines must not be indented: write `key: value` at the start of the line
-            error 78..92 "malformed line": front matter lines must look like `key: value` (a key without spaces, directly followed by `:`)
-            error 100..105 " --- ": the line closing the front matter must be exactly `---`, without white space around it
+            error 65..77 "indented: no": expected 'key: value' at the start of the line in the front matter, found an indented line 'indented: no'
+            error 78..92 "malformed line": expected 'key: value' in the front matter (a key without spaces, directly followed by ':'), found 'malformed line'
+            error 101..105 "--- ": expected exactly '---' to close the front matter, found '---' with white space around it
             plain "Prose.\n"
         "#]],
     );
@@ -263,9 +263,7 @@ fn front_matter_unterminated() {
         "---\ntitle: T\n\nProse that is now front matter.",
         expect![[r#"
             front-matter 0..45 open 0..3 closed=false
-              4..12 "title" = "T" "T" ["T"]
-            error 0..3 "---": front matter is never closed: add a line `---` after its last `key: value` line (an article whose first line must read `---` starts with a blank line)
-            error 14..45 "Prose that is now front matter.": front matter lines must look like `key: value` (a key without spaces, directly followed by `:`)
+            error 0..3 "---": expected a line '---' closing the front matter opened here, found the end of the file, so the whole file is read as front matter (an article whose first line must read '---' starts with a blank line)
             plain ""
         "#]],
     );
@@ -293,7 +291,7 @@ fn definitions() {
               87..110 "role" = "Deputy Secretary" "Deputy Secretary" ["Deputy Secretary"]
               130..137 "note" = "" "" []
             definition 138..163 "^dhs-statement" kind "statement"
-            error 111..129 "  not an attribute": an indented line in a definition block must look like `key: value`; end the block with a blank line before prose
+            error 113..129 "not an attribute": expected 'key: value' on an indented line of a definition block, found 'not an attribute'; end the block with a blank line before prose
             plain "prose after a block\n  indented prose\n"
         "#]],
     );
@@ -305,10 +303,10 @@ fn malformed_header_skips_its_indented_lines() {
         "@obama said hello\n  aka: skipped\n\n@x: person \"X\" trailing\n^ no id\n@y:\n  still skipped\nProse.",
         expect![[r#"
             paragraph 86..92 "Prose."
-            error 0..17 "@obama said hello": expected `:` right after `@obama`; a definition header must look like `@id: kind "Display Name"`; write `\@` to start a prose line with `@`
-            error 34..57 "@x: person \"X\" trailing": unexpected `trailing` after the display name; nothing but white space may follow the closing `"`
-            error 58..65 "^ no id": definition header has no id after `^`; a definition header must look like `^id: kind "Display Name"`; write `\^` to start a prose line with `^`
-            error 66..69 "@y:": missing kind after `@y:`; write e.g. `@y: person "Display Name"`
+            error 0..17 "@obama said hello": expected ':' right after '@obama', found a space; a line starting with '@' is a definition header, '@id: kind "Display Name"'; write '\@' to start a prose line with '@'
+            error 34..57 "@x: person \"X\" trailing": expected the end of the line after the display name, found 'trailing'
+            error 58..65 "^ no id": expected an id after '^', found a space; a line starting with '^' is a definition header, '^id: kind "Display Name"'; write '\^' to start a prose line with '^'
+            error 66..69 "@y:": expected a kind after '@y:', found the end of the line, as in '@y: person "Display Name"'
             plain "Prose.\n"
         "#]],
     );
@@ -337,7 +335,7 @@ fn unicode_ids_with_combining_marks() {
             tag 0 0..17 "Cafe\u{301}" @café
             tag 1 18..35 "習" @習近平
             definition 48..82 "@दिल\u{94d}ली" kind "place" "\"Delhi\""=Some("Delhi")
-            error 39..47 "{@\u{301}bad}": `́bad` in `@́bad` is not a valid id: an id starts with a letter or digit and goes on with letters, marks, digits, `-`, `_` or `.`
+            error 39..47 "{@\u{301}bad}": '́bad' after '@' is not a valid id: an id starts with a letter or digit and goes on with letters, marks, digits, '-', '_' or '.'
             plain "Cafe\u{301} 習 [x]{@\u{301}bad}\n"
               tag 0 0..5 "Cafe\u{301}"
               tag 1 6..7 "習"
@@ -440,7 +438,7 @@ fn unterminated_comment() {
             tag 0 6..13 "x" @y
             comment 14..39 "<!-- never closed\n[z]{@w}"
             transparent 14..39 "<!-- never closed\n[z]{@w}"
-            error 14..18 "<!--": unterminated comment: `<!--` has no closing `-->`, so the rest of the file is a comment; add `-->` where the comment ends (write `\<!--` for the literal text)
+            error 14..18 "<!--": expected '-->' closing the comment opened here, found the end of the file, so the rest of the file is a comment (write '\<!--' for the literal text)
             plain "Prose x\n"
               tag 0 6..7 "x"
         "#]],
@@ -471,6 +469,26 @@ fn no_prose_means_empty_plain_text() {
             comment 29..39 "<!-- c -->"
             transparent 29..40 "<!-- c -->\n"
             plain ""
+        "#]],
+    );
+}
+
+#[test]
+fn a_failed_reference_list_ends_before_a_bracket_or_brace_and_keeps_its_text() {
+    check(
+        "[outer [x]{@ white house]{^s} [y]{@a b [z]{@z} [w]{@w {@v} [u]{@u",
+        expect![[r#"
+            paragraph 0..65 "[outer [x]{@ white house]{^s} [y]{@a b [z]{@z} [w]{@w {@v} [u]{@u"
+            tag 0 0..29 "outer [x]{@ white house" ^s
+            tag 1 39..46 "z" @z
+            error 10..24 "{@ white house": expected an id after '@', found a space
+            error 33..39 "{@a b ": expected '}' after '@a', found 'b'
+            error 50..54 "{@w ": expected '}' after '@w', found '{'
+            error 54..58 "{@v}": expected a tag's text in brackets before this reference list, as in '[text]{@id}', found none; write '\{' for a literal brace
+            error 62..65 "{@u": expected '}' after '@u', found the end of the line
+            plain "outer [x]{@ white house [y]{@a b z [w]{@w {@v} [u]{@u\n"
+              tag 0 0..23 "outer [x]{@ white house"
+              tag 1 33..34 "z"
         "#]],
     );
 }

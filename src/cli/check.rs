@@ -4,15 +4,17 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::baseline::Baseline;
+use super::report::{shown_folder, shown_path};
 use super::{Counts, EXIT_OK, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, fix, render};
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
 use crate::analysis::{Applicability, Code, CodeSet, Diagnostic, FileId, Workspace};
-use crate::config::LoadError;
+use crate::config::{self, Config, LoadError};
 use crate::syntax::{self, Parse};
 use crate::text::{LineIndex, PositionEncoding, TextRange};
 use crate::workspace::{self, load};
@@ -34,14 +36,16 @@ pub struct CheckArgs {
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: CheckArgs) -> i32 {
-    let cwd = match std::env::current_dir() {
+    // Paths are shown relative to the current folder (§11), so the folder
+    // is taken as canonical, like the root and the files below it.
+    let cwd = match std::env::current_dir().and_then(std::fs::canonicalize) {
         Ok(d) => d,
         Err(e) => return usage_error(&format!("cannot read the current folder: {e}")),
     };
     let root = match &args.root {
         Some(r) => match std::fs::canonicalize(r) {
             Ok(r) if r.is_dir() => r,
-            Ok(r) => return usage_error(&format!("--root {} is not a folder", r.display())),
+            Ok(r) => return usage_error(&format!("--root {} is not a folder", shown_path(&r, &cwd))),
             Err(e) => return usage_error(&format!("--root {}: {e}", r.display())),
         },
         None => {
@@ -52,6 +56,14 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut selected = Vec::new();
     for p in &args.paths {
         match std::fs::canonicalize(cwd.join(p)) {
+            // A folder that holds the root selects all of it.
+            Ok(c) if !c.starts_with(&root) && !root.starts_with(&c) => {
+                return usage_error(&format!(
+                    "{}: outside the workspace root {}; run from inside the other workspace or pass its folder with --root",
+                    p.display(),
+                    shown_folder(&root, &cwd)
+                ));
+            }
             Ok(c) => selected.push(c),
             Err(_) => return usage_error(&format!("{}: no such file or folder", p.display())),
         }
@@ -73,14 +85,15 @@ pub fn run(args: CheckArgs) -> i32 {
         None => None,
     };
     let opts = CheckOptions { codes, ..CheckOptions::default() };
+    let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
 
     let timings = Timings::from_env();
-    let plan = match load::plan(&root) {
+    let plan = match plan_reached(&root, &selected, &cwd) {
         Ok(plan) => plan,
-        Err(e) => return config_error(&e, &root),
+        Err(e) => return config_error(&e, &cwd),
     };
     for (path, problem) in &plan.problems {
-        eprintln!("warning: {}: {problem}", load::display_path(path, &root));
+        eprintln!("warning: {}: {problem}", shown_path(path, &cwd));
     }
     let progress = if std::io::stderr().is_terminal() {
         Progress::new(plan.file_count() as u64, "Checking")
@@ -91,18 +104,17 @@ pub fn run(args: CheckArgs) -> i32 {
     // Summaries only: each file is read again when it is diagnosed and when
     // it is reported, from the page cache, so the whole tree is never held
     // in memory at once.
-    let mut workspaces = plan.build_with(&root, false, &|| progress.inc(1));
+    let mut workspaces = plan.build_with(&cwd, false, &|| progress.inc(1));
     for ws in &mut workspaces {
         // What a fix that edits another file (an `aka` in the registry)
         // reads; a file a fix changed keeps its new text in the workspace.
         ws.set_text_source(std::sync::Arc::new(|path: &Path| workspace::read_text(path).ok()));
     }
     timings.phase("read, parse and index");
-    let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
     for s in &selected {
         let any = workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s)));
         if !any {
-            eprintln!("warning: {}: no Newsmark files of the workspace there", load::display_path(s, &root));
+            eprintln!("warning: {}: no Newsmark files of the workspace there", shown_folder(s, &cwd));
         }
     }
 
@@ -127,9 +139,9 @@ pub fn run(args: CheckArgs) -> i32 {
             timings.phase("fix round");
         }
         if args.diff {
-            return session.print_diff(&root);
+            return session.print_diff(&cwd);
         }
-        write_failed = !session.write(&root);
+        write_failed = !session.write(&cwd);
         eprintln!("{}", session.summary());
     }
 
@@ -369,19 +381,53 @@ fn usage_error(message: &str) -> i32 {
     EXIT_USAGE
 }
 
-/// Prints an invalid config as `path:line:col: error[config]: message`.
-fn config_error(e: &LoadError, root: &Path) -> i32 {
-    let shown = load::display_path(e.path(), root);
-    match e {
-        LoadError::Io { message, .. } => eprintln!("{shown}:1:1: error[config]: {message}"),
-        LoadError::Invalid { text, error, more, .. } => {
-            let index = LineIndex::new(text);
-            for error in std::iter::once(error).chain(more) {
-                let at = error.range.map_or(0, |r| r.start);
-                let lc = index.line_col(text, at, PositionEncoding::Utf32);
-                eprintln!("{shown}:{}:{}: error[config]: {}", lc.line + 1, lc.col + 1, error.message);
+/// Plans the workspaces under `root`. An invalid `newsmark.toml` fails the
+/// run when it is the root's or when a selected path reaches into its
+/// nested workspace (§11: a path inside it, or a folder holding it; with no
+/// path, every workspace is reached); a nested workspace that no path
+/// reaches is left out, whatever its config.
+fn plan_reached(root: &Path, selected: &[PathBuf], cwd: &Path) -> Result<load::Plan, LoadError> {
+    let reached = |dir: &Path| selected.is_empty() || selected.iter().any(|s| s.starts_with(dir) || dir.starts_with(s));
+    let mut unreached_invalid = Vec::new();
+    let mut plan = load::plan_with(root, &mut |dir| match config::load(dir) {
+        Ok(config) => Ok(Arc::new(config.unwrap_or_default())),
+        Err(e) if dir != root && !reached(dir) => {
+            for (at, message) in config_error_text(&e, cwd) {
+                eprintln!("warning: {at}: {message}; its workspace is not checked, as no PATH reaches it");
             }
+            unreached_invalid.push(dir.to_path_buf());
+            Ok(Arc::new(Config::default()))
         }
+        Err(e) => Err(e),
+    })?;
+    plan.workspaces.retain(|w| !unreached_invalid.contains(&w.root));
+    Ok(plan)
+}
+
+/// Prints an invalid config as `path:line:col: error[config]: message`.
+fn config_error(e: &LoadError, cwd: &Path) -> i32 {
+    for (at, message) in config_error_text(e, cwd) {
+        eprintln!("{at}: error[config]: {message}");
     }
     EXIT_USAGE
+}
+
+/// Where an invalid config goes wrong (`path:line:col`) and why: every
+/// problem it has, in text order.
+fn config_error_text(e: &LoadError, cwd: &Path) -> Vec<(String, String)> {
+    let shown = shown_path(e.path(), cwd);
+    match e {
+        LoadError::Io { message, .. } => vec![(format!("{shown}:1:1"), message.clone())],
+        LoadError::Invalid { text, error, more, .. } => {
+            let index = LineIndex::new(text);
+            std::iter::once(error)
+                .chain(more)
+                .map(|error| {
+                    let at = error.range.map_or(0, |r| r.start);
+                    let lc = index.line_col(text, at, PositionEncoding::Utf32);
+                    (format!("{shown}:{}:{}", lc.line + 1, lc.col + 1), error.message.clone())
+                })
+                .collect()
+        }
+    }
 }

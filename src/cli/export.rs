@@ -1,7 +1,8 @@
 //! `newsmark export --format text|jsonl`: the plain text of §8, and JSON
 //! lines with each document's plain text, tags and referenced definitions.
-//! A document with syntax errors is reported on stderr and skipped, never
-//! half-exported.
+//! Syntax errors are reported on stderr (exit 1). Every document has a plain
+//! text (§8), so `text` prints it all the same; `jsonl` skips the document,
+//! so that a corpus never holds half its annotations.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -9,20 +10,22 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use super::report::shown_path;
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::analysis::schema::{self, KeyContext};
 use crate::analysis::{DefInfo, SourceFile, Workspace};
 use crate::syntax::{self, Parse, PlainText, Sigil};
+use crate::text::{LineIndex, PositionEncoding};
 use crate::workspace::open::Opener;
 
 /// Prints the plain text of each file.
 pub fn text(files: &[PathBuf]) -> i32 {
-    each_document(files, |_, _, _, plain, out| out.write_all(plain.text.as_bytes()))
+    each_document(files, OnSyntaxErrors::Export, |_, _, _, plain, out| out.write_all(plain.text.as_bytes()))
 }
 
 /// Prints one JSON object per file.
 pub fn jsonl(files: &[PathBuf]) -> i32 {
-    each_document(files, |ws, file, parse, plain, out| {
+    each_document(files, OnSyntaxErrors::Skip, |ws, file, parse, plain, out| {
         let value = document_json(ws, file, parse, plain);
         serde_json::to_writer(&mut *out, &value)?;
         out.write_all(b"\n")
@@ -31,8 +34,16 @@ pub fn jsonl(files: &[PathBuf]) -> i32 {
 
 type Emit<'a> = dyn FnMut(&Workspace, &SourceFile, &Parse, &PlainText, &mut dyn Write) -> std::io::Result<()> + 'a;
 
+/// What becomes of a document with syntax errors, once they are reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnSyntaxErrors {
+    Export,
+    Skip,
+}
+
 fn each_document(
     files: &[PathBuf],
+    on_syntax_errors: OnSyntaxErrors,
     mut emit: impl FnMut(&Workspace, &SourceFile, &Parse, &PlainText, &mut dyn Write) -> std::io::Result<()>,
 ) -> i32 {
     let emit: &mut Emit = &mut emit;
@@ -40,6 +51,7 @@ fn each_document(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut code = EXIT_OK;
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).unwrap_or_default();
     for path in files {
         if path.exists() && !path.is_file() {
             eprintln!("error: {}: not a file", path.display());
@@ -66,16 +78,14 @@ fn each_document(
             continue;
         }
         let parse = syntax::parse(&file.text);
-        if let Some(first) = parse.errors.first() {
-            eprintln!(
-                "error: {}: skipped: {} syntax error(s), the first at byte {}: {}",
-                path.display(),
-                parse.errors.len(),
-                first.range.start,
-                first.message
-            );
+        if !parse.errors.is_empty() {
+            let shown = shown_path(&file.path, &cwd);
+            report_syntax_errors(&shown, &file.text, &parse);
             code = code.max(EXIT_FAILURE);
-            continue;
+            if on_syntax_errors == OnSyntaxErrors::Skip {
+                eprintln!("error: {shown}: not exported, as it has syntax errors");
+                continue;
+            }
         }
         let plain = syntax::plain_text(&file.text, &parse);
         if let Err(e) = emit(ws, file, &parse, &plain, &mut out) {
@@ -90,6 +100,16 @@ fn each_document(
         return EXIT_USAGE;
     }
     code
+}
+
+/// Prints each syntax error as `path:line:col: error[syntax]: message`
+/// (columns in Unicode scalar values, as `check` counts them).
+fn report_syntax_errors(shown: &str, text: &str, parse: &Parse) {
+    let index = LineIndex::new(text);
+    for error in &parse.errors {
+        let at = index.line_col(text, error.range.start, PositionEncoding::Utf32);
+        eprintln!("{shown}:{}:{}: error[syntax]: {}", at.line + 1, at.col + 1, error.message);
+    }
 }
 
 fn document_json(ws: &Workspace, file: &SourceFile, parse: &Parse, plain: &PlainText) -> Value {

@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::report::shown_path;
 use super::write::write_if_unchanged;
 use crate::analysis::apply::{apply_edits, compatible_fixes, edits_by_file};
 use crate::analysis::{Applicability, Diagnostic, Workspace};
 use crate::syntax::{self, plain_text};
-use crate::workspace::{self, load};
+use crate::workspace;
 
 /// A fix that keeps bringing back what another removes cannot loop for
 /// ever: past this many rounds, what is left is reported.
@@ -124,15 +125,16 @@ impl Session {
             .filter(|(_, c)| *c.original != *c.current)
     }
 
-    /// `--diff`: prints a unified diff of every file the fixes change and
-    /// returns the exit code (1 when there is a change).
-    pub fn print_diff(&self, root: &Path) -> i32 {
+    /// `--diff`: prints a unified diff of every file the fixes change (paths
+    /// as every report shows them) and returns the exit code (1 when there
+    /// is a change).
+    pub fn print_diff(&self, cwd: &Path) -> i32 {
         use std::io::Write;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let mut files = 0;
         for (path, c) in self.changes() {
-            let shown = load::display_path(path, root);
+            let shown = shown_path(path, cwd);
             let diff = similar::TextDiff::from_lines(c.original.as_str(), &*c.current);
             let text =
                 diff.unified_diff().context_radius(3).header(&format!("a/{shown}"), &format!("b/{shown}")).to_string();
@@ -153,7 +155,7 @@ impl Session {
 
     /// Writes every changed file; false when one could not be written (the
     /// reason is printed).
-    pub fn write(&self, root: &Path) -> bool {
+    pub fn write(&self, cwd: &Path) -> bool {
         // For the race test: a file changed between read and write, at a
         // known moment instead of by chance.
         if let Some(path) = std::env::var_os("NEWSMARK_TEST_CHANGE_BEFORE_WRITE") {
@@ -163,7 +165,7 @@ impl Session {
         let mut ok = true;
         for (path, c) in self.changes() {
             if let Err(e) = write_if_unchanged(path, c.original.as_bytes(), c.current.as_bytes()) {
-                eprintln!("error: {}: not fixed: {e}", load::display_path(path, root));
+                eprintln!("error: {}: not fixed: {e}", shown_path(path, cwd));
                 ok = false;
             }
         }

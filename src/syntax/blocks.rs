@@ -6,8 +6,9 @@ use super::ast::{Document, Paragraph, Parse, SyntaxError};
 use super::attribute::parse_attribute;
 use super::comments::remove_comments;
 use super::definition::parse_header;
+use super::expected::shortened;
 use super::front_matter::{is_fence, parse_front_matter};
-use super::lines::{Line, Lines, is_blank, is_space};
+use super::lines::{Line, Lines, is_blank, is_space, malformed_line_range};
 use super::remap::remap;
 use super::tags::{TagScanner, link_parents};
 use crate::text::TextRange;
@@ -27,7 +28,10 @@ pub fn parse(text: &str) -> Parse {
     parse.doc.bom = bom;
     parse.doc.comments = cleaned.comments;
     parse.doc.transparent_lines = cleaned.transparent_lines;
-    parse.errors.extend(cleaned.errors);
+    // Nothing after the opening line of an unclosed front matter is checked
+    // (§2), an unterminated comment there included.
+    let unchecked_from = parse.doc.front_matter.as_ref().filter(|fm| !fm.closed).map(|fm| fm.open.end);
+    parse.errors.extend(cleaned.errors.into_iter().filter(|e| unchecked_from.is_none_or(|from| e.range.start < from)));
     parse.errors.sort_by_key(|error| error.range.start);
     parse
 }
@@ -122,10 +126,16 @@ impl<'a> BlockParser<'a> {
                 definition.range.end = attribute.range.end;
                 definition.attributes.push(attribute);
             }
-            None => self.errors.push(SyntaxError {
-                range: TextRange::new(line.start as u32, line.end as u32),
-                message: "an indented line in a definition block must look like `key: value`; end the block with a blank line before prose".to_string(),
-            }),
+            None => {
+                let range = malformed_line_range(self.text, line);
+                self.errors.push(SyntaxError {
+                    range,
+                    message: format!(
+                        "expected 'key: value' on an indented line of a definition block, found '{}'; end the block with a blank line before prose",
+                        shortened(range.slice(self.text))
+                    ),
+                });
+            }
         }
     }
 

@@ -186,7 +186,7 @@ impl<'a> Cleaner<'a> {
                         None => {
                             self.errors.push(SyntaxError {
                                 range: TextRange::new(at as u32, body as u32),
-                                message: "unterminated comment: `<!--` has no closing `-->`, so the rest of the file is a comment; add `-->` where the comment ends (write `\\<!--` for the literal text)".to_string(),
+                                message: "expected '-->' closing the comment opened here, found the end of the file, so the rest of the file is a comment (write '\\<!--' for the literal text)".to_string(),
                             });
                             bytes.len()
                         }

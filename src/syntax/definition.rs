@@ -1,6 +1,7 @@
 //! Definition headers (spec §4): `@id: kind "Display Name"` or `^id: …`.
 
 use super::ast::{Definition, Sigil};
+use super::expected::{ID_RULE, found, shortened};
 use super::id::is_valid_id;
 use super::lines::{Line, is_space};
 use crate::text::TextRange;
@@ -16,14 +17,24 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     let id_start = line.start + 1;
     let id_end = id_start + count_while(bytes, id_start, line.end, |b| b != b':' && !is_space(b));
     let id = text.get(id_start..id_end).unwrap_or("");
+    let rest_of_line = |from: usize| text.get(from..line.end).unwrap_or("");
     if id.is_empty() {
-        return Err(format!("definition header has no id after `{s}`; {}", shape_message(s)));
+        return Err(format!(
+            "expected an id after '{s}', found {}; {}",
+            found(rest_of_line(id_start)),
+            shape_message(s)
+        ));
     }
     if bytes.get(id_end) != Some(&b':') || id_end >= line.end {
-        return Err(format!("expected `:` right after `{s}{id}`; {}", shape_message(s)));
+        return Err(format!(
+            "expected ':' right after '{s}{}', found {}; {}",
+            shortened(id),
+            found(rest_of_line(id_end)),
+            shape_message(s)
+        ));
     }
     if !is_valid_id(id) {
-        return Err(format!("`{id}` is not a valid id: {}", ID_RULE));
+        return Err(format!("'{}' after '{s}' is not a valid id: {ID_RULE}", shortened(id)));
     }
 
     let kind_start = id_end + 1 + count_while(bytes, id_end + 1, line.end, is_space);
@@ -31,16 +42,21 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     let kind = text.get(kind_start..kind_end).unwrap_or("");
     if kind.is_empty() {
         return Err(format!(
-            "missing kind after `{s}{id}:`; write e.g. `{s}{id}: {} \"Display Name\"`",
+            "expected a kind after '{s}{id}:', found {}, as in '{s}{id}: {} \"Display Name\"'",
+            match rest_of_line(kind_start) {
+                quoted if quoted.starts_with('"') => "a display name".to_string(),
+                rest => found(rest),
+            },
             if sigil == Sigil::Entity { "person" } else { "statement" }
         ));
     }
     // A kind is a run of non-white-space characters: Unicode white space
     // (a no-break space, say) ends it like a space does.
     if let Some((offset, _)) = kind.char_indices().find(|&(_, c)| c.is_whitespace()) {
+        let kind_word = kind.get(..offset).unwrap_or("");
         return Err(format!(
-            "unexpected white space character after the kind `{}`; {}",
-            kind.get(..offset).unwrap_or(""),
+            "expected a space, a tab or '\"' after the kind '{kind_word}', found {}; {}",
+            found(kind.get(offset..).unwrap_or("")),
             shape_message(s)
         ));
     }
@@ -50,7 +66,8 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     let mut name_range = None;
     if bytes.get(pos) == Some(&b'"') && pos < line.end {
         let (value, close) = read_display_name(text, pos + 1, line.end).ok_or_else(|| {
-            "display name is missing its closing `\"` (write `\\\"` for a quote inside it)".to_string()
+            "expected '\"' to close the display name, found the end of the line (write '\\\"' for a quote inside it)"
+                .to_string()
         })?;
         name = Some(value.into_boxed_str());
         name_range = Some(TextRange::new(pos as u32, (close + 1) as u32));
@@ -58,16 +75,14 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     }
     let rest = text.get(pos..line.end).unwrap_or("");
     if !rest.trim().is_empty() {
-        let what = if name.is_some() { "the display name" } else { "the kind" };
-        return Err(format!(
-            "unexpected `{}` after {what}; {}",
-            rest.trim(),
-            if name.is_some() {
-                "nothing but white space may follow the closing `\"`".to_string()
-            } else {
-                "the display name goes in double quotes: `kind \"Display Name\"`".to_string()
-            }
-        ));
+        let extra = shortened(rest.trim());
+        return Err(if name.is_some() {
+            format!("expected the end of the line after the display name, found '{extra}'")
+        } else {
+            format!(
+                "expected a display name in double quotes or the end of the line after the kind '{kind}', found '{extra}', as in '{kind} \"Display Name\"'"
+            )
+        });
     }
 
     let header_range = TextRange::new(line.start as u32, line.end as u32);
@@ -85,12 +100,9 @@ pub(crate) fn parse_header(text: &str, line: Line) -> Result<Definition, String>
     })
 }
 
-pub(crate) const ID_RULE: &str =
-    "an id starts with a letter or digit and goes on with letters, marks, digits, `-`, `_` or `.`";
-
 fn shape_message(s: char) -> String {
     format!(
-        "a definition header must look like `{s}id: kind \"Display Name\"`; write `\\{s}` to start a prose line with `{s}`"
+        "a line starting with '{s}' is a definition header, '{s}id: kind \"Display Name\"'; write '\\{s}' to start a prose line with '{s}'"
     )
 }
 
@@ -152,15 +164,17 @@ mod tests {
     #[test]
     fn malformed_headers() {
         let cases = [
-            ("@ Obama said", "no id"),
-            ("@obama said", "expected `:`"),
-            ("@obama :person", "expected `:`"),
-            ("@-x: person", "not a valid id"),
-            ("@x:", "missing kind"),
-            ("@x:   ", "missing kind"),
-            ("@x: person \"Open", "closing"),
-            ("@x: person \"A\" extra", "after the display name"),
-            ("@x: person Name", "after the kind"),
+            ("@ Obama said", "expected an id after '@', found a space"),
+            ("@obama said", "expected ':' right after '@obama', found a space"),
+            ("@obama", "expected ':' right after '@obama', found the end of the line"),
+            ("@-x: person", "'-x' after '@' is not a valid id"),
+            ("@x:", "expected a kind after '@x:', found the end of the line"),
+            ("@x:   ", "expected a kind after '@x:', found the end of the line"),
+            ("^x: \"Name\"", "expected a kind after '^x:', found a display name"),
+            ("@x: person \"Open", "expected '\"' to close the display name"),
+            ("@x: person \"A\" extra", "after the display name, found 'extra'"),
+            ("@x: person Name", "after the kind 'person', found 'Name'"),
+            ("@x: person\u{a0}\"A\"", "found the white space character U+00A0"),
         ];
         for (text, fragment) in cases {
             let message = header(text).unwrap_err();

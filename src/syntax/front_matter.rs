@@ -3,7 +3,8 @@
 
 use super::ast::{FrontMatter, SyntaxError};
 use super::attribute::parse_attribute;
-use super::lines::{Line, Lines, is_blank, is_space};
+use super::expected::shortened;
+use super::lines::{Line, Lines, is_blank, is_space, malformed_line_range};
 use crate::text::TextRange;
 
 const FENCE: &[u8] = b"---";
@@ -14,7 +15,10 @@ pub(crate) fn is_fence(text: &str, line: Line) -> bool {
 }
 
 /// Parses the front matter opened by `open` (line 1), consuming its lines
-/// from `lines` up to and including the closing `---`.
+/// from `lines` up to and including the closing `---`. A front matter that
+/// never closes takes the rest of the text and is one error on its opening
+/// line: nothing after it is checked (§2), so it keeps no attributes and
+/// the errors of its lines are dropped.
 pub(crate) fn parse_front_matter(
     text: &str,
     open: Line,
@@ -28,6 +32,7 @@ pub(crate) fn parse_front_matter(
         closed: false,
         attributes: Vec::new(),
     };
+    let errors_before = errors.len();
     for line in lines.by_ref() {
         let content = text.as_bytes().get(line.start..line.end).unwrap_or(&[]);
         if content == FENCE {
@@ -38,27 +43,38 @@ pub(crate) fn parse_front_matter(
         if is_blank(content) {
             continue;
         }
-        let range = TextRange::new(line.start as u32, line.end as u32);
         let indented = content.first().is_some_and(|&b| is_space(b));
         match parse_attribute(text, line) {
             Some(attribute) if !indented => front_matter.attributes.push(attribute),
-            _ => errors.push(SyntaxError { range, message: malformed_line_message(content, indented) }),
+            _ => errors.push(SyntaxError {
+                range: malformed_line_range(text, line),
+                message: malformed_line_message(text, line, indented),
+            }),
         }
     }
+    errors.truncate(errors_before);
+    front_matter.attributes.clear();
     errors.push(SyntaxError {
         range: open_range,
-        message: "front matter is never closed: add a line `---` after its last `key: value` line (an article whose first line must read `---` starts with a blank line)".to_string(),
+        message: "expected a line '---' closing the front matter opened here, found the end of the file, so the whole file is read as front matter (an article whose first line must read '---' starts with a blank line)".to_string(),
     });
     front_matter
 }
 
-fn malformed_line_message(content: &[u8], indented: bool) -> String {
-    let trimmed = content.trim_ascii();
-    if trimmed == FENCE {
-        "the line closing the front matter must be exactly `---`, without white space around it".to_string()
+fn malformed_line_message(text: &str, line: Line, indented: bool) -> String {
+    let content = text.get(line.start..line.end).unwrap_or("");
+    let trimmed = content.trim_matches(|c| c == ' ' || c == '\t');
+    if trimmed.as_bytes() == FENCE {
+        "expected exactly '---' to close the front matter, found '---' with white space around it".to_string()
     } else if indented {
-        "front matter lines must not be indented: write `key: value` at the start of the line".to_string()
+        format!(
+            "expected 'key: value' at the start of the line in the front matter, found an indented line '{}'",
+            shortened(trimmed)
+        )
     } else {
-        "front matter lines must look like `key: value` (a key without spaces, directly followed by `:`)".to_string()
+        format!(
+            "expected 'key: value' in the front matter (a key without spaces, directly followed by ':'), found '{}'",
+            shortened(trimmed)
+        )
     }
 }

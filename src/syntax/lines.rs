@@ -2,6 +2,8 @@
 
 use memchr::memchr2;
 
+use crate::text::TextRange;
+
 /// One line: `start..end` is its content, `end..next` its line end
 /// (empty on the last line when the text does not end with a line end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +55,12 @@ pub(crate) fn is_blank(content: &[u8]) -> bool {
     content.iter().all(|&b| is_space(b))
 }
 
-/// Offset of the first line end at or after `from` (or `bytes.len()`).
-pub(crate) fn line_end_from(bytes: &[u8], from: usize) -> usize {
-    bytes.get(from..).and_then(|rest| memchr2(b'\n', b'\r', rest)).map_or(bytes.len(), |offset| from + offset)
+/// The range of a malformed attribute or front-matter line (§9): from its
+/// first character that is not white space to the end of its content.
+pub(crate) fn malformed_line_range(text: &str, line: Line) -> TextRange {
+    let content = text.get(line.start..line.end).unwrap_or("");
+    let indent = content.len() - content.trim_start().len();
+    TextRange::new((line.start + indent) as u32, line.end as u32)
 }
 
 #[cfg(test)]

@@ -22,9 +22,16 @@
 //! - A header's kind ends at a space, tab or `"`; `person"Name"` is accepted.
 //!   The whole header line is the range of a malformed-header error.
 //! - An id in a header or reference list is the run up to the next space,
-//!   tab (or `:` in a header); anything else in it (`{@a,}`) makes it invalid.
+//!   tab (or `:` in a header, or the character that ends a reference list);
+//!   anything else in it (`{@a,}`) makes it invalid.
+//! - A reference list ends at `}`, or fails at the line end or at a `[`,
+//!   `]` or `{`, which is read again (§3, recovery). Its error names the
+//!   first place where it went wrong.
 //! - A `{@…}` / `{^…}` not after a paired `]` is one error over the `{…}`
-//!   (or to the line end); scanning resumes after it, like a failed tag.
+//!   (or to where the list fails); scanning resumes after it, like a failed
+//!   tag.
+//! - A front matter that never closes keeps no attributes and no errors but
+//!   the one on its opening line (§2).
 //! - Headings: 1–6 `#` followed by a space or a tab.
 //! - Plain-text segments: `\n` of `\r\n` is copied, the `\r` dropped; the `\n`
 //!   of a lone `\r` and the `\n\n` between paragraphs are written, not copied.
@@ -34,6 +41,7 @@ mod attribute;
 mod blocks;
 mod comments;
 mod definition;
+mod expected;
 mod front_matter;
 mod id;
 mod lines;

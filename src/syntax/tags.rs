@@ -1,23 +1,25 @@
 //! Tags inside a paragraph (spec §3): escapes, bracket pairing with an
 //! explicit stack, reference lists, failed tags.
 
-use memchr::memchr3;
-
 use super::ast::{Reference, Sigil, SyntaxError, Tag};
-use super::definition::ID_RULE;
+use super::expected::{ID_RULE, found, shortened};
 use super::id::is_valid_id;
-use super::lines::{is_space, line_end_from};
+use super::lines::is_space;
 use crate::text::TextRange;
 
 /// Bytes the scanner stops at; everything else is copied through.
-static SPECIAL: [bool; 256] = {
+static SPECIAL: [bool; 256] = byte_set(b"\\[]{");
+
+/// A lookup table holding `true` for each byte of `bytes`.
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
-    table[b'\\' as usize] = true;
-    table[b'[' as usize] = true;
-    table[b']' as usize] = true;
-    table[b'{' as usize] = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
     table
-};
+}
 
 /// Characters that a backslash escapes in prose.
 fn is_escapable(byte: u8) -> bool {
@@ -94,7 +96,7 @@ impl<'a> TagScanner<'a> {
                     };
                     errors.push(SyntaxError {
                         range,
-                        message: "a reference list must directly follow a tag's text in brackets: write `[text]{@id}` (or `\\{` for a literal brace)".to_string(),
+                        message: "expected a tag's text in brackets before this reference list, as in '[text]{@id}', found none; write '\\{' for a literal brace".to_string(),
                     });
                     pos = resume;
                 }
@@ -110,51 +112,46 @@ struct Failed {
     resume: usize,
 }
 
-/// Reads the reference list whose `{` is at `open`, up to the first `}` on
-/// the same line. Returns the references and the offset of the `}`.
+/// Bytes that end a reference list: `}` closes it; a line end fails it, and
+/// so does `[`, `]` or `{` (§3, recovery: the list ends just before it and
+/// the scanner reads it again, so one broken tag never swallows the tags
+/// after it on a long line).
+static ENDS_LIST: [bool; 256] = byte_set(b"}\n\r[]{");
+
+/// Reads the reference list whose `{` is at `open`. Returns the references
+/// and the offset of the closing `}`, or the error of a failed tag, which
+/// names the first place where the list went wrong.
 fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Reference>, usize), Failed> {
     let after = open + 1;
-    let close = match bytes.get(after..).and_then(|rest| memchr3(b'}', b'\n', b'\r', rest)) {
-        Some(offset) if bytes.get(after + offset) == Some(&b'}') => after + offset,
-        found => {
-            let line_end = found.map_or_else(|| line_end_from(bytes, after), |offset| after + offset);
-            return Err(Failed {
-                error: SyntaxError {
-                    range: TextRange::new(open as u32, line_end as u32),
-                    message: "reference list is not closed: add `}` on the same line (write `\\{` for a literal brace)"
-                        .to_string(),
-                },
-                resume: line_end,
-            });
-        }
-    };
+    let rest = bytes.get(after..).unwrap_or(&[]);
+    let stop = after + rest.iter().position(|&b| ENDS_LIST[b as usize]).unwrap_or(rest.len());
+    let closed = bytes.get(stop) == Some(&b'}');
+    let end = if closed { stop + 1 } else { stop };
     let fail = |message: String| Failed {
-        error: SyntaxError { range: TextRange::new(open as u32, (close + 1) as u32), message },
-        resume: close + 1,
+        error: SyntaxError { range: TextRange::new(open as u32, end as u32), message },
+        resume: end,
     };
-    let mut refs = Vec::new();
+    let mut refs: Vec<Reference> = Vec::new();
     let mut pos = after;
-    while pos < close {
-        let token_len = bytes.get(pos..close).unwrap_or(&[]).iter().take_while(|&&b| !is_space(b)).count();
-        if token_len == 0 {
-            pos += 1;
-            continue;
+    loop {
+        pos += bytes.get(pos..stop).unwrap_or(&[]).iter().take_while(|&&b| is_space(b)).count();
+        if pos >= stop {
+            break;
         }
+        let token_len = bytes.get(pos..stop).unwrap_or(&[]).iter().take_while(|&&b| !is_space(b)).count();
         let token = text.get(pos..pos + token_len).unwrap_or("");
         let mut chars = token.chars();
         let sigil = chars.next().and_then(Sigil::from_char);
         let id = chars.as_str();
         match sigil {
-            None => {
-                return Err(fail(format!(
-                    "`{token}` has no sigil: write `@{token}` for an entity or `^{token}` for a source"
-                )));
-            }
+            None => return Err(fail(no_sigil_message(refs.last(), token))),
             Some(sigil) if id.is_empty() => {
-                return Err(fail(format!("`{}` must be followed by an id, as in `{}id`", sigil.char(), sigil.char())));
+                let what =
+                    if pos + 1 < stop { found(text.get(pos + 1..stop).unwrap_or("")) } else { ending(bytes, stop) };
+                return Err(fail(format!("expected an id after '{}', found {what}", sigil.char())));
             }
-            Some(_) if !is_valid_id(id) => {
-                return Err(fail(format!("`{id}` in `{token}` is not a valid id: {ID_RULE}")));
+            Some(sigil) if !is_valid_id(id) => {
+                return Err(fail(format!("'{}' after '{}' is not a valid id: {ID_RULE}", shortened(id), sigil.char())));
             }
             Some(sigil) => refs.push(Reference {
                 sigil,
@@ -164,10 +161,38 @@ fn read_references(bytes: &[u8], text: &str, open: usize) -> Result<(Vec<Referen
         }
         pos += token_len;
     }
-    if refs.is_empty() {
-        return Err(fail("empty reference list: write `{@id}` for an entity or `{^id}` for a source".to_string()));
+    if !closed {
+        let what = ending(bytes, stop);
+        return Err(fail(match refs.last() {
+            Some(last) => format!("expected '}}' after '{}{}', found {what}", last.sigil.char(), last.id),
+            None => format!("expected a reference ('@id' or '^id') after '{{', found {what}"),
+        }));
     }
-    Ok((refs, close))
+    if refs.is_empty() {
+        return Err(fail("empty reference list: expected a reference ('@id' or '^id') before '}'".to_string()));
+    }
+    Ok((refs, stop))
+}
+
+/// Describes the character that ends a reference list at `stop`.
+fn ending(bytes: &[u8], stop: usize) -> String {
+    match bytes.get(stop) {
+        Some(&b @ (b'}' | b'[' | b']' | b'{')) => format!("'{}'", char::from(b)),
+        _ => "the end of the line".to_string(),
+    }
+}
+
+/// The message for a word without `@` or `^` in a reference list.
+fn no_sigil_message(previous: Option<&Reference>, token: &str) -> String {
+    match previous {
+        Some(last) => {
+            format!("expected '}}' after '{}{}', found '{}'", last.sigil.char(), last.id, shortened(token))
+        }
+        None if is_valid_id(token) => format!(
+            "expected a reference after '{{', found '{token}' without a sigil: write '@{token}' for an entity or '^{token}' for a source"
+        ),
+        None => format!("expected a reference ('@id' or '^id') after '{{', found '{}'", shortened(token)),
+    }
 }
 
 /// Sorts tags by start and sets each one's `parent` to the innermost tag

@@ -103,12 +103,21 @@ pub fn load_file(path: &Path, display_base: &Path) -> LoadedFile {
     }
 }
 
-/// `path` relative to `base` with `/` separators, or the whole path when it
-/// is not below `base`.
+/// `path` relative to `base`, `/`-separated, with `../` for each folder of
+/// `base` it lies outside of (`../desk/a.nmk`), as ruff, eslint and rustc
+/// print paths; `""` for `base` itself. Both are taken as spelled (the
+/// callers pass canonical paths); a path that shares nothing with `base`
+/// (another drive) is shown whole.
 pub fn display_path(path: &Path, base: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-    parts.join("/")
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts.iter().zip(&base_parts).take_while(|(a, b)| a == b).count();
+    if common == 0 && !path_parts.is_empty() && path.is_absolute() {
+        return path.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
+    }
+    let ups = std::iter::repeat_n("..".to_string(), base_parts.len() - common);
+    let downs = path_parts.iter().skip(common).map(|c| c.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
 }
 
 /// A problem with an ignore file (`.gitignore`, or the `exclude` globs of

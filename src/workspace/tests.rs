@@ -281,3 +281,14 @@ fn admits_follows_discovery() {
     assert!(!super::admits(&root, &root.join("missing.nmk")));
     assert!(!super::admits(&root, &outside.join("secret.nmk")), "not below the root");
 }
+
+#[test]
+fn relative_to_the_base_with_dot_dot_outside_it() {
+    let base = Path::new("/ws/articles");
+    assert_eq!(load::display_path(Path::new("/ws/articles/a.nmk"), base), "a.nmk");
+    assert_eq!(load::display_path(Path::new("/ws/articles/x/b.nmk"), base), "x/b.nmk");
+    assert_eq!(load::display_path(Path::new("/ws/registry/p.nmk"), base), "../registry/p.nmk");
+    assert_eq!(load::display_path(Path::new("/other/c.nmk"), base), "../../other/c.nmk");
+    assert_eq!(load::display_path(Path::new("/ws/articles"), base), "");
+    assert_eq!(load::display_path(Path::new("/ws"), base), "..");
+}

@@ -88,7 +88,7 @@ fn invalid_dates() {
               date: 2016-02-29
             ^g: data "G"
               date:
-                   | error[invalid-value]: `date` is empty; it needs a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time)
+              ^^^^ error[invalid-value]: `date` is empty; it needs a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time)
         "#]],
     );
 }
@@ -166,23 +166,23 @@ fn empty_values_that_need_one() {
             ---
             title:
             published:
-                      | error[invalid-value]: `published` is empty; it needs a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time)
+            ^^^^^^^^^ error[invalid-value]: `published` is empty; it needs a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time)
             outlet:
-                   | error[invalid-value]: `outlet` is empty; it needs an entity reference (`@id`)
+            ^^^^^^ error[invalid-value]: `outlet` is empty; it needs an entity reference (`@id`)
             byline: ;
-                    ^ error[invalid-value]: `byline` is empty; it needs entity references (`@id`) separated by `;`
+            ^^^^^^ error[invalid-value]: `byline` is empty; it needs entity references (`@id`) separated by `;`
             lang:
-                 | error[invalid-value]: `lang` is empty; it needs a language tag such as `en` or `zh-Hans`
+            ^^^^ error[invalid-value]: `lang` is empty; it needs a language tag such as `en` or `zh-Hans`
             url:
-                | error[invalid-value]: `url` is empty; it needs an `http://` or `https://` URL
+            ^^^ error[invalid-value]: `url` is empty; it needs an `http://` or `https://` URL
             ---
             Text.
             //- /registry.nmk
             @a: person "A"
               wikidata:
-                       | error[invalid-value]: `wikidata` is empty; it needs a Wikidata id such as `Q76`
+              ^^^^^^^^ error[invalid-value]: `wikidata` is empty; it needs a Wikidata id such as `Q76`
               part-of:
-                      | error[invalid-value]: `part-of` is empty; it needs an entity reference (`@id`)
+              ^^^^^^^ error[invalid-value]: `part-of` is empty; it needs an entity reference (`@id`)
               role:
         "#]],
     );
@@ -199,19 +199,33 @@ fn single_reference_key_with_several_items() {
         Text.
         //- /registry.nmk
         @a: org "A"
+          part-of: @b @c
+        ^s: post "S"
+          by: @a
+          via: @a;;@b; @c
         @b: org "B"
+        @c: org "C"
+          part-of: @a; not a reference
         "#,
         expect![[r#"
             //- /articles/a.nmk
             ---
             outlet: @a; @b
-                        ^^ error[invalid-value]: `outlet` takes one entity reference; `@b` is one too many
+                    ^^^^^^ error[invalid-value]: `outlet` takes one entity reference, found 2: `@a; @b`
             ---
             Text.
             //- /registry.nmk
             @a: org "A"
+              part-of: @b @c
+                       ^^^^^ error[invalid-value]: `part-of` takes one entity reference, found 2: `@b @c`
+            ^s: post "S"
+              by: @a
+              via: @a;;@b; @c
+                   ^^^^^^^^^^ error[invalid-value]: `via` takes one entity reference, found 3: `@a;;@b; @c`
             @b: org "B"
-            (no diagnostics)
+            @c: org "C"
+              part-of: @a; not a reference
+                           ^^^^^^^^^^^^^^^ error[invalid-value]: `not a reference` in `part-of` is not a reference; write `@id`
         "#]],
     );
 }
@@ -408,8 +422,8 @@ fn missing_front_matter_with_and_without_front_matter() {
         expect![[r#"
             //- /articles/bom.nmk
             Text after a BOM.
-            | warning[missing-front-matter]: front matter lacks `title`, which `required-front-matter` in newsmark.toml requires
             | warning[missing-front-matter]: front matter lacks `published`, which `required-front-matter` in newsmark.toml requires
+            | warning[missing-front-matter]: front matter lacks `title`, which `required-front-matter` in newsmark.toml requires
             | warning[missing-front-matter]: front matter lacks `x-desk`, which `required-front-matter` in newsmark.toml requires
             //- /articles/with.nmk
             ---
@@ -420,8 +434,8 @@ fn missing_front_matter_with_and_without_front_matter() {
             Text.
             //- /articles/without.nmk
             Text.
-            | warning[missing-front-matter]: front matter lacks `title`, which `required-front-matter` in newsmark.toml requires
             | warning[missing-front-matter]: front matter lacks `published`, which `required-front-matter` in newsmark.toml requires
+            | warning[missing-front-matter]: front matter lacks `title`, which `required-front-matter` in newsmark.toml requires
             | warning[missing-front-matter]: front matter lacks `x-desk`, which `required-front-matter` in newsmark.toml requires
             //- /registry.nmk
             @a: person "A registry has no prose, so needs no front matter"

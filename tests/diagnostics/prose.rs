@@ -203,23 +203,23 @@ fn raw_braces_of_a_failed_tag_are_not_prose() {
     check(
         &with_registry("[Barack Obama]{Obama} and [x]{@obama Xi"),
         expect![[r#"
-        //- /articles/a.nmk
-        [Barack Obama]{Obama} and [x]{@obama Xi
-         ^^^^^^^^^^^^ hint[untagged-mention]: “Barack Obama” names `@obama` (Barack Obama) but is not tagged
-                      suggestion: `[Barack Obama]{@obama}`
-                      ^^^^^^^ error[syntax]: `Obama` has no sigil: write `@Obama` for an entity or `^Obama` for a source
-                                     ^^^^^^^^^^ error[syntax]: reference list is not closed: add `}` on the same line (write `\{` for a literal brace)
+            //- /articles/a.nmk
+            [Barack Obama]{Obama} and [x]{@obama Xi
+             ^^^^^^^^^^^^ hint[untagged-mention]: “Barack Obama” names `@obama` (Barack Obama) but is not tagged
+                          suggestion: `[Barack Obama]{@obama}`
+                          ^^^^^^^ error[syntax]: expected a reference after '{', found 'Obama' without a sigil: write '@Obama' for an entity or '^Obama' for a source
+                                         ^^^^^^^^^^ error[syntax]: expected '}' after '@obama', found 'Xi'
 
-        //- /registry/people.nmk
-        @obama: person "Barack Obama"
-          aka: Obama; Mr. Obama
-        @us: place "United States"
-          aka: US; U.S.
-        @xi: person "Xi Jinping"
-          aka: Mr. Xi; Xi
-        @nameless: person
-        ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
-    "#]],
+            //- /registry/people.nmk
+            @obama: person "Barack Obama"
+              aka: Obama; Mr. Obama
+            @us: place "United States"
+              aka: US; U.S.
+            @xi: person "Xi Jinping"
+              aka: Mr. Xi; Xi
+            @nameless: person
+            ^^^^^^^^^ warning[missing-name]: entity `@nameless` has no display name; add one: `@nameless: person "Full Name"`
+        "#]],
     );
 }
 

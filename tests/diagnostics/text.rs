@@ -32,24 +32,24 @@ fn crlf_line_ends() {
     check_files(
         with_line_ends(LINE_ENDS, "\r\n"),
         expect![[r#"
-        //- /a.nmk
-        ---
-        published: 2015-13
-                   ^^^^^^^ error[invalid-value]: `published: 2015-13` is not a valid date: "2015-13" is not a real date: there is no month 13
-        ---
-        First [line]{@nope}.
-                     ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
-        Second [line]{@nope}.
-                      ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
+            //- /a.nmk
+            ---
+            published: 2015-13
+                       ^^^^^^^ error[invalid-value]: `published: 2015-13` is not a valid date: "2015-13" is not a real date: there is no month 13
+            ---
+            First [line]{@nope}.
+                         ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
+            Second [line]{@nope}.
+                          ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
 
-        @x: persn "X"
-        ^^ warning[unused-definition]: `@x` is defined in an article but nothing in the workspace references it; reference it, move it to a registry file, or delete it
-            ^^^^^ error[unknown-kind]: unknown entity kind `persn` (known: person, org, place, event, group, work, product, other); did you mean `person`?
-                  suggestion: `person`
-          aka: X
-          aka X
-        ^^^^^^^ error[syntax]: an indented line in a definition block must look like `key: value`; end the block with a blank line before prose
-    "#]],
+            @x: persn "X"
+            ^^ warning[unused-definition]: `@x` is defined in an article but nothing in the workspace references it; reference it, move it to a registry file, or delete it
+                ^^^^^ error[unknown-kind]: unknown entity kind `persn` (known: person, org, place, event, group, work, product, other); did you mean `person`?
+                      suggestion: `person`
+              aka: X
+              aka X
+              ^^^^^ error[syntax]: expected 'key: value' on an indented line of a definition block, found 'aka X'; end the block with a blank line before prose
+        "#]],
     );
 }
 
@@ -58,24 +58,24 @@ fn lone_cr_line_ends() {
     check_files(
         with_line_ends(LINE_ENDS, "\r"),
         expect![[r#"
-        //- /a.nmk
-        ---
-        published: 2015-13
-                   ^^^^^^^ error[invalid-value]: `published: 2015-13` is not a valid date: "2015-13" is not a real date: there is no month 13
-        ---
-        First [line]{@nope}.
-                     ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
-        Second [line]{@nope}.
-                      ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
+            //- /a.nmk
+            ---
+            published: 2015-13
+                       ^^^^^^^ error[invalid-value]: `published: 2015-13` is not a valid date: "2015-13" is not a real date: there is no month 13
+            ---
+            First [line]{@nope}.
+                         ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
+            Second [line]{@nope}.
+                          ^^^^^ error[undefined-reference]: undefined entity `@nope`: no definition in the workspace
 
-        @x: persn "X"
-        ^^ warning[unused-definition]: `@x` is defined in an article but nothing in the workspace references it; reference it, move it to a registry file, or delete it
-            ^^^^^ error[unknown-kind]: unknown entity kind `persn` (known: person, org, place, event, group, work, product, other); did you mean `person`?
-                  suggestion: `person`
-          aka: X
-          aka X
-        ^^^^^^^ error[syntax]: an indented line in a definition block must look like `key: value`; end the block with a blank line before prose
-    "#]],
+            @x: persn "X"
+            ^^ warning[unused-definition]: `@x` is defined in an article but nothing in the workspace references it; reference it, move it to a registry file, or delete it
+                ^^^^^ error[unknown-kind]: unknown entity kind `persn` (known: person, org, place, event, group, work, product, other); did you mean `person`?
+                      suggestion: `person`
+              aka: X
+              aka X
+              ^^^^^ error[syntax]: expected 'key: value' on an indented line of a definition block, found 'aka X'; end the block with a blank line before prose
+        "#]],
     );
 }
 

@@ -164,8 +164,9 @@ fn check_value(cx: &Context, key: &str, ty: ValueType, attr: &Attribute, sink: &
     };
     match ty {
         ValueType::Text | ValueType::TextList => {}
+        // An empty value has nothing to cover: the key carries it (§9).
         ValueType::Date | ValueType::Url | ValueType::LanguageTag | ValueType::Wikidata if empty => {
-            invalid(sink, attr.value_range, format!("`{key}` is empty; it needs {}", expected(ty)));
+            invalid(sink, attr.key_range, format!("`{key}` is empty; it needs {}", expected(ty)));
         }
         ValueType::Date => {
             if let Err(e) = parse_date(value) {
@@ -189,18 +190,21 @@ fn check_value(cx: &Context, key: &str, ty: ValueType, attr: &Attribute, sink: &
         }
         ValueType::EntityRef | ValueType::EntityRefList => {
             if attr.items.is_empty() {
-                invalid(sink, attr.value_range, format!("`{key}` is empty; it needs {}", expected(ty)));
+                invalid(sink, attr.key_range, format!("`{key}` is empty; it needs {}", expected(ty)));
                 return;
             }
-            for (i, item) in attr.items.iter().enumerate() {
-                if ty == ValueType::EntityRef && i > 0 {
+            if ty == ValueType::EntityRef {
+                let count = reference_count(attr);
+                if count > 1 {
                     invalid(
                         sink,
-                        item.range,
-                        format!("`{key}` takes one entity reference; `{}` is one too many", item.text),
+                        attr.value_range,
+                        format!("`{key}` takes one entity reference, found {count}: `{}`", attr.value),
                     );
-                    continue;
+                    return;
                 }
+            }
+            for item in &attr.items {
                 match parse_reference(&item.text) {
                     Some((Sigil::Entity, _)) => {}
                     Some((Sigil::Source, id)) => {
@@ -220,6 +224,17 @@ fn check_value(cx: &Context, key: &str, ty: ValueType, attr: &Attribute, sink: &
             }
         }
     }
+}
+
+/// How many references a value holds, whether separated by `;` or by
+/// white space: `@a; @b` and `@a @b` both hold two. Words that are not
+/// references do not count.
+fn reference_count(attr: &Attribute) -> usize {
+    attr.items
+        .iter()
+        .flat_map(|item| item.text.split_whitespace())
+        .filter(|word| parse_reference(word).is_some())
+        .count()
 }
 
 fn expected(ty: ValueType) -> &'static str {

@@ -43,7 +43,7 @@ impl Default for CheckOptions {
     }
 }
 
-/// The diagnostics of one file, sorted by position then code. `parse` must
+/// The diagnostics of one file, sorted by position, code, end, message. `parse` must
 /// be the parse of the file's current text in `ws`.
 pub fn file_diagnostics(ws: &Workspace, file: FileId, parse: &Parse, opts: CheckOptions) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
@@ -104,7 +104,15 @@ fn diagnose(
     suppress::apply(&ctx, &mut sink);
     fixes::attach(&ctx, &mut sink.out);
     let mut out = sink.out;
-    out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
+    // The order of §11 and §9: position, code, then end and message.
+    out.sort_by(|a, b| {
+        (a.range.start, a.code.as_str(), a.range.end, &a.message).cmp(&(
+            b.range.start,
+            b.code.as_str(),
+            b.range.end,
+            &b.message,
+        ))
+    });
     out
 }
 

@@ -13,14 +13,28 @@ mod junit;
 mod sarif;
 
 use std::io;
+use std::path::Path;
 
 use crate::analysis::{Diagnostic, FileId};
 use crate::text::{LineIndex, PositionEncoding, TextRange};
 
+/// How every format, and every message, shows a file path (§11): relative
+/// to the current folder `cwd`, `/`-separated, `../` where the file lies
+/// outside it, whatever `--root` says; so a GitHub annotation or a SARIF
+/// result lands on the right file. `path` and `cwd` are canonical.
+pub fn shown_path(path: &Path, cwd: &Path) -> String {
+    crate::workspace::load::display_path(path, cwd)
+}
+
+/// [`shown_path`] for a folder, `.` for the current folder itself.
+pub fn shown_folder(path: &Path, cwd: &Path) -> String {
+    Some(shown_path(path, cwd)).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".to_string())
+}
+
 /// One file a diagnostic (or its related information) points into.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportFile<'a> {
-    /// Relative to the root the command resolved, `/` separators.
+    /// The path as every format shows it: [`shown_path`].
     pub rel_path: &'a str,
     pub text: &'a str,
     pub line_index: &'a LineIndex,

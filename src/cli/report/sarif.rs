@@ -9,7 +9,8 @@
 //! - levels: error → `error`, warning → `warning`, info and hint → `note`
 //!   (SARIF has nothing below note but `none`, which viewers hide); the
 //!   Newsmark severity is kept in the result's `properties.severity`;
-//! - URIs are the root-relative paths, percent-encoded, with
+//! - URIs are the paths as every format shows them (relative to the
+//!   current folder, the checkout in CI), percent-encoded, with
 //!   `uriBaseId: "%SRCROOT%"` (what code-scanning services expect);
 //! - `informationUri` is the package's repository or homepage, left out when
 //!   the manifest names neither (it must be an absolute URI).
