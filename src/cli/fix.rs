@@ -6,13 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::report::shown_path;
 use super::write::write_if_unchanged;
 use crate::analysis::apply::{apply_edits, compatible_fixes, edits_by_file};
-use crate::analysis::{Applicability, Diagnostic, Workspace};
-use crate::syntax::{self, plain_text};
+use crate::analysis::{Applicability, Diagnostic, FileId, Fix, FixEdit, Workspace};
+use crate::syntax::{self, Parse, plain_text};
 use crate::workspace;
 
 /// A fix that keeps bringing back what another removes cannot loop for
@@ -37,7 +38,7 @@ pub struct Session {
     order: Vec<PathBuf>,
     /// Files a fix would have changed the plain text of: never touched
     /// again (a fix must not change what the article says).
-    refused: Vec<PathBuf>,
+    refused: FxHashSet<PathBuf>,
 }
 
 impl Session {
@@ -62,49 +63,43 @@ impl Session {
             if fixes.is_empty() {
                 continue;
             }
-            let mut new_texts = Vec::new();
-            let mut bad_files = Vec::new();
-            for (id, edits) in edits_by_file(&fixes) {
-                let Some(file) = ws.file(id) else { continue };
-                let path = file.path.clone();
-                let before: Arc<str> = match self.changed.get(&path) {
-                    Some(c) => c.current.clone(),
-                    None => match workspace::read_text(&path) {
-                        Ok(t) => Arc::from(t),
-                        Err(_) => {
-                            bad_files.push(id);
-                            continue;
-                        }
-                    },
-                };
-                match apply_edits(&before, &edits).filter(|after| same_plain_text(&before, after)) {
-                    Some(after) => new_texts.push((id, path, file.display_path.clone(), before, after)),
-                    None => {
-                        eprintln!(
-                            "warning: {}: fixes left out: they did not fit the text or would have changed its plain text",
-                            file.display_path
-                        );
-                        self.refused.push(path);
-                        bad_files.push(id);
-                    }
+            // Each file's new text, parsed and checked, in parallel.
+            let by_file: Vec<_> = edits_by_file(&fixes).into_iter().collect();
+            let changed = &self.changed;
+            let outcomes: Vec<(FileId, Option<Edited>)> = by_file
+                .par_iter()
+                .map(|(id, edits)| (*id, ws.file(*id).and_then(|file| edit_file(changed, &file.path, edits))))
+                .collect();
+            let mut bad_files = FxHashSet::default();
+            for (id, outcome) in &outcomes {
+                if outcome.is_none() {
+                    let Some(file) = ws.file(*id) else { continue };
+                    eprintln!(
+                        "warning: {}: fixes left out: they did not fit the text or would have changed its plain text",
+                        file.display_path
+                    );
+                    self.refused.insert(file.path.clone());
+                    bad_files.insert(*id);
                 }
             }
             // A fix is applied whole or not at all.
-            applied += fixes.iter().filter(|f| !f.edits.iter().any(|e| bad_files.contains(&e.file))).count();
-            for (id, path, display_path, before, after) in new_texts {
-                if fixes.iter().any(|f| {
-                    f.edits.iter().any(|e| e.file == id) && f.edits.iter().any(|e| bad_files.contains(&e.file))
-                }) {
-                    continue;
-                }
-                let after: Arc<str> = Arc::from(after);
-                let parse = syntax::parse(&after);
-                ws.set_parsed_file(path.clone(), display_path, after.clone(), &parse);
+            let touches_bad = |f: &Fix| f.edits.iter().any(|e| bad_files.contains(&e.file));
+            let mut held_back = FxHashSet::default();
+            for f in fixes.iter().filter(|f| touches_bad(f)) {
+                held_back.extend(f.edits.iter().map(|e| e.file));
+            }
+            applied += fixes.iter().filter(|f| !touches_bad(f)).count();
+            for (id, outcome) in outcomes {
+                let (Some(edited), false) = (outcome, held_back.contains(&id)) else { continue };
+                let Some(file) = ws.file(id) else { continue };
+                let (path, display_path) = (file.path.clone(), file.display_path.clone());
+                ws.set_parsed_file(path.clone(), display_path, edited.after.clone(), &edited.parse);
                 match self.changed.get_mut(&path) {
-                    Some(c) => c.current = after,
+                    Some(c) => c.current = edited.after,
                     None => {
                         self.order.push(path.clone());
-                        self.changed.insert(path, Changed { original: before.to_string(), current: after });
+                        self.changed
+                            .insert(path, Changed { original: edited.before.to_string(), current: edited.after });
                     }
                 }
             }
@@ -188,8 +183,23 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The guard of §14: a fix edits markup, never the article's text.
-fn same_plain_text(before: &str, after: &str) -> bool {
-    let (a, b) = (syntax::parse(before), syntax::parse(after));
-    plain_text(before, &a).text == plain_text(after, &b).text
+/// A file's text before and after this round's edits, and its new parse.
+struct Edited {
+    before: Arc<str>,
+    after: Arc<str>,
+    parse: Parse,
+}
+
+/// Applies `edits` to the current text of `path` (as changed so far, else
+/// read now); `None` when they do not fit it or would change its plain
+/// text — the guard of §14: a fix edits markup, never the article's text.
+fn edit_file(changed: &FxHashMap<PathBuf, Changed>, path: &Path, edits: &[&FixEdit]) -> Option<Edited> {
+    let before: Arc<str> = match changed.get(path) {
+        Some(c) => c.current.clone(),
+        None => Arc::from(workspace::read_text(path).ok()?),
+    };
+    let after: Arc<str> = Arc::from(apply_edits(&before, edits)?);
+    let parse = syntax::parse(&after);
+    let old = syntax::parse(&before);
+    (plain_text(&before, &old).text == plain_text(&after, &parse).text).then_some(Edited { before, after, parse })
 }

@@ -34,7 +34,6 @@ pub fn write_if_unchanged(path: &Path, expected: &[u8], new: &[u8]) -> Result<()
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new().prefix(".newsmark-fix").tempfile_in(folder).map_err(WriteError::Io)?;
     temp.write_all(new).map_err(WriteError::Io)?;
-    temp.as_file().sync_all().map_err(WriteError::Io)?;
     std::fs::set_permissions(temp.path(), permissions).map_err(WriteError::Io)?;
     temp.persist(path).map_err(|e| WriteError::Io(e.error))?;
     Ok(())

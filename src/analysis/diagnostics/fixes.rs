@@ -6,7 +6,7 @@
 
 use super::Context;
 use crate::analysis::schema::{self, KeyContext, ValueType};
-use crate::analysis::values::{check_language_tag, check_url, check_wikidata, parse_date};
+use crate::analysis::values::{check_language_tag, check_url, check_wikidata, closest_unique, parse_date};
 use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, parse_reference};
 use crate::syntax::Sigil;
 use crate::text::TextRange;
@@ -26,6 +26,10 @@ fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
         Some(Fix { title, applicability, edits: vec![edit] })
     };
     let suggestion = d.suggestion.as_deref();
+    // Where two candidates are as close, a person chooses: no fix.
+    if !unique_suggestion(ctx, d)? {
+        return None;
+    }
     match d.code {
         Code::UnknownKind => replace(format!("Change kind to `{}`", suggestion?), Applicability::Safe),
         Code::UnknownKey if key_fits(ctx, d.range, suggestion?) => {
@@ -46,6 +50,44 @@ fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
         Code::UnknownAlias => add_alias(ctx, d.range),
         _ => None,
     }
+}
+
+/// Whether the suggestion of `d` (if it has one; `Some(true)` when it has
+/// none, as nothing is to be chosen) is the only candidate that close:
+/// `None` when the diagnostic's place cannot be found.
+fn unique_suggestion(ctx: &Context, d: &Diagnostic) -> Option<bool> {
+    let Some(suggestion) = d.suggestion.as_deref() else { return Some(true) };
+    let written = d.range.slice(ctx.source_text);
+    let doc = &ctx.parse.doc;
+    Some(match d.code {
+        Code::UnknownKind => {
+            let def = doc.definitions.iter().find(|def| def.kind_range == d.range)?;
+            let config = &ctx.ws.config;
+            let unique = match def.sigil {
+                Sigil::Entity => closest_unique(written, config.entity_kinds()),
+                Sigil::Source => closest_unique(written, config.source_kinds()),
+            };
+            unique == Some(suggestion)
+        }
+        Code::UnknownKey => {
+            let key_context = doc
+                .definitions
+                .iter()
+                .find(|def| def.range.contains_range(d.range))
+                .map_or(KeyContext::FrontMatter, |def| KeyContext::of_definition(def.sigil));
+            closest_unique(written, schema::keys(key_context).iter().map(|k| k.key)) == Some(suggestion)
+        }
+        Code::UndefinedReference => {
+            let (sigil, id) = parse_reference(written)?;
+            let (new_sigil, new_id) = parse_reference(suggestion)?;
+            // The same id under the other sigil is no guess.
+            new_id == id && new_sigil != sigil || {
+                let ids = ctx.ws.index().sorted_ids(sigil, ctx.ws.interner());
+                ids.closest_unique(id).as_deref() == Some(new_id)
+            }
+        }
+        _ => true,
+    })
 }
 
 /// Whether renaming the key at `at` to `key` removes the diagnostic

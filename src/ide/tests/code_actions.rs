@@ -336,3 +336,23 @@ fn fix_all_applies_the_safe_fixes_only() {
     "#]]
     .assert_eq(&f.apply(&action.change));
 }
+
+#[test]
+fn a_tie_between_two_ids_gets_no_fix() {
+    let f = Fixture::new(
+        "//- /registry.nmk\n@ann-lee: person \"Ann Lee\"\n@ann-lea: person \"Ann Lea\"\n//- /a.nmk\n[Ann]{@ann-le$0} spoke.\n",
+    );
+    let (ctx, _) = f.at_cursor();
+    let diags = file_diagnostics(&f.ws, ctx.file, ctx.parse, CheckOptions::default());
+    let undefined = diags.iter().find(|d| d.code == crate::analysis::Code::UndefinedReference).unwrap();
+    assert!(undefined.suggestion.is_some(), "the message still names the closest");
+    assert!(undefined.fix.is_none(), "{:?}", undefined.fix);
+    // One more letter breaks the tie: the fix is back.
+    let g = Fixture::new(
+        "//- /registry.nmk\n@ann-lee: person \"Ann Lee\"\n@ann-lea: person \"Ann Lea\"\n//- /a.nmk\n[Ann]{@ann-leee$0} spoke.\n",
+    );
+    let (ctx, _) = g.at_cursor();
+    let diags = file_diagnostics(&g.ws, ctx.file, ctx.parse, CheckOptions::default());
+    let undefined = diags.iter().find(|d| d.code == crate::analysis::Code::UndefinedReference).unwrap();
+    assert_eq!(undefined.fix.as_ref().map(|f| f.edits[0].new_text.as_str()), Some("@ann-lee"));
+}
