@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the editor tests need (idempotent) and runs them: TextMate grammar tests,
-# the .vsix build, the Neovim plugin in a headless Neovim, and the extension in a real
-# VS Code (code-server + headless Chromium). Exit 0 only if every selected part passed.
+# the .vsix builds (universal, and this platform's with the server inside), the Neovim
+# plugin in a headless Neovim, and the extension in a real VS Code (code-server + headless
+# Chromium). Exit 0 only if every selected part passed.
 # Usage: editors/test.sh [PART...]   PART: grammar vsix nvim vscode (default: all)
 # Env: NEWSMARK_BIN (server; default target/release/newsmark, else target/debug/newsmark),
 #      NEWSMARK_EDITOR_WORK (installs, default /tmp/newsmark-editors),
@@ -38,18 +39,32 @@ grammar_tests() {
   echo "PASS  a wrong grammar assertion is reported"
 }
 build_vsix() {
-  (cd "$EDITORS_DIR/vscode" && rm -f newsmark.vsix && npm run -s package >/dev/null) || return 1
-  [ -f "$VSIX" ] && echo "PASS  built $VSIX ($(du -k "$VSIX" | cut -f1) KB)"
+  # the universal package, and the platform package carrying the server (a stripped copy of
+  # $NEWSMARK_BIN: the same code at a sixth of the size of a debug build)
+  local bin pv target
+  bin=$(newsmark_bin); pv=$(platform_vsix); target=$(vscode_target)
+  [ -x "$bin" ] || { echo "FAIL  no server binary $bin"; return 1; }
+  mkdir -p "$WORK/tmp" "$(dirname "$pv")"
+  strip -o "$WORK/tmp/newsmark" "$bin" || return 1
+  rm -f "$VSIX" "$pv"
+  "$REPO_DIR/scripts/package-vscode.sh" --out "$VSIX" >"$WORK/tmp/package-vscode.log" 2>&1 &&
+    "$REPO_DIR/scripts/package-vscode.sh" --target "$target" --server "$WORK/tmp/newsmark" --out "$pv" \
+      >>"$WORK/tmp/package-vscode.log" 2>&1 || { cat "$WORK/tmp/package-vscode.log"; return 1; }
+  python3 "$EDITORS_DIR/vscode/test/check_vsix.py" --universal "$VSIX" --platform "$pv" "$target"
 }
 
 for p in "${PARTS[@]}"; do
   case $p in
     grammar) run_part "TextMate grammar tests" grammar_tests ;;
-    vsix) run_part "VS Code extension package (npm run package)" build_vsix ;;
-    nvim) run_part "Neovim plugin (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" ;;
+    vsix) run_part "VS Code extension packages (scripts/package-vscode.sh)" build_vsix ;;
+    nvim)
+      run_part "Neovim plugin, 0.11+ snippet (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" plain
+      run_part "Neovim plugin, lazy.nvim spec (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" lazy ;;
     vscode)
-      if [ ! -f "$VSIX" ]; then run_part "VS Code extension package (npm run package)" build_vsix; fi
-      run_part "VS Code extension (code-server + Chromium)" "$EDITORS_DIR/vscode/test/e2e/run.sh" ;;
+      if [ ! -f "$VSIX" ] || [ ! -f "$(platform_vsix)" ]; then run_part "VS Code extension packages" build_vsix; fi
+      run_part "VS Code, platform package with the server inside, nothing on PATH" "$EDITORS_DIR/vscode/test/e2e/run.sh" bundled
+      run_part "VS Code, universal package, newsmark on PATH" "$EDITORS_DIR/vscode/test/e2e/run.sh" path
+      run_part "VS Code, universal package, no server anywhere" "$EDITORS_DIR/vscode/test/e2e/run.sh" none ;;
   esac
 done
 echo; echo "=== editor tests in $(( ($(now_ms) - T0) / 1000 )) s"

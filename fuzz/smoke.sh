@@ -19,6 +19,13 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
+# cargo fuzz has no --locked: check the committed lock file first, so that a
+# stale fuzz/Cargo.lock fails here instead of being rewritten by the build.
+if ! cargo metadata --locked --format-version 1 >/dev/null; then
+    echo "smoke: fuzz/Cargo.lock is out of date with the Cargo.toml files;" >&2
+    echo "smoke: run \`cargo update --workspace --manifest-path fuzz/Cargo.toml\` and commit it" >&2
+    exit 1
+fi
 cargo +nightly fuzz build
 for target in "${targets[@]}"; do
     corpus="corpus/$target"

@@ -98,7 +98,7 @@ impl Ws {
 
     fn ctx(&self, i: usize) -> FileContext<'_> {
         let (file, _, parse) = &self.files[i];
-        FileContext { ws: &self.ws, file: *file, parse, text: self.text(*file), index_complete: true }
+        FileContext { ws: &self.ws, file: *file, parse, text: self.text(*file), texts: &self.ws, index_complete: true }
     }
 
     /// Every file's text with `change` applied.

@@ -40,3 +40,26 @@ newsmark_bin() {
   done
   echo "$REPO_DIR/target/debug/newsmark"
 }
+
+# The VS Code target of this machine (vsce package --target), e.g. linux-x64.
+vscode_target() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo linux-x64 ;;
+    Linux-aarch64) echo linux-arm64 ;;
+    Darwin-x86_64) echo darwin-x64 ;;
+    Darwin-arm64) echo darwin-arm64 ;;
+    *) die "no VS Code target for $(uname -s)-$(uname -m)" ;;
+  esac
+}
+
+# The platform .vsix (with the server inside) that `editors/test.sh vsix` builds.
+platform_vsix() { echo "${NEWSMARK_VSIX_PLATFORM:-$WORK/vsix/newsmark-$(vscode_target).vsix}"; }
+
+# $PATH less every folder that holds a `newsmark`.
+path_without_newsmark() {
+  local dir out='' IFS=:
+  for dir in $PATH; do
+    [ -n "$dir" ] && [ ! -e "$dir/newsmark" ] && out=${out:+$out:}$dir
+  done
+  echo "$out"
+}

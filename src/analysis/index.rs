@@ -10,8 +10,8 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use super::FileId;
-use super::suggest::Closest;
 use super::summary::{FileSummary, Interner, Symbol};
+use crate::codes::suggest::Closest;
 use crate::syntax::Sigil;
 
 /// A definition: the file and its index in that file's summary.
@@ -331,7 +331,7 @@ fn neighbours<'a>(sorted: &'a PackedStrs, key: &str) -> Ids<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::suggest::levenshtein_within;
+    use crate::codes::suggest::levenshtein_within;
 
     #[test]
     fn large_sets_use_prefix_and_suffix_windows() {

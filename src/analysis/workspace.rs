@@ -3,8 +3,7 @@
 //! files one at a time as they are edited or change on disk.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -49,23 +48,47 @@ pub struct Workspace {
     names: NameIndex,
     /// Files set later keep their texts (see [`Workspace::build_with`]).
     keep_texts: bool,
-    /// Reads a file again when its text was not kept; see [`Workspace::text`].
-    text_source: Option<TextSource>,
-    /// The last few texts read through `text_source`: a hover or a rename
-    /// asks for the same registry file again and again.
-    recent_texts: Mutex<Vec<(FileId, Arc<str>)>>,
     /// Changes whenever what the prose checks read from the workspace may
     /// have changed (entity definitions, hence names and resolution), so a
-    /// cache of prose diagnostics knows when to start over. Drawn from one
-    /// counter for all workspaces: a workspace loaded again never repeats
-    /// the value of the one it replaces.
+    /// cache of prose diagnostics knows when to start over. Counts within
+    /// this workspace only: see [`ProseEpoch`].
     prose_generation: u64,
+    /// This workspace's identity for [`ProseEpoch`]: a cache holds a clone,
+    /// so the address cannot be reused by another workspace meanwhile.
+    identity: Arc<()>,
 }
 
-static PROSE_GENERATIONS: AtomicU64 = AtomicU64::new(1);
+/// What prose diagnostics computed against a workspace hold for: that
+/// workspace (by identity), its entity definitions (by generation) and its
+/// config.
+#[derive(Clone, Debug)]
+pub struct ProseEpoch {
+    identity: Arc<()>,
+    generation: u64,
+    config: Arc<Config>,
+}
 
-fn next_prose_generation() -> u64 {
-    PROSE_GENERATIONS.fetch_add(1, Ordering::Relaxed)
+impl ProseEpoch {
+    pub fn same(&self, other: &ProseEpoch) -> bool {
+        Arc::ptr_eq(&self.identity, &other.identity)
+            && self.generation == other.generation
+            && Arc::ptr_eq(&self.config, &other.config)
+    }
+}
+
+/// The texts of a workspace's files, from whoever holds them: the
+/// workspace itself when it kept them, else the caller (the server's open
+/// documents and disk reader). The one way the analysis and the ide
+/// functions get at the text of a file other than the one they work on.
+pub trait FileTexts {
+    /// `None` for a file the workspace does not hold.
+    fn text(&self, file: FileId) -> Option<Arc<str>>;
+}
+
+impl FileTexts for Workspace {
+    fn text(&self, file: FileId) -> Option<Arc<str>> {
+        Some(self.file(file)?.text.clone())
+    }
 }
 
 /// True when two summaries define the same entities in the same order with
@@ -83,12 +106,6 @@ fn same_entities(a: &FileSummary, b: &FileSummary) -> bool {
     }
 }
 
-/// Reads the current text of a file from wherever the workspace came from.
-pub type TextSource = Arc<dyn Fn(&Path) -> Option<String> + Send + Sync>;
-
-/// How many texts read again are kept for the next request.
-const RECENT_TEXTS: usize = 16;
-
 impl Workspace {
     pub fn new(root: PathBuf, config: Arc<Config>) -> Workspace {
         Workspace {
@@ -100,47 +117,14 @@ impl Workspace {
             index: WorkspaceIndex::default(),
             names: NameIndex::default(),
             keep_texts: true,
-            text_source: None,
-            recent_texts: Mutex::new(Vec::new()),
-            prose_generation: next_prose_generation(),
+            prose_generation: 0,
+            identity: Arc::new(()),
         }
     }
 
-    /// See the field: equal values mean equal entity definitions.
-    pub fn prose_generation(&self) -> u64 {
-        self.prose_generation
-    }
-
-    /// Where [`text`](Self::text) reads the files whose text was not kept.
-    pub fn set_text_source(&mut self, source: TextSource) {
-        self.text_source = Some(source);
-    }
-
-    /// The text of a file: the one kept in memory, or, in a workspace built
-    /// without texts, the file read again through its text source (a long
-    /// running server keeps summaries only, which for 100,000 articles
-    /// saves the 400 MB of their texts). A file that cannot be read again
-    /// reads as "".
-    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
-        let file = self.file(id)?;
-        let Some(source) = &self.text_source else { return Some(file.text.clone()) };
-        if !file.text.is_empty() || file.read_error.is_some() {
-            return Some(file.text.clone());
-        }
-        let mut recent = self.recent_texts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(at) = recent.iter().position(|(f, _)| *f == id) {
-            let hit = recent.remove(at);
-            recent.push(hit.clone());
-            return Some(hit.1);
-        }
-        drop(recent);
-        let text: Arc<str> = source(&file.path).map_or_else(|| Arc::from(""), Arc::from);
-        let mut recent = self.recent_texts.lock().unwrap_or_else(|e| e.into_inner());
-        if recent.len() >= RECENT_TEXTS {
-            recent.remove(0);
-        }
-        recent.push((id, text.clone()));
-        Some(text)
+    /// Equal epochs mean the same entity definitions and config.
+    pub fn prose_epoch(&self) -> ProseEpoch {
+        ProseEpoch { identity: self.identity.clone(), generation: self.prose_generation, config: self.config.clone() }
     }
 
     /// Builds a workspace from `paths` (sorted), reading and parsing them in
@@ -229,7 +213,7 @@ impl Workspace {
             None => !file.summary.defs.iter().any(|d| d.sigil == Sigil::Entity),
         };
         if !unchanged {
-            self.prose_generation = next_prose_generation();
+            self.prose_generation += 1;
         }
         let files = &self.files;
         let order = |a: FileId, b: FileId| path_of(files, a).cmp(&path_of(files, b));
@@ -242,7 +226,6 @@ impl Workspace {
         }
         self.names.add_file(id, &file.summary);
         self.files[id.0 as usize] = Some(file);
-        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
         id
     }
 
@@ -251,12 +234,11 @@ impl Workspace {
         let id = self.by_path.remove(path)?;
         self.unindex(id);
         self.files[id.0 as usize] = None;
-        self.recent_texts.get_mut().unwrap_or_else(|e| e.into_inner()).retain(|(f, _)| *f != id);
         Some(id)
     }
 
     fn unindex(&mut self, id: FileId) {
-        self.prose_generation = next_prose_generation();
+        self.prose_generation += 1;
         if let Some(old) = self.files.get(id.0 as usize).and_then(|f| f.clone()) {
             self.index.remove_file(id, &old.summary);
             self.names.remove_file(id, &old.summary);
@@ -374,7 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn texts_not_kept_are_read_again() {
+    fn texts_not_kept_are_empty_and_come_from_the_caller() {
         let paths = [PathBuf::from("/w/a.nmk")];
         let load =
             |p: &Path| LoadedFile { path: p.into(), display_path: "a.nmk".into(), content: Ok("@a: person\n".into()) };
@@ -382,11 +364,24 @@ mod tests {
             Workspace::build_with(PathBuf::from("/w"), Arc::new(Config::default()), &paths, load, false, &|| {});
         let id = ws.file_id(&paths[0]).unwrap();
         assert_eq!(ws.file(id).unwrap().text.as_ref(), "");
-        assert_eq!(ws.text(id).as_deref(), Some(""));
-        ws.set_text_source(Arc::new(|_: &Path| Some("@a: person\n".to_string())));
-        assert_eq!(ws.text(id).as_deref(), Some("@a: person\n"));
+        assert_eq!(FileTexts::text(&ws, id).as_deref(), Some(""));
         // A file set later does not keep its text either.
         let b = ws.set_file(loaded("/w/b.nmk", "@b: person\n"), None);
         assert_eq!(ws.file(b).unwrap().text.as_ref(), "");
+    }
+
+    #[test]
+    fn the_prose_epoch_moves_with_entity_definitions_only() {
+        let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"A\"\n"), None);
+        let before = ws.prose_epoch();
+        ws.set_file(loaded("/w/x.nmk", "Prose [x]{@a}.\n"), None);
+        assert!(before.same(&ws.prose_epoch()), "a file without entity definitions");
+        ws.set_file(loaded("/w/r.nmk", "@a: person \"B\"\n"), None);
+        assert!(!before.same(&ws.prose_epoch()));
+        let other = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+        assert!(
+            !other.prose_epoch().same(&Workspace::new(PathBuf::from("/w"), Arc::new(Config::default())).prose_epoch())
+        );
     }
 }

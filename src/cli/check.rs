@@ -105,11 +105,6 @@ pub fn run(args: CheckArgs) -> i32 {
     // it is reported, from the page cache, so the whole tree is never held
     // in memory at once.
     let mut workspaces = plan.build_with(&cwd, false, &|| progress.inc(1));
-    for ws in &mut workspaces {
-        // What a fix that edits another file (an `aka` in the registry)
-        // reads; a file a fix changed keeps its new text in the workspace.
-        ws.set_text_source(std::sync::Arc::new(|path: &Path| workspace::read_text(path).ok()));
-    }
     timings.phase("read, parse and index");
     for s in &selected {
         let any = workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s)));

@@ -112,7 +112,9 @@ fn report_syntax_errors(shown: &str, text: &str, parse: &Parse) {
     }
 }
 
-fn document_json(ws: &Workspace, file: &SourceFile, parse: &Parse, plain: &PlainText) -> Value {
+/// The JSON line of one document (`file` names it): plain text, tags and
+/// the definitions they reference.
+pub fn document_json(ws: &Workspace, file: &SourceFile, parse: &Parse, plain: &PlainText) -> Value {
     let mut definitions: BTreeMap<String, Value> = BTreeMap::new();
     let mut tags = Vec::with_capacity(parse.doc.tags.len());
     for (tag, span) in parse.doc.tags.iter().zip(&plain.tags) {

@@ -10,7 +10,7 @@ mod tests;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{Code, Severity};
+use crate::codes::{Code, Severity};
 use crate::text::TextRange;
 
 pub use parse::{parse, parse_all};

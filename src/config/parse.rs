@@ -7,8 +7,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{Config, ConfigError, FRONT_MATTER_KEYS};
-use crate::analysis::values::closest;
-use crate::analysis::{Code, Severity};
+use crate::codes::suggest::closest;
+use crate::codes::{Code, Severity};
 use crate::text::TextRange;
 
 const SEVERITIES: [&str; 5] = ["error", "warning", "info", "hint", "off"];

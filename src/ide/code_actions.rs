@@ -67,7 +67,7 @@ pub fn code_actions(ctx: FileContext, range: TextRange, diagnostics: &[Diagnosti
             let block = new_definition(ctx, sigil, id, d.range);
             fix(format!("Create `{}{id}` in this file", sigil.char()), append(ctx.file, ctx.text, &block), false);
             if let Some((file, path)) = main_registry(ctx, sigil) {
-                let text = ctx.ws.text(file).unwrap_or_default();
+                let text = ctx.texts.text(file).unwrap_or_default();
                 fix(format!("Create `{}{id}` in {path}", sigil.char()), append(file, &text, &block), false);
             }
         }

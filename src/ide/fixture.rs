@@ -51,7 +51,14 @@ impl Fixture {
 
     pub fn ctx(&self, file: FileId) -> FileContext<'_> {
         let (_, _, parse) = self.files.iter().find(|(id, _, _)| *id == file).unwrap();
-        FileContext { ws: &self.ws, file, parse, text: &self.ws.file(file).unwrap().text, index_complete: true }
+        FileContext {
+            ws: &self.ws,
+            file,
+            parse,
+            text: &self.ws.file(file).unwrap().text,
+            texts: &self.ws,
+            index_complete: true,
+        }
     }
 
     /// The context of the file holding `$0`, and the cursor offset.

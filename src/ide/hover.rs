@@ -70,7 +70,7 @@ fn symbol_markdown(ctx: FileContext, sigil: Sigil, id: &str) -> String {
     if !lines.is_empty() {
         md.push('\n');
     }
-    let _ = write!(md, "Defined in {}", place(ws, loc, def));
+    let _ = write!(md, "Defined in {}", place(&ctx, loc, def));
     if locs.len() > 1 {
         let _ = write!(md, " (also defined in {} other place{})", locs.len() - 1, plural(locs.len() - 1));
     }
@@ -117,10 +117,10 @@ fn reference_name(ws: &Workspace, item: &str) -> String {
 }
 
 /// "`path`, line N".
-fn place(ws: &Workspace, loc: DefLoc, def: &DefInfo) -> String {
-    match ws.file(loc.file) {
+fn place(ctx: &FileContext, loc: DefLoc, def: &DefInfo) -> String {
+    match ctx.ws.file(loc.file) {
         Some(f) => {
-            let text = ws.text(loc.file).unwrap_or_default();
+            let text = ctx.texts.text(loc.file).unwrap_or_default();
             format!("`{}`, line {}", f.display_path, line_number(&text, def.id_range.start))
         }
         None => "an unknown file".to_string(),

@@ -25,7 +25,7 @@ pub use rename::{prepare_rename, rename};
 pub use semantic_tokens::{SemanticToken, TokenKind, TokenModifier, semantic_tokens};
 pub use symbols::{DocumentSymbol, SymbolKind, WorkspaceSymbol, document_symbols, workspace_symbols};
 
-use crate::analysis::{FileId, Workspace};
+use crate::analysis::{FileId, FileTexts, Workspace};
 use crate::syntax::Parse;
 use crate::text::TextRange;
 
@@ -38,6 +38,9 @@ pub struct FileContext<'a> {
     pub parse: &'a Parse,
     /// The file's text (the text `parse` was made from).
     pub text: &'a str,
+    /// The texts of the other files (a rename's edits, a hover's line
+    /// numbers): the workspace's own when it kept them, else the caller's.
+    pub texts: &'a dyn FileTexts,
     /// False while the server is still indexing the workspace: an id not
     /// found yet may be defined in a file not read yet.
     pub index_complete: bool,

@@ -32,7 +32,7 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
     }
     if let Some((loc, def)) = ctx.ws.resolve(sigil, new_id) {
         let place = ctx.ws.file(loc.file).map_or(String::new(), |f| {
-            let text = ctx.ws.text(loc.file).unwrap_or_default();
+            let text = ctx.texts.text(loc.file).unwrap_or_default();
             format!(" in {}, line {}", f.display_path, super::line_number(&text, def.id_range.start))
         });
         return Err(format!("`{sig}{new_id}` is already defined{place}; pick another id"));
@@ -44,7 +44,7 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
         let text: &str = if occ.file == ctx.file {
             ctx.text
         } else {
-            other = ctx.ws.text(occ.file).unwrap_or_default();
+            other = ctx.texts.text(occ.file).unwrap_or_default();
             &other
         };
         // A range whose text is not exactly sigil + id (a comment inside the

@@ -39,21 +39,6 @@ impl TokenKind {
         TokenKind::Comment,
     ];
 
-    /// The stable legend name: standard LSP token types, so that every
-    /// theme colours them.
-    pub fn name(self) -> &'static str {
-        match self {
-            TokenKind::Entity => "variable",
-            TokenKind::Source => "function",
-            TokenKind::Kind => "type",
-            TokenKind::DisplayName => "string",
-            TokenKind::Key => "property",
-            TokenKind::Punctuation => "operator",
-            TokenKind::Escape => "macro",
-            TokenKind::Comment => "comment",
-        }
-    }
-
     /// The index of this kind in [`TokenKind::ALL`].
     pub fn index(self) -> u32 {
         TokenKind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u32
@@ -71,13 +56,6 @@ pub enum TokenModifier {
 
 impl TokenModifier {
     pub const ALL: [TokenModifier; 2] = [TokenModifier::Declaration, TokenModifier::Undefined];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            TokenModifier::Declaration => "declaration",
-            TokenModifier::Undefined => "undefined",
-        }
-    }
 
     /// The bit of this modifier (`1 << index in ALL`).
     pub fn bit(self) -> u32 {

@@ -1,130 +1,180 @@
-//! Diagnostics for open documents: a queue of documents to refresh, one
-//! worker that debounces, computes on a blocking thread and publishes with
-//! the document version, and the conversion shared with pull requests.
+//! Diagnostics of open documents: a debounce task per document, which a
+//! newer schedule aborts (and whose running computation it cancels); the
+//! computation on a blocking thread; and the one publisher, which sends
+//! results with their document version in the order they were found
+//! current.
 //!
-//! Never stale: the worker is the only publisher of document diagnostics
-//! and publishes one batch after the other; a result computed for a text
-//! that has changed since is dropped (the change scheduled a newer one).
+//! Never stale: a result is handed to the publisher only under the state's
+//! mutex and only if no newer run of that document was scheduled since;
+//! the publisher keeps that order, so the last diagnostics published for a
+//! document are those of its current text and workspace.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustc_hash::FxHashSet;
-use tokio::sync::Notify;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::convert;
-use super::session::{FileCtx, Session};
-use super::state::lock;
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_cached};
+use super::session::{Session, catch_panic};
+use super::snapshot::{CancelToken, FileCtx, Snapshot};
+use super::state::State;
+use crate::analysis::diagnostics::{CheckOptions, DiagnosticsCache, file_diagnostics_cached};
 
+/// Per open document: its latest diagnostics run.
 #[derive(Default)]
-pub struct DiagQueue {
-    pending: Mutex<FxHashSet<String>>,
-    notify: Notify,
+pub struct DiagState {
+    /// Increases with each schedule; a run publishes only if it is still
+    /// the latest.
+    generation: u64,
+    task: Option<AbortHandle>,
+    cancel: CancelToken,
+    /// What the last computation keeps for the next (paragraphs' prose
+    /// diagnostics, "did you mean" answers). Locked only by the blocking
+    /// thread that computes this document's diagnostics.
+    memo: Arc<Mutex<DiagnosticsCache>>,
 }
 
-impl DiagQueue {
-    pub fn schedule(&self, uris: impl IntoIterator<Item = String>) {
-        let mut pending = lock(&self.pending);
-        let before = pending.len();
-        pending.extend(uris);
-        if pending.len() != before {
-            self.notify.notify_one();
+impl Drop for DiagState {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        if let Some(task) = &self.task {
+            task.abort();
         }
     }
+}
 
-    fn take(&self) -> Vec<String> {
-        lock(&self.pending).drain().collect()
+/// What the publisher sends.
+pub enum Publish {
+    Diagnostics {
+        uri: Uri,
+        version: i32,
+        items: Vec<lsp::Diagnostic>,
+    },
+    /// A closed document: no diagnostics.
+    Clear(Uri),
+    /// Pull mode: ask the client to pull again.
+    Refresh,
+    Log(String),
+}
+
+/// Schedules the diagnostics of an open document: the previous run, if
+/// any, is aborted in its debounce or cancelled in its computation.
+pub fn schedule(session: &Arc<Session>, state: &mut State, uri: &str) {
+    let delay = Duration::from_millis(state.settings.diagnostic_delay_ms);
+    let pull = state.settings.pull_diagnostics;
+    let refresh = state.settings.diagnostic_refresh;
+    let Some(doc) = state.doc_mut(uri) else { return };
+    let diag = &mut doc.diag;
+    diag.generation += 1;
+    diag.cancel.cancel();
+    diag.cancel = CancelToken::default();
+    if let Some(task) = diag.task.take() {
+        task.abort();
     }
-}
-
-/// One document's diagnostics for one text.
-pub struct Computed {
-    pub uri: Uri,
-    pub version: i32,
-    pub seq: u64,
-    pub diagnostics: Vec<lsp::Diagnostic>,
-}
-
-/// The diagnostics of an open document's current text, or `None` when it
-/// is not open.
-pub fn compute(session: &Session, uri: &str) -> Option<Computed> {
-    let enc = session.settings().encoding;
-    let view = session.view(uri)?;
-    let data = view.slot.read();
-    let ctx = FileCtx::new(&view, &data, enc)?;
-    let opts = CheckOptions { index_complete: view.slot.is_indexed(), ..CheckOptions::default() };
-    // Taken out for the computation, so that the lock is not held; the
-    // worker is the only user, one document at a time.
-    let mut cache = lock(&session.diag_caches).remove(uri).unwrap_or_default();
-    let diags = file_diagnostics_cached(&data.ws, ctx.file, &view.snap.parse, opts, &mut cache);
-    {
-        // Under the state lock: a document closed meanwhile (its entry
-        // removed after the close) gets no entry back.
-        let state = lock(&session.state);
-        if state.doc(uri).is_some() {
-            lock(&session.diag_caches).insert(uri.to_string(), cache);
+    if pull && !refresh {
+        return;
+    }
+    let (generation, cancel) = (diag.generation, diag.cancel.clone());
+    let session = session.clone();
+    let uri = uri.to_string();
+    let task = tokio::spawn(async move {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
         }
+        if pull {
+            session.send(Publish::Refresh);
+            return;
+        }
+        run(&session, &uri, generation, cancel).await;
+    });
+    diag.task = Some(task.abort_handle());
+}
+
+/// One run: snapshot, compute on a blocking thread, hand over if current.
+async fn run(session: &Arc<Session>, uri: &str, generation: u64, cancel: CancelToken) {
+    let Ok(parsed) = uri.parse::<Uri>() else { return };
+    let memo = session.read(|s| s.doc(uri).map(|d| d.diag.memo.clone()));
+    let (Some(memo), Some(snap)) = (memo, session.snapshot(&parsed)) else { return };
+    let token = cancel.clone();
+    let interrupted = snap.interrupted.clone();
+    let computed = tokio::task::spawn_blocking(move || {
+        catch_panic(|| {
+            let stop = || token.is_cancelled() || snap.interrupted.is_cancelled();
+            let mut memo = memo.lock();
+            let items = compute(&snap, &mut memo, Some(&stop));
+            if stop() {
+                // What the memo kept of a run that stopped early is partial.
+                *memo = DiagnosticsCache::default();
+                return None;
+            }
+            items
+        })
+    })
+    .await;
+    let items = match computed {
+        Ok(Ok(Some(items))) => items,
+        Ok(Ok(None)) => {
+            // Stopped for a change of the workspace, not of this document:
+            // run again once the change is in.
+            if interrupted.is_cancelled() && !cancel.is_cancelled() {
+                session.mutate(|_| super::state::Effects { diagnose: vec![uri.to_string()], ..Default::default() });
+            }
+            return;
+        }
+        Ok(Err(message)) => {
+            session.log_error(&format!("the diagnostics of {uri} failed: {message}")).await;
+            return;
+        }
+        Err(_) => return,
+    };
+    session.hand_over(uri, generation, &cancel, items);
+}
+
+impl Session {
+    /// Gives a result to the publisher if it is still the latest run of a
+    /// document that is still open.
+    fn hand_over(&self, uri: &str, generation: u64, cancel: &CancelToken, items: (i32, Vec<lsp::Diagnostic>)) {
+        self.read(|state| {
+            let current = state.doc(uri).is_some_and(|d| d.diag.generation == generation) && !cancel.is_cancelled();
+            if let (true, Ok(uri)) = (current, uri.parse::<Uri>()) {
+                self.send(Publish::Diagnostics { uri, version: items.0, items: items.1 });
+            }
+        });
     }
+}
+
+/// The diagnostics of a snapshot's document with its version; `None` when
+/// the file is not in its workspace.
+pub fn compute(
+    snap: &Snapshot,
+    memo: &mut DiagnosticsCache,
+    stop: Option<&(dyn Fn() -> bool + Sync)>,
+) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+    let ctx = FileCtx::new(snap)?;
+    let opts = CheckOptions { index_complete: snap.index_complete, stop, ..CheckOptions::default() };
+    let diags = file_diagnostics_cached(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo);
     let map = ctx.map();
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
-    let diagnostics = diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect();
-    Some(Computed { uri: view.uri.clone(), version: view.snap.version, seq: view.snap.seq, diagnostics })
+    Some((ctx.doc.version, diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect()))
 }
 
-/// Runs until the server stops: waits for scheduled documents, debounces,
-/// computes and publishes.
-pub async fn worker(session: Arc<Session>) {
-    loop {
-        session.queue.notify.notified().await;
-        let settings = session.settings();
-        if settings.debounce_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(settings.debounce_ms)).await;
-        }
-        let batch = session.queue.take();
-        if batch.is_empty() {
-            continue;
-        }
-        if settings.pull_diagnostics {
-            if settings.diagnostic_refresh {
-                let _ = session.client.workspace_diagnostic_refresh().await;
+/// Sends what it receives, in order, until the session ends.
+pub async fn publisher(client: Client, mut rx: mpsc::UnboundedReceiver<Publish>) {
+    while let Some(p) = rx.recv().await {
+        match p {
+            Publish::Diagnostics { uri, version, items } => client.publish_diagnostics(uri, items, Some(version)).await,
+            Publish::Clear(uri) => client.publish_diagnostics(uri, Vec::new(), None).await,
+            Publish::Refresh => {
+                // A request: a client that never answers must not hold up
+                // the publications behind it.
+                let client = client.clone();
+                tokio::spawn(async move { client.workspace_diagnostic_refresh().await });
             }
-            continue;
-        }
-        let s = session.clone();
-        let results = tokio::task::spawn_blocking(move || {
-            batch.iter().filter_map(|uri| compute_caught(&s, uri)).collect::<Vec<_>>()
-        })
-        .await;
-        let results = match results {
-            Ok(r) => r,
-            Err(e) => {
-                log_error(&session, &format!("diagnostics failed: {e}")).await;
-                continue;
-            }
-        };
-        for c in results {
-            let current = lock(&session.state).doc(c.uri.as_str()).is_some_and(|d| d.seq == c.seq);
-            if current {
-                session.client.publish_diagnostics(c.uri, c.diagnostics, Some(c.version)).await;
-            }
+            Publish::Log(message) => client.log_message(lsp::MessageType::ERROR, message).await,
         }
     }
-}
-
-/// `compute`, with a panic turned into a log line.
-fn compute_caught(session: &Session, uri: &str) -> Option<Computed> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compute(session, uri))) {
-        Ok(c) => c,
-        Err(_) => {
-            eprintln!("newsmark lsp: diagnostics of {uri} panicked");
-            None
-        }
-    }
-}
-
-pub async fn log_error(session: &Session, message: &str) {
-    eprintln!("newsmark lsp: {message}");
-    session.client.log_message(lsp::MessageType::ERROR, message).await;
 }

@@ -1,77 +1,146 @@
-//! An open document: its rope, the client's version, and the text, parse
-//! and line index of the current version, built once per version on demand.
+//! An open document: its rope, edited in place by each change, and the
+//! immutable text of its current version with the parse and line index
+//! derived from it (built once per version, when the change is applied).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent, Uri};
+use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
+use super::diagnostics::DiagState;
+use super::snapshot::CancelToken;
 use crate::syntax::{self, Parse};
-use crate::text::{LineIndex, PositionEncoding};
+use crate::text::{LineCol, LineIndex, PositionEncoding};
 
-/// The text of one version of a document, with what is derived from it.
-pub struct Snapshot {
-    /// Server-wide edit sequence number of this text (see [`Document::seq`]).
-    pub seq: u64,
+/// One version of a document's text, with what is derived from it.
+pub struct DocText {
     pub version: i32,
     pub text: Arc<str>,
     pub parse: Arc<Parse>,
-    pub line_index: Arc<LineIndex>,
+    /// Built by the first reader that converts positions: a burst of
+    /// keystrokes in a large document does not build one per version.
+    line_index: OnceLock<LineIndex>,
 }
 
-impl Snapshot {
-    pub fn new(seq: u64, version: i32, text: Arc<str>) -> Snapshot {
+impl DocText {
+    pub fn new(version: i32, text: Arc<str>) -> DocText {
         let parse = Arc::new(syntax::parse(&text));
-        let line_index = Arc::new(LineIndex::new(&text));
-        Snapshot { seq, version, text, parse, line_index }
+        DocText { version, text, parse, line_index: OnceLock::new() }
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+}
+
+/// A text edited by LSP changes, in the negotiated encoding. Public (with
+/// plain types only) for the `incremental` fuzz target.
+pub struct EditableText {
+    rope: Rope,
+}
+
+impl EditableText {
+    pub fn new(text: &str) -> EditableText {
+        EditableText { rope: Rope::from_str(text) }
+    }
+
+    /// Replaces `range` (the whole text when `None`) by `text`. Positions
+    /// past the end clamp; a reversed range is put in order.
+    pub fn replace(&mut self, range: Option<(LineCol, LineCol)>, text: &str, enc: PositionEncoding) {
+        match range {
+            None => self.rope = Rope::from_str(text),
+            Some((start, end)) => {
+                let a = char_index(&self.rope, start, enc);
+                let b = char_index(&self.rope, end, enc);
+                let (start, end) = (a.min(b), a.max(b));
+                self.rope.remove(start..end);
+                self.rope.insert(start, text);
+            }
+        }
+    }
+
+    pub fn len_chars(&self) -> usize {
+        self.rope.len_chars()
+    }
+
+    /// Lines as LSP counts them (`\n`, `\r\n`, `\r`).
+    pub fn len_lines(&self) -> usize {
+        self.rope.len_lines()
+    }
+}
+
+impl std::fmt::Display for EditableText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.contents())
+    }
+}
+
+impl EditableText {
+    /// The whole text, in one allocation.
+    pub fn contents(&self) -> String {
+        let mut out = String::with_capacity(self.rope.len_bytes());
+        for chunk in self.rope.chunks() {
+            out.push_str(chunk);
+        }
+        out
     }
 }
 
 pub struct Document {
-    pub uri: Uri,
     /// The file's path; for a URI that is not `file:`, the URI itself.
     pub path: PathBuf,
-    pub version: i32,
-    pub rope: Rope,
-    /// Increases with every change of any document: tells an older text from
-    /// a newer one even across a close and reopen.
-    pub seq: u64,
-    /// The snapshot of the current `seq`, once someone asked for it.
-    pub snapshot: Option<Arc<Snapshot>>,
+    /// The workspace the document belongs to (its key in the state).
+    pub slot: PathBuf,
+    text: EditableText,
+    /// The current version's text: replaced, never mutated, so a request
+    /// holding the previous one keeps a consistent view.
+    pub current: Arc<DocText>,
+    /// Cancelled by the next change: requests on `current` then answer
+    /// `ContentModified`.
+    pub changed: CancelToken,
+    /// The document's diagnostics run (debounce, generation, memo).
+    pub diag: DiagState,
 }
 
 impl Document {
-    pub fn new(uri: Uri, path: PathBuf, version: i32, text: &str, seq: u64) -> Document {
-        Document { uri, path, version, rope: Rope::from_str(text), seq, snapshot: None }
-    }
-
-    /// The snapshot of the current text, when already built.
-    pub fn current_snapshot(&self) -> Option<Arc<Snapshot>> {
-        self.snapshot.as_ref().filter(|s| s.seq == self.seq).cloned()
-    }
-
-    /// Applies one change of a `didChange`, in order. Positions past the end
-    /// clamp; a reversed range is put in order.
-    pub fn apply_change(&mut self, change: &TextDocumentContentChangeEvent, enc: PositionEncoding) {
-        match change.range {
-            None => self.rope = Rope::from_str(&change.text),
-            Some(range) => {
-                let a = char_index(&self.rope, range.start, enc);
-                let b = char_index(&self.rope, range.end, enc);
-                let (start, end) = (a.min(b), a.max(b));
-                self.rope.remove(start..end);
-                self.rope.insert(start, &change.text);
-            }
+    pub fn new(path: PathBuf, slot: PathBuf, version: i32, text: &str) -> Document {
+        let current = Arc::new(DocText::new(version, Arc::from(text)));
+        Document {
+            path,
+            slot,
+            text: EditableText::new(text),
+            current,
+            changed: CancelToken::default(),
+            diag: DiagState::default(),
         }
+    }
+
+    /// Applies the changes of one `didChange`, in order, and derives the
+    /// new version's text, parse and line index.
+    pub fn apply(&mut self, changes: &[TextDocumentContentChangeEvent], version: i32, enc: PositionEncoding) {
+        for change in changes {
+            let range = change.range.map(|r| {
+                (
+                    LineCol { line: r.start.line, col: r.start.character },
+                    LineCol { line: r.end.line, col: r.end.character },
+                )
+            });
+            self.text.replace(range, &change.text, enc);
+        }
+        // First, so that a request reading the old text lets go of its
+        // workspace sooner (the writer waits for it).
+        self.changed.cancel();
+        self.changed = CancelToken::default();
+        self.current = Arc::new(DocText::new(version, Arc::from(self.text.contents())));
     }
 }
 
-/// The char index of an LSP position in a rope. A line past the end clamps
-/// to the end of the text, a column past the line's end to the line's end
+/// The char index of a position in a rope. A line past the end clamps to
+/// the end of the text, a column past the line's end to the line's end
 /// (before its line break), a column inside a character to its start; a
 /// BOM at the start is not counted.
-pub fn char_index(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
+fn char_index(rope: &Rope, pos: LineCol, enc: PositionEncoding) -> usize {
     let line = pos.line as usize;
     if line >= rope.len_lines() {
         return rope.len_chars();
@@ -94,7 +163,7 @@ pub fn char_index(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
             PositionEncoding::Utf16 => ch.len_utf16() as u32,
             PositionEncoding::Utf32 => 1,
         };
-        if col + w > pos.character {
+        if col + w > pos.col {
             break;
         }
         col += w;
@@ -107,18 +176,12 @@ pub fn char_index(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
 mod tests {
     use super::*;
     use PositionEncoding::*;
-    use tower_lsp_server::ls_types::Range;
 
     fn edit(text: &str, range: ((u32, u32), (u32, u32)), new: &str, enc: PositionEncoding) -> String {
-        let uri: Uri = "file:///t.nmk".parse().unwrap();
-        let mut doc = Document::new(uri, PathBuf::from("/t.nmk"), 1, text, 0);
-        let change = TextDocumentContentChangeEvent {
-            range: Some(Range::new(Position::new(range.0.0, range.0.1), Position::new(range.1.0, range.1.1))),
-            range_length: None,
-            text: new.to_string(),
-        };
-        doc.apply_change(&change, enc);
-        doc.rope.to_string()
+        let mut doc = EditableText::new(text);
+        let lc = |(line, col): (u32, u32)| LineCol { line, col };
+        doc.replace(Some((lc(range.0), lc(range.1))), new, enc);
+        doc.to_string()
     }
 
     #[test]
@@ -145,11 +208,16 @@ mod tests {
     }
 
     #[test]
-    fn full_change_replaces() {
-        let uri: Uri = "file:///t.nmk".parse().unwrap();
-        let mut doc = Document::new(uri, PathBuf::from("/t.nmk"), 1, "old", 0);
+    fn a_change_makes_a_new_version_and_keeps_the_old_one_whole() {
+        let mut doc = Document::new(PathBuf::from("/t.nmk"), PathBuf::from("/"), 1, "old [x]{@a}");
+        let before = doc.current.clone();
         let change = TextDocumentContentChangeEvent { range: None, range_length: None, text: "new".into() };
-        doc.apply_change(&change, Utf16);
-        assert_eq!(doc.rope.to_string(), "new");
+        let token = doc.changed.clone();
+        doc.apply(&[change], 2, Utf16);
+        assert_eq!(&*doc.current.text, "new");
+        assert_eq!(doc.current.version, 2);
+        assert!(token.is_cancelled(), "requests on the old text are told");
+        assert_eq!(&*before.text, "old [x]{@a}");
+        assert_eq!(before.parse.doc.tags.len(), 1);
     }
 }

@@ -7,11 +7,13 @@ use std::collections::HashMap;
 use tower_lsp_server::ls_types::{self as lsp, *};
 
 use super::convert;
-use super::session::{FileCtx, Session};
-use super::state::{Settings, lock};
+use std::sync::Arc;
+
+use super::snapshot::{DiskTexts, FileCtx, RecentTexts, WorkspaceGuard};
+use super::state::Settings;
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics};
 use crate::ide;
-use crate::text::{LineIndex, PositionEncoding};
+use crate::text::PositionEncoding;
 
 /// At most this many workspace symbols per answer.
 const MAX_WORKSPACE_SYMBOLS: usize = 256;
@@ -75,10 +77,35 @@ pub fn capabilities(settings: &Settings) -> ServerCapabilities {
     }
 }
 
+/// The legend: a token's kind is sent as its index in `TokenKind::ALL`,
+/// named with standard LSP token types so that every theme colours them.
 pub fn legend() -> SemanticTokensLegend {
     SemanticTokensLegend {
-        token_types: ide::TokenKind::ALL.iter().map(|k| SemanticTokenType::new(k.name())).collect(),
-        token_modifiers: ide::TokenModifier::ALL.iter().map(|m| SemanticTokenModifier::new(m.name())).collect(),
+        token_types: ide::TokenKind::ALL.iter().map(|&k| SemanticTokenType::new(token_type(k))).collect(),
+        token_modifiers: ide::TokenModifier::ALL
+            .iter()
+            .map(|&m| SemanticTokenModifier::new(token_modifier(m)))
+            .collect(),
+    }
+}
+
+fn token_type(kind: ide::TokenKind) -> &'static str {
+    match kind {
+        ide::TokenKind::Entity => "variable",
+        ide::TokenKind::Source => "function",
+        ide::TokenKind::Kind => "type",
+        ide::TokenKind::DisplayName => "string",
+        ide::TokenKind::Key => "property",
+        ide::TokenKind::Punctuation => "operator",
+        ide::TokenKind::Escape => "macro",
+        ide::TokenKind::Comment => "comment",
+    }
+}
+
+fn token_modifier(modifier: ide::TokenModifier) -> &'static str {
+    match modifier {
+        ide::TokenModifier::Declaration => "declaration",
+        ide::TokenModifier::Undefined => "undefined",
     }
 }
 
@@ -138,8 +165,7 @@ fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdi
                 .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
                 .collect()
         } else {
-            let Some(text) = ctx.data.ws.text(*file) else { continue };
-            let index = LineIndex::new(&text);
+            let Some((text, index)) = ctx.lines_of(*file) else { continue };
             let map = convert::LineMap { text: &text, index: &index, enc: ctx.enc };
             edits.iter().map(|e| lsp::TextEdit { range: map.range(e.range), new_text: e.new_text.clone() }).collect()
         };
@@ -210,16 +236,18 @@ pub fn document_symbols(ctx: &FileCtx<'_>) -> Option<DocumentSymbolResponse> {
 
 /// Symbols of every loaded workspace.
 #[allow(deprecated)]
-pub fn workspace_symbols(session: &Session, query: &str, enc: PositionEncoding) -> Option<WorkspaceSymbolResponse> {
-    let slots = lock(&session.state).slots();
+pub fn workspace_symbols(
+    workspaces: &[(WorkspaceGuard, Arc<RecentTexts>)],
+    query: &str,
+    enc: PositionEncoding,
+) -> Option<WorkspaceSymbolResponse> {
     let mut out = Vec::new();
-    for slot in slots {
-        let data = slot.read();
-        for s in ide::workspace_symbols(&data.ws, query, MAX_WORKSPACE_SYMBOLS.saturating_sub(out.len())) {
-            let Some(file) = data.ws.file(s.location.file) else { continue };
+    for (ws, recent) in workspaces {
+        let texts = DiskTexts::new(ws, recent);
+        for s in ide::workspace_symbols(ws, query, MAX_WORKSPACE_SYMBOLS.saturating_sub(out.len())) {
+            let Some(file) = ws.file(s.location.file) else { continue };
             let Some(uri) = convert::path_to_uri(&file.path) else { continue };
-            let text = data.ws.text(s.location.file).unwrap_or_default();
-            let index = LineIndex::new(&text);
+            let Some((text, index)) = texts.lines(s.location.file) else { continue };
             let map = convert::LineMap { text: &text, index: &index, enc };
             out.push(SymbolInformation {
                 name: s.name,
@@ -243,8 +271,8 @@ const FIX_ALL_KIND: &str = "source.fixAll.newsmark";
 pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<CodeActionResponse> {
     let map = ctx.map();
     let range = map.text_range(params.range);
-    let opts = CheckOptions { index_complete: ctx.view.slot.is_indexed(), ..CheckOptions::default() };
-    let diags = file_diagnostics(&ctx.data.ws, ctx.file, &ctx.view.snap.parse, opts);
+    let opts = CheckOptions { index_complete: ctx.snap.index_complete, ..CheckOptions::default() };
+    let diags = file_diagnostics(ctx.ws(), ctx.file, &ctx.doc.parse, opts);
     // `source.fixAll.newsmark` is computed only when asked for (on save).
     let wanted =
         |kind: &str| params.context.only.as_ref().is_some_and(|only| only.iter().any(|k| kind.starts_with(k.as_str())));
@@ -284,7 +312,7 @@ pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<Code
 pub fn semantic_tokens(ctx: &FileCtx<'_>, range: Option<Range>) -> Option<SemanticTokens> {
     let map = ctx.map();
     let tokens = ide::semantic_tokens(ctx.ide(), range.map(|r| map.text_range(r)));
-    let index = &ctx.view.snap.line_index;
+    let index = ctx.doc.line_index();
     let mut data = Vec::with_capacity(tokens.len());
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
     let mut cursor = Cursor { line: u32::MAX, offset: 0, col: 0 };
@@ -360,4 +388,19 @@ pub fn folding_ranges(ctx: &FileCtx<'_>) -> Option<Vec<FoldingRange>> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legend_is_stable() {
+        let l = legend();
+        let types: Vec<&str> = l.token_types.iter().map(|t| t.as_str()).collect();
+        assert_eq!(types.join(" "), "variable function type string property operator macro comment");
+        let mods: Vec<&str> = l.token_modifiers.iter().map(|m| m.as_str()).collect();
+        assert_eq!(mods, ["declaration", "undefined"]);
+        assert!(ide::TokenKind::ALL.iter().enumerate().all(|(i, k)| k.index() as usize == i));
+    }
 }

@@ -7,23 +7,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString, ProgressToken};
 
 use super::convert::{self, LineMap};
 use super::session::Session;
-use super::state::{Slot, lock};
+use super::state::{Indexed, State, indexable};
 use crate::analysis::Workspace;
 use crate::config::{self, Config, FILE_NAME, LoadError};
 use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
-use crate::workspace::load;
-
-/// A workspace to load.
-struct Planned {
-    slot: Arc<Slot>,
-    config: Arc<Config>,
-    files: Vec<PathBuf>,
-}
+use crate::workspace::load::{self, PlannedWorkspace};
 
 /// The state of one `newsmark.toml` seen while planning.
 struct ConfigState {
@@ -31,15 +25,21 @@ struct ConfigState {
     error: Option<LoadError>,
 }
 
-/// Discovers `root` and the workspaces nested in it with
+/// What planning found: the workspaces to load, the configs seen, and
+/// paths discovery could not read (logged).
+struct Planned {
+    workspaces: Vec<PlannedWorkspace>,
+    configs: Vec<ConfigState>,
+    problems: Vec<String>,
+}
+
+/// Discovers `top` and the workspaces nested in it with
 /// `workspace::load::plan_with`, except that an invalid `newsmark.toml`
-/// does not stop anything: it is reported, and the last good config of that
-/// workspace (or the default) stays in force. Paths discovery could not read
-/// are logged.
-fn plan(session: &Session, root: &Path, force: bool) -> (Vec<Planned>, Vec<ConfigState>, Vec<String>) {
+/// does not stop anything: it is reported, and the config in force before
+/// (`last_good`, or the default) stays.
+fn plan(top: &Path, last_good: &FxHashMap<PathBuf, Arc<Config>>) -> Planned {
     let mut configs = Vec::new();
     let mut config_for = |dir: &Path| -> Result<Arc<Config>, LoadError> {
-        let (slot, _) = lock(&session.state).slot_for_root(dir, true);
         Ok(match config::load(dir) {
             Ok(Some(c)) => {
                 configs.push(ConfigState { path: dir.join(FILE_NAME), error: None });
@@ -48,48 +48,48 @@ fn plan(session: &Session, root: &Path, force: bool) -> (Vec<Planned>, Vec<Confi
             Ok(None) => Arc::new(Config::default()),
             Err(e) => {
                 configs.push(ConfigState { path: dir.join(FILE_NAME), error: Some(e) });
-                slot.read().ws.config.clone()
+                last_good.get(dir).cloned().unwrap_or_default()
             }
         })
     };
     // The config callback never fails, so neither does the plan.
-    let Ok(found) = load::plan_with(root, &mut config_for) else { return (Vec::new(), configs, Vec::new()) };
-    let mut planned = Vec::new();
+    let found = load::plan_with(top, &mut config_for).ok();
     let mut problems = Vec::new();
-    for (p, m) in found.problems {
-        problems.push(format!("{}: {m}", p.display()));
-    }
-    for w in found.workspaces {
-        problems.extend(w.unreadable.iter().map(|(p, m)| format!("{}: {m}", p.display())));
-        let (slot, _) = lock(&session.state).slot_for_root(&w.root, true);
-        if force || slot.claim() {
-            planned.push(Planned { slot, config: w.config, files: w.files });
+    let mut workspaces = Vec::new();
+    if let Some(found) = found {
+        problems.extend(found.problems.iter().map(|(p, m)| format!("{}: {m}", p.display())));
+        for w in found.workspaces {
+            problems.extend(w.unreadable.iter().map(|(p, m)| format!("{}: {m}", p.display())));
+            workspaces.push(w);
         }
     }
-    (planned, configs, problems)
+    Planned { workspaces, configs, problems }
 }
 
-/// Loads every workspace under `root` in the background, reporting
-/// progress; then refreshes the diagnostics of every open document.
-/// `force` reloads workspaces already loaded (a config changed).
-pub async fn index(session: Arc<Session>, root: PathBuf, force: bool) {
-    let s = session.clone();
-    let r = root.clone();
-    let Ok((planned, configs, problems)) = tokio::task::spawn_blocking(move || plan(&s, &r, force)).await else {
+/// Starts indexing `top` (and the workspaces nested below it): a new job,
+/// which makes any job still running for `top` stale.
+pub fn start(session: &Arc<Session>, state: &mut State, top: PathBuf) {
+    if !indexable(&top) {
         return;
-    };
-    for p in problems {
+    }
+    let (id, last_good) = state.start_job(&top);
+    let progress = state.settings.work_done_progress;
+    tokio::spawn(run(session.clone(), top, id, last_good, progress));
+}
+
+/// Plans and loads in the background, reporting progress, then swaps the
+/// loaded workspaces in through the state's one writer.
+async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<PathBuf, Arc<Config>>, progress: bool) {
+    let at = top.clone();
+    let Ok(planned) = tokio::task::spawn_blocking(move || plan(&at, &last_good)).await else { return };
+    for p in planned.problems {
         session.client.log_message(lsp::MessageType::WARNING, p).await;
     }
-    publish_configs(&session, &configs).await;
-    if planned.is_empty() {
-        return;
-    }
-    let total: usize = planned.iter().map(|p| p.files.len()).sum();
+    publish_configs(&session, &planned.configs).await;
+    let total: usize = planned.workspaces.iter().map(|p| p.files.len()).sum();
     let done = Arc::new(AtomicUsize::new(0));
-    let settings = session.settings();
-    let progress = if settings.work_done_progress {
-        let token = ProgressToken::String(format!("newsmark/indexing/{}", root.display()));
+    let progress = if progress {
+        let token = ProgressToken::String(format!("newsmark/indexing/{}/{id}", top.display()));
         match session.client.create_work_done_progress(token.clone()).await {
             Ok(()) => Some(
                 session
@@ -105,32 +105,15 @@ pub async fn index(session: Arc<Session>, root: PathBuf, force: bool) {
     } else {
         None
     };
-    let slots: Vec<Arc<Slot>> = planned.iter().map(|p| p.slot.clone()).collect();
     let counter = done.clone();
+    let workspaces = planned.workspaces;
     let build = tokio::task::spawn_blocking(move || {
-        for p in planned {
-            let root = p.slot.root.clone();
-            let files = p.files;
-            let counter = &counter;
-            // Summaries only: the texts of files that are not open are read
-            // again when a request needs them (see `Workspace::text`).
-            let load = |path: &Path| load::load_file(path, &root);
-            let mut ws = Workspace::build_with(root.clone(), p.config, &files, load, false, &|| {
-                counter.fetch_add(1, Ordering::Relaxed);
-            });
-            ws.set_text_source(Arc::new(|path: &Path| crate::workspace::read_text(path).ok()));
-            // Built here, in the background, rather than by the first
-            // completion or "did you mean" after indexing.
-            for sigil in [Sigil::Entity, Sigil::Source] {
-                ws.index().sorted_ids(sigil, ws.interner());
-            }
-            p.slot.replace(ws);
-        }
+        workspaces.into_iter().map(|p| Indexed { ws: build(p, &counter) }).collect::<Vec<_>>()
     });
     tokio::pin!(build);
-    loop {
+    let loaded = loop {
         tokio::select! {
-            _ = &mut build => break,
+            loaded = &mut build => break loaded,
             _ = tokio::time::sleep(Duration::from_millis(200)) => {
                 if let Some(p) = &progress {
                     let n = done.load(Ordering::Relaxed);
@@ -139,19 +122,40 @@ pub async fn index(session: Arc<Session>, root: PathBuf, force: bool) {
                 }
             }
         }
-    }
+    };
+    let Ok(loaded) = loaded else { return };
+    #[cfg(test)]
+    session.hooks.before_swap().await;
+    session.mutate(|state| state.finish_job(&top, id, loaded));
     if let Some(p) = progress {
         p.finish_with_message(format!("{} files", thousands(total))).await;
     }
-    for slot in &slots {
-        session.schedule_slot(slot);
+}
+
+/// Loads one planned workspace: summaries only, since the texts of files
+/// that are not open are read again when a request needs them.
+fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> Workspace {
+    let root = p.root.clone();
+    let load = |path: &Path| load::load_file(path, &root);
+    let mut ws = Workspace::build_with(p.root.clone(), p.config, &p.files, load, false, &|| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    for (path, message) in p.unreadable {
+        let display_path = load::display_path(&path, &root);
+        ws.set_file(crate::analysis::LoadedFile { path, display_path, content: Err(message) }, None);
     }
+    // Built here, in the background, rather than by the first completion
+    // or "did you mean" after indexing.
+    for sigil in [Sigil::Entity, Sigil::Source] {
+        ws.index().sorted_ids(sigil, ws.interner());
+    }
+    ws
 }
 
 /// Publishes the `config` diagnostic of each `newsmark.toml` (an empty list
 /// for a valid one, which clears an earlier error).
 async fn publish_configs(session: &Session, configs: &[ConfigState]) {
-    let enc = session.settings().encoding;
+    let enc = session.read(|s| s.settings.encoding);
     for c in configs {
         let Some(uri) = convert::path_to_uri(&c.path) else { continue };
         let diags = c.error.as_ref().map(|e| vec![config_diagnostic(e, enc)]).unwrap_or_default();

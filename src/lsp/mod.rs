@@ -1,23 +1,29 @@
 //! `newsmark lsp`: the language server on stdin/stdout (spec §12), built on
 //! tower-lsp-server and tokio, calling the same analysis as `check`.
 //!
-//! Code map: `server` (the handlers), `session` and `state` (documents and
-//! workspaces), `document` (rope and per-version snapshot), `convert`
-//! (positions, encodings, protocol types), `features` (the ide functions as
-//! LSP), `diagnostics` (debounced, versioned publishing), `indexing`
-//! (background loading with progress), `watch` (files changed on disk).
+//! Code map: `server` (the handlers), `session` (the one mutex, snapshots,
+//! the request runner), `state` (documents and workspaces, and every
+//! change to them), `snapshot` (what a request reads), `document` (rope
+//! and per-version text), `convert` (positions, encodings, protocol types),
+//! `features` (the ide functions as LSP), `diagnostics` (debounce and the
+//! one publisher), `indexing` (background loading with progress), `watch`
+//! (the file watchers asked for), `transport` (the input guard).
 
 mod convert;
 mod diagnostics;
-// Public for the `incremental` fuzz target and its regression tests.
-pub mod document;
+mod document;
 mod features;
 mod indexing;
 mod server;
 mod session;
+mod snapshot;
 mod state;
 mod transport;
 mod watch;
+
+// For the `incremental` fuzz target and its regression tests: the server's
+// edit of a text, in plain types.
+pub use document::EditableText;
 
 #[cfg(test)]
 mod tests;
@@ -63,18 +69,23 @@ pub fn run() -> i32 {
             () = exited => {}
         }
     });
-    let clean = session_cell.get().is_some_and(|s| state::lock(&s.state).is_shutdown());
+    let clean = session_cell.get().is_some_and(|s| s.read(|state| state.shutdown));
     // Background indexing may still be running: do not wait for it.
     runtime.shutdown_background();
     if clean { 0 } else { 1 }
 }
 
-/// The service, for in-process tests.
+/// The service and its session, for in-process tests.
 #[cfg(test)]
-#[allow(dead_code)] // no in-process test uses it yet
-pub(crate) fn service() -> (LspService<server::Server>, tower_lsp_server::ClientSocket) {
-    server::with_extra_methods(LspService::build(|client| server::Server {
-        session: Arc::new(session::Session::new(client)),
+pub(crate) fn service() -> (LspService<server::Server>, tower_lsp_server::ClientSocket, Arc<session::Session>) {
+    let cell: Arc<OnceLock<Arc<session::Session>>> = Arc::new(OnceLock::new());
+    let set = cell.clone();
+    let (service, socket) = server::with_extra_methods(LspService::build(move |client| {
+        let session = Arc::new(session::Session::new(client));
+        let _ = set.set(session.clone());
+        server::Server { session }
     }))
-    .finish()
+    .finish();
+    let session = cell.get().cloned().expect("the service is built");
+    (service, socket, session)
 }

@@ -11,11 +11,11 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{LanguageServer, LspServiceBuilder};
 
 use super::convert;
-use super::diagnostics::{self, log_error};
+use super::diagnostics;
 use super::features;
-use super::indexing;
-use super::session::{FileCtx, Session};
-use super::state::{Settings, lock, remove_disk_file, set_disk_file};
+use super::session::Session;
+use super::snapshot::{CancelToken, FileCtx};
+use super::state::{Effects, Settings, indexable};
 use super::watch;
 
 pub struct Server {
@@ -23,61 +23,36 @@ pub struct Server {
 }
 
 impl Server {
-    /// Runs `f` on a blocking thread with the current view of the open
-    /// document `uri`; `Ok(None)` when the document is not open.
+    /// Runs `f` on a blocking thread with a snapshot of `uri` (an open
+    /// document, or a workspace file that is not open); `Ok(None)` when it
+    /// is neither.
     async fn with_file<R, F>(&self, uri: &Uri, f: F) -> Result<Option<R>>
     where
         R: Send + 'static,
         F: FnOnce(&FileCtx<'_>) -> Option<R> + Send + 'static,
     {
-        let session = self.session.clone();
-        let uri = uri.as_str().to_string();
-        let enc = self.session.settings().encoding;
-        let job = tokio::task::spawn_blocking(move || {
-            let view = session.view(&uri)?;
-            let data = view.slot.read();
-            let ctx = FileCtx::new(&view, &data, enc)?;
-            f(&ctx)
-        });
-        match job.await {
-            Ok(r) => Ok(r),
-            Err(e) => {
-                let message =
-                    if e.is_panic() { "the request failed (internal error)" } else { "the request was cancelled" };
-                log_error(&self.session, &format!("{message}: {e}")).await;
-                Err(Error {
-                    code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
-                    message: message.into(),
-                    data: None,
-                })
-            }
-        }
-    }
-
-    fn spawn_index(&self, root: PathBuf, force: bool) {
-        tokio::spawn(indexing::index(self.session.clone(), root, force));
+        self.session.with_snapshot(uri, move |snap, _| f(&FileCtx::new(snap)?)).await
     }
 }
 
 fn settings_from(params: &InitializeParams) -> Settings {
     let caps = &params.capabilities;
-    let debounce_ms = params
-        .initialization_options
-        .as_ref()
-        .and_then(|o| o.get("debounceMs"))
+    let option = |name: &str| params.initialization_options.as_ref().and_then(|o| o.get(name));
+    // `debounceMs` is the option's former name, still accepted.
+    let diagnostic_delay_ms = option("diagnosticDelayMs")
+        .or_else(|| option("debounceMs"))
         .and_then(|v| v.as_i64())
-        .map_or(Settings::default().debounce_ms, |n| n.clamp(0, 10_000) as u64);
+        .map_or(Settings::default().diagnostic_delay_ms, |n| n.clamp(0, 10_000) as u64);
     let workspace = caps.workspace.as_ref();
     Settings {
         encoding: convert::negotiate_encoding(caps),
-        debounce_ms,
+        diagnostic_delay_ms,
         // Push is the default, since a client may declare pull support and
         // still only listen to pushes (and one that does both would show
         // every diagnostic twice). A client that wants to pull opts in with
         // `initializationOptions: {"pullDiagnostics": true}`.
         pull_diagnostics: caps.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some())
-            && params.initialization_options.as_ref().and_then(|o| o.get("pullDiagnostics")).and_then(|v| v.as_bool())
-                == Some(true),
+            && option("pullDiagnostics").and_then(|v| v.as_bool()) == Some(true),
         diagnostic_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support)
             == Some(true),
         work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true),
@@ -101,11 +76,11 @@ impl LanguageServer for Server {
         let settings = settings_from(&params);
         let folders = folders_from(&params);
         let capabilities = features::capabilities(&settings);
-        {
-            let mut state = lock(&self.session.state);
+        self.session.mutate(|state| {
             state.settings = settings;
             state.folders = folders;
-        }
+            Effects::default()
+        });
         Ok(InitializeResult {
             capabilities,
             server_info: Some(ServerInfo { name: "newsmark".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -114,111 +89,80 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tokio::spawn(diagnostics::worker(self.session.clone()));
-        let (settings, folders) = {
-            let state = lock(&self.session.state);
-            (state.settings.clone(), state.folders.clone())
-        };
-        let mut roots: Vec<PathBuf> =
-            folders.iter().map(|f| crate::workspace::find_root(f).unwrap_or_else(|| f.clone())).collect();
-        roots.sort();
-        roots.dedup();
-        for root in roots {
-            if super::state::indexable(&root) {
-                self.spawn_index(root, false);
-            }
-        }
-        if settings.watch_registration {
+        let folders = self.session.read(|s| s.folders.clone());
+        self.session.mutate(|_| {
+            let mut index: Vec<PathBuf> =
+                folders.iter().map(|f| crate::workspace::find_root(f).unwrap_or_else(|| f.clone())).collect();
+            index.retain(|r| indexable(r));
+            Effects { index, ..Effects::default() }
+        });
+        if self.session.read(|s| s.settings.watch_registration) {
             if let Err(e) = self.session.client.register_capability(vec![watch::registration()]).await {
-                log_error(&self.session, &format!("cannot register file watchers: {e}")).await;
+                self.session.log_error(&format!("cannot register file watchers: {e}")).await;
             }
         }
     }
 
     async fn shutdown(&self) -> Result<()> {
-        lock(&self.session.state).set_shutdown();
+        self.session.mutate(|state| {
+            state.shutdown = true;
+            Effects::default()
+        });
         Ok(())
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        let uri = doc.uri.as_str().to_string();
-        let opened = lock(&self.session.state).open(doc.uri, doc.version, &doc.text);
-        self.session.queue.schedule([uri]);
-        if opened.index {
-            self.spawn_index(opened.slot.root.clone(), false);
-        }
+        self.session.mutate(|state| state.open(doc.uri, doc.version, &doc.text));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let doc = params.text_document;
-        let applied = lock(&self.session.state).change(&doc.uri, doc.version, &params.content_changes);
-        if applied {
-            self.session.queue.schedule([doc.uri.as_str().to_string()]);
-        } else {
-            log_error(&self.session, &format!("didChange for {} which is not open; ignored", doc.uri.as_str())).await;
+        let mut open = true;
+        self.session.mutate(|state| {
+            let fx = state.change(&doc.uri, doc.version, &params.content_changes);
+            open = fx.is_some();
+            fx.unwrap_or_default()
+        });
+        if !open {
+            let message = format!("didChange for {} which is not open; ignored", doc.uri.as_str());
+            self.session.log_error(&message).await;
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let uri = params.text_document.uri;
-        let Some((path, slot)) = lock(&self.session.state).close(&uri) else { return };
-        lock(&self.session.diag_caches).remove(uri.as_str());
-        let session = self.session.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            // The disk is in force again for this file, if discovery would
-            // list it (not a link out of the root, not a FIFO).
-            let changed = if slot.indexable && crate::workspace::admits(&slot.root, &path) {
-                set_disk_file(&slot, &path)
-            } else {
-                remove_disk_file(&slot, &path)
-            };
-            if changed {
-                session.schedule_slot(&slot);
-            }
-        })
-        .await;
-        if !self.session.settings().pull_diagnostics {
-            self.session.client.publish_diagnostics(uri, Vec::new(), None).await;
-        }
+        self.session.mutate(|state| state.close(&params.text_document.uri, true));
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let Some(path) = convert::uri_to_path(&params.text_document.uri) else { return };
-        if path.file_name().is_some_and(|n| n == crate::config::FILE_NAME) {
-            let events = [FileEvent { uri: params.text_document.uri, typ: FileChangeType::CHANGED }];
-            self.apply_file_events(&events).await;
+        if crate::workspace::changes_membership(&path) {
+            self.session.mutate(|state| state.file_events(&[(path, FileChangeType::CHANGED)]));
         }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        self.apply_file_events(&params.changes).await;
+        let events: Vec<(PathBuf, FileChangeType)> =
+            params.changes.iter().filter_map(|e| Some((convert::uri_to_path(&e.uri)?, e.typ))).collect();
+        self.session.mutate(|state| state.file_events(&events));
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let added: Vec<PathBuf> = params.event.added.iter().filter_map(|f| convert::uri_to_path(&f.uri)).collect();
-        {
-            let mut state = lock(&self.session.state);
-            let removed: Vec<PathBuf> =
-                params.event.removed.iter().filter_map(|f| convert::uri_to_path(&f.uri)).collect();
-            state.folders.retain(|f| !removed.contains(f));
-            state.folders.extend(added.iter().cloned());
-        }
-        for folder in added {
-            let root = crate::workspace::find_root(&folder).unwrap_or(folder);
-            if super::state::indexable(&root) {
-                self.spawn_index(root, false);
-            }
-        }
+        let paths = |folders: &[WorkspaceFolder]| -> Vec<PathBuf> {
+            folders.iter().filter_map(|f| convert::uri_to_path(&f.uri)).collect()
+        };
+        let (added, removed) = (paths(&params.event.added), paths(&params.event.removed));
+        self.session.mutate(|state| state.folders_changed(added, &removed));
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        let session = self.session.clone();
-        let uri = params.text_document.uri.as_str().to_string();
-        let computed = tokio::task::spawn_blocking(move || diagnostics::compute(&session, &uri))
-            .await
-            .map_err(|_| Error::internal_error())?;
-        let items = computed.map(|c| c.diagnostics).unwrap_or_default();
+        let computed = self
+            .session
+            .with_snapshot(&params.text_document.uri, |snap, _| {
+                diagnostics::compute(snap, &mut Default::default(), None)
+            })
+            .await?;
+        let items = computed.map(|(_, items)| items).unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
             RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
@@ -281,11 +225,10 @@ impl LanguageServer for Server {
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        let session = self.session.clone();
-        let enc = self.session.settings().encoding;
-        tokio::task::spawn_blocking(move || features::workspace_symbols(&session, &params.query, enc))
-            .await
-            .map_err(|_| Error::internal_error())
+        let workspaces = self.session.read(|s| s.all_workspaces());
+        let enc = self.session.read(|s| s.settings.encoding);
+        let run = move || features::workspace_symbols(&workspaces, &params.query, enc);
+        self.session.run(CancelToken::default(), CancelToken::default(), run).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -314,9 +257,55 @@ impl LanguageServer for Server {
 
 /// Registers the methods the transport rewrites bad requests to.
 pub fn with_extra_methods(builder: LspServiceBuilder<Server>) -> LspServiceBuilder<Server> {
-    builder
+    let builder = builder
         .custom_method(super::transport::INVALID_REQUEST, Server::invalid_request)
-        .custom_method(super::transport::UNKNOWN_DOLLAR_REQUEST, Server::unknown_dollar_request)
+        .custom_method(super::transport::UNKNOWN_DOLLAR_REQUEST, Server::unknown_dollar_request);
+    #[cfg(test)]
+    let builder = builder
+        .custom_method(super::tests::PANIC_REQUEST, Server::test_panic)
+        .custom_method(super::tests::HOLD_REQUEST, Server::test_hold);
+    builder
+}
+
+/// Runs `f` when dropped.
+#[cfg(test)]
+fn scopeguard<F: FnMut() -> usize>(f: F) -> impl Drop {
+    struct Guard<F: FnMut() -> usize>(F);
+    impl<F: FnMut() -> usize> Drop for Guard<F> {
+        fn drop(&mut self) {
+            (self.0)();
+        }
+    }
+    Guard(f)
+}
+
+#[cfg(test)]
+impl Server {
+    /// Panics while reading a snapshot (tests of the panic path only).
+    async fn test_panic(&self, params: TextDocumentIdentifier) -> Result<Option<()>> {
+        self.with_file(&params.uri, |_| -> Option<()> { panic!("deliberate test panic") }).await
+    }
+
+    /// Holds a snapshot until the document changes or the client cancels
+    /// (tests of cancellation only); `true` when released that way.
+    async fn test_hold(&self, params: TextDocumentIdentifier) -> Result<Option<bool>> {
+        use std::sync::atomic::Ordering::AcqRel;
+        let session = self.session.clone();
+        self.session
+            .with_snapshot(&params.uri, move |snap, cancel| {
+                session.hooks.holds_running.fetch_add(1, AcqRel);
+                let _done = scopeguard(|| session.hooks.holds_running.fetch_sub(1, AcqRel));
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+                while !snap.modified.is_cancelled() && !cancel.is_cancelled() {
+                    if std::time::Instant::now() > deadline {
+                        return Some(false);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                Some(true)
+            })
+            .await
+    }
 }
 
 impl Server {
@@ -336,21 +325,5 @@ impl Server {
             message: format!("Method not found: {method}").into(),
             data: None,
         })
-    }
-
-    async fn apply_file_events(&self, events: &[FileEvent]) {
-        // Applied synchronously, before the first `.await`: a request that
-        // follows the notification on the wire must see its effect (a hover
-        // right after a registry changed on disk), and tower-lsp-server only
-        // keeps wire order up to a handler's first `.await`. A panic is
-        // caught here as `spawn_blocking` would, so the server keeps serving.
-        let reload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| watch::apply(&self.session, events)))
-            .unwrap_or_else(|_| {
-                eprintln!("newsmark lsp: applying file events panicked; the index may be stale until the next change");
-                Vec::new()
-            });
-        for root in reload {
-            self.spawn_index(root, true);
-        }
     }
 }

@@ -1,172 +1,217 @@
-//! The server's shared state and the operations that combine documents with
-//! workspaces: building a document's snapshot, bringing a workspace up to
-//! date with the open documents, and the view a request works on.
+//! The session: the state behind its one mutex, how notifications mutate it
+//! ([`Session::mutate`]), how requests take snapshots of it
+//! ([`Session::snapshot`]) and run on blocking threads under
+//! `catch_unwind` ([`Session::run`]), and the one publisher of diagnostics.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
+use std::sync::{Arc, Once};
 
-use rustc_hash::FxHashMap;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{Location, Uri};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use super::convert::{self, LineMap};
-use super::diagnostics::DiagQueue;
-use super::document::Snapshot;
-use super::state::{Settings, Slot, SlotData, State, apply_snapshots, lock};
-use crate::analysis::FileId;
-use crate::analysis::diagnostics::DiagnosticsCache;
-use crate::text::{LineIndex, PositionEncoding, TextRange};
+use super::snapshot::{CancelOnDrop, CancelToken, Snapshot};
+use super::state::{Effects, State};
+use super::{diagnostics, indexing};
+
+/// LSP's code for a request whose document changed while it ran.
+const CONTENT_MODIFIED: i64 = -32801;
 
 pub struct Session {
     pub client: Client,
-    pub state: Mutex<State>,
-    pub queue: DiagQueue,
-    /// Per open document (by URI), what its last diagnostics computation
-    /// keeps for the next one.
-    pub diag_caches: Mutex<FxHashMap<String, DiagnosticsCache>>,
+    /// Everything that changes: documents, workspaces (the slot table; each
+    /// workspace has its own read-write lock), indexing jobs, settings.
+    state: Mutex<State>,
+    /// To the one task that sends diagnostics to the client, in the order
+    /// they were found current.
+    publish: mpsc::UnboundedSender<diagnostics::Publish>,
+    #[cfg(test)]
+    pub hooks: TestHooks,
 }
 
-/// An open document at one version, with its workspace.
-pub struct DocView {
-    pub uri: Uri,
-    pub path: PathBuf,
-    pub slot: Arc<Slot>,
-    pub snap: Arc<Snapshot>,
+/// Lets in-process tests hold an indexing job just before its result is
+/// swapped in, to send changes that arrive "during indexing".
+#[cfg(test)]
+#[derive(Default)]
+pub struct TestHooks {
+    /// How many `HOLD_REQUEST`s are still running on a blocking thread.
+    pub holds_running: std::sync::atomic::AtomicUsize,
+    pub hold_indexing: std::sync::atomic::AtomicBool,
+    pub indexing_held: tokio::sync::Notify,
+    pub release_indexing: tokio::sync::Notify,
+}
+
+#[cfg(test)]
+impl TestHooks {
+    pub async fn before_swap(&self) {
+        if self.hold_indexing.swap(false, std::sync::atomic::Ordering::AcqRel) {
+            self.indexing_held.notify_one();
+            self.release_indexing.notified().await;
+        }
+    }
 }
 
 impl Session {
+    /// Must be called inside the tokio runtime (it starts the publisher).
     pub fn new(client: Client) -> Session {
+        install_panic_hook();
+        let (publish, rx) = mpsc::unbounded_channel();
+        tokio::spawn(diagnostics::publisher(client.clone(), rx));
         Session {
             client,
             state: Mutex::new(State::default()),
-            queue: DiagQueue::default(),
-            diag_caches: Mutex::new(FxHashMap::default()),
+            publish,
+            #[cfg(test)]
+            hooks: TestHooks::default(),
         }
     }
 
-    pub fn settings(&self) -> Settings {
-        lock(&self.state).settings.clone()
+    /// Reads the state (settings, the document table) briefly.
+    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&self.state.lock())
     }
 
-    /// The snapshot of an open document's current text. The text and parse
-    /// are built outside the lock, once per version.
-    pub fn snapshot(&self, uri: &str) -> Option<DocView> {
-        let (rope, seq, version, view) = {
-            let state = lock(&self.state);
-            let doc = state.doc(uri)?;
-            let slot = state.slot_of_doc(uri)?;
-            if let Some(snap) = doc.current_snapshot() {
-                return Some(DocView { uri: doc.uri.clone(), path: doc.path.clone(), slot, snap });
-            }
-            (doc.rope.clone(), doc.seq, doc.version, (doc.uri.clone(), doc.path.clone(), slot))
+    /// The one way to change the state: `f` runs under the mutex, then what
+    /// follows from it (diagnostics to schedule, workspaces to index,
+    /// diagnostics to clear) is set going before the mutex is released.
+    /// Synchronous: called before a handler's first `.await`, it takes
+    /// effect in wire order. Disk reads in `f` (a closed file, a config)
+    /// leave the executor's other tasks to other threads.
+    pub fn mutate(self: &Arc<Self>, f: impl FnOnce(&mut State) -> Effects) {
+        let run = || {
+            let mut state = self.state.lock();
+            let fx = f(&mut state);
+            self.apply(&mut state, fx);
         };
-        let text: Arc<str> = Arc::from(rope.to_string());
-        let snap = Arc::new(Snapshot::new(seq, version, text));
-        let mut state = lock(&self.state);
-        if let Some(doc) = state.doc_mut(uri) {
-            if doc.seq == seq {
-                doc.snapshot = Some(snap.clone());
+        let caught = if tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(|| catch_panic(run))
+        } else {
+            catch_panic(run)
+        };
+        if let Err(message) = caught {
+            let message = format!("a change of the server state failed: {message}");
+            eprintln!("newsmark lsp: {message}");
+            let _ = self.publish.send(diagnostics::Publish::Log(message));
+        }
+    }
+
+    fn apply(self: &Arc<Self>, state: &mut State, mut fx: Effects) {
+        if !state.settings.pull_diagnostics {
+            for uri in fx.clear {
+                let _ = self.publish.send(diagnostics::Publish::Clear(uri));
             }
         }
-        Some(DocView { uri: view.0, path: view.1, slot: view.2, snap })
-    }
-
-    /// Sets every open document of `slot` into its workspace; when that
-    /// changes what other files can see, schedules the diagnostics of every
-    /// open document of the workspace.
-    pub fn flush(&self, slot: &Arc<Slot>) {
-        let uris = lock(&self.state).open_docs_in(slot);
-        let snaps: Vec<(PathBuf, Arc<Snapshot>)> =
-            uris.iter().filter_map(|u| self.snapshot(u)).map(|v| (v.path, v.snap)).collect();
-        let flushed = apply_snapshots(slot, &snaps);
-        if flushed.affects_others {
-            self.queue.schedule(uris);
+        fx.diagnose.sort();
+        fx.diagnose.dedup();
+        for uri in fx.diagnose {
+            diagnostics::schedule(self, state, &uri);
+        }
+        fx.index.sort();
+        fx.index.dedup();
+        for top in fx.index {
+            indexing::start(self, state, top);
         }
     }
 
-    /// The current view of an open document, with the workspace holding
-    /// exactly that text (so the parse matches the index).
-    pub fn view(&self, uri: &str) -> Option<DocView> {
-        for _ in 0..8 {
-            let view = self.snapshot(uri)?;
-            self.flush(&view.slot);
-            if view.slot.read().holds(&view.path, view.snap.seq) {
-                return Some(view);
+    /// Sends one publication to the publisher (under the state's mutex, so
+    /// that the order of the channel is the order of the state).
+    pub fn send(&self, p: diagnostics::Publish) {
+        let _ = self.publish.send(p);
+    }
+
+    /// The snapshot of an open document, or of a workspace file that is
+    /// not open; `None` when the URI is neither.
+    pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        self.read(|state| state.snapshot(uri))
+    }
+
+    /// Runs `f` on a blocking thread. A panic is logged with its message
+    /// and place and answered with an internal error; a document changed
+    /// meanwhile is answered with `ContentModified`; a request the client
+    /// cancels drops this future, which cancels `cancel`.
+    pub async fn run<R, F>(&self, modified: CancelToken, cancel: CancelToken, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce() -> R + Send + 'static,
+    {
+        let _on_drop = CancelOnDrop(cancel);
+        let outcome = tokio::task::spawn_blocking(move || catch_panic(f)).await;
+        match outcome {
+            Ok(Ok(_)) if modified.is_cancelled() => Err(Error {
+                code: ErrorCode::ServerError(CONTENT_MODIFIED),
+                message: "the document changed while the request ran".into(),
+                data: None,
+            }),
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(message)) => {
+                self.log_error(&format!("a request failed: {message}")).await;
+                Err(Error {
+                    code: ErrorCode::InternalError,
+                    message: format!("internal error: {message}").into(),
+                    data: None,
+                })
+            }
+            Err(e) => {
+                self.log_error(&format!("a request failed: {e}")).await;
+                Err(Error::internal_error())
             }
         }
-        None
     }
 
-    /// Schedules the diagnostics of every open document of `slot`.
-    pub fn schedule_slot(&self, slot: &Slot) {
-        let uris = lock(&self.state).open_docs_in(slot);
-        self.queue.schedule(uris);
+    /// A snapshot request: `f` reads the snapshot on a blocking thread.
+    pub async fn with_snapshot<R, F>(&self, uri: &Uri, f: F) -> Result<Option<R>>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Snapshot, &CancelToken) -> Option<R> + Send + 'static,
+    {
+        let Some(snap) = self.snapshot(uri) else { return Ok(None) };
+        let cancel = CancelToken::default();
+        let token = cancel.clone();
+        self.run(snap.modified.clone(), cancel, move || f(&snap, &token)).await
+    }
+
+    pub async fn log_error(&self, message: &str) {
+        eprintln!("newsmark lsp: {message}");
+        self.client.log_message(lsp::MessageType::ERROR, message).await;
     }
 }
 
-/// A file's text with its line index.
-type TextAndLines = (Arc<str>, Arc<LineIndex>);
-
-/// What a request reads: the document, its workspace (read-locked) and the
-/// encoding; converts ranges of any file of the workspace.
-pub struct FileCtx<'a> {
-    pub view: &'a DocView,
-    pub data: &'a SlotData,
-    pub file: FileId,
-    pub enc: PositionEncoding,
-    /// Texts and line indexes of other files, read once per request.
-    other: Mutex<FxHashMap<FileId, TextAndLines>>,
+thread_local! {
+    /// The message and place of the last panic on this thread.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-impl<'a> FileCtx<'a> {
-    pub fn new(view: &'a DocView, data: &'a SlotData, enc: PositionEncoding) -> Option<FileCtx<'a>> {
-        let file = data.ws.file_id(&view.path)?;
-        Some(FileCtx { view, data, file, enc, other: Mutex::new(FxHashMap::default()) })
-    }
+/// Keeps each panic's message and place for [`catch_panic`] (the default
+/// hook still prints it to stderr).
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = payload_text(info.payload());
+            let place = info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()));
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{}", place.unwrap_or_default())));
+            previous(info);
+        }));
+    });
+}
 
-    pub fn ide(&self) -> crate::ide::FileContext<'_> {
-        crate::ide::FileContext {
-            ws: &self.data.ws,
-            file: self.file,
-            parse: &self.view.snap.parse,
-            text: &self.view.snap.text,
-            index_complete: self.view.slot.is_indexed(),
-        }
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
     }
+}
 
-    /// Positions of the document itself.
-    pub fn map(&self) -> LineMap<'_> {
-        LineMap { text: &self.view.snap.text, index: &self.view.snap.line_index, enc: self.enc }
-    }
-
-    /// The URI of any file of the workspace.
-    pub fn uri(&self, file: FileId) -> Option<Uri> {
-        if file == self.file {
-            return Some(self.view.uri.clone());
-        }
-        convert::path_to_uri(&self.data.ws.file(file)?.path)
-    }
-
-    /// A range of any file of the workspace as LSP, converted with that
-    /// file's text (an open document's text is the workspace's).
-    pub fn lsp_range(&self, file: FileId, range: TextRange) -> Option<tower_lsp_server::ls_types::Range> {
-        if file == self.file {
-            return Some(self.map().range(range));
-        }
-        let cached = lock(&self.other).get(&file).cloned();
-        let (text, index) = match cached {
-            Some(c) => c,
-            None => {
-                let text = self.data.ws.text(file)?;
-                let entry = (text.clone(), Arc::new(LineIndex::new(&text)));
-                lock(&self.other).insert(file, entry.clone());
-                entry
-            }
-        };
-        Some(LineMap { text: &text, index: &index, enc: self.enc }.range(range))
-    }
-
-    pub fn location(&self, file: FileId, range: TextRange) -> Option<Location> {
-        Some(Location { uri: self.uri(file)?, range: self.lsp_range(file, range)? })
-    }
+/// Runs `f`, turning a panic into its message and place.
+pub fn catch_panic<R>(f: impl FnOnce() -> R) -> std::result::Result<R, String> {
+    LAST_PANIC.with(|p| p.borrow_mut().take());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|payload| LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| payload_text(&*payload)))
 }

@@ -1,98 +1,131 @@
-//! Server state: the workspaces (one per root, spec §7), the open documents,
-//! and the fallback for files outside every workspace folder.
-//!
-//! Locking: `State` sits behind one std `Mutex` that is never held across an
-//! `.await`, so document changes are applied in wire order. Each workspace
-//! sits behind its own `RwLock`; requests read it on blocking threads.
+//! The server's state and its one writer: the open documents, the
+//! workspaces (one per root, spec §7, plus one per lone file) and the
+//! indexing jobs. Every mutation is a method of [`State`], called under the
+//! session's one mutex, synchronously, from a notification handler (in wire
+//! order) or from the step that swaps a freshly indexed workspace in. Each
+//! method brings documents *and* workspace index up to date before it
+//! returns, and says what follows from it in [`Effects`].
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::Arc;
 
 use lasso::Key;
-use rustc_hash::{FxHashMap, FxHasher};
-use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+use parking_lot::RwLock;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use tower_lsp_server::ls_types::{FileChangeType, TextDocumentContentChangeEvent, Uri};
 
-use super::document::{Document, Snapshot};
+use super::convert;
+use super::document::{DocText, Document};
+use super::snapshot::{CancelToken, RecentTexts, Snapshot, Source, WorkspaceGuard};
 use crate::analysis::{FileId, Workspace};
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::text::PositionEncoding;
-use crate::workspace::{self, load};
+use crate::workspace::{self, Membership, load};
 
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+/// A workspace shared between the writer and the snapshots of requests.
+/// The writer takes the write lock only while holding the state's mutex.
+pub type SharedWorkspace = Arc<RwLock<Workspace>>;
+
+type WorkspaceWriteGuard = parking_lot::lock_api::ArcRwLockWriteGuard<parking_lot::RawRwLock, Workspace>;
 
 /// One workspace and what the server tracks about it.
 pub struct Slot {
-    /// The root folder; for a lone file (no root found), the file itself.
-    pub key: PathBuf,
     pub root: PathBuf,
-    /// False for a lone file and for a root that must never be indexed
-    /// (the home folder, the file system root): only open files count.
+    /// A workspace root loaded from disk; false for a lone file (no root,
+    /// or a file its workspace leaves out) and for a root that must never
+    /// be indexed (the home folder, the file system root).
     pub indexable: bool,
     /// Every file of the workspace has been loaded.
-    pub indexed: AtomicBool,
-    /// An indexing job has taken this workspace.
-    claimed: AtomicBool,
-    data: RwLock<SlotData>,
-}
-
-pub struct SlotData {
-    pub ws: Workspace,
-    /// The document edit sequence number last set into `ws`, per open file.
-    applied: FxHashMap<PathBuf, u64>,
-    /// The fingerprint of an open file as set at a `seq`: still the file's
-    /// while `applied` holds the same `seq`, which spares hashing a large
-    /// article's references a second time on the next keystroke.
-    fingerprints: FxHashMap<PathBuf, (u64, u64)>,
-}
-
-impl SlotData {
-    /// True when the open file `path` is in `ws` with the text of `seq`.
-    pub fn holds(&self, path: &Path, seq: u64) -> bool {
-        self.applied.get(path) == Some(&seq)
-    }
+    pub indexed: bool,
+    /// Which files belong (for a lone file: none but itself).
+    pub membership: Option<Membership>,
+    /// The config of `ws` (the same `Arc`), readable without its lock.
+    config: Arc<Config>,
+    pub ws: SharedWorkspace,
+    /// What each file set into `ws` offers other files (see [`fingerprint`]),
+    /// kept so that a keystroke hashes the edited file once, not twice.
+    fingerprints: FxHashMap<PathBuf, u64>,
+    /// Held by every snapshot of `ws`; cancelled when a change has to wait
+    /// for readers, so that long ones (diagnostics) stop early.
+    pub interrupt: CancelToken,
+    /// Texts that requests read from disk; a file's entry goes when the
+    /// file changes in `ws`.
+    recent: Arc<RecentTexts>,
 }
 
 impl Slot {
-    fn new(key: PathBuf, root: PathBuf, indexable: bool, config: Arc<Config>) -> Slot {
-        let ws = Workspace::new(root.clone(), config);
+    fn new(root: PathBuf, indexable: bool, config: Arc<Config>) -> Slot {
+        Slot::with(Workspace::new(root, config), indexable, !indexable)
+    }
+
+    fn with(ws: Workspace, indexable: bool, indexed: bool) -> Slot {
+        let membership = if indexable { Membership::new(&ws.root, &ws.config).ok() } else { None };
         Slot {
-            key,
-            root,
+            root: ws.root.clone(),
+            config: ws.config.clone(),
+            ws: Arc::new(RwLock::new(ws)),
             indexable,
-            indexed: AtomicBool::new(!indexable),
-            claimed: AtomicBool::new(false),
-            data: RwLock::new(SlotData { ws, applied: FxHashMap::default(), fingerprints: FxHashMap::default() }),
+            indexed,
+            membership,
+            fingerprints: FxHashMap::default(),
+            interrupt: CancelToken::default(),
+            recent: Arc::default(),
         }
     }
 
-    pub fn read(&self) -> RwLockReadGuard<'_, SlotData> {
-        self.data.read().unwrap_or_else(|e| e.into_inner())
+    /// A read guard of the workspace, for a snapshot (taken under the state
+    /// mutex, so never behind a waiting writer).
+    fn reader(&self) -> WorkspaceGuard {
+        self.ws.read_arc()
     }
 
-    pub fn write(&self) -> RwLockWriteGuard<'_, SlotData> {
-        self.data.write().unwrap_or_else(|e| e.into_inner())
+    /// The workspace for writing: at once when no request reads it, else
+    /// after telling the readers to stop (they check now and then).
+    fn write(&mut self) -> WorkspaceWriteGuard {
+        if let Some(guard) = self.ws.try_write_arc() {
+            return guard;
+        }
+        self.interrupt.cancel();
+        self.interrupt = CancelToken::default();
+        self.ws.write_arc()
     }
 
-    pub fn is_indexed(&self) -> bool {
-        self.indexed.load(Ordering::Acquire)
+    fn admits(&self, path: &Path) -> bool {
+        self.membership.as_ref().is_some_and(|m| m.admits(path))
     }
 
-    /// Takes the workspace for an indexing job; false when one already has.
-    pub fn claim(&self) -> bool {
-        self.indexable && !self.claimed.swap(true, Ordering::AcqRel)
+    /// Sets a text into the workspace; true when other files may now have
+    /// other diagnostics.
+    fn set_text(&mut self, path: &Path, doc: &DocText) -> bool {
+        let mut ws = self.write();
+        let before = self.fingerprints.get(path).copied().or_else(|| ws.file_id(path).map(|id| fingerprint(&ws, id)));
+        let display = load::display_path(path, &self.root);
+        let id = ws.set_parsed_file(path.to_path_buf(), display, doc.text.clone(), &doc.parse);
+        self.recent.forget(id);
+        let after = fingerprint(&ws, id);
+        self.fingerprints.insert(path.to_path_buf(), after);
+        before != Some(after)
     }
 
-    /// Replaces the workspace by one freshly loaded from disk; open files
-    /// are set into it again by the next flush.
-    pub fn replace(&self, ws: Workspace) {
-        let mut data = self.write();
-        data.ws = ws;
-        data.applied.clear();
-        drop(data);
-        self.indexed.store(true, Ordering::Release);
+    /// Sets a file's disk content into the workspace, or forgets it when
+    /// it is gone or no longer belongs; true when other files may be
+    /// affected.
+    fn set_from_disk(&mut self, path: &Path) -> bool {
+        if !self.admits(path) {
+            return self.forget(path);
+        }
+        let loaded = load::load_file(path, &self.root);
+        let mut ws = self.write();
+        let before = self.fingerprints.remove(path).or_else(|| ws.file_id(path).map(|id| fingerprint(&ws, id)));
+        let id = ws.set_file(loaded, None);
+        self.recent.forget(id);
+        before != Some(fingerprint(&ws, id))
+    }
+
+    fn forget(&mut self, path: &Path) -> bool {
+        self.fingerprints.remove(path);
+        let removed = self.write().remove_file(path);
+        removed.inspect(|&id| self.recent.forget(id)).is_some()
     }
 }
 
@@ -100,7 +133,8 @@ impl Slot {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub encoding: PositionEncoding,
-    pub debounce_ms: u64,
+    /// How long a document must stay unchanged before its diagnostics run.
+    pub diagnostic_delay_ms: u64,
     /// The client declared pull support and opted in with the
     /// initialization option `pullDiagnostics`: the server answers
     /// `textDocument/diagnostic` and does not push.
@@ -114,7 +148,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             encoding: PositionEncoding::Utf16,
-            debounce_ms: 50,
+            diagnostic_delay_ms: 50,
             pull_diagnostics: false,
             diagnostic_refresh: false,
             work_done_progress: false,
@@ -123,73 +157,44 @@ impl Default for Settings {
     }
 }
 
+/// A running indexing job of a top root (the workspaces nested below it
+/// included).
+struct Job {
+    id: u64,
+    /// Files changed on disk since the job started walking: read again when
+    /// its result is swapped in, since the job may have read them before.
+    dirty: FxHashSet<PathBuf>,
+}
+
+/// What follows from a mutation, done by the session before it releases
+/// the state.
+#[derive(Default)]
+pub struct Effects {
+    /// Open documents (by URI) whose diagnostics must be computed again.
+    pub diagnose: Vec<String>,
+    /// Top roots to index (again); each gets a new job.
+    pub index: Vec<PathBuf>,
+    /// Documents closed: their published diagnostics are cleared.
+    pub clear: Vec<Uri>,
+}
+
+/// A workspace loaded by an indexing job, ready to be swapped in.
+pub struct Indexed {
+    pub ws: Workspace,
+}
+
 #[derive(Default)]
 pub struct State {
     pub settings: Settings,
     pub folders: Vec<PathBuf>,
     docs: FxHashMap<String, Document>,
-    /// The workspace of each open document, fixed when it is opened.
-    doc_slots: FxHashMap<String, Arc<Slot>>,
-    slots: FxHashMap<PathBuf, Arc<Slot>>,
-    next_seq: u64,
-    shutdown: bool,
-}
-
-/// What a newly opened document needs next.
-pub struct Opened {
-    pub slot: Arc<Slot>,
-    /// The slot was just created and wants indexing.
-    pub index: bool,
+    slots: FxHashMap<PathBuf, Slot>,
+    jobs: FxHashMap<PathBuf, Job>,
+    next_job: u64,
+    pub shutdown: bool,
 }
 
 impl State {
-    fn next_seq(&mut self) -> u64 {
-        self.next_seq += 1;
-        self.next_seq
-    }
-
-    pub fn set_shutdown(&mut self) {
-        self.shutdown = true;
-    }
-
-    pub fn is_shutdown(&self) -> bool {
-        self.shutdown
-    }
-
-    /// Opens (or re-opens) a document; the client's text overrides the disk.
-    pub fn open(&mut self, uri: Uri, version: i32, text: &str) -> Opened {
-        let path = super::convert::uri_to_path(&uri);
-        let (slot, index) = match &path {
-            Some(p) => self.slot_for_path(p, true).unwrap_or_else(|| self.lone_slot(p)),
-            None => self.lone_slot(Path::new(uri.as_str())),
-        };
-        let path = path.unwrap_or_else(|| PathBuf::from(uri.as_str()));
-        let seq = self.next_seq();
-        self.doc_slots.insert(uri.as_str().to_string(), slot.clone());
-        self.docs.insert(uri.as_str().to_string(), Document::new(uri, path, version, text, seq));
-        Opened { slot, index }
-    }
-
-    /// Applies a `didChange` in order. False when the document is not open.
-    pub fn change(&mut self, uri: &Uri, version: i32, changes: &[TextDocumentContentChangeEvent]) -> bool {
-        let enc = self.settings.encoding;
-        let seq = self.next_seq();
-        let Some(doc) = self.docs.get_mut(uri.as_str()) else { return false };
-        for change in changes {
-            doc.apply_change(change, enc);
-        }
-        doc.version = version;
-        doc.seq = seq;
-        true
-    }
-
-    /// Forgets an open document; returns its path and workspace.
-    pub fn close(&mut self, uri: &Uri) -> Option<(PathBuf, Arc<Slot>)> {
-        let doc = self.docs.remove(uri.as_str())?;
-        let slot = self.doc_slots.remove(uri.as_str())?;
-        Some((doc.path, slot))
-    }
-
     pub fn doc(&self, uri: &str) -> Option<&Document> {
         self.docs.get(uri)
     }
@@ -198,72 +203,286 @@ impl State {
         self.docs.get_mut(uri)
     }
 
-    pub fn is_open(&self, path: &Path) -> bool {
-        self.docs.values().any(|d| d.path == path)
+    /// The workspace holding a file on disk that is not open (for requests
+    /// about it): the slot of its root, if that slot holds the file.
+    fn slot_of_disk_file(&self, path: &Path) -> Option<&Slot> {
+        let (root, _) = self.root_for(path)?;
+        self.slots.get(&root).filter(|s| s.ws.read().file_id(path).is_some())
     }
 
-    /// The workspace of an open document.
-    pub fn slot_of_doc(&self, uri: &str) -> Option<Arc<Slot>> {
-        self.doc_slots.get(uri).cloned()
+    /// What a request about `uri` reads: an open document, or a workspace
+    /// file that is not open; `None` when it is neither.
+    pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let (path, source, slot, modified) = match self.docs.get(uri.as_str()) {
+            Some(doc) => {
+                (doc.path.clone(), Source::Open(doc.current.clone()), self.slots.get(&doc.slot)?, doc.changed.clone())
+            }
+            None => {
+                let path = convert::uri_to_path(uri)?;
+                let slot = self.slot_of_disk_file(&path)?;
+                (path, Source::Disk, slot, CancelToken::default())
+            }
+        };
+        Some(Snapshot {
+            uri: uri.clone(),
+            path,
+            source,
+            ws: slot.reader(),
+            index_complete: slot.indexed,
+            enc: self.settings.encoding,
+            modified,
+            interrupted: slot.interrupt.clone(),
+            recent: slot.recent.clone(),
+        })
     }
 
-    /// Every open document in `slot`, by URI.
-    pub fn open_docs_in(&self, slot: &Slot) -> Vec<String> {
-        self.doc_slots.iter().filter(|(_, s)| s.key == slot.key).map(|(u, _)| u.clone()).collect()
+    /// Read guards of every workspace (workspace symbols), by root.
+    pub fn all_workspaces(&self) -> Vec<(WorkspaceGuard, Arc<RecentTexts>)> {
+        let mut slots: Vec<&Slot> = self.slots.values().collect();
+        slots.sort_by(|a, b| a.root.cmp(&b.root));
+        slots.into_iter().map(|s| (s.reader(), s.recent.clone())).collect()
+    }
+
+    /// Opens (or re-opens) a document; the client's text overrides the disk.
+    pub fn open(&mut self, uri: Uri, version: i32, text: &str) -> Effects {
+        let mut fx = Effects::default();
+        let key = uri.as_str().to_string();
+        if self.docs.contains_key(&key) {
+            fx.merge(self.close(&uri, false));
+        }
+        let path = convert::uri_to_path(&uri).unwrap_or_else(|| PathBuf::from(uri.as_str()));
+        let slot = self.home_of(&path, &mut fx);
+        let doc = Document::new(path, slot, version, text);
+        self.docs.insert(key.clone(), doc);
+        fx.diagnose.push(key.clone());
+        self.set_doc_into_slot(&key, &mut fx);
+        fx
+    }
+
+    /// Applies a `didChange`. `None` when the document is not open.
+    pub fn change(&mut self, uri: &Uri, version: i32, changes: &[TextDocumentContentChangeEvent]) -> Option<Effects> {
+        let enc = self.settings.encoding;
+        let doc = self.docs.get_mut(uri.as_str())?;
+        doc.apply(changes, version, enc);
+        let mut fx = Effects { diagnose: vec![uri.as_str().to_string()], ..Effects::default() };
+        self.set_doc_into_slot(uri.as_str(), &mut fx);
+        Some(fx)
+    }
+
+    /// Forgets an open document: the disk is in force again for its file
+    /// if its workspace holds it, else the file leaves the workspace.
+    pub fn close(&mut self, uri: &Uri, clear: bool) -> Effects {
+        let mut fx = Effects::default();
+        let Some(doc) = self.docs.remove(uri.as_str()) else { return fx };
+        if clear {
+            fx.clear.push(uri.clone());
+        }
+        let Some(slot) = self.slots.get_mut(&doc.slot) else { return fx };
+        if !slot.indexable {
+            // A lone file's workspace goes with it.
+            if !self.docs.values().any(|d| d.slot == doc.slot) {
+                self.slots.remove(&doc.slot);
+            }
+            return fx;
+        }
+        if slot.set_from_disk(&doc.path) {
+            fx.diagnose.extend(self.open_in(&doc.slot));
+        }
+        fx
+    }
+
+    /// Applies watched-file events (also a saved `newsmark.toml`): `.nmk`
+    /// files update their workspace unless open; a `.gitignore` or
+    /// `newsmark.toml` re-plans the workspaces around it.
+    pub fn file_events(&mut self, events: &[(PathBuf, FileChangeType)]) -> Effects {
+        let mut fx = Effects::default();
+        for (path, typ) in events {
+            for job in self.jobs.iter_mut().filter(|(top, _)| path.starts_with(top)).map(|(_, j)| j) {
+                job.dirty.insert(path.clone());
+            }
+            if workspace::changes_membership(path) {
+                if let Some(dir) = path.parent() {
+                    fx.index.push(self.top_root(dir));
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "nmk") || self.docs.values().any(|d| d.path == *path) {
+                continue;
+            }
+            let Some((root, _)) = self.root_for(path) else { continue };
+            let Some(slot) = self.slots.get_mut(&root).filter(|s| s.indexable) else { continue };
+            let changed = if *typ == FileChangeType::DELETED { slot.forget(path) } else { slot.set_from_disk(path) };
+            if changed {
+                fx.diagnose.extend(self.open_in(&root));
+            }
+        }
+        fx.index.sort();
+        fx.index.dedup();
+        fx
+    }
+
+    /// Workspace folders added or removed: the added ones are indexed.
+    pub fn folders_changed(&mut self, added: Vec<PathBuf>, removed: &[PathBuf]) -> Effects {
+        self.folders.retain(|f| !removed.contains(f));
+        let mut fx = Effects::default();
+        for folder in added {
+            let root = workspace::find_root(&folder).unwrap_or_else(|| folder.clone());
+            self.folders.push(folder);
+            if indexable(&root) {
+                fx.index.push(root);
+            }
+        }
+        fx
+    }
+
+    /// Starts a job for `top`; a job already running for it will find its
+    /// result stale. Returns the job's id and the configs currently in
+    /// force (kept when a `newsmark.toml` turns invalid).
+    pub fn start_job(&mut self, top: &Path) -> (u64, FxHashMap<PathBuf, Arc<Config>>) {
+        if !self.slots.contains_key(top) {
+            self.add_root_slot(top);
+        }
+        self.next_job += 1;
+        let id = self.next_job;
+        self.jobs.insert(top.to_path_buf(), Job { id, dirty: FxHashSet::default() });
+        let configs = self
+            .slots
+            .values()
+            .filter(|s| s.indexable && s.root.starts_with(top))
+            .map(|s| (s.root.clone(), s.config.clone()))
+            .collect();
+        (id, configs)
+    }
+
+    /// Swaps the workspaces an indexing job loaded in, unless a newer job
+    /// for the same top root started meanwhile. Files changed on disk while
+    /// the job ran are read again, open documents are set in again (they
+    /// override the disk), documents are re-homed by the new membership.
+    pub fn finish_job(&mut self, top: &Path, id: u64, loaded: Vec<Indexed>) -> Effects {
+        let mut fx = Effects::default();
+        if self.jobs.get(top).is_none_or(|j| j.id != id) {
+            return fx;
+        }
+        let dirty = self.jobs.remove(top).map(|j| j.dirty).unwrap_or_default();
+        let roots: FxHashSet<PathBuf> = loaded.iter().map(|l| l.ws.root.clone()).collect();
+        // Nested workspaces that are gone.
+        self.slots.retain(|key, s| !(s.indexable && s.root.starts_with(top) && !roots.contains(key)));
+        for Indexed { ws } in loaded {
+            let root = ws.root.clone();
+            let mut slot = Slot::with(ws, true, true);
+            for path in dirty.iter().filter(|p| p.starts_with(&root) && p.extension().is_some_and(|e| e == "nmk")) {
+                slot.set_from_disk(path);
+            }
+            self.slots.insert(root, slot);
+        }
+        // Every open document below `top` finds its home again.
+        let uris: Vec<String> =
+            self.docs.iter().filter(|(_, d)| d.path.starts_with(top)).map(|(u, _)| u.clone()).collect();
+        for uri in uris {
+            let Some(path) = self.docs.get(&uri).map(|d| d.path.clone()) else { continue };
+            let old = self.docs.get(&uri).map(|d| d.slot.clone());
+            let home = self.home_of(&path, &mut fx);
+            if let Some(old) = old.filter(|o| *o != home && !self.slots.get(o).is_some_and(|s| s.indexable)) {
+                if !self.docs.iter().any(|(u, d)| *u != uri && d.slot == old) {
+                    self.slots.remove(&old);
+                }
+            }
+            if let Some(doc) = self.docs.get_mut(&uri) {
+                doc.slot = home;
+            }
+            self.set_doc_into_slot(&uri, &mut fx);
+        }
+        for key in roots {
+            fx.diagnose.extend(self.open_in(&key));
+        }
+        fx
+    }
+
+    /// Sets an open document's current text into its workspace; when that
+    /// changes what other files see, their diagnostics are due too.
+    fn set_doc_into_slot(&mut self, uri: &str, fx: &mut Effects) {
+        let Some(doc) = self.docs.get(uri) else { return };
+        let (key, path, text) = (doc.slot.clone(), doc.path.clone(), doc.current.clone());
+        let Some(slot) = self.slots.get_mut(&key) else { return };
+        if slot.set_text(&path, &text) {
+            fx.diagnose.extend(self.open_in(&key).into_iter().filter(|u| u != uri));
+        }
+    }
+
+    /// Every open document of a workspace, by URI.
+    pub fn open_in(&self, key: &Path) -> Vec<String> {
+        self.docs.iter().filter(|(_, d)| d.slot == key).map(|(u, _)| u.clone()).collect()
+    }
+
+    /// The workspace a document at `path` belongs to, created when missing
+    /// (a new indexable root is queued for indexing): its root's when the
+    /// root's membership rule admits it, else a lone workspace of its own.
+    fn home_of(&mut self, path: &Path, fx: &mut Effects) -> PathBuf {
+        if let Some((root, true)) = self.root_for(path) {
+            if !self.slots.contains_key(&root) {
+                self.add_root_slot(&root);
+                // Unless a job that covers it runs already.
+                if !self.jobs.keys().any(|top| root.starts_with(top)) {
+                    fx.index.push(root.clone());
+                }
+            }
+            let admitted = |s: &Slot| {
+                let rule = s.membership.as_ref();
+                rule.is_some_and(|m| m.admits(path) || m.admits_resolved(path)) || !path.exists()
+            };
+            if self.slots.get(&root).is_some_and(admitted) {
+                return root;
+            }
+        }
+        if !self.slots.contains_key(path) {
+            // The rules of the workspace around it still apply to it.
+            let config = self
+                .root_for(path)
+                .and_then(|(root, _)| self.slots.get(&root).map(|s| s.config.clone()))
+                .unwrap_or_default();
+            let folder = path.parent().unwrap_or(path).to_path_buf();
+            let slot = Slot::new(folder, false, config);
+            self.slots.insert(path.to_path_buf(), slot);
+        }
+        path.to_path_buf()
+    }
+
+    /// An empty workspace for a root, with its config, until it is indexed.
+    fn add_root_slot(&mut self, root: &Path) {
+        let config = Arc::new(config::load(root).ok().flatten().unwrap_or_default());
+        self.slots.insert(root.to_path_buf(), Slot::new(root.to_path_buf(), true, config));
     }
 
     /// The root a file belongs to (§7): the nearest folder upwards holding
     /// `newsmark.toml`, else the innermost workspace folder holding the
-    /// file. `None`: a lone file.
+    /// file; with whether it may be indexed. `None`: a lone file.
     fn root_for(&self, path: &Path) -> Option<(PathBuf, bool)> {
         if let Some(root) = workspace::find_root(path) {
-            return Some((root.clone(), indexable(&root)));
+            let ok = indexable(&root);
+            return Some((root, ok));
         }
         let folder = self.folders.iter().filter(|f| path.starts_with(f)).max_by_key(|f| f.as_os_str().len())?;
         Some((folder.clone(), indexable(folder)))
     }
 
-    /// The workspace of a root, created when `create`; `(slot, created)`.
-    pub fn slot_for_root(&mut self, root: &Path, indexable: bool) -> (Arc<Slot>, bool) {
-        if let Some(s) = self.slots.get(root) {
-            return (s.clone(), false);
-        }
-        let config = Arc::new(crate::config::load(root).ok().flatten().unwrap_or_default());
-        let slot = Arc::new(Slot::new(root.to_path_buf(), root.to_path_buf(), indexable, config));
-        self.slots.insert(root.to_path_buf(), slot.clone());
-        (slot, indexable)
+    /// The outermost indexed root holding `dir`, or `dir`'s own root:
+    /// indexing it again re-discovers nested workspaces that appeared or
+    /// went away.
+    fn top_root(&self, dir: &Path) -> PathBuf {
+        self.slots
+            .values()
+            .filter(|s| s.indexable && dir.starts_with(&s.root))
+            .map(|s| s.root.clone())
+            .min_by_key(|r| r.as_os_str().len())
+            .unwrap_or_else(|| dir.to_path_buf())
     }
+}
 
-    fn slot_for_path(&mut self, path: &Path, create: bool) -> Option<(Arc<Slot>, bool)> {
-        let (root, indexable) = self.root_for(path)?;
-        if !create {
-            return self.slots.get(&root).map(|s| (s.clone(), false));
-        }
-        Some(self.slot_for_root(&root, indexable))
-    }
-
-    fn slot_for_path_existing(&self, path: &Path) -> Option<Arc<Slot>> {
-        let (root, _) = self.root_for(path)?;
-        self.slots.get(&root).cloned()
-    }
-
-    /// The existing workspace that a file on disk belongs to.
-    pub fn slot_for_disk_file(&self, path: &Path) -> Option<Arc<Slot>> {
-        self.slot_for_path_existing(path)
-    }
-
-    fn lone_slot(&mut self, path: &Path) -> (Arc<Slot>, bool) {
-        if let Some(s) = self.slots.get(path) {
-            return (s.clone(), false);
-        }
-        let root = path.parent().unwrap_or(path).to_path_buf();
-        let slot = Arc::new(Slot::new(path.to_path_buf(), root, false, Arc::new(Config::default())));
-        self.slots.insert(path.to_path_buf(), slot.clone());
-        (slot, false)
-    }
-
-    pub fn slots(&self) -> Vec<Arc<Slot>> {
-        self.slots.values().cloned().collect()
+impl Effects {
+    fn merge(&mut self, other: Effects) {
+        self.diagnose.extend(other.diagnose);
+        self.index.extend(other.index);
+        self.clear.extend(other.clear);
     }
 }
 
@@ -272,67 +491,6 @@ impl State {
 pub fn indexable(root: &Path) -> bool {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     root.parent().is_some() && home.as_deref() != Some(root)
-}
-
-/// What `flush` found.
-pub struct Flushed {
-    /// The definitions or references of some file changed: other open
-    /// documents of the workspace may have other diagnostics now.
-    pub affects_others: bool,
-}
-
-/// Sets every open document of `slot` whose text is newer than the
-/// workspace's into the workspace. `snapshots` are the documents' current
-/// snapshots.
-pub fn apply_snapshots(slot: &Slot, snapshots: &[(PathBuf, Arc<Snapshot>)]) -> Flushed {
-    let mut flushed = Flushed { affects_others: false };
-    {
-        let data = slot.read();
-        if snapshots.iter().all(|(p, s)| data.applied.get(p).is_some_and(|&a| a >= s.seq)) {
-            return flushed;
-        }
-    }
-    let mut data = slot.write();
-    for (path, snap) in snapshots {
-        if data.applied.get(path).is_some_and(|&a| a >= snap.seq) {
-            continue;
-        }
-        let before = match data.fingerprints.get(path) {
-            Some(&(seq, fp)) if data.applied.get(path) == Some(&seq) => Some(fp),
-            _ => data.ws.file_id(path).map(|id| fingerprint(&data.ws, id)),
-        };
-        let display_path = load::display_path(path, &slot.root);
-        let id = data.ws.set_parsed_file(path.clone(), display_path, snap.text.clone(), &snap.parse);
-        let after = fingerprint(&data.ws, id);
-        if before != Some(after) {
-            flushed.affects_others = true;
-        }
-        data.applied.insert(path.clone(), snap.seq);
-        data.fingerprints.insert(path.clone(), (snap.seq, after));
-    }
-    flushed
-}
-
-/// Sets a file's disk content into the workspace (a closed document, a
-/// change on disk). Returns whether other files may be affected.
-pub fn set_disk_file(slot: &Slot, path: &Path) -> bool {
-    let loaded = load::load_file(path, &slot.root);
-    let mut data = slot.write();
-    data.applied.remove(path);
-    let before = data.ws.file_id(path).map(|id| fingerprint(&data.ws, id));
-    if loaded.content.is_err() && !path.exists() {
-        data.ws.remove_file(path);
-        return before.is_some();
-    }
-    let id = data.ws.set_file(loaded, None);
-    before != Some(fingerprint(&data.ws, id))
-}
-
-/// Forgets a file deleted on disk. Returns whether it was known.
-pub fn remove_disk_file(slot: &Slot, path: &Path) -> bool {
-    let mut data = slot.write();
-    data.applied.remove(path);
-    data.ws.remove_file(path).is_some()
 }
 
 /// A hash of what other files' diagnostics can depend on: the definitions

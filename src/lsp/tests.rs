@@ -1,27 +1,42 @@
 //! In-process protocol tests: the service served over a `tokio::io::duplex`
-//! pipe, spoken to with framed JSON-RPC.
+//! pipe behind the server's input guard, spoken to with framed JSON-RPC.
+//! Tests of the state model hold an indexing job at the point where its
+//! result is about to be swapped in (`Session::hooks`), so that changes
+//! arrive "during indexing" by construction, not by timing.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 use tower_lsp_server::Server;
 
+/// A method of the test build that panics while reading a snapshot.
+pub const PANIC_REQUEST: &str = "newsmark/testPanic";
+/// A method of the test build that holds its snapshot until the document
+/// changes or the request is cancelled.
+pub const HOLD_REQUEST: &str = "newsmark/testHold";
+
 struct Pipe {
     reader: BufReader<ReadHalf<DuplexStream>>,
     writer: WriteHalf<DuplexStream>,
     next_id: i64,
     notifications: Vec<Value>,
+    session: Arc<super::session::Session>,
 }
 
 impl Pipe {
     fn start() -> Pipe {
         let (client, server) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server);
-        let (service, socket) = super::service();
-        tokio::spawn(Server::new(server_read, server_write, socket).serve(service));
+        let (to_server, from_guard) = tokio::io::duplex(1 << 20);
+        let (exit_tx, _exit_rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(super::transport::filter(server_read, to_server, exit_tx));
+        let (service, socket, session) = super::service();
+        tokio::spawn(Server::new(from_guard, server_write, socket).serve(service));
         let (reader, writer) = tokio::io::split(client);
-        Pipe { reader: BufReader::new(reader), writer, next_id: 0, notifications: Vec::new() }
+        Pipe { reader: BufReader::new(reader), writer, next_id: 0, notifications: Vec::new(), session }
     }
 
     async fn send(&mut self, msg: Value) {
@@ -49,20 +64,41 @@ impl Pipe {
     }
 
     async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params).await;
+        self.reply(id).await
+    }
+
+    /// Reads one message: answers a request of the server (with `null`),
+    /// keeps a notification, returns a response.
+    async fn pump(&mut self) -> Option<Value> {
+        let msg = self.read().await;
+        if msg.get("method").is_none() {
+            return Some(msg);
+        }
+        match msg.get("id").cloned() {
+            Some(id) => self.send(json!({"jsonrpc": "2.0", "id": id, "result": null})).await,
+            None => self.notifications.push(msg),
+        }
+        None
+    }
+
+    async fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    }
+
+    /// Sends a request without waiting for its reply; returns its id.
+    async fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        id
+    }
+
+    /// Reads until the reply to `id`, keeping notifications.
+    async fn reply(&mut self, id: i64) -> Value {
         let fut = async {
             loop {
-                let msg = self.read().await;
-                if msg.get("method").is_some() {
-                    if let Some(id) = msg.get("id") {
-                        let id = id.clone();
-                        self.send(json!({"jsonrpc": "2.0", "id": id, "result": null})).await;
-                    } else {
-                        self.notifications.push(msg);
-                    }
-                } else if msg["id"] == json!(id) {
+                if let Some(msg) = self.pump().await.filter(|m| m["id"] == json!(id)) {
                     return msg;
                 }
             }
@@ -70,10 +106,182 @@ impl Pipe {
         tokio::time::timeout(Duration::from_secs(20), fut).await.expect("no response")
     }
 
-    async fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    /// Reads until `done` holds for the notifications received; fails
+    /// after 20 s. The outcome is decided by what arrived, not by the wait.
+    async fn until(&mut self, what: &str, done: impl Fn(&Pipe) -> bool) {
+        let fut = async {
+            while !done(self) {
+                self.pump().await;
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(20), fut).await.is_err() {
+            panic!("{what} never came; latest diagnostics: {:#?}", self.latest_diagnostics());
+        }
+    }
+
+    /// Reads until `done` holds for the latest diagnostics published for
+    /// each URI.
+    async fn until_diagnostics(&mut self, done: impl Fn(&std::collections::HashMap<String, Value>) -> bool) {
+        self.until("the diagnostics expected", |p| done(&p.latest_diagnostics())).await;
+    }
+
+    fn latest_diagnostics(&self) -> std::collections::HashMap<String, Value> {
+        let mut out = std::collections::HashMap::new();
+        for n in self.notifications.iter().filter(|n| n["method"] == "textDocument/publishDiagnostics") {
+            out.insert(n["params"]["uri"].as_str().unwrap_or_default().to_string(), n["params"].clone());
+        }
+        out
+    }
+
+    /// Returns once the server has applied every notification sent so
+    /// far: they apply before the next message is read, so a reply to a
+    /// request sent after them comes after.
+    async fn sync(&mut self) {
+        self.request("workspace/symbol", json!({"query": "sync"})).await;
+    }
+
+    /// A server indexing `root` (from `newsroom`), held just before its
+    /// result is swapped in (every file read), with the article open.
+    async fn holding_indexing(root: &Path) -> (Pipe, String) {
+        let mut p = Pipe::start();
+        p.session.hooks.hold_indexing.store(true, std::sync::atomic::Ordering::Release);
+        p.initialize(root, false).await;
+        p.session.hooks.indexing_held.notified().await;
+        let article = file_uri(&root.join("article.nmk"));
+        p.open(&article, ARTICLE).await;
+        (p, article)
+    }
+
+    /// Lets the held indexing job go on, once the server has applied
+    /// everything sent before.
+    async fn release_indexing(&mut self) {
+        self.sync().await;
+        self.session.hooks.release_indexing.notify_one();
+    }
+
+    /// Waits (5 s at most) until `n` test holds run on blocking threads.
+    async fn holds_running_until(&self, n: usize) {
+        let running = || self.session.hooks.holds_running.load(std::sync::atomic::Ordering::Acquire);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while running() != n && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(running(), n, "test holds running");
+    }
+
+    /// Reads until a notification of `method` has arrived.
+    async fn until_notification(&mut self, method: &str) {
+        self.until(method, |p| p.notifications.iter().any(|n| n["method"] == method)).await;
+    }
+
+    /// Reads until indexing reports its end (`$/progress` with `end`).
+    async fn until_progress_end(&mut self) {
+        let end = |n: &Value| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end";
+        self.until("the end of indexing", |p| p.notifications.iter().any(end)).await;
+    }
+
+    /// Initializes with `root` as the workspace folder; with `progress`,
+    /// the server reports indexing progress (and asks the client first, so
+    /// the test must read on while indexing).
+    async fn initialize(&mut self, root: &Path, progress: bool) {
+        let uri = format!("file://{}", root.display());
+        self.request(
+            "initialize",
+            json!({"capabilities": {"window": {"workDoneProgress": progress}},
+                   "rootUri": uri, "initializationOptions": {"diagnosticDelayMs": 0}}),
+        )
+        .await;
+        self.notify("initialized", json!({})).await;
+    }
+
+    async fn open(&mut self, uri: &str, text: &str) {
+        let doc = json!({"uri": uri, "languageId": "newsmark", "version": 1, "text": text});
+        self.notify("textDocument/didOpen", json!({"textDocument": doc})).await;
+    }
+
+    async fn change(&mut self, uri: &str, version: i32, text: &str) {
+        let params = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]});
+        self.notify("textDocument/didChange", params).await;
+    }
+
+    async fn close(&mut self, uri: &str) {
+        self.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}})).await;
+    }
+
+    async fn watched(&mut self, path: &Path, typ: u32) {
+        let changes = json!([{"uri": format!("file://{}", path.display()), "type": typ}]);
+        self.notify("workspace/didChangeWatchedFiles", json!({"changes": changes})).await;
     }
 }
+
+fn file_uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// The codes of a publication's diagnostics.
+fn codes(published: Option<&Value>) -> Vec<String> {
+    let Some(p) = published else { return vec!["<none>".into()] };
+    p["diagnostics"].as_array().into_iter().flatten().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// What `check` finds in `file` on the texts on disk now: (code, line,
+/// column, message), as the server publishes them (UTF-16 columns).
+fn check_on_disk(root: &Path, file: &Path) -> Vec<(String, u64, u64, String)> {
+    let plan = crate::workspace::load::plan(root).unwrap();
+    for ws in plan.build(root, &|| {}) {
+        let Some(id) = ws.file_id(file) else { continue };
+        let text = ws.file(id).unwrap().text.clone();
+        let parse = crate::syntax::parse(&text);
+        let index = crate::text::LineIndex::new(&text);
+        let opts = crate::analysis::diagnostics::CheckOptions::default();
+        return crate::analysis::diagnostics::file_diagnostics(&ws, id, &parse, opts)
+            .into_iter()
+            .map(|d| {
+                let at = index.line_col(&text, d.range.start, crate::text::PositionEncoding::Utf16);
+                (d.code.as_str().to_string(), u64::from(at.line), u64::from(at.col), d.message)
+            })
+            .collect();
+    }
+    panic!("{} is not in a workspace of {}", file.display(), root.display());
+}
+
+/// The same four fields of a publication.
+fn published(p: Option<&Value>) -> Vec<(String, u64, u64, String)> {
+    let Some(p) = p else { return Vec::new() };
+    p["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap_or(0),
+                d["range"]["start"]["character"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn write(root: &Path, rel: &str, text: &str) -> std::path::PathBuf {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A newsroom: a registry defining `@a`, an article referring to `@a` and
+/// `@b`.
+fn newsroom() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    write(&root, "newsmark.toml", "");
+    write(&root, "registry.nmk", "@a: person \"Ann Alder\"\n");
+    write(&root, "article.nmk", ARTICLE);
+    (dir, root)
+}
+
+const ARTICLE: &str = "[Ann Alder]{@a} met [Bo Birch]{@b}.\n";
 
 fn temp_file(text: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -157,4 +365,214 @@ async fn requests_before_initialize_and_on_unopened_documents() {
     let report = p.request("textDocument/diagnostic", json!({"textDocument": {"uri": uri}})).await;
     let items = report["result"]["items"].as_array().unwrap();
     assert!(items.iter().any(|d| d["code"] == "undefined-reference"), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changed_on_disk_during_indexing_is_not_lost() {
+    let (_dir, root) = newsroom();
+    let (mut p, article) = Pipe::holding_indexing(&root).await;
+    let registry = write(&root, "registry.nmk", "@a: person \"Ann Alder\"\n\n@b: person \"Bo Birch\"\n");
+    p.watched(&registry, 2).await;
+    // An edit during indexing too.
+    let edited = "[Ann Alder]{@a} met [Bo Birch]{@b} and [Cy]{@c}.\n";
+    p.change(&article, 2, edited).await;
+    p.release_indexing().await;
+    write(&root, "article.nmk", edited);
+    let expected = check_on_disk(&root, &root.join("article.nmk"));
+    let undefined: Vec<&str> = expected.iter().filter(|d| d.0 == "undefined-reference").map(|d| d.3.as_str()).collect();
+    assert!(undefined.len() == 1 && undefined[0].contains("@c"), "{expected:?}");
+    p.until_diagnostics(|latest| {
+        latest.get(&article).is_some_and(|d| d["version"] == 2 && published(Some(d)) == expected)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_changed_during_indexing_is_not_lost() {
+    let (_dir, root) = newsroom();
+    let (mut p, article) = Pipe::holding_indexing(&root).await;
+    let config = write(&root, "newsmark.toml", "[rules]\nundefined-reference = \"hint\"\n");
+    p.watched(&config, 2).await;
+    p.release_indexing().await;
+    p.until_diagnostics(|latest| {
+        latest.get(&article).is_some_and(|d| {
+            let diags = d["diagnostics"].as_array().cloned().unwrap_or_default();
+            diags.len() == 1 && diags[0]["code"] == "undefined-reference" && diags[0]["severity"] == 4
+        })
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_edits_ends_as_check_sees_the_final_texts() {
+    let (_dir, root) = newsroom();
+    let second = write(&root, "second.nmk", "[Bo]{@b} again.\n");
+    let mut p = Pipe::start();
+    p.initialize(&root, false).await;
+    let article = file_uri(&root.join("article.nmk"));
+    let other = file_uri(&second);
+    p.open(&article, ARTICLE).await;
+    p.open(&other, "[Bo]{@b} again.\n").await;
+    let mut text = String::from(ARTICLE);
+    for i in 0..30u32 {
+        text = match i % 3 {
+            0 => format!("{text}[Cy]{{@c{i}}} spoke.\n"),
+            1 => text.replacen("@b", "@bb", 1),
+            _ => format!("{text}\n@c{i}: person \"Cy {i}\"\n"),
+        };
+        p.change(&article, i as i32 + 2, &text).await;
+        if i % 5 == 0 {
+            let defs: String = (0..=i).map(|k| format!("@x{k}: person \"X {k}\"\n\n")).collect();
+            let registry = write(&root, "registry.nmk", &format!("@a: person \"Ann Alder\"\n\n{defs}"));
+            p.watched(&registry, 2).await;
+        }
+        if i % 4 == 0 {
+            let hover = json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": 7}});
+            let reply = p.request("textDocument/hover", hover).await;
+            assert!(reply.get("error").is_none() || reply["error"]["code"] == -32801, "{reply}");
+        }
+    }
+    // The last edit defines `@b` in the second article's workspace file.
+    let last = format!("{text}\n@b: person \"Bo Birch\"\n");
+    p.change(&article, 40, &last).await;
+    write(&root, "article.nmk", &last);
+    let want_article = check_on_disk(&root, &root.join("article.nmk"));
+    let want_other = check_on_disk(&root, &second);
+    p.until_diagnostics(|latest| {
+        latest.get(&article).is_some_and(|d| d["version"] == 40 && published(Some(d)) == want_article)
+            && published(latest.get(&other)) == want_other
+    })
+    .await;
+    let other_codes = codes(p.latest_diagnostics().get(&other));
+    assert!(!other_codes.contains(&"undefined-reference".to_string()), "`@b` is defined now: {other_codes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ignored_file_is_checked_alone_and_never_indexed() {
+    let (_dir, root) = newsroom();
+    write(&root, ".gitignore", "drafts/\n");
+    let draft = write(&root, "drafts/d.nmk", "[Ann]{@a}\n\n@b: person \"Bo\"\n");
+    let mut p = Pipe::start();
+    p.initialize(&root, false).await;
+    let article = file_uri(&root.join("article.nmk"));
+    let draft_uri = file_uri(&draft);
+    p.open(&article, ARTICLE).await;
+    p.open(&draft_uri, "[Ann]{@a}\n\n@b: person \"Bo\"\n").await;
+    // Alone: the registry's `@a` is not seen; its `@b` is not seen by the article.
+    p.until_diagnostics(|latest| {
+        codes(latest.get(&draft_uri)).contains(&"undefined-reference".to_string())
+            && codes(latest.get(&article)) == ["undefined-reference"]
+    })
+    .await;
+    p.change(&draft_uri, 2, "[Bo]{@b} and [A]{@a}\n\n@b: person \"Bo\"\n\n@a: person \"A\"\n").await;
+    p.until_diagnostics(|latest| {
+        latest.get(&draft_uri).is_some_and(|d| d["version"] == 2 && codes(Some(d)).is_empty())
+    })
+    .await;
+    p.close(&draft_uri).await;
+    p.until_diagnostics(|latest| {
+        latest.get(&draft_uri).is_some_and(|d| codes(Some(d)).is_empty() && d["version"].is_null())
+    })
+    .await;
+    // The article still sees no `@b`; the workspace never held the draft.
+    let hover = json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": 32}});
+    let reply = p.request("textDocument/hover", hover).await;
+    assert!(reply["result"]["contents"]["value"].as_str().unwrap_or("").contains("undefined"), "{reply}");
+    let symbols = p.request("workspace/symbol", json!({"query": "b"})).await;
+    assert!(!symbols.to_string().contains("drafts"), "{symbols}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_a_handler_is_logged_with_its_message() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    p.initialize(&root, false).await;
+    let article = file_uri(&root.join("article.nmk"));
+    p.open(&article, ARTICLE).await;
+    let reply = p.request(super::tests::PANIC_REQUEST, json!({"uri": article})).await;
+    assert_eq!(reply["error"]["code"], -32603, "{reply}");
+    p.until_notification("window/logMessage").await;
+    let logged = p.notifications.iter().find(|n| n["method"] == "window/logMessage").cloned();
+    let message = logged.as_ref().and_then(|l| l["params"]["message"].as_str()).unwrap_or_default().to_string();
+    assert!(message.contains("deliberate test panic") && message.contains("src/lsp/server.rs:"), "{logged:?}");
+    // The server goes on.
+    let hover = json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": 13}});
+    assert!(p.request("textDocument/hover", hover).await["result"]["contents"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_and_outdated_requests_get_their_error_codes() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    p.initialize(&root, false).await;
+    let article = file_uri(&root.join("article.nmk"));
+    p.open(&article, ARTICLE).await;
+    let id = p.send_request(super::tests::HOLD_REQUEST, json!({"uri": article})).await;
+    p.holds_running_until(1).await;
+    p.notify("$/cancelRequest", json!({"id": id})).await;
+    assert_eq!(p.reply(id).await["error"]["code"], -32800);
+    // The work on the blocking thread was told, and stopped (it would hold
+    // its snapshot for 20 s otherwise).
+    p.holds_running_until(0).await;
+    let id = p.send_request(super::tests::HOLD_REQUEST, json!({"uri": article})).await;
+    p.change(&article, 2, "[Ann]{@a}\n").await;
+    assert_eq!(p.reply(id).await["error"]["code"], -32801);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_answered_with_any_empty_params() {
+    for params in [None, Some(Value::Null), Some(json!({}))] {
+        let mut p = Pipe::start();
+        p.request("initialize", json!({"capabilities": {}})).await;
+        p.next_id += 1;
+        let id = p.next_id;
+        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": "shutdown"});
+        if let Some(params) = params.clone() {
+            msg["params"] = params;
+        }
+        p.send(msg).await;
+        let reply = p.reply(id).await;
+        assert!(reply.get("error").is_none() && reply["result"].is_null(), "{params:?}: {reply}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workspace_file_that_is_not_open_is_answered_from_the_workspace() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    p.initialize(&root, true).await;
+    p.until_progress_end().await;
+    let article = file_uri(&root.join("article.nmk"));
+    let registry = file_uri(&root.join("registry.nmk"));
+    let at = |uri: &str, line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let hover = p.request("textDocument/hover", at(&article, 0, 13)).await;
+    assert!(hover["result"]["contents"]["value"].as_str().unwrap_or("").contains("Ann Alder"), "{hover}");
+    let def = p.request("textDocument/definition", at(&article, 0, 13)).await;
+    assert_eq!(def["result"]["uri"], registry.as_str(), "{def}");
+    let refs = p.request("textDocument/references", json!({"textDocument": {"uri": registry}, "position": {"line": 0, "character": 1}, "context": {"includeDeclaration": false}})).await;
+    assert_eq!(refs["result"][0]["uri"], article.as_str(), "{refs}");
+    let symbols = p.request("textDocument/documentSymbol", json!({"textDocument": {"uri": registry}})).await;
+    assert!(
+        symbols["result"].to_string().contains("Ann Alder") || symbols["result"].to_string().contains("\"a\""),
+        "{symbols}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_read_from_disk_is_read_again_after_it_changed() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    p.initialize(&root, true).await;
+    p.until_progress_end().await;
+    let article = file_uri(&root.join("article.nmk"));
+    p.open(&article, ARTICLE).await;
+    let hover = json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": 13}});
+    let before = p.request("textDocument/hover", hover.clone()).await.to_string();
+    assert!(before.contains("line 1"), "{before}");
+    // Two more hovers read the registry text kept from the first.
+    p.request("textDocument/hover", hover.clone()).await;
+    let registry = write(&root, "registry.nmk", "\n\n@a: person \"Ann Alder\"\n");
+    p.watched(&registry, 2).await;
+    let after = p.request("textDocument/hover", hover).await.to_string();
+    assert!(after.contains("line 3"), "{after}");
 }

@@ -5,11 +5,15 @@
 //! on rewritten as a `newsmark/invalidRequest` request, which the server
 //! answers with an error, so the client is not left waiting. A `$/` request
 //! (the protocol has none) is rewritten likewise: tower-lsp-server would
-//! drop it without the MethodNotFound reply the protocol requires.
+//! drop it without the MethodNotFound reply the protocol requires. A
+//! `shutdown` or `exit` sent with empty params (`{}`) is passed on without
+//! them, since the protocol defines both without params (§12).
+//!
+//! Each message is parsed once, into a `serde_json::Value` that every check
+//! reads; only a rewritten message is serialized again.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// The method a malformed request is rewritten to.
 pub const INVALID_REQUEST: &str = "newsmark/invalidRequest";
@@ -68,7 +72,8 @@ where
         if reader.read_exact(&mut body).await.is_err() {
             return;
         }
-        let replaced = match check(&body) {
+        let (verdict, exit) = check(&body);
+        let replaced = match verdict {
             Verdict::Pass => None,
             Verdict::Replace(msg) => Some(msg),
             Verdict::Drop => {
@@ -85,17 +90,12 @@ where
         if output.flush().await.is_err() {
             return;
         }
-        if is_exit(&body) {
+        if exit {
             if let Some(tx) = on_exit.take() {
                 let _ = tx.send(());
             }
         }
     }
-}
-
-fn is_exit(body: &[u8]) -> bool {
-    body.len() < 200
-        && serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("method").is_some_and(|m| m == "exit"))
 }
 
 /// What to do with one message body.
@@ -108,32 +108,60 @@ enum Verdict {
     Drop,
 }
 
-fn check(body: &[u8]) -> Verdict {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else { return Verdict::Drop };
-    let Some(method) = value.get("method") else {
-        return if serde_json::from_value::<Response>(value).is_ok() { Verdict::Pass } else { Verdict::Drop };
+/// Parses a body once and decides; also says whether it is the `exit`
+/// notification.
+fn check(body: &[u8]) -> (Verdict, bool) {
+    let Ok(Value::Object(msg)) = serde_json::from_slice::<Value>(body) else { return (Verdict::Drop, false) };
+    let exit = msg.get("method").is_some_and(|m| m == "exit") && !msg.contains_key("id");
+    (decide(msg), exit)
+}
+
+fn decide(mut msg: Map<String, Value>) -> Verdict {
+    let version_ok = msg.get("jsonrpc").is_some_and(|v| v == "2.0");
+    // Only a number or a string can identify a reply.
+    let id = msg.get("id").filter(|id| id.is_number() || id.is_string()).cloned();
+    let id_ok = msg.get("id").is_none_or(|id| id.is_number() || id.is_string() || id.is_null());
+    let Some(method) = msg.get("method") else {
+        let one_outcome = msg.contains_key("result") != msg.contains_key("error");
+        return if version_ok && msg.contains_key("id") && id_ok && one_outcome {
+            Verdict::Pass
+        } else {
+            Verdict::Drop
+        };
     };
-    let method = method.as_str().map(str::to_owned);
-    // Only a number or a string can identify the reply.
-    let id = value.get("id").filter(|id| id.is_number() || id.is_string()).cloned();
-    let replace = |method: &str, params: Value| {
-        let Some(id) = &id else { return Verdict::Drop };
-        Verdict::Replace(
+    let replace = |method: &str, params: Value| match &id {
+        Some(id) => Verdict::Replace(
             json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string().into_bytes(),
-        )
+        ),
+        None => Verdict::Drop,
     };
-    match serde_json::from_value::<Request>(value) {
-        Ok(req) if req.id().is_some() && method.as_deref().is_some_and(|m| m.starts_with("$/")) => {
-            replace(UNKNOWN_DOLLAR_REQUEST, json!({"method": method}))
-        }
-        Ok(_) => Verdict::Pass,
-        Err(e) => replace(INVALID_REQUEST, json!({"message": format!("not a JSON-RPC 2.0 request: {e}")})),
+    let Some(method) = method.as_str().map(str::to_owned) else {
+        return replace(INVALID_REQUEST, json!({"message": "not a JSON-RPC 2.0 request: the method is not a string"}));
+    };
+    if !version_ok {
+        return replace(INVALID_REQUEST, json!({"message": "not a JSON-RPC 2.0 request: `jsonrpc` is not \"2.0\""}));
     }
+    if !id_ok {
+        return Verdict::Drop;
+    }
+    if id.is_some() && method.starts_with("$/") {
+        return replace(UNKNOWN_DOLLAR_REQUEST, json!({"method": method}));
+    }
+    let empty_params = msg.get("params").is_some_and(|p| p.as_object().is_some_and(Map::is_empty));
+    if (method == "shutdown" || method == "exit") && empty_params {
+        msg.remove("params");
+        return Verdict::Replace(Value::Object(msg).to_string().into_bytes());
+    }
+    Verdict::Pass
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Verdict, check};
+    use super::Verdict;
+
+    fn check(body: &[u8]) -> Verdict {
+        super::check(body).0
+    }
 
     fn replaced_method(v: Verdict) -> Option<String> {
         match v {
@@ -155,6 +183,27 @@ mod tests {
         assert_eq!(check(b"[1,2]"), Verdict::Drop);
         assert_eq!(check(br#"{"jsonrpc":"1.0","method":"x"}"#), Verdict::Drop);
         assert_eq!(check(br#"{"jsonrpc":"1.0","id":{},"method":"x"}"#), Verdict::Drop);
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":1}"#), Verdict::Drop);
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":1,"result":1,"error":{}}"#), Verdict::Drop);
+    }
+
+    #[test]
+    fn shutdown_with_empty_params_loses_them() {
+        let Verdict::Replace(b) = check(br#"{"jsonrpc":"2.0","id":3,"method":"shutdown","params":{}}"#) else {
+            panic!("not rewritten")
+        };
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(v, serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}));
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":3,"method":"shutdown"}"#), Verdict::Pass);
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":3,"method":"shutdown","params":null}"#), Verdict::Pass);
+        assert!(matches!(check(br#"{"jsonrpc":"2.0","method":"exit","params":{}}"#), Verdict::Replace(_)));
+    }
+
+    #[test]
+    fn exit_is_recognised() {
+        assert!(super::check(br#"{"jsonrpc":"2.0","method":"exit"}"#).1);
+        assert!(super::check(br#"{"method": "exit", "jsonrpc":"2.0", "params": {}}"#).1);
+        assert!(!super::check(br#"{"jsonrpc":"2.0","method":"x","params":{"method":"exit"}}"#).1);
     }
 
     #[test]

@@ -211,7 +211,14 @@ fn build(ws: &Workspace, path: &Path, explicit: bool) -> Result<Option<ExportDoc
         }
         return Ok(None);
     }
-    let plain = syntax::plain_text(&file.text, &parse);
+    Ok(Some(export_doc(ws, shown, &file.text, &parse)))
+}
+
+/// The exportable form of `text` (whose parse is `parse`), its references
+/// resolved in `ws`; `path` is the path to show. Syntax errors are not
+/// checked here: the text of a malformed construct is kept as literal text.
+pub fn export_doc(ws: &Workspace, path: String, text: &str, parse: &syntax::Parse) -> ExportDoc {
+    let plain = syntax::plain_text(text, parse);
     let spans = parse
         .doc
         .tags
@@ -232,5 +239,5 @@ fn build(ws: &Workspace, path: &Path, explicit: bool) -> Result<Option<ExportDoc
             sources: tag.refs.iter().filter(|r| r.sigil == Sigil::Source).map(|r| Source::resolve(ws, &r.id)).collect(),
         })
         .collect();
-    Ok(Some(ExportDoc { path: shown, text: plain.text, spans }))
+    ExportDoc { path, text: plain.text, spans }
 }

@@ -21,6 +21,7 @@
 //! * A folder ignored by `.gitignore` or `exclude` is not entered, so a
 //!   nested workspace inside it is not reported either.
 
+mod membership;
 mod read;
 #[cfg(test)]
 mod tests;
@@ -28,11 +29,11 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use ignore::gitignore::Gitignore;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::config::{Config, FILE_NAME};
 
+pub use membership::{Membership, Skip, changes_membership};
 pub use read::{ReadError, par_read_map, read_text};
 
 /// The nearest folder from `start` upwards (`start` itself first, or its
@@ -43,37 +44,6 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
     let first = if start.is_file() { start.parent()? } else { &start };
     first.ancestors().find(|dir| dir.join(FILE_NAME).is_file()).map(Path::to_path_buf)
-}
-
-/// Whether `path` may be read as a file of the workspace under `root`, by
-/// the rules of `discover`, for a path that comes from elsewhere (a watched
-/// file event, a document closed in the editor): below `root` without going
-/// through a symbolic link to a folder, and either a regular file or a link
-/// to a regular file inside the root. A link out of the root, a loop, a
-/// FIFO or a folder is not admitted, so it is never read. (Finer rules of
-/// discovery, such as a link into a nested workspace or a second link to
-/// one target, are left to the next full indexing.)
-pub fn admits(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else { return false };
-    let mut dir = root.to_path_buf();
-    let mut parts = rel.components().peekable();
-    while let Some(part) = parts.next() {
-        dir.push(part);
-        let Ok(meta) = std::fs::symlink_metadata(&dir) else { return false };
-        if parts.peek().is_some() {
-            if !meta.is_dir() {
-                return false;
-            }
-        } else if meta.file_type().is_symlink() {
-            let (Ok(target), Ok(canonical_root)) = (std::fs::canonicalize(&dir), std::fs::canonicalize(root)) else {
-                return false;
-            };
-            return target.starts_with(&canonical_root) && target.is_file();
-        } else {
-            return meta.is_file();
-        }
-    }
-    false
 }
 
 /// What `discover` found under a root.
@@ -101,7 +71,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
             return out;
         }
     };
-    let exclude = match config.exclude_matcher(root) {
+    let membership = match Membership::new(root, config) {
         Ok(m) => m,
         Err(message) => {
             out.errors.push((root.join(FILE_NAME), message));
@@ -109,10 +79,11 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
         }
     };
     let shared = Arc::new(Mutex::new(Found::default()));
-    let mut builder = VisitorBuilder { root, exclude: &exclude, shared: &shared };
+    let mut builder = VisitorBuilder { root, membership: &membership, shared: &shared };
     WalkBuilder::new(root)
         .standard_filters(false)
-        .hidden(true)
+        // Hidden entries are left out by `Membership::skips`.
+        .hidden(false)
         .git_ignore(true)
         .parents(false)
         .git_global(false)
@@ -164,13 +135,13 @@ struct Found {
 
 struct VisitorBuilder<'s> {
     root: &'s Path,
-    exclude: &'s Gitignore,
+    membership: &'s Membership,
     shared: &'s Arc<Mutex<Found>>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor { root: self.root, exclude: self.exclude, shared: self.shared, found: Found::default() })
+        Box::new(Visitor { root: self.root, membership: self.membership, shared: self.shared, found: Found::default() })
     }
 }
 
@@ -178,7 +149,7 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
 /// so threads do not contend on a lock per file.
 struct Visitor<'s> {
     root: &'s Path,
-    exclude: &'s Gitignore,
+    membership: &'s Membership,
     shared: &'s Arc<Mutex<Found>>,
     found: Found,
 }
@@ -216,16 +187,15 @@ impl ParallelVisitor for Visitor<'_> {
         let Some(file_type) = entry.file_type() else {
             return WalkState::Continue;
         };
-        let rel = path.strip_prefix(self.root).unwrap_or(path);
-        if self.exclude.matched(rel, file_type.is_dir()).is_ignore() {
-            return WalkState::Skip;
-        }
-        if file_type.is_dir() {
-            if path.join(FILE_NAME).is_file() {
+        match self.membership.skips(path, file_type.is_dir()) {
+            Some(Skip::NestedRoot) => {
                 self.found.nested_roots.push(path.to_path_buf());
                 return WalkState::Skip;
             }
-        } else if path.extension().is_some_and(|e| e == "nmk") {
+            Some(Skip::Hidden | Skip::Excluded) => return WalkState::Skip,
+            None => {}
+        }
+        if !file_type.is_dir() && path.extension().is_some_and(|e| e == "nmk") {
             if file_type.is_file() {
                 self.found.files.push(path.to_path_buf());
             } else if file_type.is_symlink() {

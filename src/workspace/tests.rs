@@ -252,7 +252,7 @@ fn a_fifo_is_never_opened() {
         return;
     }
     assert!(matches!(read_text(&p), Err(ReadError::NotAFile)));
-    assert!(!super::admits(dir.path(), &p));
+    assert!(!admits(dir.path(), &p));
 }
 
 #[cfg(unix)]
@@ -271,15 +271,64 @@ fn admits_follows_discovery() {
     std::os::unix::fs::symlink(root.join("sub/a.nmk"), root.join("link.nmk")).unwrap();
     std::os::unix::fs::symlink(root.join("loop.nmk"), root.join("loop.nmk")).unwrap();
     fs::create_dir(root.join("folder.nmk")).unwrap();
-    assert!(super::admits(&root, &root.join("sub/a.nmk")));
-    assert!(super::admits(&root, &root.join("link.nmk")));
-    assert!(!super::admits(&root, &root.join("leak.nmk")), "a link out of the root");
-    assert!(!super::admits(&root, &root.join("ext/secret.nmk")), "through a linked folder out");
-    assert!(!super::admits(&root, &root.join("twin/a.nmk")), "through a linked folder in");
-    assert!(!super::admits(&root, &root.join("loop.nmk")));
-    assert!(!super::admits(&root, &root.join("folder.nmk")));
-    assert!(!super::admits(&root, &root.join("missing.nmk")));
-    assert!(!super::admits(&root, &outside.join("secret.nmk")), "not below the root");
+    assert!(admits(&root, &root.join("sub/a.nmk")));
+    assert!(admits(&root, &root.join("link.nmk")));
+    assert!(!admits(&root, &root.join("leak.nmk")), "a link out of the root");
+    assert!(!admits(&root, &root.join("ext/secret.nmk")), "through a linked folder out");
+    assert!(!admits(&root, &root.join("twin/a.nmk")), "through a linked folder in");
+    assert!(!admits(&root, &root.join("loop.nmk")));
+    assert!(!admits(&root, &root.join("folder.nmk")));
+    assert!(!admits(&root, &root.join("missing.nmk")));
+    assert!(!admits(&root, &outside.join("secret.nmk")), "not below the root");
+}
+
+fn admits(root: &Path, path: &Path) -> bool {
+    Membership::new(root, &Config::default()).unwrap().admits(path)
+}
+
+/// The walk and the one-path rule agree on every path of a tree with
+/// `.gitignore` files at two levels (one re-including a file), `exclude`
+/// globs, hidden entries and a nested workspace.
+#[test]
+fn admits_agrees_with_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".gitignore", "drafts/\n*.tmp.nmk\nold-*.nmk\n");
+    write(root, "a.nmk", "");
+    write(root, "x.tmp.nmk", "");
+    write(root, "drafts/d.nmk", "");
+    write(root, "drafts/keep/k.nmk", "");
+    write(root, "news/.gitignore", "!old-keep.nmk\nlocal.nmk\n");
+    write(root, "news/old-keep.nmk", "");
+    write(root, "news/old-drop.nmk", "");
+    write(root, "news/local.nmk", "");
+    write(root, "news/b.nmk", "");
+    write(root, "news/deep/local.nmk", "");
+    write(root, "archive/2019/c.nmk", "");
+    write(root, "archive/keep.nmk", "");
+    write(root, ".hidden/h.nmk", "");
+    write(root, "news/.h.nmk", "");
+    write(root, "nested/newsmark.toml", "");
+    write(root, "nested/n.nmk", "");
+    let config = Config { exclude: vec!["archive/2019/".into()], ..Config::default() };
+    let rule = Membership::new(root, &config).unwrap();
+    let listed = discover(root, &config).files;
+    let mut all = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else if e.path().extension().is_some_and(|x| x == "nmk") {
+                all.push(e.path());
+            }
+        }
+    }
+    all.sort();
+    let admitted: Vec<PathBuf> = all.iter().filter(|p| rule.admits(p)).cloned().collect();
+    assert_eq!(admitted, listed);
+    let names: Vec<String> = listed.iter().map(|p| rel(root, p)).collect();
+    assert_eq!(names, ["a.nmk", "archive/keep.nmk", "news/b.nmk", "news/old-keep.nmk"]);
 }
 
 #[test]

@@ -14,10 +14,9 @@ use newsmark::analysis::diagnostics::{CheckOptions, file_diagnostics};
 use newsmark::analysis::{FileId, LoadedFile, Workspace};
 use newsmark::config::Config;
 use newsmark::ide::{self, FileContext, SourceChange};
-use newsmark::lsp::document::{Document, Snapshot};
+use newsmark::lsp::EditableText;
 use newsmark::syntax::{self, Parse, PlainText};
 use newsmark::text::{LineCol, LineIndex, PositionEncoding, TextRange};
-use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
 /// Asserts that `range` is ordered, within `text` and on char boundaries.
 #[track_caller]
@@ -284,7 +283,7 @@ pub fn analysis(data: &[u8]) {
         }
     }
 
-    let ctx = FileContext { ws: &ws, file: article, parse: &parse, text: &text, index_complete: true };
+    let ctx = FileContext { ws: &ws, file: article, parse: &parse, text: &text, texts: &ws, index_complete: true };
     let diagnostics = file_diagnostics(&ws, article, &parse, CheckOptions::default());
     for d in &diagnostics {
         for action in ide::code_actions(ctx, d.range, &diagnostics) {
@@ -409,7 +408,7 @@ impl Reader<'_> {
 
     /// A position near the text: mostly within a line or two of the end,
     /// sometimes far past it.
-    fn position(&mut self, lines: u32) -> Position {
+    fn position(&mut self, lines: u32) -> LineCol {
         let (l, c) = (self.byte(), self.byte());
         let line = if l == 255 { u32::MAX } else { u32::from(l) % (lines + 2) };
         let character = match c {
@@ -417,16 +416,14 @@ impl Reader<'_> {
             240..=254 => u32::from(c) * 97,
             _ => u32::from(c) % 24,
         };
-        Position::new(line, character)
+        LineCol { line, col: character }
     }
 }
 
-/// `incremental`: a document edited by a sequence of `didChange` events the
-/// way the server applies them (rope, positions in the negotiated encoding)
-/// holds the same text as a plain string edited through the line index the
-/// server uses for every other position; the snapshot the server derives
-/// (text, parse, line index) equals a fresh one, and a stale snapshot is
-/// never served.
+/// `incremental`: a document edited by a sequence of `didChange` changes
+/// the way the server applies them (rope, positions in the negotiated
+/// encoding) holds the same text as a plain string edited through the line
+/// index the server uses for every other position.
 pub fn incremental(data: &[u8]) {
     let mut input = Reader(data);
     let enc = match input.byte() % 3 {
@@ -435,61 +432,33 @@ pub fn incremental(data: &[u8]) {
         _ => PositionEncoding::Utf32,
     };
     let mut model = input.text();
-    let uri: Uri = match "file:///ws/a.nmk".parse() {
-        Ok(uri) => uri,
-        Err(_) => return,
-    };
-    let mut seq = 1;
-    let mut doc = Document::new(uri, PathBuf::from("/ws/a.nmk"), 1, &model, seq);
+    let mut doc = EditableText::new(&model);
     let mut edits = 0;
     while !input.is_empty() && edits < 64 {
         edits += 1;
         let kind = input.byte();
         let lines = LineIndex::new(&model).line_count();
-        let (range, range_length) = if kind % 16 == 0 {
-            (None, None)
-        } else {
-            let range = Range::new(input.position(lines), input.position(lines));
-            (Some(range), (kind % 5 == 0).then_some(u32::from(input.byte())))
-        };
+        let range = if kind % 16 == 0 { None } else { Some((input.position(lines), input.position(lines))) };
         let new_text = input.text();
-        let change = TextDocumentContentChangeEvent { range, range_length, text: new_text.clone() };
 
         // The model: convert with the line index, as the server converts
         // every other position of the same text.
         match range {
-            None => model = new_text,
-            Some(range) => {
+            None => model = new_text.clone(),
+            Some((start, end)) => {
                 let index = LineIndex::new(&model);
-                let offset = |p: Position| index.offset(&model, LineCol { line: p.line, col: p.character }, enc);
-                let (a, b) = (offset(range.start), offset(range.end));
+                let (a, b) = (index.offset(&model, start, enc), index.offset(&model, end, enc));
                 let (start, end) = (a.min(b) as usize, a.max(b) as usize);
                 model.replace_range(start..end, &new_text);
             }
         }
 
-        // The server (`State::change`): apply, bump version and seq.
-        // A snapshot of the previous text stays in `doc.snapshot`.
-        doc.apply_change(&change, enc);
-        seq += 1;
-        doc.version += 1;
-        doc.seq = seq;
-        assert!(doc.current_snapshot().is_none(), "a snapshot of an older text is served");
-
-        let text = doc.rope.to_string();
-        assert_eq!(text, model, "rope and model differ after {change:?} ({enc:?})");
-        assert_eq!(doc.rope.len_chars(), model.chars().count());
-        assert_eq!(doc.rope.len_lines() as u32, LineIndex::new(&model).line_count(), "line count of the rope");
-
-        // The snapshot (`Session::snapshot`), built on demand: sometimes.
-        if kind % 3 == 0 {
-            let snap = Arc::new(Snapshot::new(seq, doc.version, Arc::from(text.as_str())));
-            assert!(*snap.parse == syntax::parse(&model), "cached parse differs");
-            assert!(*snap.line_index == LineIndex::new(&model), "cached line index differs");
-            doc.snapshot = Some(snap);
-            let current = doc.current_snapshot().map(|s| s.text.to_string());
-            assert_eq!(current.as_deref(), Some(model.as_str()), "current snapshot");
-        }
+        // The server (`Document::apply`).
+        doc.replace(range, &new_text, enc);
+        let text = doc.contents();
+        assert_eq!(text, model, "rope and model differ after {range:?} {new_text:?} ({enc:?})");
+        assert_eq!(doc.len_chars(), model.chars().count());
+        assert_eq!(doc.len_lines() as u32, LineIndex::new(&model).line_count(), "line count of the rope");
     }
     // The final text parses like any text.
     let parse = syntax::parse(&model);

@@ -206,8 +206,13 @@ impl Client {
     }
 
     /// Reads messages until `pred` holds for the notifications received.
-    pub fn wait_until(&mut self, what: &str, mut pred: impl FnMut(&[Value]) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
+    pub fn wait_until(&mut self, what: &str, pred: impl FnMut(&[Value]) -> bool) {
+        self.wait_until_within(what, TIMEOUT, pred);
+    }
+
+    /// [`wait_until`](Self::wait_until) with a deadline of its own.
+    pub fn wait_until_within(&mut self, what: &str, timeout: Duration, mut pred: impl FnMut(&[Value]) -> bool) {
+        let deadline = Instant::now() + timeout;
         while !pred(&self.notifications) {
             if self.next(deadline).is_none() {
                 panic!("timed out waiting for {what}");
@@ -227,10 +232,21 @@ impl Client {
     }
 
     /// Waits for diagnostics of `uri` at `version` that satisfy `pred`.
-    pub fn wait_diagnostics(&mut self, uri: &str, version: i64, mut pred: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
+    pub fn wait_diagnostics(&mut self, uri: &str, version: i64, pred: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
+        self.wait_diagnostics_within(uri, version, TIMEOUT, pred)
+    }
+
+    /// [`wait_diagnostics`](Self::wait_diagnostics) with a deadline of its own.
+    pub fn wait_diagnostics_within(
+        &mut self,
+        uri: &str,
+        version: i64,
+        timeout: Duration,
+        mut pred: impl FnMut(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let u = uri.to_string();
         let mut found = Vec::new();
-        self.wait_until(&format!("diagnostics of {uri} v{version}"), |ns| {
+        self.wait_until_within(&format!("diagnostics of {uri} v{version}"), timeout, |ns| {
             let last = ns
                 .iter()
                 .rev()

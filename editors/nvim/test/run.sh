@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the Neovim test: a headless Neovim (from the venv of editors/scripts/install.sh) loads
 # editors/nvim exactly as a user's config would and runs test.lua on a copy of the workspace.
-# Usage: run.sh [SCENARIO.json]   (default editors/test/newsroom.json)
+# Usage: run.sh [plain|lazy] [SCENARIO.json]   (default plain, editors/test/newsroom.json)
+#   plain: the Neovim 0.11+ snippet; lazy: the lazy.nvim spec of editors/nvim/README.md (init.lua)
 # Env: NEWSMARK_BIN (server binary, put on PATH as `newsmark`), NEWSMARK_NVIM, NEWSMARK_TIMEOUT_S.
 set -u
 . "$(dirname "$0")/../../scripts/env.sh"
-SCENARIO=${1:-$EDITORS_DIR/test/newsroom.json}
+STYLE=${1:-plain}
+case $STYLE in plain|lazy) ;; *) die "usage: run.sh [plain|lazy] [SCENARIO.json]" ;; esac
+SCENARIO=${2:-$EDITORS_DIR/test/newsroom.json}
 NVIM_BIN=$(nvim_bin) || exit 2
 BIN=$(newsmark_bin)
 [ -x "$BIN" ] || echo "# nvim: warning: server binary $BIN not found; the server checks will fail"
@@ -20,7 +23,8 @@ SRC=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["workspace"
 case $SRC in /*) ;; *) SRC=$REPO_DIR/$SRC ;; esac
 cp -r "$SRC" "$D/workspace"; chmod -R u+w "$D/workspace"
 export NEWSMARK_SCENARIO=$SCENARIO NEWSMARK_WORKSPACE=$(cd "$D/workspace" && pwd -P)
-export NEWSMARK_NVIM_PLUGIN=$EDITORS_DIR/nvim
+export NEWSMARK_NVIM_PLUGIN=$EDITORS_DIR/nvim NEWSMARK_NVIM_STYLE=$STYLE
+echo "# nvim: config style $STYLE"
 # isolated from any user config, state and plugins
 export TMPDIR=$D/tmp XDG_CONFIG_HOME=$D/config XDG_DATA_HOME=$D/data XDG_STATE_HOME=$D/state XDG_CACHE_HOME=$D/cache
 unset NVIM_APPNAME VIMINIT NVIM NVIM_LISTEN_ADDRESS

@@ -10,17 +10,21 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
+// Notifications show plain text: no Markdown quoting in these messages.
 const INSTALL_HINT =
-  'Install it with `cargo install --path .` from the Newsmark repository, ' +
-  'or set "newsmark.server.path" to the newsmark binary.';
+  'Install the Newsmark extension for your platform (it carries the server), ' +
+  'or put newsmark on PATH with "pip install newsmark" (or "cargo install --path ." ' +
+  'from the Newsmark repository), or set "newsmark.server.path" to the newsmark binary.';
 
 let client: LanguageClient | undefined;
+let extensionPath = '';
 let output: vscode.OutputChannel | undefined;
 let traceOutput: vscode.OutputChannel | undefined;
 // Starts and stops run one after another, never interleaved.
 let queue: Promise<void> = Promise.resolve();
 
 export function activate(context: vscode.ExtensionContext): void {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel('Newsmark Language Server');
   traceOutput = vscode.window.createOutputChannel('Newsmark Language Server Trace');
   context.subscriptions.push(
@@ -67,15 +71,15 @@ async function stop(): Promise<void> {
 
 async function start(): Promise<void> {
   const config = vscode.workspace.getConfiguration('newsmark');
-  const configured = (config.get<string>('server.path') || 'newsmark').trim();
+  const configured = (config.get<string>('server.path') ?? '').trim();
   const extraArgs = config.get<string[]>('server.extraArgs') ?? [];
-  const command = resolveServer(configured);
+  const command = configured ? resolveServer(configured) : bundledServer() ?? resolveServer('newsmark');
   if (!command) {
-    output?.appendLine(`newsmark binary not found: "${configured}"`);
-    const choice = await vscode.window.showErrorMessage(
-      `Newsmark: the language server binary "${configured}" was not found. ${INSTALL_HINT}`,
-      'Open Settings',
-    );
+    const what = configured
+      ? `the language server binary "${configured}" (newsmark.server.path) was not found`
+      : 'no language server: this package of the extension carries none, and newsmark is not on PATH';
+    output?.appendLine(`Newsmark: ${what}`);
+    const choice = await vscode.window.showErrorMessage(`Newsmark: ${what}. ${INSTALL_HINT}`, 'Open Settings');
     if (choice === 'Open Settings') {
       await vscode.commands.executeCommand('workbench.action.openSettings', 'newsmark.server.path');
     }
@@ -115,6 +119,24 @@ async function start(): Promise<void> {
       `Newsmark: could not start the language server "${command} lsp": ${String(err)}. ${INSTALL_HINT}`,
     );
   }
+}
+
+/**
+ * The server carried by a platform package (`server/newsmark[.exe]`, put there by
+ * scripts/package-vscode.sh --server), or undefined in the universal package.
+ */
+function bundledServer(): string | undefined {
+  const file = path.join(extensionPath, 'server', process.platform === 'win32' ? 'newsmark.exe' : 'newsmark');
+  if (!fs.existsSync(file)) return undefined;
+  if (!isExecutable(file)) {
+    // an unpacker that dropped the mode bits: the file is ours, make it runnable again
+    try {
+      fs.chmodSync(file, 0o755);
+    } catch (err) {
+      output?.appendLine(`cannot make ${file} executable: ${String(err)}`);
+    }
+  }
+  return isExecutable(file) ? file : undefined;
 }
 
 /** The absolute path of the server binary, or undefined when it cannot be found. */

@@ -7,6 +7,7 @@
 use super::Context;
 use crate::analysis::schema::{self, KeyContext, ValueType};
 use crate::analysis::values::{check_language_tag, check_url, check_wikidata, closest_unique, parse_date};
+use crate::analysis::workspace::FileTexts;
 use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, parse_reference};
 use crate::syntax::Sigil;
 use crate::text::TextRange;
@@ -162,10 +163,14 @@ fn aka_edit(ctx: &Context, file: FileId, block: TextRange, alias: &str) -> Optio
     let text: &str = if file == ctx.file {
         ctx.source_text
     } else {
-        other = ctx.ws.text(file)?;
+        other = FileTexts::text(ctx.ws, file).unwrap_or_default();
         &other
     };
-    let block_text = text.get(block.start as usize..block.end as usize)?;
+    let Some(block_text) = text.get(block.start as usize..block.end as usize) else {
+        // A workspace that keeps summaries only (`check`): a new `aka`
+        // line closes the block, whatever its last line holds.
+        return Some(FixEdit { file, range: TextRange::empty(block.end), new_text: format!("\n  aka: {alias}") });
+    };
     let last_line = block_text.rsplit(['\n', '\r']).next().unwrap_or("");
     let end = TextRange::empty(block.end);
     let new_text = match last_line.trim_start_matches([' ', '\t']).strip_prefix("aka:") {

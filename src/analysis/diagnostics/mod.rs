@@ -24,9 +24,10 @@ use crate::config::Config;
 use crate::syntax::Parse;
 use crate::text::TextRange;
 
-/// What the caller knows about the state of the workspace.
-#[derive(Clone, Copy, Debug)]
-pub struct CheckOptions {
+/// What the caller knows about the state of the workspace, and whether it
+/// still wants the result.
+#[derive(Clone, Copy)]
+pub struct CheckOptions<'a> {
     /// False while the server is still indexing: diagnostics that depend on
     /// the whole workspace (`undefined-reference`, `unused-definition`,
     /// `duplicate-definition`) are left out rather than reported falsely.
@@ -35,11 +36,22 @@ pub struct CheckOptions {
     /// `--ignore`); the others are not computed, and suppressions of them
     /// are not judged.
     pub codes: CodeSet,
+    /// Asked now and then; once it says true, the checks stop early and
+    /// the (incomplete) result must be discarded. The server's document
+    /// changed, or a change of the workspace waits for this computation.
+    pub stop: Option<&'a (dyn Fn() -> bool + Sync)>,
 }
 
-impl Default for CheckOptions {
-    fn default() -> CheckOptions {
-        CheckOptions { index_complete: true, codes: CodeSet::ALL }
+impl Default for CheckOptions<'_> {
+    fn default() -> Self {
+        CheckOptions { index_complete: true, codes: CodeSet::ALL, stop: None }
+    }
+}
+
+impl CheckOptions<'_> {
+    /// Whether the caller no longer wants the result.
+    pub fn stopped(&self) -> bool {
+        self.stop.is_some_and(|stop| stop())
     }
 }
 
@@ -99,7 +111,13 @@ fn diagnose(
         Some(c) => (Some(&mut c.prose), Some(&mut c.suggestions)),
         None => (None, None),
     };
+    if opts.stopped() {
+        return sink.out;
+    }
     references::check(&ctx, &mut sink, suggestions);
+    if opts.stopped() {
+        return sink.out;
+    }
     prose::check(&ctx, &mut sink, prose_cache);
     suppress::apply(&ctx, &mut sink);
     fixes::attach(&ctx, &mut sink.out);
@@ -123,7 +141,15 @@ struct Context<'a> {
     source_text: &'a str,
     summary: &'a super::FileSummary,
     parse: &'a Parse,
-    opts: CheckOptions,
+    opts: CheckOptions<'a>,
+}
+
+impl Context<'_> {
+    /// Checked every 256 items of a long loop: the caller stopped wanting
+    /// the result.
+    fn stopped_at(&self, i: usize) -> bool {
+        i % 256 == 255 && self.opts.stopped()
+    }
 }
 
 /// Collects diagnostics, applying the config's severities; a code turned

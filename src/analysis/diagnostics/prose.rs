@@ -3,14 +3,13 @@
 //! read the plain text (§8), so markup and escapes never get in the way.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::{Context, Sink};
 use crate::analysis::names::Normalizer;
 use crate::analysis::summary::RefOrigin;
-use crate::analysis::{Code, Diagnostic};
+use crate::analysis::{Code, Diagnostic, ProseEpoch};
 use crate::syntax::{PlainText, Sigil, plain_text};
 use crate::text::TextRange;
 
@@ -23,8 +22,8 @@ use crate::text::TextRange;
 /// others' diagnostics are moved to their new offsets.
 #[derive(Default)]
 pub(super) struct ProseCache {
-    /// The workspace's prose generation and config the entries hold for.
-    valid_for: (u64, usize),
+    /// The workspace state the entries hold for.
+    valid_for: Option<ProseEpoch>,
     entries: FxHashMap<u64, CachedParagraph>,
 }
 
@@ -47,6 +46,9 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCach
     if !(want_alias || want_quotes || want_mentions) {
         return;
     }
+    if ctx.opts.stopped() {
+        return;
+    }
     let plain = plain_text(ctx.source_text, ctx.parse);
     let wants = Wants { alias: want_alias, quotes: want_quotes, mentions: want_mentions };
     match cache {
@@ -67,20 +69,20 @@ fn run(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, fresh: &
     if wants.alias {
         unknown_alias(ctx, plain, sink, fresh);
     }
-    if wants.quotes {
+    if wants.quotes && !ctx.opts.stopped() {
         unattributed_quotes(ctx, plain, sink, fresh);
     }
-    if wants.mentions {
+    if wants.mentions && !ctx.opts.stopped() {
         untagged_mentions(ctx, plain, sink, fresh);
     }
 }
 
 fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants, cache: &mut ProseCache) {
     let paragraphs = &ctx.parse.doc.paragraphs;
-    let valid_for = (ctx.ws.prose_generation(), Arc::as_ptr(&ctx.ws.config) as usize);
-    if cache.valid_for != valid_for {
+    let epoch = ctx.ws.prose_epoch();
+    if !cache.valid_for.as_ref().is_some_and(|v| v.same(&epoch)) {
         cache.entries.clear();
-        cache.valid_for = valid_for;
+        cache.valid_for = Some(epoch);
     }
     let keys = paragraph_keys(ctx, plain);
     let source_of = |i: usize| paragraphs.get(i).and_then(|p| ctx.source_text.get(p.range.as_usize())).unwrap_or("");
@@ -143,7 +145,7 @@ fn check_cached(ctx: &Context, plain: &PlainText, sink: &mut Sink, wants: Wants,
     if premise_holds {
         cache.entries = next;
     } else {
-        cache.valid_for = (0, 0);
+        cache.valid_for = None;
     }
 }
 
@@ -227,6 +229,9 @@ fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &[boo
     let mut interned = ctx.summary.refs.iter().filter(|r| r.origin == RefOrigin::Tag);
     let mut cursor = 0;
     for (i, tag) in ctx.parse.doc.tags.iter().enumerate() {
+        if ctx.stopped_at(i) {
+            return;
+        }
         let text = tag_text(plain, i);
         let mut written = None;
         let checked = fresh.get(paragraph_at(ctx, &mut cursor, tag.range.start)) != Some(&false);
@@ -294,6 +299,9 @@ fn unattributed_quotes(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh:
         .map(|(_, s)| (s.byte_start, s.byte_end))
         .collect();
     for (i, para) in plain.paragraphs.iter().enumerate() {
+        if ctx.opts.stopped() {
+            return;
+        }
         if fresh.get(i) == Some(&false) {
             continue;
         }
@@ -385,6 +393,9 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
     let mut first_span = 0;
     let mut windows = Vec::new();
     for (i, para) in plain.paragraphs.iter().enumerate() {
+        if ctx.opts.stopped() {
+            return;
+        }
         if fresh.get(i) == Some(&false) {
             continue;
         }
@@ -405,11 +416,17 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
         if from < end {
             windows.push((from, end));
         }
-        for &(a, b) in &windows {
+        for (k, &(a, b)) in windows.iter().enumerate() {
+            if ctx.stopped_at(k) {
+                return;
+            }
             names.find(&plain.text, a, b, &mut |m| found.push(m));
         }
     }
-    for m in found {
+    for (k, m) in found.into_iter().enumerate() {
+        if ctx.stopped_at(k) {
+            return;
+        }
         let range = plain.source_range(TextRange::new(m.start as u32, m.end as u32));
         if errors.iter().any(|e| e.start < range.end && range.start < e.end) {
             continue;

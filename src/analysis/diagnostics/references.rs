@@ -41,7 +41,10 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut Sugge
     let ws = ctx.ws;
     let index = ws.index();
     let published = ctx.summary.published.as_deref().and_then(|p| parse_date(p).ok());
-    for r in &ctx.summary.refs {
+    for (i, r) in ctx.summary.refs.iter().enumerate() {
+        if ctx.stopped_at(i) {
+            return;
+        }
         let sig = r.sigil.char();
         if !index.is_defined(r.sigil, r.id) {
             if !ctx.opts.index_complete || !sink.enabled(Code::UndefinedReference) {

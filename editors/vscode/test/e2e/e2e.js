@@ -3,7 +3,13 @@
 // F12, the Problems panel, the command palette. What the UI cannot show exactly (the cursor
 // after F12, diagnostic codes, completion labels) is read through the probe extension.
 // Usage: node e2e.js <baseUrl> <scenario.json> <workspaceDir> <probeDir> <screenshotDir> <chromiumHome>
-// Exit 0 = every check passed. Env: NEWSMARK_TIMEOUT_S (per step, default 15), CHROMIUM.
+// Exit 0 = every check passed. Env: NEWSMARK_TIMEOUT_S (per step, default 15), CHROMIUM,
+// NEWSMARK_E2E_MODE: `bundled` (default: every check, on a platform package whose own server
+//   must be the one running), `path` (the universal package with `newsmark` on PATH: the
+//   server from PATH runs and answers a hover), `none` (the universal package, no server
+//   anywhere: a notification says how to install one);
+// NEWSMARK_E2E_SERVER: the server binary expected to run (`bundled`: a path under it),
+// NEWSMARK_E2E_SESSION: the session id of code-server's processes.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
@@ -11,6 +17,8 @@ const path = require('path');
 const [baseUrl, scenarioFile, workspace, probeDir, outDir, chromiumHome] = process.argv.slice(2);
 const sc = JSON.parse(fs.readFileSync(scenarioFile, 'utf8'));
 const STEP = Number(process.env.NEWSMARK_TIMEOUT_S || 15) * 1000;
+const MODE = process.env.NEWSMARK_E2E_MODE || 'bundled';
+const EXPECTED_SERVER = process.env.NEWSMARK_E2E_SERVER || '';
 let passed = 0, failed = 0, shot = 0;
 const t0 = Date.now();
 
@@ -43,6 +51,25 @@ function anchor(file, at, offset = 0) {
   const before = text.slice(0, i + offset);
   const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
   return { line: before.split(/\r\n|\r|\n/).length - 1, character: before.length - lineStart };
+}
+
+// The argv[0] of every `… lsp` process whose binary is named newsmark, in code-server's
+// session ($NEWSMARK_E2E_SESSION: run.sh starts code-server with setsid), so that servers
+// of other programs on the machine do not count.
+function serverProcesses() {
+  const found = [];
+  const session = process.env.NEWSMARK_E2E_SESSION;
+  for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let argv, stat;
+    try {
+      argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch { continue; }
+    // fields after "(comm)": state ppid pgrp session …
+    if (session && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3] !== session) continue;
+    if (argv[1] === 'lsp' && /(^|\/)newsmark(\.exe)?$/.test(argv[0])) found.push(argv[0]);
+  }
+  return found;
 }
 
 // -- probe ----------------------------------------------------------------------
@@ -136,7 +163,7 @@ async function probe(req) {
       return false;
     };
     const backToArticle = async () => samePath((state().active || {}).path, openPath) || !!await quickOpen(sc.open);
-    const notifications = async () => page.locator('.notifications-toasts .notification-list-item')
+    const notifications = async () => page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item')
       .allInnerTexts().then((a) => a.map(normalize)).catch(() => []);
 
     // -- open the article: language mode, the extension and its server start
@@ -150,6 +177,41 @@ async function probe(req) {
     }
     const active = await waitFor(() => (state().activeExtensions || []).includes('newsmark.newsmark'));
     check(!!active, 'extension newsmark.newsmark active', null, JSON.stringify(state().activeExtensions));
+
+    if (MODE === 'none') {
+      // no server anywhere: the user is told how to get one, and nothing is started
+      // shown while the window was still starting up, it may sit in the notification centre
+      let texts = [];
+      const told = await waitFor(async () => {
+        texts = await notifications();
+        if (!await page.locator('.notifications-center').isVisible().catch(() => false)) {
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('F1');
+          await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications').catch(() => {});
+          await page.waitForSelector('.quick-input-list .monaco-list-row.focused[aria-label*="Show Notifications"]', { timeout: 3000 })
+            .then(() => page.keyboard.press('Enter')).catch(() => {});
+        }
+        return texts.some((s) => s.includes('pip install newsmark') && s.includes('newsmark.server.path'));
+      }, STEP, 500);
+      await screenshot('no-server');
+      check(!!told, 'without a server, a notification says how to install one', null, `notifications: ${JSON.stringify(texts)}`);
+      check(serverProcesses().length === 0, 'no server process runs', null, JSON.stringify(serverProcesses()));
+      throw new Error('done');
+    }
+    {
+      // the server that runs is the expected one (the packaged one, or the one on PATH)
+      let running = [];
+      const ok = await waitFor(() => {
+        running = serverProcesses();
+        return running.some((p) => (MODE === 'bundled' ? p.startsWith(EXPECTED_SERVER) && /\/server\/newsmark$/.test(p) : p === EXPECTED_SERVER));
+      });
+      check(!!ok, `the server running is ${MODE === 'bundled' ? `the package's own (under ${EXPECTED_SERVER})` : EXPECTED_SERVER}`,
+        null, `running: ${JSON.stringify(running)}`);
+    }
+    if (MODE === 'bundled') {
+      const res = await probe({ op: 'setting', section: 'editor.wordWrap', languageId: 'newsmark' });
+      check(res.value === 'on', 'editor.wordWrap is on for newsmark files by default', null, JSON.stringify(res));
+    }
     // tokenization is asynchronous: wait until more than the plain-text colour shows
     let tags = 0;
     await waitFor(async () => {
@@ -183,6 +245,8 @@ async function probe(req) {
       check(!!ok, what, ok ? Date.now() - t : null, text ? `hover text: ${JSON.stringify(text)}` : 'no hover appeared');
       await page.keyboard.press('Escape');
     }
+
+    if (MODE === 'path') throw new Error('done');
 
     // -- completion: Ctrl+Space opens the suggest widget; labels come from VS Code's providers
     for (const [i, c] of sc.completion.entries()) {
@@ -263,7 +327,7 @@ async function probe(req) {
 
     // -- a missing binary: "Newsmark: Restart Server" says how to install it
     {
-      const what = 'with newsmark.server.path missing, "Newsmark: Restart Server" explains how to install the server';
+      const what = 'with newsmark.server.path set to a missing file, "Newsmark: Restart Server" explains how to install the server';
       await page.keyboard.press('Escape');
       await probe({ op: 'config', section: 'newsmark.server.path', value: path.join(workspace, 'no-such-newsmark') });
       await page.keyboard.press('F1');
@@ -275,14 +339,16 @@ async function probe(req) {
       let texts = [];
       const ok = row && await waitFor(async () => {
         texts = await notifications();
-        return texts.some((s) => s.includes('cargo install --path .') && s.includes('newsmark.server.path'));
+        return texts.some((s) => s.includes('pip install newsmark') && s.includes('newsmark.server.path'));
       });
       await screenshot('missing-binary');
       check(!!ok, what, null, row ? `notifications: ${JSON.stringify(texts)}` : 'the command is not in the command palette');
     }
   } catch (e) {
-    if (!['no probe', 'open failed'].includes(e.message)) check(false, 'unexpected error', null, e && e.stack);
-    await screenshot('error');
+    if (e.message !== 'done') {
+      if (!['no probe', 'open failed'].includes(e.message)) check(false, 'unexpected error', null, e && e.stack);
+      await screenshot('error');
+    }
   } finally {
     clearTimeout(watchdog);
     await browser.close().catch(() => {});

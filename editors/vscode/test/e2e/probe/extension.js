@@ -4,7 +4,8 @@
 //   <dir>/requests/<id>.json  {op: 'edit', path, range, newText} | {op: 'completion', path, line, character}
 //                             | {op: 'word', path, line, character}
 //                             | {op: 'config', section, value} | {op: 'ping'}
-//   <dir>/responses/<id>.json {ok, error?, text?, labels?, word?}
+//                             | {op: 'setting', section, languageId?} (the effective value)
+//   <dir>/responses/<id>.json {ok, error?, text?, labels?, word?, value?}
 const vscode = require('vscode');
 const fs = require('fs');
 const path = require('path');
@@ -100,6 +101,12 @@ function activate(context) {
       await vscode.workspace.getConfiguration(req.section.slice(0, dot))
         .update(req.section.slice(dot + 1), req.value, vscode.ConfigurationTarget.Global);
       return { ok: true };
+    }
+    if (req.op === 'setting') {
+      const dot = req.section.lastIndexOf('.');
+      const scope = req.languageId ? { languageId: req.languageId } : undefined;
+      const value = vscode.workspace.getConfiguration(req.section.slice(0, dot), scope).get(req.section.slice(dot + 1));
+      return { ok: true, value: value === undefined ? null : value };
     }
     return { ok: false, error: `unknown op ${req.op}` };
   }

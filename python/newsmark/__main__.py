@@ -1,0 +1,5 @@
+"""``python -m newsmark``: the ``newsmark`` command."""
+
+from ._cli import main
+
+main()
