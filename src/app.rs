@@ -42,6 +42,36 @@ enum Command {
         /// Also exit 1 when there are more than N warnings.
         #[arg(long, value_name = "N")]
         max_warnings: Option<usize>,
+        /// Write the report to FILE instead of standard output (the summary
+        /// still goes to the terminal).
+        #[arg(long, value_name = "FILE")]
+        output_file: Option<PathBuf>,
+        /// Report (and fix) only these codes, on top of the config
+        /// (comma-separated; repeatable).
+        #[arg(long, value_name = "CODE,…", value_delimiter = ',')]
+        select: Vec<String>,
+        /// Do not report (or fix) these codes (comma-separated; repeatable).
+        #[arg(long, value_name = "CODE,…", value_delimiter = ',')]
+        ignore: Vec<String>,
+        /// Apply the safe fixes to the files under the PATHs, round after
+        /// round, then report what is left.
+        #[arg(long)]
+        fix: bool,
+        /// With --fix or --diff: the unsafe fixes too (they may change whom
+        /// the article names; review them).
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Print what --fix would change as a unified diff and write
+        /// nothing; exit 1 when there is a change.
+        #[arg(long)]
+        diff: bool,
+        /// Hide the diagnostics recorded in this baseline file; report only
+        /// new ones.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record the diagnostics of this run in FILE and exit 0.
+        #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+        write_baseline: Option<PathBuf>,
         /// Neither read nor write the cache (.newsmark_cache in the root).
         #[arg(long)]
         no_cache: bool,
@@ -131,6 +161,8 @@ enum FormatArg {
     Json,
     Github,
     Sarif,
+    Gitlab,
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -179,14 +211,46 @@ where
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Check { root, format, max_warnings, no_cache, cache_dir, paths } => {
+        Command::Check {
+            root,
+            format,
+            max_warnings,
+            output_file,
+            select,
+            ignore,
+            fix,
+            unsafe_fixes,
+            diff,
+            baseline,
+            write_baseline,
+            no_cache,
+            cache_dir,
+            paths,
+        } => {
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
                 FormatArg::Github => Format::Github,
                 FormatArg::Sarif => Format::Sarif,
+                FormatArg::Gitlab => Format::Gitlab,
+                FormatArg::Junit => Format::Junit,
             };
-            cli::check::run(cli::check::CheckArgs { root, paths, format, max_warnings, no_cache, cache_dir })
+            cli::check::run(cli::check::CheckArgs {
+                root,
+                paths,
+                format,
+                max_warnings,
+                output_file,
+                select,
+                ignore,
+                fix,
+                unsafe_fixes,
+                diff,
+                baseline,
+                write_baseline,
+                no_cache,
+                cache_dir,
+            })
         }
         Command::Export { format, out, labels, files } => {
             let nlp_format = match format {

@@ -60,7 +60,7 @@ fn check(root: &Path, args: &[&str]) -> Run {
 /// Every format exits 0, 1 or 2 with no panic; returns the JSON run.
 #[track_caller]
 fn assert_sane(root: &Path, what: &str) -> Run {
-    assert_sane_in(root, what, &["json", "human", "sarif", "github"])
+    assert_sane_in(root, what, &["json", "human", "sarif", "github", "gitlab", "junit"])
 }
 
 /// `assert_sane` for some formats (big inputs: each run reads them again).

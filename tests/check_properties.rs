@@ -82,7 +82,7 @@ proptest! {
     fn check_never_panics(
         texts in prop::collection::vec(any_text(), 0..3),
         bytes in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..2),
-        format in prop_oneof![Just("human"), Just("json"), Just("github"), Just("sarif")],
+        format in prop_oneof![Just("human"), Just("json"), Just("github"), Just("sarif"), Just("gitlab"), Just("junit")],
     ) {
         let dir = tempfile::tempdir().unwrap();
         for (i, t) in texts.iter().enumerate() {

@@ -256,9 +256,14 @@ fn workspace_beside_elsewhere() -> tempfile::TempDir {
 fn every_format_from_a_folder_beside_the_root() {
     let dir = workspace_beside_elsewhere();
     let elsewhere = dir.path().join("elsewhere");
-    for (format, name) in
-        [("human", "human.txt"), ("json", "json.jsonl"), ("github", "github.txt"), ("sarif", "sarif.json")]
-    {
+    for (format, name) in [
+        ("human", "human.txt"),
+        ("json", "json.jsonl"),
+        ("github", "github.txt"),
+        ("sarif", "sarif.json"),
+        ("gitlab", "gitlab.json"),
+        ("junit", "junit.xml"),
+    ] {
         let out = run(&elsewhere, &["check", "--format", format, "--root", "../ws"]);
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         let report = stdout(&out).replace(env!("CARGO_PKG_VERSION"), "<version>");

@@ -241,3 +241,50 @@ fn code_action_creates_a_missing_definition() {
     assert!(titles.iter().any(|t| t.contains("no-such-person")), "{titles:?}");
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// Suppressions are honoured as in `check` (an unused one is reported);
+/// `source.fixAll.newsmark` applies the safe fixes only; quick fixes say
+/// when they are unsafe and only safe ones are preferred.
+#[test]
+fn suppressions_and_fix_all() {
+    let (_dir, root, article) = newsroom();
+    let mut c = Client::spawn(&root);
+    let init = c.initialize(&root, json!({"debounceMs": 0}));
+    let kinds = init["capabilities"]["codeActionProvider"]["codeActionKinds"].as_array().unwrap();
+    assert!(kinds.iter().any(|k| k == "source.fixAll.newsmark"), "{kinds:?}");
+    let u = uri(&article);
+    let text = format!(
+        "{ARTICLE}\nBarack Obama smiled.<!-- newsmark-disable-line untagged-mention -->\nBarack Obama left.<!-- newsmark-disable-line unknown-key -->\n\n@x: persn \"X\"\n"
+    );
+    c.open(&u, &text);
+    c.wait_indexed();
+    // Once indexed: `unused-definition` needs the whole workspace.
+    let d = c.wait_diagnostics(&u, 1, |d| codes(d).contains(&"unused-definition".to_string()));
+    let mut got = codes(&d);
+    got.sort();
+    assert_eq!(got, ["unknown-kind", "untagged-mention", "unused-definition", "unused-suppression"], "{d:?}");
+
+    let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": 12, "character": 0}});
+    let fix_all = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": all, "context": {"diagnostics": [], "only": ["source.fixAll.newsmark"]}}),
+    );
+    let fix_all = fix_all.as_array().unwrap();
+    assert_eq!(fix_all.len(), 1, "{fix_all:?}");
+    assert_eq!(fix_all[0]["kind"], "source.fixAll.newsmark");
+    let edits = fix_all[0]["edit"]["changes"][&u].as_array().unwrap();
+    let new_texts: Vec<&str> = edits.iter().map(|e| e["newText"].as_str().unwrap()).collect();
+    // The unknown kind and the unused suppression; not the (unsafe) tag.
+    assert_eq!(new_texts, ["", "person"], "{edits:?}");
+
+    let mention = d.iter().find(|d| d["code"] == "untagged-mention").unwrap().clone();
+    let quick = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": mention["range"], "context": {"diagnostics": [mention]}}),
+    );
+    let tag = quick.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Tag")).unwrap();
+    assert!(tag["title"].as_str().unwrap().ends_with("(unsafe fix: review it)"), "{tag}");
+    assert!(tag["isPreferred"].is_null(), "{tag}");
+    assert!(quick.as_array().unwrap().iter().any(|a| a["title"] == "Suppress `untagged-mention` on this line"));
+    assert_eq!(c.shutdown(), Some(0));
+}

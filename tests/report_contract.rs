@@ -20,6 +20,7 @@ fn diag(code: Code, severity: Severity, range: TextRange, file: u32) -> Diagnost
         message: format!("{} here", code.as_str()),
         related: Vec::new(),
         suggestion: None,
+        fix: None,
     }
 }
 
@@ -29,7 +30,7 @@ fn run(format: Format, diags: &[Diagnostic], color: bool) -> io::Result<String> 
         ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index, positions: &[] },
         ReportFile { rel_path: "a.nmk", text: TEXT, line_index: &index, positions: &[] },
     ];
-    let report = Report { files: &files, diagnostics: diags, files_checked: 4 };
+    let report = Report { files: &files, diagnostics: diags, files_checked: 4, checked_paths: &[] };
     let mut out = Vec::new();
     render(format, &report, color, &mut out)?;
     Ok(String::from_utf8(out).unwrap())
@@ -159,7 +160,7 @@ fn closed_output_is_an_error_not_a_panic() {
     let index = LineIndex::new(TEXT);
     let files = [ReportFile { rel_path: "z.nmk", text: TEXT, line_index: &index, positions: &[] }];
     let diags = [diag(Code::Syntax, Severity::Error, TextRange::new(0, 1), 0)];
-    let report = Report { files: &files, diagnostics: &diags, files_checked: 1 };
+    let report = Report { files: &files, diagnostics: &diags, files_checked: 1, checked_paths: &[] };
     for format in Format::ALL {
         let err = render(format, &report, false, &mut ClosedPipe).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{format:?}");

@@ -29,6 +29,7 @@ fn diag(file: u32, range: TextRange, code: Code, severity: Severity, message: &s
         message: message.to_owned(),
         related: Vec::new(),
         suggestion: None,
+        fix: None,
     }
 }
 
@@ -96,7 +97,7 @@ fn with_report<R>(diags: &[Diagnostic], f: impl FnOnce(&Report<'_>) -> R) -> R {
     let files: Vec<ReportFile<'_>> = (0..3)
         .map(|i| ReportFile { rel_path: PATHS[i], text: texts[i], line_index: &indexes[i], positions: &[] })
         .collect();
-    f(&Report { files: &files, diagnostics: diags, files_checked: 3 })
+    f(&Report { files: &files, diagnostics: diags, files_checked: 3, checked_paths: &[] })
 }
 
 fn rendered(format: Format, diags: &[Diagnostic], color: bool) -> String {

@@ -394,13 +394,23 @@ impl SortedIds {
     /// bounded comparisons (microseconds), where a full scan would take
     /// tens of milliseconds per undefined reference.
     pub fn closest(&self, written: &str) -> Option<String> {
+        self.closest_and_tie(written).map(|(s, _)| s)
+    }
+
+    /// [`closest`](Self::closest) when no other id is as close (a fix may
+    /// apply it without a person choosing, §14).
+    pub fn closest_unique(&self, written: &str) -> Option<String> {
+        self.closest_and_tie(written).filter(|(_, tied)| !tied).map(|(s, _)| s)
+    }
+
+    fn closest_and_tie(&self, written: &str) -> Option<(String, bool)> {
         let w: Vec<char> = written.chars().collect();
         if self.forward.len() <= EXHAUSTIVE_SUGGESTION_LIMIT {
             let mut search = Closest::new(&w);
             for cand in self.all() {
                 search.offer(cand, || Cow::Borrowed(cand));
             }
-            return search.best.map(|(_, s)| s.into_owned());
+            return search.best.map(|(_, s)| (s.into_owned(), search.tied));
         }
         // Edit distance does not change when both strings are reversed, so
         // the backward window is compared in reversed form; a candidate is
@@ -413,10 +423,11 @@ impl SortedIds {
         }
         let mut backward = Closest::new(&w_rev);
         backward.best = forward.best.take();
+        backward.tied = forward.tied;
         for cand in neighbours(&self.backward, &back_key) {
             backward.offer(cand, || Cow::Owned(reversed(cand)));
         }
-        backward.best.map(|(_, s)| s.into_owned())
+        backward.best.map(|(_, s)| (s.into_owned(), backward.tied))
     }
 }
 

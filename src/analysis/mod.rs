@@ -1,6 +1,7 @@
 //! Analysis: per-file summaries, the workspace index and every diagnostic of
 //! spec §9. Pure: no I/O, no LSP, no threads of its own (rayon aside).
 
+pub mod apply;
 pub mod deps;
 mod diagnostic;
 pub mod diagnostics;

@@ -23,6 +23,8 @@ pub struct NameMatch {
     /// The entity whose name it is (the first indexed, when several share
     /// it).
     pub entity: Symbol,
+    /// Whether other entities have this name too (no automatic tag then).
+    pub ambiguous: bool,
 }
 
 /// A normalized name reduced to hashes: the index stores no strings, which
@@ -277,7 +279,7 @@ impl NameIndex {
 
     /// The entity a name (as written) belongs to, if any.
     pub fn lookup(&self, name: &str) -> Option<Symbol> {
-        self.lookup_key(&Normalizer::default().key(name)?)
+        self.lookup_key(&Normalizer::default().key(name)?).map(|(entity, _)| entity)
     }
 
     /// Whether `key` is one of the names `entity` has in `file` (what
@@ -297,8 +299,25 @@ impl NameIndex {
         bucket.into_iter().flatten().filter(move |e| e.name.matches(&key)).map(|e| (e.file, e.entity))
     }
 
-    fn lookup_key(&self, key: &NameKey) -> Option<Symbol> {
-        self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().find(|e| e.name.matches(key)).map(|e| e.entity)
+    /// Every entity with this name (as written), in index order.
+    pub fn entities_named(&self, name: &str) -> Vec<Symbol> {
+        let Some(key) = Normalizer::default().key(name) else { return Vec::new() };
+        let mut out = Vec::new();
+        if let Some(bucket) = self.shards[shard_of(key.key)].by_key.get(&key.key) {
+            for e in bucket.iter().filter(|e| e.name.matches(&key)) {
+                if !out.contains(&e.entity) {
+                    out.push(e.entity);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first entity with the name `key`, and whether another has it too.
+    fn lookup_key(&self, key: &NameKey) -> Option<(Symbol, bool)> {
+        let mut matching = self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().filter(|e| e.name.matches(key));
+        let first = matching.next()?.entity;
+        Some((first, matching.any(|e| e.entity != first)))
     }
 
     /// Finds names in `text[from..to]` on word boundaries of the whole
@@ -339,8 +358,8 @@ impl NameIndex {
                     break;
                 }
                 let Some(span) = text.get(start..end) else { break };
-                if let Some(entity) = normalizer.key(span).and_then(|k| self.lookup_key(&k)) {
-                    best = Some(NameMatch { start, end, entity });
+                if let Some((entity, ambiguous)) = normalizer.key(span).and_then(|k| self.lookup_key(&k)) {
+                    best = Some(NameMatch { start, end, entity, ambiguous });
                 }
             }
             match best {

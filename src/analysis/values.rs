@@ -321,7 +321,7 @@ pub fn normalize_name_into(name: &str, cased: &mut String) -> bool {
     short
 }
 
-pub use crate::codes::suggest::closest;
+pub use crate::codes::suggest::{closest, closest_unique};
 
 #[cfg(test)]
 #[path = "values_tests.rs"]

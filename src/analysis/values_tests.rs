@@ -209,3 +209,10 @@ fn suggestions() {
     assert_eq!(closest("persn", ["person", "org"].into_iter()), Some("person"));
     assert_eq!(closest("ÉLYSÉE", ["élysée"].into_iter()), None);
 }
+
+#[test]
+fn closest_unique_refuses_a_tie() {
+    assert_eq!(closest_unique("dos", ["dhs", "dod"].into_iter()), None);
+    assert_eq!(closest_unique("dhx", ["dhs", "dod"].into_iter()), Some("dhs"));
+    assert_eq!(closest("dos", ["dod", "dhs"].into_iter()), Some("dhs"));
+}

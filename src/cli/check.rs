@@ -1,5 +1,6 @@
-//! `newsmark check` (spec §11): load the whole workspace, report the
-//! diagnostics of the files under the given paths, exit 0, 1 or 2.
+//! `newsmark check` (spec §11): load the whole workspace, fix (§14) and
+//! report the diagnostics of the files under the given paths, against a
+//! baseline (§15), exit 0, 1 or 2.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -8,11 +9,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::baseline::Baseline;
 use super::report::{Position, shown_folder, shown_path};
-use super::{Counts, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, render};
-use crate::analysis::{Diagnostic, FileId};
+use super::{Counts, EXIT_OK, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, fix, render};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
+use crate::analysis::{Applicability, Code, CodeSet, Diagnostic, FileId, Workspace};
 use crate::config::{self, Config, LoadError};
-use crate::text::{LineIndex, PositionEncoding};
+use crate::syntax::{self, Parse};
+use crate::text::{LineIndex, PositionEncoding, TextRange};
 use crate::workspace::cache::{self, CacheSettings, CheckedFile, RunStats};
 use crate::workspace::{self, load};
 
@@ -21,6 +25,14 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub max_warnings: Option<usize>,
+    pub output_file: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fix: bool,
+    pub unsafe_fixes: bool,
+    pub diff: bool,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
     /// §16: `--no-cache`, `--cache-dir`.
     pub no_cache: bool,
     pub cache_dir: Option<PathBuf>,
@@ -60,6 +72,23 @@ pub fn run(args: CheckArgs) -> i32 {
             Err(_) => return usage_error(&format!("{}: no such file or folder", p.display())),
         }
     }
+    let codes = match codes_of_run(&args.select, &args.ignore) {
+        Ok(codes) => codes,
+        Err(message) => return usage_error(&message),
+    };
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return usage_error("--unsafe-fixes goes with --fix or --diff");
+    }
+    let fixing =
+        (args.fix || args.diff).then_some(if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe });
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(message) => return usage_error(&message),
+        },
+        None => None,
+    };
+    let opts = CheckOptions { codes, ..CheckOptions::default() };
     let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
 
     let timings = Timings::from_env();
@@ -76,58 +105,70 @@ pub fn run(args: CheckArgs) -> i32 {
         Progress::hidden()
     };
     timings.phase("discover");
-    let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
+    // The cache keeps the diagnostics of a whole run; a run that fixes or
+    // narrows the codes goes without it (decisions: the cache).
+    let cached = fixing.is_none() && codes == CodeSet::ALL;
     let stats = RunStats::default();
-    // Each file is read (unless the cache vouches for it), summarized, and
-    // read again when it is diagnosed, from the page cache, so the whole
-    // tree is never held in memory at once.
-    let (workspaces, cache_writes) =
-        cache::check_plan(plan, &cwd, &settings, &is_selected, &stats, &|| progress.inc(1));
-    progress.finish();
-    timings.phase("read, index and diagnose");
-    if timings.on() {
-        eprintln!("timing: cache: {}", stats.summary());
-    }
-    for s in &selected {
-        let any = workspaces.iter().any(|ws| ws.files.iter().any(|f| f.path.starts_with(s)));
-        if !any {
-            eprintln!("warning: {}: no Newsmark files of the workspace there", shown_folder(s, &cwd));
+    let mut cache_writes = Vec::new();
+    let mut write_failed = false;
+    let gathered = if cached {
+        // Each file is read (unless the cache vouches for it), summarized,
+        // and read again when it is diagnosed, from the page cache, so the
+        // whole tree is never held in memory at once.
+        let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
+        let (workspaces, writes) = cache::check_plan(plan, &cwd, &settings, &is_selected, &stats, &|| progress.inc(1));
+        cache_writes = writes;
+        progress.finish();
+        timings.phase("read, index and diagnose");
+        if timings.on() {
+            eprintln!("timing: cache: {}", stats.summary());
         }
-    }
-
-    // One file table for the report: the files diagnostics point into.
-    let mut collected = Collected::default();
-    let mut files_checked = 0;
-    for ws in &workspaces {
-        files_checked += ws.checked;
-        collected.diagnostics.reserve(ws.diagnostics.len());
-    }
-    for (ws_index, ws) in workspaces.into_iter().enumerate() {
-        for d in ws.diagnostics {
-            collected.push(ws_index, d);
-        }
-        collected.workspace_files.push((ws.files, ws.positions));
-    }
-    let shown: Vec<Shown> = collected
-        .files
-        .iter()
-        .map(|&(ws, id)| {
-            let Some((files, positions)) = collected.workspace_files.get(ws) else { return Shown::default() };
-            let Some(f) = files.get(id.0 as usize) else { return Shown::default() };
-            let positions = positions.get(id.0 as usize).map_or(&[][..], Vec::as_slice);
-            Shown {
-                rel_path: f.display_path.clone(),
-                path: f.readable.then(|| f.path.clone()),
-                positions: positions.iter().map(|&(o, line, column)| (o, Position { line, column })).collect(),
-                needs_text: args.format == Format::Human,
+        warn_unmatched(&selected, &cwd, |s| workspaces.iter().any(|ws| ws.files.iter().any(|f| f.path.starts_with(s))));
+        gather_cached(workspaces, &is_selected)
+    } else {
+        // Summaries only: each file is read again when it is diagnosed and
+        // when it is reported, from the page cache.
+        let mut workspaces = plan.build_with(&cwd, false, &|| progress.inc(1));
+        timings.phase("read, parse and index");
+        warn_unmatched(&selected, &cwd, |s| workspaces.iter().any(|ws| ws.files().any(|(_, f)| f.path.starts_with(s))));
+        let targets: Vec<Vec<FileId>> = workspaces
+            .iter()
+            .map(|ws| ws.files().filter(|(_, f)| is_selected(&f.path)).map(|(id, _)| id).collect())
+            .collect();
+        let mut results = diagnose_all(&workspaces, &targets, opts);
+        progress.finish();
+        timings.phase("diagnose");
+        if let Some(allowed) = fixing {
+            let mut session = fix::Session::default();
+            loop {
+                let applied = session.round(&mut workspaces, &results, allowed, &is_selected);
+                if applied == 0 || session.rounds >= fix::MAX_ROUNDS {
+                    break;
+                }
+                results = diagnose_all(&workspaces, &targets, opts);
+                timings.phase("fix round");
             }
-        })
-        .collect();
-    // A file is read again only for what its known positions do not
-    // cover: source lines (human) and places other files point into.
-    let mut shown = shown;
+            if args.diff {
+                return session.print_diff(&cwd);
+            }
+            write_failed = !session.write(&cwd);
+            eprintln!("{}", session.summary());
+        }
+        gather_built(workspaces, &targets, results)
+    };
+    let Gathered { collected, mut shown, checked_paths, checked_abs, files_checked } = gathered;
+
+    // A file is read again only for what its known positions do not cover:
+    // source lines (human), places other files point into, and the texts a
+    // baseline records.
+    let whole_texts = args.format == Format::Human || args.baseline.is_some() || args.write_baseline.is_some();
+    for s in &mut shown {
+        s.needs_text |= whole_texts;
+    }
     for d in &collected.diagnostics {
-        let ranges = std::iter::once((d.file, d.range)).chain(d.related.iter().map(|r| (r.file, r.range)));
+        let ranges = std::iter::once((d.file, d.range))
+            .chain(d.related.iter().map(|r| (r.file, r.range)))
+            .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| (e.file, e.range))));
         for (file, range) in ranges {
             if let Some(s) = shown.get_mut(file.0 as usize) {
                 let known = |o: u32| s.positions.binary_search_by_key(&o, |(k, _)| *k).is_ok();
@@ -151,15 +192,45 @@ pub fn run(args: CheckArgs) -> i32 {
         .zip(&line_indexes)
         .map(|((s, text), line_index)| ReportFile { rel_path: &s.rel_path, text, line_index, positions: &s.positions })
         .collect();
-    let report = Report { files: &report_files, diagnostics: &collected.diagnostics, files_checked };
-    let stdout = std::io::stdout();
-    let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if let Err(e) = render(args.format, &report, color, &mut out).and_then(|()| out.flush()) {
+
+    if let Some(path) = &args.write_baseline {
+        let abs: Vec<&Path> = shown.iter().map(|s| s.abs.as_path()).collect();
+        return match Baseline::record(path, &abs, &report_files, &collected.diagnostics) {
+            Ok(n) => {
+                eprintln!("wrote {n} baseline {} to {}", if n == 1 { "entry" } else { "entries" }, path.display());
+                EXIT_OK
+            }
+            Err(message) => usage_error(&message),
+        };
+    }
+    let mut diagnostics = collected.diagnostics;
+    let baseline_outcome = baseline.as_ref().map(|baseline| {
+        let abs: Vec<&Path> = shown.iter().map(|s| s.abs.as_path()).collect();
+        baseline.hide(&abs, &report_files, &mut diagnostics, &checked_abs, codes)
+    });
+
+    let report =
+        Report { files: &report_files, diagnostics: &diagnostics, files_checked, checked_paths: &checked_paths };
+    let written = match &args.output_file {
+        Some(path) => write_report_file(path, args.format, &report),
+        None => {
+            let stdout = std::io::stdout();
+            let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            render(args.format, &report, color, &mut out).and_then(|()| out.flush())
+        }
+    };
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
             return EXIT_USAGE;
         }
+    }
+    if args.output_file.is_some() {
+        eprintln!("{}", super::report::summary_line(&report));
+    }
+    if let Some(outcome) = baseline_outcome {
+        eprintln!("{}", outcome.summary());
     }
     timings.phase("report");
     for write in cache_writes {
@@ -171,7 +242,46 @@ pub fn run(args: CheckArgs) -> i32 {
         eprintln!("{note}");
     }
     timings.phase("write the cache");
-    exit_code(Counts::of(&collected.diagnostics), args.max_warnings)
+    if write_failed {
+        return EXIT_USAGE;
+    }
+    exit_code(Counts::of(&diagnostics), args.max_warnings)
+}
+
+/// The codes `--select` and `--ignore` leave on.
+fn codes_of_run(select: &[String], ignore: &[String]) -> Result<CodeSet, String> {
+    let parse = |names: &[String]| -> Result<Vec<Code>, String> {
+        names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                Code::parse(n).ok_or_else(|| {
+                    let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+                    format!("unknown code `{n}` (known: {})", known.join(", "))
+                })
+            })
+            .collect()
+    };
+    let selected = parse(select)?;
+    let mut codes = if selected.is_empty() { CodeSet::ALL } else { selected.into_iter().collect() };
+    for code in parse(ignore)? {
+        codes = codes.without(code);
+    }
+    Ok(codes)
+}
+
+/// Writes the report to `path` (created or replaced).
+fn write_report_file(path: &Path, format: Format, report: &Report<'_>) -> std::io::Result<()> {
+    let file = std::fs::File::create(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    render(format, report, false, &mut out)?;
+    out.flush()
+}
+
+/// The diagnostics of `targets` (per workspace) in parallel.
+fn diagnose_all(workspaces: &[Workspace], targets: &[Vec<FileId>], opts: CheckOptions) -> Vec<Vec<Vec<Diagnostic>>> {
+    workspaces.iter().zip(targets).map(|(ws, ids)| ids.par_iter().map(|&id| diagnose(ws, id, opts)).collect()).collect()
 }
 
 /// Phase timings on stderr when `NEWSMARK_TIMINGS` is set (for profiling
@@ -214,20 +324,145 @@ fn kb_to_mb(kb: &str) -> u64 {
     kb.parse::<u64>().map_or(0, |k| k / 1024)
 }
 
+/// Reads and parses a file again (the workspace keeps summaries, not texts
+/// or trees; a file a fix changed keeps its text) and computes its
+/// diagnostics.
+fn diagnose(ws: &Workspace, id: FileId, opts: CheckOptions) -> Vec<Diagnostic> {
+    let Some(file) = ws.file(id) else { return Vec::new() };
+    if file.read_error.is_some() {
+        return file_diagnostics(ws, id, &Parse::default(), opts);
+    }
+    if !file.text.is_empty() {
+        let parse = syntax::parse(&file.text);
+        return file_diagnostics_of_text(ws, id, &file.text, &parse, opts);
+    }
+    match workspace::read_text(&file.path) {
+        Ok(text) => {
+            let parse = syntax::parse(&text);
+            file_diagnostics_of_text(ws, id, &text, &parse, opts)
+        }
+        // Read a moment ago, unreadable now (deleted or replaced while the
+        // check ran): say so rather than check it against an empty text.
+        Err(e) => match ws.config.severity(Code::Unreadable).filter(|_| opts.codes.contains(Code::Unreadable)) {
+            Some(severity) => vec![Diagnostic {
+                file: id,
+                range: TextRange::empty(0),
+                code: Code::Unreadable,
+                severity,
+                message: e.to_string(),
+                related: Vec::new(),
+                suggestion: None,
+                fix: None,
+            }],
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Warns of each selected path that holds no file of any workspace.
+fn warn_unmatched(selected: &[PathBuf], cwd: &Path, holds_a_file: impl Fn(&Path) -> bool) {
+    for s in selected {
+        if !holds_a_file(s) {
+            eprintln!("warning: {}: no Newsmark files of the workspace there", shown_folder(s, cwd));
+        }
+    }
+}
+
 /// A file the report points into.
 #[derive(Default)]
 struct Shown {
     rel_path: String,
+    abs: PathBuf,
+    /// Where to read it again; `None` when it is unreadable.
     path: Option<PathBuf>,
+    /// Known line and column of offsets its diagnostics use (from the cache).
     positions: Vec<(u32, Position)>,
     needs_text: bool,
+}
+
+/// What a run found, in one file table, whichever way it was computed.
+struct Gathered {
+    collected: Collected,
+    shown: Vec<Shown>,
+    checked_paths: Vec<String>,
+    checked_abs: Vec<PathBuf>,
+    files_checked: usize,
+}
+
+/// The outcome of the cached run (the files' texts were dropped).
+fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(&Path) -> bool) -> Gathered {
+    let mut collected = Collected::default();
+    let mut files_checked = 0;
+    let mut checked_paths = Vec::new();
+    let mut checked_abs = Vec::new();
+    let mut tables: Vec<(Vec<CheckedFile>, Vec<cache::Positions>)> = Vec::new();
+    for (ws_index, ws) in workspaces.into_iter().enumerate() {
+        files_checked += ws.checked;
+        for f in ws.files.iter().filter(|f| is_selected(&f.path)) {
+            checked_paths.push(f.display_path.clone());
+            checked_abs.push(f.path.clone());
+        }
+        collected.diagnostics.reserve(ws.diagnostics.len());
+        for d in ws.diagnostics {
+            collected.push(ws_index, d);
+        }
+        tables.push((ws.files, ws.positions));
+    }
+    let shown = collected
+        .files
+        .iter()
+        .map(|&(ws, id)| {
+            let Some((files, positions)) = tables.get(ws) else { return Shown::default() };
+            let Some(f) = files.get(id.0 as usize) else { return Shown::default() };
+            let positions = positions.get(id.0 as usize).map_or(&[][..], Vec::as_slice);
+            Shown {
+                rel_path: f.display_path.clone(),
+                abs: f.path.clone(),
+                path: f.readable.then(|| f.path.clone()),
+                positions: positions.iter().map(|&(o, line, column)| (o, Position { line, column })).collect(),
+                needs_text: false,
+            }
+        })
+        .collect();
+    Gathered { collected, shown, checked_paths, checked_abs, files_checked }
+}
+
+/// The outcome of a run on built workspaces (fixes, narrowed codes).
+fn gather_built(workspaces: Vec<Workspace>, targets: &[Vec<FileId>], results: Vec<Vec<Vec<Diagnostic>>>) -> Gathered {
+    let mut collected = Collected::default();
+    for (ws_index, per_file) in results.into_iter().enumerate() {
+        collected.diagnostics.reserve(per_file.iter().map(Vec::len).sum());
+        for d in per_file.into_iter().flatten() {
+            collected.push(ws_index, d);
+        }
+    }
+    let selected_files =
+        || targets.iter().zip(&workspaces).flat_map(|(ids, ws)| ids.iter().filter_map(move |&id| ws.file(id)));
+    let checked_paths = selected_files().map(|f| f.display_path.clone()).collect();
+    let checked_abs = selected_files().map(|f| f.path.clone()).collect();
+    let files_checked = targets.iter().map(Vec::len).sum();
+    // A file a fix changed is read back as written.
+    let shown = collected
+        .files
+        .iter()
+        .map(|&(ws, id)| match workspaces.get(ws).and_then(|w| w.file(id)) {
+            Some(f) => Shown {
+                rel_path: f.display_path.clone(),
+                abs: f.path.clone(),
+                path: f.read_error.is_none().then(|| f.path.clone()),
+                positions: Vec::new(),
+                needs_text: true,
+            },
+            None => Shown::default(),
+        })
+        .collect();
+    Gathered { collected, shown, checked_paths, checked_abs, files_checked }
 }
 
 /// Diagnostics of several workspaces, renumbered into one file table.
 #[derive(Default)]
 struct Collected {
     files: Vec<(usize, FileId)>,
-    workspace_files: Vec<(Vec<CheckedFile>, Vec<cache::Positions>)>,
     slots: FxHashMap<(usize, FileId), FileId>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -244,6 +479,13 @@ impl Collected {
         d.file = self.slot(ws_index, d.file);
         for r in &mut d.related {
             r.file = self.slot(ws_index, r.file);
+        }
+        // Edits point into the workspace's own file table; the report
+        // shows only the applicability, so they are renumbered too.
+        if let Some(fix) = &mut d.fix {
+            for e in &mut fix.edits {
+                e.file = self.slot(ws_index, e.file);
+            }
         }
         self.diagnostics.push(d);
     }
@@ -265,8 +507,9 @@ fn plan_reached(root: &Path, selected: &[PathBuf], cwd: &Path) -> Result<load::P
     let mut plan = load::plan_with(root, &mut |dir| match config::load(dir) {
         Ok(config) => Ok(Arc::new(config.unwrap_or_default())),
         Err(e) if dir != root && !reached(dir) => {
-            let (at, message) = config_error_text(&e, cwd);
-            eprintln!("warning: {at}: {message}; its workspace is not checked, as no PATH reaches it");
+            for (at, message) in config_error_text(&e, cwd) {
+                eprintln!("warning: {at}: {message}; its workspace is not checked, as no PATH reaches it");
+            }
             unreached_invalid.push(dir.to_path_buf());
             Ok(Arc::new(Config::default()))
         }
@@ -278,21 +521,28 @@ fn plan_reached(root: &Path, selected: &[PathBuf], cwd: &Path) -> Result<load::P
 
 /// Prints an invalid config as `path:line:col: error[config]: message`.
 fn config_error(e: &LoadError, cwd: &Path) -> i32 {
-    let (at, message) = config_error_text(e, cwd);
-    eprintln!("{at}: error[config]: {message}");
+    for (at, message) in config_error_text(e, cwd) {
+        eprintln!("{at}: error[config]: {message}");
+    }
     EXIT_USAGE
 }
 
-/// Where an invalid config goes wrong (`path:line:col`) and why.
-fn config_error_text(e: &LoadError, cwd: &Path) -> (String, String) {
+/// Where an invalid config goes wrong (`path:line:col`) and why: every
+/// problem it has, in text order.
+fn config_error_text(e: &LoadError, cwd: &Path) -> Vec<(String, String)> {
     let shown = shown_path(e.path(), cwd);
     match e {
-        LoadError::Io { message, .. } => (format!("{shown}:1:1"), message.clone()),
-        LoadError::Invalid { text, error, .. } => {
+        LoadError::Io { message, .. } => vec![(format!("{shown}:1:1"), message.clone())],
+        LoadError::Invalid { text, error, more, .. } => {
             let index = LineIndex::new(text);
-            let at = error.range.map_or(0, |r| r.start);
-            let lc = index.line_col(text, at, PositionEncoding::Utf32);
-            (format!("{shown}:{}:{}", lc.line + 1, lc.col + 1), error.message.clone())
+            std::iter::once(error)
+                .chain(more)
+                .map(|error| {
+                    let at = error.range.map_or(0, |r| r.start);
+                    let lc = index.line_col(text, at, PositionEncoding::Utf32);
+                    (format!("{shown}:{}:{}", lc.line + 1, lc.col + 1), error.message.clone())
+                })
+                .collect()
         }
     }
 }

@@ -54,10 +54,11 @@ pub enum Code {
     MissingFrontMatter,
     UnknownAlias,
     UntaggedMention,
+    UnusedSuppression,
 }
 
 impl Code {
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::Syntax,
         Code::Unreadable,
         Code::Config,
@@ -75,6 +76,7 @@ impl Code {
         Code::MissingFrontMatter,
         Code::UnknownAlias,
         Code::UntaggedMention,
+        Code::UnusedSuppression,
     ];
 
     /// The stable name used in output and in `newsmark.toml` `[rules]`.
@@ -97,11 +99,18 @@ impl Code {
             Code::MissingFrontMatter => "missing-front-matter",
             Code::UnknownAlias => "unknown-alias",
             Code::UntaggedMention => "untagged-mention",
+            Code::UnusedSuppression => "unused-suppression",
         }
     }
 
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether a suppression comment (§13) can silence this code: broken
+    /// markup, unreadable files and config errors must always be seen.
+    pub fn is_suppressible(self) -> bool {
+        !matches!(self, Code::Syntax | Code::Unreadable | Code::Config | Code::UnusedSuppression)
     }
 
     pub fn default_severity(self) -> Severity {
@@ -120,7 +129,8 @@ impl Code {
             | Code::UnusedDefinition
             | Code::UnattributedQuote
             | Code::SourceAfterPublication
-            | Code::MissingFrontMatter => Severity::Warning,
+            | Code::MissingFrontMatter
+            | Code::UnusedSuppression => Severity::Warning,
             Code::UnknownAlias => Severity::Info,
             Code::UntaggedMention => Severity::Hint,
         }
@@ -178,6 +188,9 @@ impl Code {
             }
             Code::UntaggedMention => {
                 "A known name of a workspace entity occurs in prose outside every entity tag. Tag it, or leave it if the mention is deliberate."
+            }
+            Code::UnusedSuppression => {
+                "A `newsmark-disable…` comment that silenced nothing in this run, or names a code that does not exist. Remove the comment or the codes it no longer needs (`newsmark check --fix` does)."
             }
         }
     }

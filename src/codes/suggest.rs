@@ -13,13 +13,23 @@ use std::borrow::Cow;
 /// rules them out; a caller with a very large id set should prefilter (as
 /// `SortedIds::closest` does).
 pub fn closest<'a>(written: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    closest_and_tie(written, candidates).map(|(s, _)| s)
+}
+
+/// [`closest`] when no other candidate is as close: a fix may apply it
+/// without a person choosing (§14).
+pub fn closest_unique<'a>(written: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    closest_and_tie(written, candidates).filter(|(_, tied)| !tied).map(|(s, _)| s)
+}
+
+fn closest_and_tie<'a>(written: &str, candidates: impl Iterator<Item = &'a str>) -> Option<(&'a str, bool)> {
     let w: Vec<char> = written.chars().collect();
     let mut search = Closest::new(&w);
     for cand in candidates {
         search.offer(cand, || Cow::Borrowed(cand));
     }
     match search.best {
-        Some((_, Cow::Borrowed(s))) => Some(s),
+        Some((_, Cow::Borrowed(s))) => Some((s, search.tied)),
         _ => None,
     }
 }
@@ -37,6 +47,8 @@ pub(crate) struct Closest<'w, 'c> {
     other: Vec<(char, u64)>,
     buf: Vec<char>,
     pub(crate) best: Option<(usize, Cow<'c, str>)>,
+    /// Whether another candidate is as close as `best`.
+    pub(crate) tied: bool,
 }
 
 impl<'w, 'c> Closest<'w, 'c> {
@@ -55,7 +67,7 @@ impl<'w, 'c> Closest<'w, 'c> {
                 }
             }
         }
-        Closest { written, limit: (written.len() / 3).max(2), ascii, other, buf: Vec::new(), best: None }
+        Closest { written, limit: (written.len() / 3).max(2), ascii, other, buf: Vec::new(), best: None, tied: false }
     }
 
     /// Considers `cand` (compared as given); `original` gives the id as it
@@ -75,6 +87,11 @@ impl<'w, 'c> Closest<'w, 'c> {
         };
         let Some(d) = d else { return };
         let original = original();
+        match &self.best {
+            Some((bd, bc)) if d == *bd && original != *bc => self.tied = true,
+            Some((bd, _)) if d < *bd => self.tied = false,
+            _ => {}
+        }
         if self.best.as_ref().is_none_or(|(bd, bc)| d < *bd || (d == *bd && original < *bc)) {
             self.best = Some((d, original));
         }

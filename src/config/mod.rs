@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::codes::{Code, Severity};
 use crate::text::TextRange;
 
-pub use parse::parse;
+pub use parse::{parse, parse_all};
 
 /// The file name that marks a workspace root.
 pub const FILE_NAME: &str = "newsmark.toml";
@@ -124,7 +124,7 @@ pub enum LoadError {
     Io { path: PathBuf, message: String },
     /// `newsmark.toml` was read but is invalid; `text` is kept so that the
     /// caller can turn `error.range` into a line and column.
-    Invalid { path: PathBuf, text: String, error: ConfigError },
+    Invalid { path: PathBuf, text: String, error: ConfigError, more: Vec<ConfigError> },
 }
 
 impl LoadError {
@@ -170,8 +170,11 @@ pub fn load(root: &Path) -> Result<Option<Config>, LoadError> {
             });
         }
     };
-    match parse(&text) {
+    match parse_all(&text) {
         Ok(config) => Ok(Some(config)),
-        Err(error) => Err(LoadError::Invalid { path, text, error }),
+        Err(mut errors) => {
+            let error = errors.remove(0);
+            Err(LoadError::Invalid { path, text, error, more: errors })
+        }
     }
 }

@@ -16,6 +16,12 @@ const SEVERITIES: [&str; 5] = ["error", "warning", "info", "hint", "off"];
 /// Parses and validates `newsmark.toml`. When the text has several
 /// problems, the one that comes first in the text is reported.
 pub fn parse(text: &str) -> Result<Config, ConfigError> {
+    parse_all(text).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// [`parse`], with every problem of the text, in text order (never an
+/// empty list), so that one run reports them all.
+pub fn parse_all(text: &str) -> Result<Config, Vec<ConfigError>> {
     let doc = DeTable::parse(text).map_err(|e| {
         let range = e.span().map(|s| range(text, s));
         let mut message = format!("newsmark.toml is not valid TOML: {}", e.message().trim_end());
@@ -25,7 +31,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
                 message.push_str(&format!(" \"{key}\""));
             }
         }
-        ConfigError { range, message }
+        vec![ConfigError { range, message }]
     })?;
     let mut cx = Cx { text, errors: Vec::new(), config: Config::default() };
     for (key, value) in in_order(doc.get_ref()) {
@@ -49,11 +55,9 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
             _ => cx.unknown_key(key, "newsmark.toml", &["exclude", "rules", "lint", "kinds"]),
         }
     }
-    // Report the first problem in the text; the others follow once it is fixed.
-    match cx.errors.into_iter().min_by_key(|e| e.range.map(|r| (r.start, r.end))) {
-        Some(e) => Err(e),
-        None => Ok(cx.config),
-    }
+    let mut errors = cx.errors;
+    errors.sort_by_key(|e| e.range.map(|r| (r.start, r.end)));
+    if errors.is_empty() { Ok(cx.config) } else { Err(errors) }
 }
 
 type Entry<'a, 'i> = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>);

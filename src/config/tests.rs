@@ -213,7 +213,7 @@ fn load_from_disk() {
     assert_eq!(load(dir.path()).unwrap().unwrap().quote_min_words, 5);
     std::fs::write(dir.path().join(FILE_NAME), "[lint]\nquote-min-words = 0\n").unwrap();
     match load(dir.path()) {
-        Err(LoadError::Invalid { text, error, path }) => {
+        Err(LoadError::Invalid { text, error, path, .. }) => {
             assert_eq!(error.range.unwrap().slice(&text), "0");
             assert!(path.ends_with(FILE_NAME));
         }

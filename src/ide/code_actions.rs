@@ -12,15 +12,19 @@
 //! be an `invalid-value` error instead).
 
 use super::{FileContext, SourceChange, TextEdit};
+use crate::analysis::apply::compatible_fixes;
+use crate::analysis::diagnostics::line_ending;
 use crate::analysis::values::normalize_name;
-use crate::analysis::{Code, Diagnostic, FileId, parse_reference};
-use crate::syntax::{self, Parse, Sigil, plain_text};
+use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, parse_reference};
+use crate::syntax::{Parse, Sigil};
 use crate::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CodeActionKind {
     QuickFix,
     Refactor,
+    /// `source.fixAll.newsmark`: every safe fix of the file at once.
+    SourceFixAll,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,10 +34,18 @@ pub struct CodeAction {
     /// Index into the diagnostics given to [`code_actions`] that this fixes.
     pub diagnostic: Option<usize>,
     pub change: SourceChange,
+    /// Only safe fixes (§14) are preferred: an editor may apply a preferred
+    /// fix with one key, without showing it.
     pub is_preferred: bool,
 }
 
-/// The fixes for those of `diagnostics` (of this file) that touch `range`.
+/// Said after the title of a fix a person should look at.
+pub const UNSAFE_SUFFIX: &str = " (unsafe fix: review it)";
+
+/// The fixes for those of `diagnostics` (of this file) that touch `range`:
+/// the engine's fix of §14 (its title saying when it is unsafe), other
+/// choices where there is no single obvious one, and a suppression comment
+/// (§13) for the line or the file.
 pub fn code_actions(ctx: FileContext, range: TextRange, diagnostics: &[Diagnostic]) -> Vec<CodeAction> {
     let mut out = Vec::new();
     for (i, d) in diagnostics.iter().enumerate() {
@@ -49,41 +61,128 @@ pub fn code_actions(ctx: FileContext, range: TextRange, diagnostics: &[Diagnosti
                 is_preferred: preferred,
             })
         };
-        let replace = |s: &str| SourceChange::single(ctx.file, TextEdit { range: d.range, new_text: s.to_string() });
-        match (d.code, d.suggestion.as_deref()) {
-            (Code::UndefinedReference, suggestion) => {
-                if let Some((sigil, id)) = parse_reference(d.range.slice(ctx.text)) {
-                    let block = new_definition(ctx, sigil, id, d.range);
+        if d.code == Code::UndefinedReference
+            && let Some((sigil, id)) = parse_reference(d.range.slice(ctx.text))
+        {
+            let block = new_definition(ctx, sigil, id, d.range);
+            fix(format!("Create `{}{id}` in this file", sigil.char()), append(ctx.file, ctx.text, &block), false);
+            if let Some((file, path)) = main_registry(ctx, sigil) {
+                let text = ctx.texts.text(file).unwrap_or_default();
+                fix(format!("Create `{}{id}` in {path}", sigil.char()), append(file, &text, &block), false);
+            }
+        }
+        match &d.fix {
+            Some(f) => {
+                let safe = f.applicability == Applicability::Safe;
+                let title = if safe { f.title.clone() } else { format!("{}{UNSAFE_SUFFIX}", f.title) };
+                fix(title, change_of(f), safe);
+            }
+            None if d.code == Code::UntaggedMention => {
+                // A name several entities share: each is a choice.
+                let written = d.range.slice(ctx.text);
+                for id in ctx.ws.names().entities_named(written) {
+                    let id = ctx.ws.id_text(id);
+                    let edit = TextEdit { range: d.range, new_text: format!("[{written}]{{@{id}}}") };
                     fix(
-                        format!("Create `{}{id}` in this file", sigil.char()),
-                        append(ctx.file, ctx.text, &block),
+                        format!("Tag “{}” as `@{id}`{UNSAFE_SUFFIX}", one_line(written)),
+                        SourceChange::single(ctx.file, edit),
                         false,
                     );
-                    if let Some((file, path)) = main_registry(ctx, sigil) {
-                        let text = ctx.texts.text(file).unwrap_or_default();
-                        fix(format!("Create `{}{id}` in {path}", sigil.char()), append(file, &text, &block), false);
-                    }
-                }
-                if let Some(s) = suggestion {
-                    fix(format!("Change to `{s}`"), replace(s), true);
                 }
             }
-            (Code::UnknownAlias, _) => {
-                if let Some((title, change)) = add_alias(ctx, d.range) {
-                    fix(title, change, true);
-                }
+            None => {}
+        }
+        if d.code.is_suppressible() {
+            let code = d.code.as_str();
+            if let Some(edit) = suppress_line(ctx.text, ctx.parse, d.range.start, code) {
+                fix(format!("Suppress `{code}` on this line"), SourceChange::single(ctx.file, edit), false);
             }
-            (Code::UntaggedMention, Some(s)) => {
-                let id = s.rsplit_once('{').map_or(s, |(_, r)| r).trim_end_matches('}');
-                fix(format!("Tag “{}” as `{id}`", d.range.slice(ctx.text)), replace(s), true);
-            }
-            (Code::UnknownKind, Some(s)) => fix(format!("Change kind to `{s}`"), replace(s), true),
-            (Code::UnknownKey, Some(s)) => fix(format!("Change key to `{s}`"), replace(s), true),
-            (Code::InvalidValue, Some(s)) => fix(format!("Change to `{s}`"), replace(s), true),
-            _ => {}
+            fix(
+                format!("Suppress `{code}` in this file"),
+                SourceChange::single(ctx.file, suppress_file(ctx.text, ctx.parse, code)),
+                false,
+            );
         }
     }
     out
+}
+
+/// `source.fixAll.newsmark`: the safe fixes of `diagnostics` that edit
+/// only this file, as many as can go together (one round of `check
+/// --fix`; an editor that fixes on save runs it again next time).
+pub fn fix_all(ctx: FileContext, diagnostics: &[Diagnostic]) -> Option<CodeAction> {
+    let fixes =
+        compatible_fixes(diagnostics.iter().filter(|d| d.file == ctx.file), Applicability::Safe, &|f| f == ctx.file);
+    if fixes.is_empty() {
+        return None;
+    }
+    let mut change = SourceChange::default();
+    for f in &fixes {
+        for e in &f.edits {
+            change.push(e.file, TextEdit { range: e.range, new_text: e.new_text.clone() });
+        }
+    }
+    Some(CodeAction {
+        title: "Fix all safe Newsmark problems".to_string(),
+        kind: CodeActionKind::SourceFixAll,
+        diagnostic: None,
+        change,
+        is_preferred: false,
+    })
+}
+
+fn change_of(fix: &Fix) -> SourceChange {
+    let mut change = SourceChange::default();
+    for e in &fix.edits {
+        change.push(e.file, TextEdit { range: e.range, new_text: e.new_text.clone() });
+    }
+    change
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A `newsmark-disable-next-line` comment on a line of its own above the
+/// line holding `at` (a comment-only line is transparent, §5, so the
+/// paragraph or block around it is unchanged). On the first line, where a
+/// front matter's `---` must stay first, a `newsmark-disable-line` at the
+/// end of the line instead, unless that line ends in a backslash (which
+/// would escape the `<`).
+fn suppress_line(text: &str, parse: &Parse, at: u32, code: &str) -> Option<TextEdit> {
+    let body_start = if parse.doc.bom { 3 } else { 0 };
+    let line_start = text.get(..at as usize)?.rfind(['\n', '\r']).map_or(body_start, |i| i + 1);
+    let nl = line_ending(text);
+    if line_start > body_start {
+        let new_text = format!("<!-- newsmark-disable-next-line {code} -->{nl}");
+        return Some(TextEdit { range: TextRange::empty(line_start as u32), new_text });
+    }
+    let line_end = text.get(line_start..)?.find(['\n', '\r']).map_or(text.len(), |i| line_start + i);
+    if text.get(..line_end)?.ends_with('\\') {
+        return None;
+    }
+    let new_text = format!("<!-- newsmark-disable-line {code} -->");
+    Some(TextEdit { range: TextRange::empty(line_end as u32), new_text })
+}
+
+/// A `newsmark-disable-file` comment on a line of its own: after the front
+/// matter when there is one (its `---` must stay first), else at the top.
+fn suppress_file(text: &str, parse: &Parse, code: &str) -> TextEdit {
+    let nl = line_ending(text);
+    let body_start = if parse.doc.bom { 3 } else { 0 };
+    let at = match &parse.doc.front_matter {
+        Some(fm) if fm.closed => {
+            let end = fm.range.end as usize;
+            match text.get(end..).and_then(|rest| rest.find(['\n', '\r'])) {
+                Some(i) => end + i + if text[end + i..].starts_with("\r\n") { 2 } else { 1 },
+                None => end,
+            }
+        }
+        _ => body_start,
+    };
+    let lead = if at == text.len() && !text.ends_with(['\n', '\r']) && at > body_start { nl } else { "" };
+    let new_text = format!("{lead}<!-- newsmark-disable-file {code} -->{nl}");
+    TextEdit { range: TextRange::empty(at as u32), new_text }
 }
 
 /// The definition block to create for an undefined `sigil` + `id`
@@ -160,14 +259,6 @@ fn append(file: FileId, text: &str, lines: &[String]) -> SourceChange {
     SourceChange::single(file, TextEdit { range: TextRange::empty(end), new_text })
 }
 
-fn line_ending(text: &str) -> &'static str {
-    match text.find(['\n', '\r']) {
-        Some(i) if text[i..].starts_with("\r\n") => "\r\n",
-        Some(i) if text[i..].starts_with('\r') => "\r",
-        _ => "\n",
-    }
-}
-
 /// The registry file holding the most definitions of `sigil` (first by id
 /// on a tie), unless that is the current file.
 fn main_registry(ctx: FileContext, sigil: Sigil) -> Option<(FileId, String)> {
@@ -183,48 +274,4 @@ fn main_registry(ctx: FileContext, sigil: Sigil) -> Option<(FileId, String)> {
     }
     let (_, file) = best.filter(|(_, f)| *f != ctx.file)?;
     Some((file, ctx.ws.file(file)?.display_path.clone()))
-}
-
-/// "Add “text” to the `aka` of `@x`" for the `unknown-alias` at `at`.
-fn add_alias(ctx: FileContext, at: TextRange) -> Option<(String, SourceChange)> {
-    let doc = &ctx.parse.doc;
-    let index = doc.tags.iter().position(|t| t.refs.iter().any(|r| r.range == at))?;
-    let reference = doc.tags.get(index)?.refs.iter().find(|r| r.range == at)?;
-    let plain = plain_text(ctx.text, ctx.parse);
-    let span = plain.tags.get(index)?;
-    let raw = plain.text.get(span.byte_start as usize..span.byte_end as usize)?;
-    let alias = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    // A `;` would split the alias into two list items.
-    if alias.is_empty() || alias.contains(';') {
-        return None;
-    }
-    let (loc, info) = ctx.ws.resolve(Sigil::Entity, &reference.id)?;
-    let other;
-    let other_text;
-    let (parse, text) = if loc.file == ctx.file {
-        (ctx.parse, ctx.text)
-    } else {
-        other_text = ctx.texts.text(loc.file)?;
-        other = syntax::parse(&other_text);
-        (&other, &*other_text)
-    };
-    let def = parse.doc.definitions.iter().find(|d| d.id_range == info.id_range)?;
-    let edit = match def.attributes.iter().rev().find(|a| &*a.key == "aka") {
-        Some(aka) if aka.value.trim().is_empty() => {
-            let after_colon = text.get(..aka.value_range.start as usize).is_some_and(|s| s.ends_with(':'));
-            let new_text = if after_colon { format!(" {alias}") } else { alias.clone() };
-            TextEdit { range: aka.value_range, new_text }
-        }
-        Some(aka) => TextEdit { range: TextRange::empty(aka.value_range.end), new_text: format!("; {alias}") },
-        None => {
-            let indent = def.attributes.first().map_or("  ", |a| {
-                let line = a.range.slice(text);
-                &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-            });
-            let nl = line_ending(text);
-            TextEdit { range: TextRange::empty(def.range.end), new_text: format!("{nl}{indent}aka: {alias}") }
-        }
-    };
-    let title = format!("Add “{alias}” to the `aka` of `@{}`", reference.id);
-    Some((title, SourceChange::single(loc.file, edit)))
 }

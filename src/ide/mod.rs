@@ -15,7 +15,7 @@ mod rename;
 mod semantic_tokens;
 mod symbols;
 
-pub use code_actions::{CodeAction, CodeActionKind, code_actions};
+pub use code_actions::{CodeAction, CodeActionKind, UNSAFE_SUFFIX, code_actions, fix_all};
 pub use completion::{CompletionItem, CompletionKind, CompletionList, completion};
 pub use cursor::{CursorTarget, classify};
 pub use folding::{Fold, FoldKind, folding_ranges};

@@ -155,7 +155,7 @@ pub fn compute(
     stop: Option<&(dyn Fn() -> bool + Sync)>,
 ) -> Option<(i32, Vec<lsp::Diagnostic>)> {
     let ctx = FileCtx::new(snap)?;
-    let opts = CheckOptions { index_complete: snap.index_complete, stop };
+    let opts = CheckOptions { index_complete: snap.index_complete, stop, ..CheckOptions::default() };
     let diags = file_diagnostics_cached(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo);
     let map = ctx.map();
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);

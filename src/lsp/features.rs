@@ -50,7 +50,11 @@ pub fn capabilities(settings: &Settings) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR,
+                CodeActionKind::from(FIX_ALL_KIND),
+            ]),
             ..Default::default()
         })),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
@@ -261,12 +265,24 @@ pub fn workspace_symbols(
     Some(WorkspaceSymbolResponse::Flat(out))
 }
 
+/// The code action kind of spec §12 that applies the safe fixes.
+const FIX_ALL_KIND: &str = "source.fixAll.newsmark";
+
 pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<CodeActionResponse> {
     let map = ctx.map();
     let range = map.text_range(params.range);
-    let opts = CheckOptions { index_complete: ctx.snap.index_complete, stop: None };
+    let opts = CheckOptions { index_complete: ctx.snap.index_complete, ..CheckOptions::default() };
     let diags = file_diagnostics(ctx.ws(), ctx.file, &ctx.doc.parse, opts);
-    let actions = ide::code_actions(ctx.ide(), range, &diags);
+    // `source.fixAll.newsmark` is computed only when asked for (on save).
+    let wanted =
+        |kind: &str| params.context.only.as_ref().is_some_and(|only| only.iter().any(|k| kind.starts_with(k.as_str())));
+    let mut actions = Vec::new();
+    if wanted(FIX_ALL_KIND) {
+        actions.extend(ide::fix_all(ctx.ide(), &diags));
+    }
+    if params.context.only.as_ref().is_none_or(|_| wanted(CodeActionKind::QUICKFIX.as_str())) {
+        actions.extend(ide::code_actions(ctx.ide(), range, &diags));
+    }
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
     let out = actions
         .into_iter()
@@ -276,6 +292,7 @@ pub fn code_actions(ctx: &FileCtx<'_>, params: &CodeActionParams) -> Option<Code
                 kind: Some(match a.kind {
                     ide::CodeActionKind::QuickFix => CodeActionKind::QUICKFIX,
                     ide::CodeActionKind::Refactor => CodeActionKind::REFACTOR,
+                    ide::CodeActionKind::SourceFixAll => CodeActionKind::from(FIX_ALL_KIND),
                 }),
                 diagnostics: a
                     .diagnostic

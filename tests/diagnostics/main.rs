@@ -9,6 +9,7 @@ mod blocks;
 mod config;
 mod prose;
 mod references;
+mod suppress;
 mod syntax;
 mod text;
 mod workspace;

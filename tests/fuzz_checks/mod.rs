@@ -270,7 +270,7 @@ pub fn analysis(data: &[u8]) {
         }
     };
 
-    for opts in [CheckOptions::default(), CheckOptions { index_complete: false, stop: None }] {
+    for opts in [CheckOptions::default(), CheckOptions { index_complete: false, ..CheckOptions::default() }] {
         for (file, file_parse) in [(article, &parse), (registry, &registry_parse)] {
             let file_text = text_of(&ws, file);
             for d in file_diagnostics(&ws, file, file_parse, opts) {

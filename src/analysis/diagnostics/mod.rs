@@ -2,8 +2,13 @@
 //! workspace index. The CLI and the server both call [`file_diagnostics`].
 
 mod blocks;
+mod fixes;
 mod prose;
 mod references;
+mod suppress;
+
+pub use fixes::line_ending;
+pub use suppress::{Directive, Suppression, suppressions};
 
 /// What [`file_diagnostics_cached`] keeps about one file between calls:
 /// prose diagnostics per paragraph and "did you mean" answers. Each part
@@ -50,7 +55,7 @@ fn file_deps(ctx: &Context) -> Deps {
 }
 
 use super::deps::{Change, Deps};
-use super::{Code, Diagnostic, FileId, Related, Workspace};
+use super::{Code, CodeSet, Diagnostic, FileId, Related, Workspace};
 use crate::config::Config;
 use crate::syntax::Parse;
 use crate::text::TextRange;
@@ -63,6 +68,10 @@ pub struct CheckOptions<'a> {
     /// the whole workspace (`undefined-reference`, `unused-definition`,
     /// `duplicate-definition`) are left out rather than reported falsely.
     pub index_complete: bool,
+    /// The codes this run reports, on top of the config (`--select`,
+    /// `--ignore`); the others are not computed, and suppressions of them
+    /// are not judged.
+    pub codes: CodeSet,
     /// Asked now and then; once it says true, the checks stop early and
     /// the (incomplete) result must be discarded. The server's document
     /// changed, or a change of the workspace waits for this computation.
@@ -71,7 +80,7 @@ pub struct CheckOptions<'a> {
 
 impl Default for CheckOptions<'_> {
     fn default() -> Self {
-        CheckOptions { index_complete: true, stop: None }
+        CheckOptions { index_complete: true, codes: CodeSet::ALL, stop: None }
     }
 }
 
@@ -124,7 +133,7 @@ fn diagnose(
     cache: Option<&mut DiagnosticsCache>,
 ) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
-    let mut sink = Sink { file, config: &ws.config, out: Vec::new() };
+    let mut sink = Sink { file, config: &ws.config, codes: opts.codes, out: Vec::new() };
     if let Some(err) = &source.read_error {
         sink.emit(Code::Unreadable, TextRange::empty(0), || err.clone());
         return sink.out;
@@ -150,6 +159,8 @@ fn diagnose(
         return sink.out;
     }
     prose::check(&ctx, &mut sink, prose_cache);
+    suppress::apply(&ctx, &mut sink);
+    fixes::attach(&ctx, &mut sink.out);
     let mut out = sink.out;
     // The order of §11 and §9: position, code, then end and message.
     out.sort_by(|a, b| {
@@ -186,15 +197,19 @@ impl Context<'_> {
 struct Sink<'a> {
     file: FileId,
     config: &'a Config,
+    codes: CodeSet,
     out: Vec<Diagnostic>,
 }
 
 impl Sink<'_> {
     fn enabled(&self, code: Code) -> bool {
-        self.config.severity(code).is_some()
+        self.codes.contains(code) && self.config.severity(code).is_some()
     }
 
     fn emit(&mut self, code: Code, range: TextRange, message: impl FnOnce() -> String) -> Option<&mut Diagnostic> {
+        if !self.codes.contains(code) {
+            return None;
+        }
         let severity = self.config.severity(code)?;
         self.out.push(Diagnostic {
             file: self.file,
@@ -204,6 +219,7 @@ impl Sink<'_> {
             message: message(),
             related: Vec::new(),
             suggestion: None,
+            fix: None,
         });
         self.out.last_mut()
     }

@@ -475,9 +475,13 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
         let written = range.slice(ctx.source_text);
         let display = ctx.ws.resolve_symbol(Sigil::Entity, entity).and_then(|(_, d)| d.name()).unwrap_or(id);
         if let Some(d) = sink.emit(Code::UntaggedMention, range, || {
-            format!("“{}” names `@{id}` ({display}) but is not tagged", one_line(written))
+            let others = if m.ambiguous { "; other entities have this name too" } else { "" };
+            format!("“{}” names `@{id}` ({display}) but is not tagged{others}", one_line(written))
         }) {
-            d.suggestion = Some(format!("[{written}]{{@{id}}}"));
+            // An ambiguous name gets no suggestion, hence no automatic tag.
+            if !m.ambiguous {
+                d.suggestion = Some(format!("[{written}]{{@{id}}}"));
+            }
         }
     }
 }

@@ -55,15 +55,22 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
 
     let counts = Counts::of(report.diagnostics);
     match counts.worst() {
-        None => {
-            let files = plural(report.files_checked, "file", "files");
-            writeln!(out, "checked {files}: no problems")
-        }
+        None => writeln!(out, "{}", summary_line(report)),
         Some(worst) => {
             let line = format!("{} emitted", count_phrase(&counts));
             let title: &[Group<'_>] = &[Group::with_title(level(worst).primary_title(&line))];
             writeln!(out, "{}", renderer.render(title))
         }
+    }
+}
+
+/// The closing line without colour: `checked 3 files: no problems` or
+/// `error: 2 errors, 1 warning emitted`.
+pub(super) fn summary_line(report: &Report<'_>) -> String {
+    let counts = Counts::of(report.diagnostics);
+    match counts.worst() {
+        None => format!("checked {}: no problems", plural(report.files_checked, "file", "files")),
+        Some(worst) => format!("{}: {} emitted", worst.as_str(), count_phrase(&counts)),
     }
 }
 

@@ -1,13 +1,15 @@
-//! Renderers for `newsmark check --format human|json|github|sarif`
-//! (spec §11). All four take the same [`Report`] and write to any
+//! Renderers for `newsmark check --format
+//! human|json|github|sarif|gitlab|junit` (spec §11). All take the same [`Report`] and write to any
 //! `io::Write`; a write error (a closed pipe) is returned, never a panic.
 //!
 //! Positions everywhere are 1-based lines and 1-based columns counted in
 //! Unicode scalar values, the end exclusive — the unit of spec §11's JSON.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::io;
@@ -51,6 +53,9 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// How many files were checked, for the human closing line.
     pub files_checked: usize,
+    /// The path of every file checked, shown as `rel_path` is (JUnit has a
+    /// test case per file, passed or not); may be empty for the others.
+    pub checked_paths: &'a [String],
 }
 
 /// The `--format` values.
@@ -60,10 +65,13 @@ pub enum Format {
     Json,
     Github,
     Sarif,
+    Gitlab,
+    Junit,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Human, Format::Json, Format::Github, Format::Sarif];
+    pub const ALL: [Format; 6] =
+        [Format::Human, Format::Json, Format::Github, Format::Sarif, Format::Gitlab, Format::Junit];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -71,6 +79,8 @@ impl Format {
             Format::Json => "json",
             Format::Github => "github",
             Format::Sarif => "sarif",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
         }
     }
 
@@ -87,7 +97,15 @@ pub fn render(format: Format, report: &Report<'_>, color: bool, out: &mut dyn io
         Format::Json => json::render(report, out),
         Format::Github => github::render(report, out),
         Format::Sarif => sarif::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Junit => junit::render(report, out),
     }
+}
+
+/// The human closing line (`2 errors, 1 warning emitted`), printed to the
+/// terminal when the report goes to `--output-file`.
+pub fn summary_line(report: &Report<'_>) -> String {
+    human::summary_line(report)
 }
 
 /// Whether human output should be coloured: only on a terminal, and never
@@ -139,6 +157,12 @@ impl<'a> Report<'a> {
             Position { line: lc.line + 1, column: lc.col + 1 }
         };
         Location { path: file.rel_path, start: pos(lo), end: pos(hi) }
+    }
+
+    /// The text a diagnostic covers, as the baseline and fingerprints
+    /// identify it.
+    pub(crate) fn covered_text(&self, d: &Diagnostic) -> &'a str {
+        self.file(d.file).and_then(|f| f.text.get(d.range.as_usize())).unwrap_or("")
     }
 
     /// The diagnostics with their locations, in output order: file, line,

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
-use crate::analysis::{Code, Diagnostic, FileId, Related, Severity, Workspace, word_keys};
+use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, Related, Severity, Workspace, word_keys};
 use crate::syntax::{self, Parse};
 use crate::text::{LineIndex, PositionEncoding, TextRange};
 use crate::workspace::read_text;
 
-use super::store::StoredDiagnostic;
+use super::store::{StoredDiagnostic, StoredFix};
 
 /// A file's diagnostics and what the cache keeps with them.
 #[derive(Default)]
@@ -58,6 +58,7 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
                     message: e.to_string(),
                     related: Vec::new(),
                     suggestion: None,
+                    fix: None,
                 }],
                 None => Vec::new(),
             };
@@ -140,6 +141,18 @@ pub fn store_diagnostic(ws: &Workspace, d: &Diagnostic) -> StoredDiagnostic {
             })
             .collect(),
         suggestion: d.suggestion.clone(),
+        fix: d.fix.as_ref().map(|f| StoredFix {
+            title: f.title.clone(),
+            safe: f.applicability == Applicability::Safe,
+            edits: f
+                .edits
+                .iter()
+                .map(|e| {
+                    let path = ws.file(e.file).map(|f| rel_path(&ws.root, &f.path)).unwrap_or_default();
+                    (path, e.range.start, e.range.end, e.new_text.clone())
+                })
+                .collect(),
+        }),
     }
 }
 
@@ -158,6 +171,17 @@ pub fn load_diagnostic(
         let id = file_of(path)?;
         related.push(Related { file: id, range: range(*start, *end)?, message: message.clone() });
     }
+    let fix = match &s.fix {
+        Some(f) => {
+            let mut edits = Vec::with_capacity(f.edits.len());
+            for (path, start, end, new_text) in &f.edits {
+                edits.push(FixEdit { file: file_of(path)?, range: range(*start, *end)?, new_text: new_text.clone() });
+            }
+            let applicability = if f.safe { Applicability::Safe } else { Applicability::Unsafe };
+            Some(Fix { title: f.title.clone(), applicability, edits })
+        }
+        None => None,
+    };
     Some(Diagnostic {
         file,
         range: range(s.start, s.end)?,
@@ -166,6 +190,7 @@ pub fn load_diagnostic(
         message: s.message.clone(),
         related,
         suggestion: s.suggestion.clone(),
+        fix,
     })
 }
 

@@ -48,6 +48,15 @@ pub struct StoredDiagnostic {
     pub message: String,
     pub related: Vec<(String, u32, u32, String)>,
     pub suggestion: Option<String>,
+    pub fix: Option<StoredFix>,
+}
+
+/// A fix as stored: its edits by path relative to the workspace root.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredFix {
+    pub title: String,
+    pub safe: bool,
+    pub edits: Vec<(String, u32, u32, String)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
