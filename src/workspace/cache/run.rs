@@ -408,7 +408,13 @@ impl WorkspaceRun<'_> {
                 }
                 let i = id.0 as usize;
                 if usable && let Some(entry) = same(i).and_then(|e| self.entry(e)) {
-                    if let Some(cached) = &entry.diagnostics {
+                    // A fix that edits another file (an `aka` added in a
+                    // registry) holds offsets into it, which any change of
+                    // the run may have moved: such a file is checked again.
+                    let edits_elsewhere = |d: &super::store::StoredDiagnostic| {
+                        d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(path, ..)| *path != entry.path))
+                    };
+                    if let Some(cached) = entry.diagnostics.as_ref().filter(|c| !c.iter().any(edits_elsewhere)) {
                         let words = Words(entry.words.clone());
                         let codes = cached.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
                         if !delta.reaches(&file.summary, &words, codes) {
