@@ -160,8 +160,10 @@ pub fn run(args: CheckArgs) -> i32 {
 
     // A file is read again only for what its known positions do not cover:
     // source lines (human), places other files point into, and the texts a
-    // baseline records.
-    let whole_texts = args.format == Format::Human || args.baseline.is_some() || args.write_baseline.is_some();
+    // baseline records or a GitLab fingerprint hashes.
+    let whole_texts = matches!(args.format, Format::Human | Format::Gitlab)
+        || args.baseline.is_some()
+        || args.write_baseline.is_some();
     for s in &mut shown {
         s.needs_text |= whole_texts;
     }
