@@ -94,7 +94,7 @@ fn unique_suggestion(ctx: &Context, d: &Diagnostic) -> Option<bool> {
 /// Whether renaming the key at `at` to `key` removes the diagnostic
 /// without making another: the value suits the new key (`rle: boss` under
 /// a source is not fixed to `url`), and a single-value key is not given
-/// twice.
+/// twice (also not by two lines renamed in the same round).
 fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
     let doc = &ctx.parse.doc;
     let place = doc.definitions.iter().find(|d| d.range.contains_range(at)).map_or_else(
@@ -106,7 +106,10 @@ fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
     else {
         return false;
     };
-    if !spec.value.is_list() && attrs.iter().any(|a| &*a.key == key) {
+    // Of several lines with the same unknown key, only the first is renamed
+    // to a single-value key: renaming them all at once would give it twice.
+    let renamed_before = || attrs.iter().take_while(|a| a.key_range != at).any(|a| a.key == attr.key);
+    if !spec.value.is_list() && (attrs.iter().any(|a| &*a.key == key) || renamed_before()) {
         return false;
     }
     let value = attr.value.trim();
