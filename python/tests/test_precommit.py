@@ -1,7 +1,8 @@
-"""The `newsmark-check` hook of `.pre-commit-hooks.yaml`, run by the real
-`pre-commit` (which installs this repository with pip, building the
-extension with the repository's target folder) on a git repository holding
-a workspace: it fails on an error, then passes once it is fixed."""
+"""The hooks of `.pre-commit-hooks.yaml`, run by the real `pre-commit`
+(which installs this repository with pip, building the extension with the
+repository's target folder) on a git repository holding a workspace:
+`newsmark-check` fails on an error, then passes once it is fixed;
+`newsmark-fix` applies a safe fix and fails because it changed a file."""
 
 import os
 import shutil
@@ -14,9 +15,9 @@ def git(*args, cwd):
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
 
 
-def try_repo(cwd, env):
+def try_repo(cwd, env, hook="newsmark-check"):
     return subprocess.run(
-        ["pre-commit", "try-repo", str(REPO), "newsmark-check", "--all-files"],
+        ["pre-commit", "try-repo", str(REPO), hook, "--all-files"],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -58,3 +59,15 @@ def test_the_hook_fails_on_an_error_and_passes_when_fixed(tmp_path):
     passed = try_repo(project, env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+    # The fix hook: an unknown kind with one close candidate is a safe fix.
+    draft = project / "newsroom" / "articles" / "draft.nmk"
+    draft.write_text("---\ntitle: A draft\npublished: 2015-11-20\n---\n\n[X]{@x} spoke.\n\n@x: persn \"X\"\n")
+    git("add", ".", cwd=project)
+    fixed = try_repo(project, env, "newsmark-fix")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert "files were modified by this hook" in fixed.stdout, fixed.stdout
+    assert '@x: person "X"' in draft.read_text(encoding="utf-8")
+    git("add", ".", cwd=project)
+    again = try_repo(project, env, "newsmark-fix")
+    assert again.returncode == 0, again.stdout + again.stderr
