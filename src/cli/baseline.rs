@@ -4,13 +4,14 @@
 //! text under the range and its occurrence among equal ones — no line
 //! number, so edits elsewhere in the file keep it matching.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::ReportFile;
 use crate::analysis::{CodeSet, Diagnostic};
+use crate::workspace::load::display_path;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Entry {
@@ -98,7 +99,7 @@ impl Baseline {
         let hidden = hide.iter().filter(|&&h| h).count();
         let mut flags = hide.into_iter();
         diagnostics.retain(|_| !flags.next().unwrap_or(false));
-        let checked: rustc_hash::FxHashSet<String> = checked.iter().map(|p| relative(p, &self.folder)).collect();
+        let checked: rustc_hash::FxHashSet<String> = checked.iter().map(|p| display_path(p, &self.folder)).collect();
         let stale = recorded
             .iter()
             .filter(|(e, seen)| {
@@ -125,7 +126,7 @@ fn entries<'a>(
     let mut out = Vec::with_capacity(items.len());
     for (d, index) in items {
         let i = d.file.0 as usize;
-        let file = abs_paths.get(i).map_or_else(String::new, |p| relative(p, folder));
+        let file = abs_paths.get(i).map_or_else(String::new, |p| display_path(p, folder));
         let text = files.get(i).map_or("", |f| f.text.get(d.range.as_usize()).unwrap_or("")).to_string();
         let n = seen.entry((file.clone(), d.code.as_str(), text.clone())).or_insert(0);
         *n += 1;
@@ -139,25 +140,14 @@ fn folder_of(path: &Path) -> Result<PathBuf, String> {
     std::fs::canonicalize(parent).map_err(|e| format!("{}: {e}", parent.display()))
 }
 
-/// `path` relative to `base` (both absolute), `/`-separated, with `../`
-/// where it lies outside.
-fn relative(path: &Path, base: &Path) -> String {
-    let p: Vec<Component> = path.components().collect();
-    let b: Vec<Component> = base.components().collect();
-    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), b.len() - common).collect();
-    parts.extend(p[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    parts.join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative(Path::new("/a/b/c.nmk"), Path::new("/a")), "b/c.nmk");
-        assert_eq!(relative(Path::new("/a/b/c.nmk"), Path::new("/a/d")), "../b/c.nmk");
-        assert_eq!(relative(Path::new("/a/c.nmk"), Path::new("/a")), "c.nmk");
+        assert_eq!(display_path(Path::new("/a/b/c.nmk"), Path::new("/a")), "b/c.nmk");
+        assert_eq!(display_path(Path::new("/a/b/c.nmk"), Path::new("/a/d")), "../b/c.nmk");
+        assert_eq!(display_path(Path::new("/a/c.nmk"), Path::new("/a")), "c.nmk");
     }
 }

@@ -12,11 +12,11 @@ use rustc_hash::FxHashMap;
 use super::baseline::Baseline;
 use super::report::{Position, shown_folder, shown_path};
 use super::{Counts, EXIT_OK, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, fix, render};
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text, unreadable_now};
 use crate::analysis::{Applicability, Code, CodeSet, Diagnostic, FileId, Workspace};
 use crate::config::{self, Config, LoadError};
 use crate::syntax::{self, Parse};
-use crate::text::{LineIndex, PositionEncoding, TextRange};
+use crate::text::{LineIndex, PositionEncoding};
 use crate::workspace::cache::{self, CacheSettings, CheckedFile, RunStats};
 use crate::workspace::{self, load};
 
@@ -345,19 +345,7 @@ fn diagnose(ws: &Workspace, id: FileId, opts: CheckOptions) -> Vec<Diagnostic> {
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.
-        Err(e) => match ws.config.severity(Code::Unreadable).filter(|_| opts.codes.contains(Code::Unreadable)) {
-            Some(severity) => vec![Diagnostic {
-                file: id,
-                range: TextRange::empty(0),
-                code: Code::Unreadable,
-                severity,
-                message: e.to_string(),
-                related: Vec::new(),
-                suggestion: None,
-                fix: None,
-            }],
-            None => Vec::new(),
-        },
+        Err(e) => unreadable_now(ws, id, e.to_string(), opts),
     }
 }
 

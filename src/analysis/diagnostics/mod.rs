@@ -124,6 +124,15 @@ pub fn file_diagnostics_of_text(
     diagnose(ws, file, text, parse, opts, None)
 }
 
+/// The diagnostics of a file read a moment ago that cannot be read now
+/// (deleted or replaced while a check ran): one `unreadable` with `message`,
+/// rather than a check against an empty text.
+pub fn unreadable_now(ws: &Workspace, file: FileId, message: String, opts: CheckOptions) -> Vec<Diagnostic> {
+    let mut sink = Sink { file, config: &ws.config, codes: opts.codes, out: Vec::new() };
+    sink.emit(Code::Unreadable, TextRange::empty(0), || message);
+    sink.out
+}
+
 fn diagnose(
     ws: &Workspace,
     file: FileId,

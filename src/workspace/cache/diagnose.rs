@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text};
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text, unreadable_now};
 use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, Related, Severity, Workspace, word_keys};
 use crate::syntax::{self, Parse};
 use crate::text::{LineIndex, PositionEncoding, TextRange};
@@ -49,19 +49,7 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.
         Err(e) => {
-            let diagnostics = match ws.config.severity(Code::Unreadable) {
-                Some(severity) => vec![Diagnostic {
-                    file: id,
-                    range: TextRange::empty(0),
-                    code: Code::Unreadable,
-                    severity,
-                    message: e.to_string(),
-                    related: Vec::new(),
-                    suggestion: None,
-                    fix: None,
-                }],
-                None => Vec::new(),
-            };
+            let diagnostics = unreadable_now(ws, id, e.to_string(), CheckOptions::default());
             Diagnosed { diagnostics, ..Diagnosed::default() }
         }
     }
