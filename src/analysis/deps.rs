@@ -29,6 +29,9 @@ pub struct Change {
     pub defs: Vec<(Sigil, Symbol)>,
     /// Ids that became referenced or unreferenced (sorted).
     pub referenced: Vec<(Sigil, Symbol)>,
+    /// Ids whose definition kept its content but not its place (sorted):
+    /// what a fix that edits the definition (an `aka` added) must know.
+    pub moved: Vec<(Sigil, Symbol)>,
     /// The set of defined ids changed ("did you mean" may answer otherwise).
     pub defined_set: bool,
     /// First-word hashes (see [`WordFilter`]) of entity names added or
@@ -44,6 +47,7 @@ impl Change {
         !self.everything
             && self.defs.is_empty()
             && self.referenced.is_empty()
+            && self.moved.is_empty()
             && !self.defined_set
             && self.names.is_empty()
     }
@@ -56,6 +60,8 @@ pub struct Deps {
     pub ids: SmallVec<[(Sigil, Symbol); 4]>,
     /// Ids whose being referenced it read (its own definitions).
     pub referenced: SmallVec<[(Sigil, Symbol); 2]>,
+    /// Ids whose definition's place it holds (the edit of a fix).
+    pub places: SmallVec<[(Sigil, Symbol); 2]>,
     /// It read the set of defined ids (an undefined reference).
     pub defined_set: bool,
     /// The words of its prose, for names that can match them.
@@ -71,6 +77,7 @@ impl Deps {
             || (change.defined_set && self.defined_set)
             || meet(&change.defs, &self.ids)
             || meet(&change.referenced, &self.referenced)
+            || meet(&change.moved, &self.places)
             || change.names.iter().any(|&w| self.words.may_contain(w))
     }
 
@@ -80,6 +87,8 @@ impl Deps {
         self.ids.dedup();
         self.referenced.sort_unstable();
         self.referenced.dedup();
+        self.places.sort_unstable();
+        self.places.dedup();
     }
 }
 

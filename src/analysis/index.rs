@@ -403,7 +403,9 @@ impl SortedIds {
         self.closest_and_tie(written).filter(|(_, tied)| !tied).map(|(s, _)| s)
     }
 
-    fn closest_and_tie(&self, written: &str) -> Option<(String, bool)> {
+    /// The closest id, and whether another is as close (then a person
+    /// chooses: no fix, §14).
+    pub fn closest_and_tie(&self, written: &str) -> Option<(String, bool)> {
         let w: Vec<char> = written.chars().collect();
         if self.forward.len() <= EXHAUSTIVE_SUGGESTION_LIMIT {
             let mut search = Closest::new(&w);

@@ -471,6 +471,9 @@ impl ChangeTracker {
             let key = (def.sigil, def.id);
             let twin = if i < old_defs.len() { new_defs.get(i) } else { old_defs.get(i - old_defs.len()) };
             let unchanged = same && twin.is_some_and(|t| t.same_content(def));
+            if unchanged && twin.is_some_and(|t| t.range != def.range) {
+                change.moved.push(key);
+            }
             let moved = twin.is_some_and(|t| t.id_range != def.id_range) && index.definitions(key.0, key.1).len() > 1;
             if unchanged && !moved {
                 continue;
@@ -489,10 +492,13 @@ impl ChangeTracker {
             }
         }
         for def in moved {
+            change.moved.push((def.sigil, def.id));
             if index.definitions(def.sigil, def.id).len() > 1 {
                 changed.insert((def.sigil, def.id));
             }
         }
+        change.moved.sort_unstable();
+        change.moved.dedup();
         change.defs = changed.into_iter().collect();
         change.defs.sort_unstable();
         change.defined_set = self.defined.iter().any(|&((sigil, id), was)| was != index.is_defined(sigil, id));

@@ -22,6 +22,7 @@ use super::convert;
 use super::session::{Session, catch_panic};
 use super::snapshot::{CancelToken, FileCtx, Snapshot};
 use super::state::State;
+use crate::analysis::deps::Change;
 use crate::analysis::diagnostics::{CheckOptions, DiagnosticsCache, file_diagnostics_cached};
 
 /// Per open document: its latest diagnostics run.
@@ -36,6 +37,16 @@ pub struct DiagState {
     /// diagnostics, "did you mean" answers). Locked only by the blocking
     /// thread that computes this document's diagnostics.
     memo: Arc<Mutex<DiagnosticsCache>>,
+}
+
+impl DiagState {
+    /// Whether one of `changes` can change the document's last computed
+    /// diagnostics. True when unsure: nothing computed yet, or a
+    /// computation holds the memo right now.
+    pub fn met_by(&self, changes: &[Arc<Change>]) -> bool {
+        let Some(memo) = self.memo.try_lock() else { return true };
+        changes.iter().any(|c| memo.met_by(c))
+    }
 }
 
 impl Drop for DiagState {

@@ -9,15 +9,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lasso::Key;
 use parking_lot::RwLock;
-use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use rustc_hash::{FxHashMap, FxHashSet};
 use tower_lsp_server::ls_types::{FileChangeType, TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
 use super::document::{DocText, Document};
 use super::snapshot::{CancelToken, RecentTexts, Snapshot, Source, WorkspaceGuard};
-use crate::analysis::{FileId, Workspace};
+use crate::analysis::Workspace;
+use crate::analysis::deps::Change;
 use crate::config::{self, Config};
 use crate::text::PositionEncoding;
 use crate::workspace::{self, Membership, load};
@@ -42,9 +42,10 @@ pub struct Slot {
     /// The config of `ws` (the same `Arc`), readable without its lock.
     config: Arc<Config>,
     pub ws: SharedWorkspace,
-    /// What each file set into `ws` offers other files (see [`fingerprint`]),
-    /// kept so that a keystroke hashes the edited file once, not twice.
-    fingerprints: FxHashMap<PathBuf, u64>,
+    /// The text (its `DocText::seq`) last set into `ws` of each open
+    /// document: the next version, reparsed from it, updates the file by
+    /// difference.
+    applied: FxHashMap<PathBuf, u64>,
     /// Held by every snapshot of `ws`; cancelled when a change has to wait
     /// for readers, so that long ones (diagnostics) stop early.
     pub interrupt: CancelToken,
@@ -67,7 +68,7 @@ impl Slot {
             indexable,
             indexed,
             membership,
-            fingerprints: FxHashMap::default(),
+            applied: FxHashMap::default(),
             interrupt: CancelToken::default(),
             recent: Arc::default(),
         }
@@ -94,38 +95,67 @@ impl Slot {
         self.membership.as_ref().is_some_and(|m| m.admits(path))
     }
 
-    /// Sets a text into the workspace; true when other files may now have
-    /// other diagnostics.
-    fn set_text(&mut self, path: &Path, doc: &DocText) -> bool {
+    /// Sets a document's text into the workspace: by difference when the
+    /// workspace holds the text it was reparsed from, else whole. Returns
+    /// what changed for other files.
+    fn set_text(&mut self, path: &Path, doc: &DocText) -> Changes {
+        let applied = self.applied.get(path).copied();
         let mut ws = self.write();
-        let before = self.fingerprints.get(path).copied().or_else(|| ws.file_id(path).map(|id| fingerprint(&ws, id)));
-        let display = load::display_path(path, &self.root);
-        let id = ws.set_parsed_file(path.to_path_buf(), display, doc.text.clone(), &doc.parse);
-        self.recent.forget(id);
-        let after = fingerprint(&ws, id);
-        self.fingerprints.insert(path.to_path_buf(), after);
-        before != Some(after)
+        let file = ws.file_id(path);
+        let changes = match (doc.reparsed, file) {
+            (Some((base, region)), Some(id)) if applied == Some(base) => {
+                vec![ws.update_parsed_file(id, doc.text.clone(), &doc.parse, region)]
+            }
+            _ => {
+                let before = ws.revision();
+                let display = load::display_path(path, &self.root);
+                ws.set_parsed_file(path.to_path_buf(), display, doc.text.clone(), &doc.parse);
+                changes_since(&ws, before)
+            }
+        };
+        if let Some(id) = ws.file_id(path) {
+            self.recent.forget(id);
+        }
+        self.applied.insert(path.to_path_buf(), doc.seq);
+        changes
     }
 
     /// Sets a file's disk content into the workspace, or forgets it when
-    /// it is gone or no longer belongs; true when other files may be
-    /// affected.
-    fn set_from_disk(&mut self, path: &Path) -> bool {
+    /// it is gone or no longer belongs. Returns what changed.
+    fn set_from_disk(&mut self, path: &Path) -> Changes {
         if !self.admits(path) {
             return self.forget(path);
         }
+        self.applied.remove(path);
         let loaded = load::load_file(path, &self.root);
         let mut ws = self.write();
-        let before = self.fingerprints.remove(path).or_else(|| ws.file_id(path).map(|id| fingerprint(&ws, id)));
+        let before = ws.revision();
         let id = ws.set_file(loaded, None);
         self.recent.forget(id);
-        before != Some(fingerprint(&ws, id))
+        changes_since(&ws, before)
     }
 
-    fn forget(&mut self, path: &Path) -> bool {
-        self.fingerprints.remove(path);
-        let removed = self.write().remove_file(path);
-        removed.inspect(|&id| self.recent.forget(id)).is_some()
+    fn forget(&mut self, path: &Path) -> Changes {
+        self.applied.remove(path);
+        let mut ws = self.write();
+        let before = ws.revision();
+        if let Some(id) = ws.remove_file(path) {
+            self.recent.forget(id);
+        }
+        changes_since(&ws, before)
+    }
+}
+
+/// What one mutation changed in a workspace, for the diagnostics of the
+/// open documents that read it (see `analysis::deps`).
+type Changes = Vec<Arc<Change>>;
+
+/// The changes of `ws` after revision `before`; everything when its
+/// journal no longer reaches that far.
+fn changes_since(ws: &Workspace, before: u64) -> Changes {
+    match ws.changes_since(before) {
+        Some(changes) => changes.map(|c| Arc::new(c.clone())).collect(),
+        None => vec![Arc::new(Change { everything: true, ..Change::default() })],
     }
 }
 
@@ -285,9 +315,8 @@ impl State {
             }
             return fx;
         }
-        if slot.set_from_disk(&doc.path) {
-            fx.diagnose.extend(self.open_in(&doc.slot));
-        }
+        let changes = slot.set_from_disk(&doc.path);
+        fx.diagnose.extend(self.met_in(&doc.slot, &changes, None));
         fx
     }
 
@@ -311,10 +340,8 @@ impl State {
             }
             let Some((root, _)) = self.root_for(path) else { continue };
             let Some(slot) = self.slots.get_mut(&root).filter(|s| s.indexable) else { continue };
-            let changed = if *typ == FileChangeType::DELETED { slot.forget(path) } else { slot.set_from_disk(path) };
-            if changed {
-                fx.diagnose.extend(self.open_in(&root));
-            }
+            let changes = if *typ == FileChangeType::DELETED { slot.forget(path) } else { slot.set_from_disk(path) };
+            fx.diagnose.extend(self.met_in(&root, &changes, None));
         }
         fx.index.sort();
         fx.index.dedup();
@@ -404,9 +431,21 @@ impl State {
         let Some(doc) = self.docs.get(uri) else { return };
         let (key, path, text) = (doc.slot.clone(), doc.path.clone(), doc.current.clone());
         let Some(slot) = self.slots.get_mut(&key) else { return };
-        if slot.set_text(&path, &text) {
-            fx.diagnose.extend(self.open_in(&key).into_iter().filter(|u| u != uri));
+        let changes = slot.set_text(&path, &text);
+        fx.diagnose.extend(self.met_in(&key, &changes, Some(uri)));
+    }
+
+    /// The open documents of a workspace (but `except`) whose last
+    /// diagnostics read something `changes` changed, by URI.
+    fn met_in(&self, key: &Path, changes: &[Arc<Change>], except: Option<&str>) -> Vec<String> {
+        if changes.iter().all(|c| c.is_empty()) {
+            return Vec::new();
         }
+        self.docs
+            .iter()
+            .filter(|(u, d)| d.slot == key && except != Some(u.as_str()) && d.diag.met_by(changes))
+            .map(|(u, _)| u.clone())
+            .collect()
     }
 
     /// Every open document of a workspace, by URI.
@@ -491,30 +530,4 @@ impl Effects {
 pub fn indexable(root: &Path) -> bool {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     root.parent().is_some() && home.as_deref() != Some(root)
-}
-
-/// A hash of what other files' diagnostics can depend on: the definitions
-/// (without their positions) and the set of ids referenced.
-fn fingerprint(ws: &Workspace, id: FileId) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = FxHasher::default();
-    let Some(file) = ws.file(id) else { return 0 };
-    // Ids hash as symbols: one interner serves the whole workspace, so equal
-    // symbols are equal ids, and sorting symbols is much cheaper than
-    // sorting the texts of a large article's ten thousand references.
-    for d in &file.summary.defs {
-        (d.sigil as u8).hash(&mut h);
-        d.id.into_usize().hash(&mut h);
-        d.kind().hash(&mut h);
-        d.name().hash(&mut h);
-        for attr in d.attrs() {
-            attr.hash(&mut h);
-        }
-    }
-    let mut refs: Vec<(u8, usize)> = file.summary.refs.iter().map(|r| (r.sigil as u8, r.id.into_usize())).collect();
-    refs.sort_unstable();
-    refs.dedup();
-    refs.hash(&mut h);
-    file.read_error.is_some().hash(&mut h);
-    h.finish()
 }

@@ -204,6 +204,15 @@ impl Pipe {
         self.notify("textDocument/didChange", params).await;
     }
 
+    /// A `didChange` replacing `start..end` (UTF-16 line and column) by
+    /// `text`, as editors send typing.
+    async fn change_range(&mut self, uri: &str, version: i32, start: (u32, u32), end: (u32, u32), text: &str) {
+        let range =
+            json!({"start": {"line": start.0, "character": start.1}, "end": {"line": end.0, "character": end.1}});
+        let params = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": text}]});
+        self.notify("textDocument/didChange", params).await;
+    }
+
     async fn close(&mut self, uri: &str) {
         self.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}})).await;
     }
@@ -445,6 +454,59 @@ async fn a_burst_of_edits_ends_as_check_sees_the_final_texts() {
     .await;
     let other_codes = codes(p.latest_diagnostics().get(&other));
     assert!(!other_codes.contains(&"undefined-reference".to_string()), "`@b` is defined now: {other_codes:?}");
+}
+
+/// Typing (ranged changes, reparsed by region and set into the workspace
+/// by difference) in a registry and in an article that reads it: the last
+/// diagnostics of both are those `check` gives for the final texts, and the
+/// article is checked again when a name it mentions changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_in_a_registry_and_an_article_ends_as_check_sees_the_final_texts() {
+    let (_dir, root) = newsroom();
+    let registry_text = "@a: person \"Ann Alder\"\n\n<!-- people -->\n\n@b: person \"Bo Birch\"\n  aka: Bo\n";
+    let article_text = "Ann Alder met Bo.\n\n<!-- note -->\n[Ann]{@a} said “yes”.\n";
+    write(&root, "registry.nmk", registry_text);
+    write(&root, "article.nmk", article_text);
+    let mut p = Pipe::start();
+    p.initialize(&root, false).await;
+    let registry = file_uri(&root.join("registry.nmk"));
+    let article = file_uri(&root.join("article.nmk"));
+    p.open(&registry, registry_text).await;
+    p.open(&article, article_text).await;
+    // `Bo` stops being a name of `@b`, then `Birch` becomes one; the
+    // article's `Bo` is typed into `Bob`; a comment is typed next to
+    // another; an undefined reference is typed letter by letter.
+    type Typed<'a> = (&'a str, (u32, u32), (u32, u32), &'a str);
+    let edits: &[Typed] = &[
+        (&registry, (5, 7), (5, 9), "Birch"),
+        (&article, (0, 16), (0, 16), "b"),
+        (&registry, (2, 15), (2, 15), " x"),
+        (&article, (3, 21), (3, 21), " [Cy]{@c"),
+        (&article, (3, 29), (3, 29), "y"),
+        (&article, (3, 30), (3, 30), "}"),
+        (&registry, (0, 0), (0, 0), "@c: person \"Cy\"\n\n"),
+        (&registry, (0, 12), (0, 14), "Cyd"),
+    ];
+    let mut versions = [1, 1];
+    for (uri, start, end, text) in edits {
+        let which = usize::from(*uri == article);
+        versions[which] += 1;
+        p.change_range(uri, versions[which], *start, *end, text).await;
+    }
+    // The texts the edits make, written to disk for `check`.
+    let final_registry = "@c: person \"Cyd\"\n\n@a: person \"Ann Alder\"\n\n<!-- people --> x\n\n@b: person \"Bo Birch\"\n  aka: Birch\n";
+    let final_article = "Ann Alder met Bob.\n\n<!-- note -->\n[Ann]{@a} said “yes”. [Cy]{@cy}\n";
+    write(&root, "registry.nmk", final_registry);
+    write(&root, "article.nmk", final_article);
+    let want_registry = check_on_disk(&root, &root.join("registry.nmk"));
+    let want_article = check_on_disk(&root, &root.join("article.nmk"));
+    assert!(want_article.iter().any(|d| d.0 == "undefined-reference"), "{want_article:?}");
+    let (rv, av) = (versions[0], versions[1]);
+    p.until_diagnostics(|latest| {
+        latest.get(&registry).is_some_and(|d| d["version"] == rv && published(Some(d)) == want_registry)
+            && latest.get(&article).is_some_and(|d| d["version"] == av && published(Some(d)) == want_article)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

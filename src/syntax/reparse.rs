@@ -143,8 +143,12 @@ fn region(doc: &Document, text: &str, edit: TextEdit) -> Option<TextRange> {
 /// knows.
 fn may_change_comments(doc: &Document, bytes: &[u8], edit: TextEdit) -> bool {
     let (start, old_end) = (edit.start, edit.old_end);
-    let i = doc.comments.partition_point(|c| c.end.saturating_add(4) < start);
-    if doc.comments.get(i).is_some_and(|c| c.start <= old_end.saturating_add(4)) {
+    // An edit touching a comment (a byte of margin) changes it; one near a
+    // comment can only make or unmake a delimiter, which the window below
+    // finds in the new text. (A wider margin sent typing at the end of a
+    // line just before a comment line to a whole parse.)
+    let i = doc.comments.partition_point(|c| c.end.saturating_add(1) < start);
+    if doc.comments.get(i).is_some_and(|c| c.start <= old_end.saturating_add(1)) {
         return true;
     }
     // A run of backslashes right after the edit decides whether a `<!--`

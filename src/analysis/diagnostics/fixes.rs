@@ -8,19 +8,22 @@ use super::Context;
 use crate::analysis::schema::{self, KeyContext, ValueType};
 use crate::analysis::values::{check_language_tag, check_url, check_wikidata, closest_unique, parse_date};
 use crate::analysis::workspace::FileTexts;
-use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, parse_reference};
-use crate::syntax::Sigil;
+use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, Symbol, parse_reference};
+use crate::syntax::{Definition, Document, Sigil, Tag};
 use crate::text::TextRange;
 
 /// Gives each diagnostic of `diags` (of the file of `ctx`) its fix, where
-/// it has one and none was set while it was found.
-pub(super) fn attach(ctx: &Context, diags: &mut [Diagnostic]) {
+/// it has one and none was set while it was found. Returns the ids whose
+/// definition's place a fix holds (an `aka` added at a block's end).
+pub(super) fn attach(ctx: &Context, diags: &mut [Diagnostic]) -> Vec<(Sigil, Symbol)> {
+    let mut places = Vec::new();
     for d in diags.iter_mut().filter(|d| d.fix.is_none()) {
-        d.fix = fix_for(ctx, d);
+        d.fix = fix_for(ctx, d, &mut places);
     }
+    places
 }
 
-fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
+fn fix_for(ctx: &Context, d: &Diagnostic, places: &mut Vec<(Sigil, Symbol)>) -> Option<Fix> {
     let replace = |title: String, applicability| {
         let new_text = d.suggestion.clone()?;
         let edit = FixEdit { file: ctx.file, range: d.range, new_text };
@@ -37,7 +40,9 @@ fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
             replace(format!("Change key to `{}`", suggestion?), Applicability::Safe)
         }
         Code::InvalidValue => replace(format!("Change to `{}`", suggestion?), Applicability::Safe),
-        Code::UndefinedReference => replace(format!("Change to `{}`", suggestion?), Applicability::Unsafe),
+        // Given where it is found (`references.rs`), which knows whether
+        // another id is as close.
+        Code::UndefinedReference => None,
         Code::UntaggedMention => {
             // `\[` would read as an escaped bracket: no tag, and a
             // changed plain text.
@@ -48,7 +53,7 @@ fn fix_for(ctx: &Context, d: &Diagnostic) -> Option<Fix> {
             let title = format!("Tag “{}” as `@{id}`", one_line(d.range.slice(ctx.source_text)));
             replace(title, Applicability::Unsafe)
         }
-        Code::UnknownAlias => add_alias(ctx, d.range),
+        Code::UnknownAlias => add_alias(ctx, d.range, places),
         _ => None,
     }
 }
@@ -62,7 +67,7 @@ fn unique_suggestion(ctx: &Context, d: &Diagnostic) -> Option<bool> {
     let doc = &ctx.parse.doc;
     Some(match d.code {
         Code::UnknownKind => {
-            let def = doc.definitions.iter().find(|def| def.kind_range == d.range)?;
+            let def = definition_at(doc, d.range).filter(|def| def.kind_range == d.range)?;
             let config = &ctx.ws.config;
             let unique = match def.sigil {
                 Sigil::Entity => closest_unique(written, config.entity_kinds()),
@@ -71,21 +76,9 @@ fn unique_suggestion(ctx: &Context, d: &Diagnostic) -> Option<bool> {
             unique == Some(suggestion)
         }
         Code::UnknownKey => {
-            let key_context = doc
-                .definitions
-                .iter()
-                .find(|def| def.range.contains_range(d.range))
-                .map_or(KeyContext::FrontMatter, |def| KeyContext::of_definition(def.sigil));
+            let key_context =
+                definition_at(doc, d.range).map_or(KeyContext::FrontMatter, |def| KeyContext::of_definition(def.sigil));
             closest_unique(written, schema::keys(key_context).iter().map(|k| k.key)) == Some(suggestion)
-        }
-        Code::UndefinedReference => {
-            let (sigil, id) = parse_reference(written)?;
-            let (new_sigil, new_id) = parse_reference(suggestion)?;
-            // The same id under the other sigil is no guess.
-            new_id == id && new_sigil != sigil || {
-                let ids = ctx.ws.index().sorted_ids(sigil, ctx.ws.interner());
-                ids.closest_unique(id).as_deref() == Some(new_id)
-            }
         }
         _ => true,
     })
@@ -97,7 +90,7 @@ fn unique_suggestion(ctx: &Context, d: &Diagnostic) -> Option<bool> {
 /// twice (also not by two lines renamed in the same round).
 fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
     let doc = &ctx.parse.doc;
-    let place = doc.definitions.iter().find(|d| d.range.contains_range(at)).map_or_else(
+    let place = definition_at(doc, at).map_or_else(
         || doc.front_matter.as_ref().map(|f| (&f.attributes[..], KeyContext::FrontMatter)),
         |d| Some((&d.attributes[..], KeyContext::of_definition(d.sigil))),
     );
@@ -128,6 +121,27 @@ fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
     }
 }
 
+/// The definition block holding `at`. Blocks are in text order and never
+/// overlap: a binary search, as a registry has a hundred thousand of them.
+fn definition_at(doc: &Document, at: TextRange) -> Option<&Definition> {
+    let after = doc.definitions.partition_point(|d| d.range.start <= at.start);
+    doc.definitions[..after].last().filter(|d| d.range.contains_range(at))
+}
+
+/// The tag whose references hold `at`. Tags are sorted by start, so the
+/// last one starting at or before `at` is that tag or one nested in its
+/// text: its parents lead to it.
+fn tag_with_reference_at(doc: &Document, at: TextRange) -> Option<&Tag> {
+    let after = doc.tags.partition_point(|t| t.range.start <= at.start);
+    let mut tag = doc.tags[..after].last()?;
+    loop {
+        if tag.refs_range.contains_range(at) {
+            return Some(tag);
+        }
+        tag = doc.tags.get(tag.parent? as usize)?;
+    }
+}
+
 fn odd_backslashes_before(text: &str, at: usize) -> bool {
     let before = text.as_bytes().get(..at).unwrap_or(&[]);
     before.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
@@ -143,9 +157,9 @@ fn one_line(text: &str) -> String {
 /// repeat, §4). Only for a tag text without markup (a nested tag, an
 /// escape or a comment would not be the name a reader sees) and without
 /// `;`, which would split it in two.
-fn add_alias(ctx: &Context, at: TextRange) -> Option<Fix> {
+fn add_alias(ctx: &Context, at: TextRange, places: &mut Vec<(Sigil, Symbol)>) -> Option<Fix> {
     let doc = &ctx.parse.doc;
-    let tag = doc.tags.iter().find(|t| t.refs_range.contains_range(at))?;
+    let tag = tag_with_reference_at(doc, at)?;
     let reference = tag.refs.iter().find(|r| r.range == at)?;
     let raw = tag.text_range.slice(ctx.source_text);
     if raw.contains(['[', ']', '{', '}', '\\', '<', ';']) {
@@ -156,6 +170,7 @@ fn add_alias(ctx: &Context, at: TextRange) -> Option<Fix> {
         return None;
     }
     let (loc, info) = ctx.ws.resolve(Sigil::Entity, &reference.id)?;
+    places.push((Sigil::Entity, info.id));
     let edit = aka_edit(ctx, loc.file, info.range, &alias)?;
     let title = format!("Add “{alias}” to the `aka` of `@{}`", reference.id);
     Some(Fix { title, applicability: Applicability::Unsafe, edits: vec![edit] })

@@ -21,13 +21,17 @@ pub struct DiagnosticsCache {
     deps: Deps,
     /// The last text checked has prose.
     has_prose: bool,
+    /// Filled by a whole computation: an empty cache knows nothing about
+    /// what a result read.
+    computed: bool,
 }
 
 impl DiagnosticsCache {
     /// Whether `change` can change the diagnostics last computed with this
     /// cache (see `deps`): when not, they stand as they are.
     pub fn met_by(&self, change: &Change) -> bool {
-        self.deps.met_by(change)
+        !self.computed
+            || self.deps.met_by(change)
             || self.prose.met_by(change)
             || (self.has_prose && !change.names.is_empty() && self.prose.is_empty())
     }
@@ -139,7 +143,7 @@ fn diagnose(
     text: &str,
     parse: &Parse,
     opts: CheckOptions,
-    cache: Option<&mut DiagnosticsCache>,
+    mut cache: Option<&mut DiagnosticsCache>,
 ) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
     let mut sink = Sink { file, config: &ws.config, codes: opts.codes, out: Vec::new() };
@@ -152,10 +156,11 @@ fn diagnose(
     }
     let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts };
     blocks::check(&ctx, &mut sink);
-    let (prose_cache, suggestions) = match cache {
+    let (prose_cache, suggestions) = match cache.as_deref_mut() {
         Some(c) => {
             c.deps = file_deps(&ctx);
             c.has_prose = !parse.doc.paragraphs.is_empty();
+            c.computed = true;
             (Some(&mut c.prose), Some(&mut c.suggestions))
         }
         None => (None, None),
@@ -169,7 +174,11 @@ fn diagnose(
     }
     prose::check(&ctx, &mut sink, prose_cache);
     suppress::apply(&ctx, &mut sink);
-    fixes::attach(&ctx, &mut sink.out);
+    let places = fixes::attach(&ctx, &mut sink.out);
+    if let Some(c) = cache {
+        c.deps.places = places.into();
+        c.deps.sort();
+    }
     let mut out = sink.out;
     // The order of §11 and §9: position, code, then end and message.
     out.sort_by(|a, b| {
@@ -235,11 +244,13 @@ impl Sink<'_> {
 }
 
 /// Adds a suggestion and its "did you mean" sentence to a message.
-fn with_suggestion(diag: Option<&mut Diagnostic>, suggestion: Option<String>) {
-    if let (Some(d), Some(s)) = (diag, suggestion) {
+fn with_suggestion(diag: Option<&mut Diagnostic>, suggestion: Option<String>) -> Option<&mut Diagnostic> {
+    let d = diag?;
+    if let Some(s) = suggestion {
         d.message.push_str(&format!("; did you mean `{s}`?"));
         d.suggestion = Some(s);
     }
+    Some(d)
 }
 
 fn related(file: FileId, range: TextRange, message: String) -> Related {

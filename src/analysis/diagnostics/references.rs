@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::{Context, Sink, with_suggestion};
 use crate::analysis::values::parse_date;
-use crate::analysis::{Code, SortedIds, Symbol};
+use crate::analysis::{Applicability, Code, Diagnostic, Fix, FixEdit, SortedIds, Symbol};
 use crate::syntax::Sigil;
 
 /// "Did you mean" answers for one document's undefined references, kept
@@ -21,18 +21,30 @@ pub struct SuggestionCache {
     by_sigil: [Option<(Arc<SortedIds>, Answers)>; 2],
 }
 
-/// The closest defined id (or none) for each undefined id asked about.
-type Answers = FxHashMap<Symbol, Option<String>>;
+/// Gives an `undefined-reference` with a suggestion its fix, here, where
+/// the closeness of the candidates is known (an unsafe one: another id
+/// names another entity, §14).
+fn change_to(d: Option<&mut Diagnostic>) {
+    let Some(d) = d else { return };
+    let Some(new_text) = d.suggestion.clone() else { return };
+    let title = format!("Change to `{new_text}`");
+    let edit = FixEdit { file: d.file, range: d.range, new_text };
+    d.fix = Some(Fix { title, applicability: Applicability::Unsafe, edits: vec![edit] });
+}
+
+/// The closest defined id (or none) for each undefined id asked about, and
+/// whether another is as close.
+type Answers = FxHashMap<Symbol, Option<(String, bool)>>;
 
 impl SuggestionCache {
-    fn closest(&mut self, sorted: Arc<SortedIds>, sigil: Sigil, id: Symbol, text: &str) -> Option<String> {
+    fn closest(&mut self, sorted: Arc<SortedIds>, sigil: Sigil, id: Symbol, text: &str) -> Option<(String, bool)> {
         let slot = &mut self.by_sigil[sigil as usize];
         if !slot.as_ref().is_some_and(|(s, _)| Arc::ptr_eq(s, &sorted)) {
             *slot = Some((sorted.clone(), FxHashMap::default()));
         }
         match slot {
-            Some((_, answers)) => answers.entry(id).or_insert_with(|| sorted.closest(text)).clone(),
-            None => sorted.closest(text),
+            Some((_, answers)) => answers.entry(id).or_insert_with(|| sorted.closest_and_tie(text)).clone(),
+            None => sorted.closest_and_tie(text),
         }
     }
 }
@@ -64,17 +76,23 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut Sugge
                         }
                     )
                 });
-                with_suggestion(d, Some(format!("{}{id}", other.char())));
+                // The same id under the other sigil is no guess.
+                change_to(with_suggestion(d, Some(format!("{}{id}", other.char()))));
             } else {
                 let sorted = index.sorted_ids(r.sigil, ws.interner());
-                let suggestion = match cache.as_deref_mut() {
+                let closest = match cache.as_deref_mut() {
                     Some(cache) => cache.closest(sorted, r.sigil, r.id, id),
-                    None => sorted.closest(id),
+                    None => sorted.closest_and_tie(id),
                 };
                 let d = sink.emit(Code::UndefinedReference, r.range, || {
                     format!("undefined {} `{sig}{id}`: no definition in the workspace", r.sigil.noun())
                 });
-                with_suggestion(d, suggestion.map(|s| format!("{sig}{s}")));
+                let tied = closest.as_ref().is_some_and(|(_, tied)| *tied);
+                let d = with_suggestion(d, closest.map(|(s, _)| format!("{sig}{s}")));
+                // Where two ids are as close, a person chooses: no fix.
+                if !tied {
+                    change_to(d);
+                }
             }
             continue;
         }
