@@ -211,7 +211,10 @@ fn bench_name_index(c: &mut Criterion) {
         let interner = Interner::with_hasher(Default::default());
         let summaries: Vec<FileSummary> = (0..n)
             .step_by(5_000)
-            .map(|first| FileSummary::new(&parse(&registry(first, 5_000.min(n - first))), &interner))
+            .map(|first| {
+                let text = registry(first, 5_000.min(n - first));
+                FileSummary::new(&parse(&text), &text, &interner)
+            })
             .collect();
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &summaries, |b, summaries| {

@@ -270,7 +270,8 @@ mod analysis {
                 let at = at % (doc.text.len() + 1);
                 let edit = super::apply(&mut doc.text, at, delete, piece);
                 let reparsed = reparse(&mut doc.parse, &doc.text, edit);
-                let change = ws.update_parsed_file(doc.id, Arc::from(doc.text.as_str()), &doc.parse, reparsed);
+                let lines = newsmark::text::LineIndex::new(&doc.text);
+                let change = ws.update_parsed_file(doc.id, Arc::from(doc.text.as_str()), &doc.parse, reparsed, &lines);
                 for (i, doc) in open.iter_mut().enumerate() {
                     if i == which || doc.cache.met_by(&change) {
                         doc.diags = file_diagnostics_cached(&ws, doc.id, &doc.parse, opts, &mut doc.cache);
@@ -283,7 +284,7 @@ mod analysis {
             for (doc, (id, parse)) in open.iter().zip(&parses) {
                 prop_assert_eq!(doc.id, *id);
                 prop_assert_eq!(&doc.parse, parse);
-                let summary = FileSummary::new(parse, ws.interner());
+                let summary = FileSummary::new(parse, &doc.text, ws.interner());
                 prop_assert_eq!(&ws.file(doc.id).unwrap().summary, &summary, "summary of {}", doc.path);
                 let expected = file_diagnostics(&new_ws, *id, parse, opts);
                 prop_assert_eq!(format!("{:#?}", doc.diags), format!("{expected:#?}"), "diagnostics of {}", doc.path);

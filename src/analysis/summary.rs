@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 
 use super::schema::{self, KeyContext};
 use crate::syntax::{Attribute, Parse, Reparsed, Sigil};
-use crate::text::TextRange;
+use crate::text::{LineIndex, TextRange};
 
 /// An interned id (without sigil).
 pub type Symbol = Spur;
@@ -33,6 +33,33 @@ pub struct RefSite {
     /// Sigil and id.
     pub range: TextRange,
     pub origin: RefOrigin,
+    /// Where `range` starts as a line and column: what a request answers
+    /// for a file it would otherwise read from disk (the server keeps no
+    /// texts of files that are not open; references to an entity of ten
+    /// thousand articles read none).
+    pub at: LinePos,
+}
+
+/// A line and the column on it in UTF-8 and in UTF-16 code units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinePos {
+    pub line: u32,
+    pub col8: u32,
+    pub col16: u32,
+}
+
+impl LinePos {
+    fn of(lines: &LineIndex, text: &str, offset: u32) -> LinePos {
+        let (line, col8, col16) = lines.line_col_utf8_utf16(text, offset);
+        LinePos { line, col8, col16 }
+    }
+}
+
+/// Gives each of `refs` its position in `text`.
+fn locate(refs: &mut [RefSite], text: &str, lines: &LineIndex) {
+    for r in refs {
+        r.at = LinePos::of(lines, text, r.range.start);
+    }
 }
 
 /// What the index keeps of a definition. Its kind, name and attributes
@@ -159,7 +186,16 @@ pub struct SummaryDiff {
 }
 
 impl FileSummary {
-    pub fn new(parse: &Parse, interner: &Interner) -> FileSummary {
+    /// The summary of `text`, whose parse is `parse`.
+    pub fn new(parse: &Parse, text: &str, interner: &Interner) -> FileSummary {
+        let mut summary = FileSummary::without_positions(parse, interner);
+        if !summary.refs.is_empty() {
+            locate(&mut summary.refs, text, &LineIndex::new(text));
+        }
+        summary
+    }
+
+    fn without_positions(parse: &Parse, interner: &Interner) -> FileSummary {
         let doc = &parse.doc;
         let mut refs = Vec::new();
         push_tag_refs(&doc.tags, interner, &mut refs);
@@ -174,11 +210,26 @@ impl FileSummary {
     }
 
     /// Updates the summary of the text before a reparse into the summary of
-    /// `parse`, the parse after it: only what lies in the reparsed region is
-    /// read again, what follows moves by the edit's shift.
-    pub fn splice(&mut self, parse: &Parse, at: Reparsed, interner: &Interner) -> SummaryDiff {
+    /// `parse`, the parse after it (of `text`, whose lines are `lines`):
+    /// only what lies in the reparsed region is read again, what follows
+    /// moves by the edit's shift.
+    pub fn splice(
+        &mut self,
+        parse: &Parse,
+        at: Reparsed,
+        interner: &Interner,
+        text: &str,
+        lines: &LineIndex,
+    ) -> SummaryDiff {
         let doc = &parse.doc;
         let (old, new, delta) = (at.old, at.new, at.delta());
+        // The region ends at a line start (or the end), so what follows it
+        // keeps its columns and moves by a number of lines, read off any
+        // reference after it.
+        let line_shift = self.refs.iter().find(|r| r.range.start >= old.end).map_or(0, |r| {
+            let moved = (i64::from(r.range.start) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+            i64::from(lines.line_of(moved)) - i64::from(r.at.line)
+        });
         let moved = |range: TextRange| {
             let by = |o: u32| (i64::from(o) + delta).clamp(0, i64::from(u32::MAX)) as u32;
             TextRange::new(by(range.start), by(range.end))
@@ -219,6 +270,8 @@ impl FileSummary {
             .map(|def| def_info(def, interner, &mut added_attr_refs))
             .collect();
         let added_defs = added.len();
+        locate(&mut added_tag_refs, text, lines);
+        locate(&mut added_attr_refs, text, lines);
         let removed_defs: Vec<DefInfo> = self.defs.splice(first_def..last_def, added).collect();
         for def in self.defs.get_mut(first_def + added_defs..).unwrap_or(&mut []) {
             def.id_range = moved(def.id_range);
@@ -236,6 +289,7 @@ impl FileSummary {
         for (i, r) in self.refs.iter_mut().enumerate() {
             if (after_tag..tags_end).contains(&i) || i >= after_attr {
                 r.range = moved(r.range);
+                r.at.line = (i64::from(r.at.line) + line_shift).clamp(0, i64::from(u32::MAX)) as u32;
             }
         }
         self.is_registry = doc.is_registry();
@@ -263,6 +317,7 @@ fn push_tag_refs(tags: &[crate::syntax::Tag], interner: &Interner, out: &mut Vec
                 id: interner.get_or_intern(&*r.id),
                 range: r.range,
                 origin: RefOrigin::Tag,
+                at: LinePos::default(),
             });
         }
     }
@@ -307,6 +362,7 @@ fn push_attribute_refs(ctx: KeyContext, attr: &Attribute, interner: &Interner, o
                 id: interner.get_or_intern(id),
                 range: item.range,
                 origin: RefOrigin::Attribute,
+                at: LinePos::default(),
             });
         }
     }
@@ -327,11 +383,14 @@ pub fn parse_reference(text: &str) -> Option<(Sigil, &str)> {
 pub struct StoredSummary {
     ids: Vec<String>,
     defs: Vec<StoredDef>,
-    /// `(entity?, id index, start, end, in a tag?)`
-    refs: Vec<(bool, u32, u32, u32, bool)>,
+    refs: Vec<StoredRef>,
     is_registry: bool,
     published: Option<String>,
 }
+
+/// `(entity?, id index, start, end, in a tag?, line, UTF-8 column, UTF-16
+/// column)`
+type StoredRef = (bool, u32, u32, u32, bool, u32, u32, u32);
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct StoredDef {
@@ -374,7 +433,19 @@ impl FileSummary {
         let refs = self
             .refs
             .iter()
-            .map(|r| (r.sigil == Sigil::Entity, index_of(r.id), r.range.start, r.range.end, r.origin == RefOrigin::Tag))
+            .map(|r| {
+                let tag = r.origin == RefOrigin::Tag;
+                (
+                    r.sigil == Sigil::Entity,
+                    index_of(r.id),
+                    r.range.start,
+                    r.range.end,
+                    tag,
+                    r.at.line,
+                    r.at.col8,
+                    r.at.col16,
+                )
+            })
             .collect();
         StoredSummary {
             ids,
@@ -412,12 +483,13 @@ impl FileSummary {
             });
         }
         let mut refs = Vec::with_capacity(stored.refs.len());
-        for &(entity, id, start, end, tag) in &stored.refs {
+        for &(entity, id, start, end, tag, line, col8, col16) in &stored.refs {
             refs.push(RefSite {
                 sigil: sigil_of(entity),
                 id: sym(id)?,
                 range: range((start, end))?,
                 origin: if tag { RefOrigin::Tag } else { RefOrigin::Attribute },
+                at: LinePos { line, col8, col16 },
             });
         }
         Some(FileSummary {
@@ -437,7 +509,7 @@ mod stored_tests {
     fn a_stored_summary_comes_back_equal_in_another_interner() {
         let text = "---\npublished: 2015-11\nbyline: @a\n---\n\nSee [A]{@a} and [“q”]{^s}.\n\n@a: person \"A\"\n  aka: Mr. A; A.\n\n^s: statement\n  by: @a\n";
         let first = Interner::with_hasher(Default::default());
-        let summary = FileSummary::new(&crate::syntax::parse(text), &first);
+        let summary = FileSummary::new(&crate::syntax::parse(text), text, &first);
         let stored = summary.to_stored(&first);
         let bytes = postcard::to_stdvec(&stored).unwrap();
         let second = Interner::with_hasher(Default::default());

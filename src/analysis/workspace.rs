@@ -17,6 +17,7 @@ use super::names::{NameIndex, Normalizer, first_word_hash};
 use super::summary::{DefInfo, FileSummary, Interner, RefSite, Symbol};
 use crate::config::Config;
 use crate::syntax::{self, Parse, Reparsed, Sigil};
+use crate::text::LineIndex;
 
 /// A file of the workspace as the index knows it.
 #[derive(Clone, Debug)]
@@ -250,20 +251,28 @@ impl Workspace {
     /// and has parsed (an open document in the server): the text is
     /// shared, not copied.
     pub fn set_parsed_file(&mut self, path: PathBuf, display_path: String, text: Arc<str>, parse: &Parse) -> FileId {
-        let summary = FileSummary::new(parse, &self.interner);
+        let summary = FileSummary::new(parse, &text, &self.interner);
         self.insert_file(Arc::new(SourceFile { path, display_path, text, read_error: None, summary }))
     }
 
     /// Updates file `id`, last set with the parse that `reparse` turned
     /// into `parse` (the parse of `text`), by the difference: its summary,
     /// index entries and names change in the reparsed region only.
-    pub fn update_parsed_file(&mut self, id: FileId, text: Arc<str>, parse: &Parse, at: Reparsed) -> Arc<Change> {
+    /// `lines` are the lines of `text`.
+    pub fn update_parsed_file(
+        &mut self,
+        id: FileId,
+        text: Arc<str>,
+        parse: &Parse,
+        at: Reparsed,
+        lines: &LineIndex,
+    ) -> Arc<Change> {
         let Some(slot) = self.files.get_mut(id.0 as usize) else { return Arc::new(Change::default()) };
         let Some(file) = slot.as_mut() else { return Arc::new(Change::default()) };
         // In place when no snapshot holds the file; else on a copy.
         let file = Arc::make_mut(file);
+        let diff = file.summary.splice(parse, at, &self.interner, &text, lines);
         file.text = text;
-        let diff = file.summary.splice(parse, at, &self.interner);
         let file = self.files[id.0 as usize].clone();
         let Some(file) = file else { return Arc::new(Change::default()) };
         let summary = &file.summary;
@@ -524,8 +533,8 @@ fn source_file(loaded: LoadedFile, parse: Option<&Parse>, interner: &Interner, k
     match content {
         Ok(text) => {
             let summary = match parse {
-                Some(p) => FileSummary::new(p, interner),
-                None => FileSummary::new(&syntax::parse(&text), interner),
+                Some(p) => FileSummary::new(p, &text, interner),
+                None => FileSummary::new(&syntax::parse(&text), &text, interner),
             };
             let text = if keep_text { text.into() } else { "".into() };
             SourceFile { path, display_path, text, read_error: None, summary }
@@ -571,7 +580,7 @@ mod tests {
             let edit =
                 crate::text::TextEdit { start: at as u32, old_end: at as u32, new_end: (at + insert.len()) as u32 };
             let reparsed = syntax::reparse(&mut parse, &text, edit);
-            ws.update_parsed_file(id, Arc::from(text.as_str()), &parse, reparsed)
+            ws.update_parsed_file(id, Arc::from(text.as_str()), &parse, reparsed, &LineIndex::new(&text))
         };
         let change = edit(&mut ws, 13, "x");
         assert!(Arc::ptr_eq(&before, &ws.index().sorted_ids(Sigil::Entity, ws.interner())));

@@ -165,12 +165,25 @@ pub fn compute(
     memo: &mut DiagnosticsCache,
     stop: Option<&(dyn Fn() -> bool + Sync)>,
 ) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+    let started = std::time::Instant::now();
     let ctx = FileCtx::new(snap)?;
     let opts = CheckOptions { index_complete: snap.index_complete, stop, ..CheckOptions::default() };
     let diags = file_diagnostics_cached(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo);
+    let computed = started.elapsed();
     let map = ctx.map();
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
-    Some((ctx.doc.version, diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect()))
+    let items: Vec<lsp::Diagnostic> = diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect();
+    if super::state::timings() {
+        eprintln!(
+            "timing: diagnostics of {} v{}: {} in {:.2} ms, to LSP {:.2} ms",
+            snap.uri.as_str(),
+            ctx.doc.version,
+            items.len(),
+            computed.as_secs_f64() * 1e3,
+            (started.elapsed() - computed).as_secs_f64() * 1e3
+        );
+    }
+    Some((ctx.doc.version, items))
 }
 
 /// Sends what it receives, in order, until the session ends.

@@ -164,6 +164,15 @@ fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdi
                 .iter()
                 .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
                 .collect()
+        } else if let Some(converted) = edits
+            .iter()
+            .map(|e| {
+                Some(lsp::TextEdit { range: ctx.range_in_reference(*file, e.range)?, new_text: e.new_text.clone() })
+            })
+            .collect::<Option<Vec<_>>>()
+        {
+            // Every edit is within a reference: positioned without the text.
+            converted
         } else {
             let Some((text, index)) = ctx.lines_of(*file) else { continue };
             let map = convert::LineMap { text: &text, index: &index, enc: ctx.enc };

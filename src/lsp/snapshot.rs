@@ -132,8 +132,44 @@ impl<'a> FileCtx<'a> {
         if file == self.file {
             return Some(self.map().range(range));
         }
+        if let Some(range) = self.range_in_reference(file, range) {
+            return Some(range);
+        }
         let (text, index) = self.lines_of(file)?;
         Some(LineMap { text: &text, index: &index, enc: self.enc }.range(range))
+    }
+
+    /// A range within a reference of a file whose text the workspace does
+    /// not hold, from the position its summary keeps: references and
+    /// rename over ten thousand files read none of them. `None` (read the
+    /// text) in UTF-32, whose columns the summary does not keep.
+    pub fn range_in_reference(&self, file: FileId, range: TextRange) -> Option<Range> {
+        let ws = &self.snap.ws;
+        let source = ws.file(file)?;
+        if !source.text.is_empty() || self.enc == PositionEncoding::Utf32 {
+            return None;
+        }
+        let site = source.summary.refs.iter().find(|r| r.range.contains_range(range))?;
+        let id = ws.id_text(site.id);
+        let (base, utf16) = match self.enc {
+            PositionEncoding::Utf16 => (site.at.col16, true),
+            _ => (site.at.col8, false),
+        };
+        // The reference is its sigil (one ASCII byte), then its id.
+        let column = |offset: u32| -> Option<u32> {
+            let into = offset.checked_sub(site.range.start)?;
+            if into == 0 {
+                return Some(base);
+            }
+            let id_part = id.get(..into as usize - 1)?;
+            let units = if utf16 { id_part.encode_utf16().count() as u32 } else { id_part.len() as u32 };
+            Some(base + 1 + units)
+        };
+        let line = site.at.line;
+        Some(Range {
+            start: tower_lsp_server::ls_types::Position { line, character: column(range.start)? },
+            end: tower_lsp_server::ls_types::Position { line, character: column(range.end)? },
+        })
     }
 
     /// The text and line index of any file of the workspace.

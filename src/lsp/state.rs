@@ -104,7 +104,7 @@ impl Slot {
         let file = ws.file_id(path);
         let changes = match (doc.reparsed, file) {
             (Some((base, region)), Some(id)) if applied == Some(base) => {
-                vec![ws.update_parsed_file(id, doc.text.clone(), &doc.parse, region)]
+                vec![ws.update_parsed_file(id, doc.text.clone(), &doc.parse, region, doc.line_index())]
             }
             _ => {
                 let before = ws.revision();
@@ -293,9 +293,22 @@ impl State {
     pub fn change(&mut self, uri: &Uri, version: i32, changes: &[TextDocumentContentChangeEvent]) -> Option<Effects> {
         let enc = self.settings.encoding;
         let doc = self.docs.get_mut(uri.as_str())?;
+        let started = std::time::Instant::now();
         doc.apply(changes, version, enc);
+        let applied = started.elapsed();
         let mut fx = Effects { diagnose: vec![uri.as_str().to_string()], ..Effects::default() };
         self.set_doc_into_slot(uri.as_str(), &mut fx);
+        if timings() {
+            let whole = self.docs.get(uri.as_str()).is_none_or(|d| d.current.reparsed.is_none());
+            eprintln!(
+                "timing: change of {} v{version}: parse {:.2} ms ({}), index {:.2} ms, {} other documents to check",
+                uri.as_str(),
+                applied.as_secs_f64() * 1e3,
+                if whole { "whole" } else { "region" },
+                (started.elapsed() - applied).as_secs_f64() * 1e3,
+                fx.diagnose.len() - 1
+            );
+        }
         Some(fx)
     }
 
@@ -523,6 +536,13 @@ impl Effects {
         self.index.extend(other.index);
         self.clear.extend(other.clear);
     }
+}
+
+/// Whether `NEWSMARK_TIMINGS` asks for the time of each step on stderr
+/// (for profiling and the benchmark; as for `check`).
+pub fn timings() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("NEWSMARK_TIMINGS").is_some())
 }
 
 /// Never index the home folder or the file system root: a client that opens

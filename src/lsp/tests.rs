@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 use tower_lsp_server::Server;
 
+use super::convert;
+use crate::text::PositionEncoding;
+
 /// A method of the test build that panics while reading a snapshot.
 pub const PANIC_REQUEST: &str = "newsmark/testPanic";
 /// A method of the test build that holds its snapshot until the document
@@ -618,6 +621,59 @@ async fn a_workspace_file_that_is_not_open_is_answered_from_the_workspace() {
         symbols["result"].to_string().contains("Ann Alder") || symbols["result"].to_string().contains("\"a\""),
         "{symbols}"
     );
+}
+
+/// References and rename in files that are not open take their positions
+/// from the summaries (no text read): they must be those the text gives,
+/// with characters of several UTF-16 units and UTF-8 bytes before them and
+/// in the id, in both encodings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_in_files_not_open_are_those_of_their_texts() {
+    for encoding in ["utf-16", "utf-8"] {
+        let (_dir, root) = newsroom();
+        write(&root, "registry.nmk", "@a: person \"Ann Alder\"\n\n@zoë: person \"Zoë\"\n");
+        let other_text = "😀 “A” [Ann]{@a} and [Z]{@zoë}\n\nLine two [B]{@a}.\n\n^s: statement\n  by: @zoë\n";
+        let other = write(&root, "other.nmk", other_text);
+        let mut p = Pipe::start();
+        let uri = format!("file://{}", root.display());
+        let caps = json!({"general": {"positionEncodings": [encoding]}, "window": {"workDoneProgress": true}});
+        p.request("initialize", json!({"capabilities": caps, "rootUri": uri})).await;
+        p.notify("initialized", json!({})).await;
+        p.until_progress_end().await;
+        let article = file_uri(&root.join("article.nmk"));
+        p.open(&article, "[Z]{@zoë} met [Ann]{@a}.\n").await;
+        p.until_diagnostics(|latest| latest.contains_key(&article)).await;
+        let enc = if encoding == "utf-8" { PositionEncoding::Utf8 } else { PositionEncoding::Utf16 };
+        let index = crate::text::LineIndex::new(other_text);
+        let map = convert::LineMap { text: other_text, index: &index, enc };
+        let expect = |needle: &str, nth: usize, skip_sigil: bool| {
+            let start = other_text.match_indices(needle).nth(nth).unwrap().0 as u32 + u32::from(skip_sigil);
+            let range =
+                map.range(crate::text::TextRange::new(start, start + needle.len() as u32 - u32::from(skip_sigil)));
+            serde_json::to_value(range).unwrap()
+        };
+        let other_uri = file_uri(&other);
+        let in_other = |reply: &Value| -> Vec<Value> {
+            let items = reply["result"].as_array().cloned().unwrap_or_default();
+            items.into_iter().filter(|l| l["uri"] == other_uri.as_str()).map(|l| l["range"].clone()).collect()
+        };
+        let at = |character: u32| json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": character}, "context": {"includeDeclaration": false}});
+        // On `@a` (UTF-16 column 21 is its `a`, UTF-8 column 21 its `@`).
+        let refs = p.request("textDocument/references", at(21)).await;
+        assert_eq!(in_other(&refs), [expect("@a", 0, false), expect("@a", 1, false)], "{encoding}: {refs}");
+        let refs = p.request("textDocument/references", at(5)).await;
+        assert_eq!(in_other(&refs), [expect("@zoë", 0, false), expect("@zoë", 1, false)], "{encoding}: {refs}");
+        let rename = p
+            .request(
+                "textDocument/rename",
+                json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": 5}, "newName": "zoe"}),
+            )
+            .await;
+        let edits = rename["result"]["changes"][other_uri.as_str()].as_array().cloned().unwrap_or_default();
+        let ranges: Vec<Value> = edits.iter().map(|e| e["range"].clone()).collect();
+        let (one, two) = (expect("@zoë", 0, true), expect("@zoë", 1, true));
+        assert!(ranges == [one.clone(), two.clone()] || ranges == [two, one], "{encoding}: {rename}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

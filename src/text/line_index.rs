@@ -182,6 +182,17 @@ impl LineIndex {
         }
     }
 
+    /// The line of a byte offset and its column in UTF-8 and in UTF-16 code
+    /// units, with one line lookup (a line of ASCII needs no counting).
+    pub fn line_col_utf8_utf16(&self, text: &str, offset: u32) -> (u32, u32, u32) {
+        let line = self.line_of(offset);
+        let l = line as usize;
+        let start = self.line_starts[l];
+        let col8 = offset.min(self.line_ends[l]).max(start) - start;
+        let col16 = if self.ascii[l] { col8 } else { self.line_col(text, offset, PositionEncoding::Utf16).col };
+        (line, col8, col16)
+    }
+
     /// Line and column of a byte offset. An offset past the end clamps to the
     /// end; an offset inside a character or a line end counts up to it.
     pub fn line_col(&self, text: &str, offset: u32, enc: PositionEncoding) -> LineCol {

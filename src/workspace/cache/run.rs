@@ -513,7 +513,7 @@ impl WorkspaceRun<'_> {
 
 fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats) -> FileSummary {
     stats.parsed.fetch_add(1, Ordering::Relaxed);
-    FileSummary::new(&syntax::parse(text), interner)
+    FileSummary::new(&syntax::parse(text), text, interner)
 }
 
 fn hash(text: &str) -> (u64, u64) {
