@@ -40,23 +40,31 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
     let mut change = SourceChange::default();
     for occ in symbol_occurrences(ctx.ws, sigil, id, true) {
         let Some(file) = ctx.ws.file(occ.file) else { continue };
-        let other;
-        let text: &str = if occ.file == ctx.file {
-            ctx.text
-        } else {
-            other = ctx.texts.text(occ.file).unwrap_or_default();
-            &other
-        };
         // A range whose text is not exactly sigil + id (a comment inside the
         // id) cannot be edited safely; skipping it would leave a dangling
-        // reference, so the whole rename is refused.
-        let Some(range) = id_part(text, sigil, id, occ.range) else {
+        // reference, so the whole rename is refused. The parse read the id
+        // from that range leaving comments out, so the range is exactly
+        // sigil + id when its length is: the text of a file that is not open
+        // is read (from disk) only to say where the comment is.
+        if occ.range.len() as usize != sig.len_utf8() + id.len() {
+            let other;
+            let text: &str = if occ.file == ctx.file {
+                ctx.text
+            } else {
+                other = ctx.texts.text(occ.file).unwrap_or_default();
+                &other
+            };
+            if let Some(range) = id_part(text, sigil, id, occ.range) {
+                change.push(occ.file, TextEdit { range, new_text: new_id.to_string() });
+                continue;
+            }
             return Err(format!(
                 "`{sig}{id}` in {}, line {} is interrupted by a comment; remove the comment, then rename",
                 file.display_path,
                 super::line_number(text, occ.range.start)
             ));
-        };
+        }
+        let range = TextRange::new(occ.range.start + sig.len_utf8() as u32, occ.range.end);
         change.push(occ.file, TextEdit { range, new_text: new_id.to_string() });
     }
     if change.edits.is_empty() {
