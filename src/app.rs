@@ -193,10 +193,6 @@ impl Cli {
     pub fn is_check(&self) -> bool {
         matches!(self.command, Command::Check { .. })
     }
-
-    pub fn is_server(&self) -> bool {
-        matches!(self.command, Command::Lsp { .. })
-    }
 }
 
 /// Parses and runs a command line; returns the exit code. The binary and

@@ -23,29 +23,21 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// freed memory to the system after 10 ms, and every page taken back costs
 /// a fault and the kernel zeroing a fresh huge page (15% of the CPU on the
 /// large corpus). Keeping freed memory until exit costs ~70 MB of peak.
+/// The server keeps the default, since it lives long (a longer delay made
+/// typing in a 1 MB article faster, but requests under a thousand changes a
+/// second slower; see docs/decisions.md).
 fn keep_freed_memory() {
     // SAFETY: sets one integer option of the allocator; mimalloc allows it
     // at any time and from any thread.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
-/// The server lives long, so it returns freed memory, but after a second
-/// rather than 10 ms: typing in a large document frees and takes back
-/// megabytes per keystroke (the text, the diagnostics), and with the default
-/// every keystroke paid page faults and zeroing for them (several ms for a
-/// 1 MB article).
-fn return_freed_memory_after_a_pause() {
-    // SAFETY: as in `keep_freed_memory`.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1000) }
-}
 
 fn main() -> ExitCode {
     let code = match app::parse(std::env::args_os()) {
         Ok(cli) => {
             if cli.is_check() {
                 keep_freed_memory();
-            } else if cli.is_server() {
-                return_freed_memory_after_a_pause();
             }
             app::run(cli)
         }

@@ -30,7 +30,7 @@ pub struct NameMatch {
 /// A normalized name reduced to hashes: the index stores no strings, which
 /// keeps a million entities' names in about 50 bytes each. (Two different
 /// names sharing a 64-bit hash is as likely as a cosmic-ray bit flip.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct NameKey {
     /// Hash of the lowercased form (`NormalizedName::key`).
     key: u64,
