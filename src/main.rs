@@ -32,7 +32,6 @@ fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
-
 fn main() -> ExitCode {
     let code = match app::parse(std::env::args_os()) {
         Ok(cli) => {
