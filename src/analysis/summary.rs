@@ -195,6 +195,17 @@ impl FileSummary {
         summary
     }
 
+    /// The reference whose range holds `range`. Tag references and
+    /// attribute references are each in document order: a binary search in
+    /// each run.
+    pub fn reference_at(&self, range: TextRange) -> Option<&RefSite> {
+        let (tags, attrs) = self.refs.split_at(self.refs.partition_point(|r| r.origin == RefOrigin::Tag));
+        [tags, attrs].into_iter().find_map(|run| {
+            let after = run.partition_point(|r| r.range.start <= range.start);
+            run[..after].last().filter(|r| r.range.contains_range(range))
+        })
+    }
+
     fn without_positions(parse: &Parse, interner: &Interner) -> FileSummary {
         let doc = &parse.doc;
         let mut refs = Vec::new();

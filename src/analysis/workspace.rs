@@ -147,11 +147,11 @@ impl Workspace {
     /// The changes after revision `since`, oldest first; `None` when
     /// `since` is not a revision of this workspace the journal still
     /// reaches (then everything must be computed again).
-    pub fn changes_since(&self, since: u64) -> Option<impl Iterator<Item = &Change> + '_> {
+    pub fn changes_since(&self, since: u64) -> Option<impl Iterator<Item = &Arc<Change>> + '_> {
         let known = since == self.base_revision || self.journal.iter().any(|(r, _)| *r == since);
         let reaches = self.journal.len() < JOURNAL || self.journal.front().is_some_and(|(r, _)| *r <= since);
         (known && reaches && since <= self.revision)
-            .then(|| self.journal.iter().filter(move |(r, _)| *r > since).map(|(_, c)| c.as_ref()))
+            .then(|| self.journal.iter().filter(move |(r, _)| *r > since).map(|(_, c)| c))
     }
 
     fn record(&mut self, change: Change) -> Arc<Change> {

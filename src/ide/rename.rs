@@ -44,8 +44,9 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
         // id) cannot be edited safely; skipping it would leave a dangling
         // reference, so the whole rename is refused. The parse read the id
         // from that range leaving comments out, so the range is exactly
-        // sigil + id when its length is: the text of a file that is not open
-        // is read (from disk) only to say where the comment is.
+        // sigil + id when, and only when, its length is: the text of a file
+        // that is not open is read (from disk) only to say where the comment
+        // is.
         if occ.range.len() as usize != sig.len_utf8() + id.len() {
             let other;
             let text: &str = if occ.file == ctx.file {
@@ -54,10 +55,6 @@ pub fn rename(ctx: FileContext, offset: u32, new_id: &str) -> Result<SourceChang
                 other = ctx.texts.text(occ.file).unwrap_or_default();
                 &other
             };
-            if let Some(range) = id_part(text, sigil, id, occ.range) {
-                change.push(occ.file, TextEdit { range, new_text: new_id.to_string() });
-                continue;
-            }
             return Err(format!(
                 "`{sig}{id}` in {}, line {} is interrupted by a comment; remove the comment, then rename",
                 file.display_path,

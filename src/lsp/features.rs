@@ -154,30 +154,14 @@ pub fn rename(ctx: &FileCtx<'_>, pos: Position, new_name: &str) -> Result<Worksp
 }
 
 /// A source change as a workspace edit; each file's ranges are converted
-/// with that file's own text.
+/// with that file's own positions (see `FileCtx::lsp_range`).
 fn workspace_edit(ctx: &FileCtx<'_>, change: &ide::SourceChange) -> WorkspaceEdit {
     let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for (file, edits) in &change.edits {
         let Some(uri) = ctx.uri(*file) else { continue };
-        let converted: Vec<lsp::TextEdit> = if *file == ctx.file {
-            edits
-                .iter()
-                .map(|e| lsp::TextEdit { range: ctx.map().range(e.range), new_text: e.new_text.clone() })
-                .collect()
-        } else if let Some(converted) = edits
-            .iter()
-            .map(|e| {
-                Some(lsp::TextEdit { range: ctx.range_in_reference(*file, e.range)?, new_text: e.new_text.clone() })
-            })
-            .collect::<Option<Vec<_>>>()
-        {
-            // Every edit is within a reference: positioned without the text.
-            converted
-        } else {
-            let Some((text, index)) = ctx.lines_of(*file) else { continue };
-            let map = convert::LineMap { text: &text, index: &index, enc: ctx.enc };
-            edits.iter().map(|e| lsp::TextEdit { range: map.range(e.range), new_text: e.new_text.clone() }).collect()
-        };
+        let converted = edits.iter().filter_map(|e| {
+            Some(lsp::TextEdit { range: ctx.lsp_range(*file, e.range)?, new_text: e.new_text.clone() })
+        });
         changes.entry(uri).or_default().extend(converted);
     }
     WorkspaceEdit { changes: Some(changes), document_changes: None, change_annotations: None }

@@ -149,7 +149,7 @@ impl<'a> FileCtx<'a> {
         if !source.text.is_empty() || self.enc == PositionEncoding::Utf32 {
             return None;
         }
-        let site = source.summary.refs.iter().find(|r| r.range.contains_range(range))?;
+        let site = source.summary.reference_at(range)?;
         let id = ws.id_text(site.id);
         let (base, utf16) = match self.enc {
             PositionEncoding::Utf16 => (site.at.col16, true),

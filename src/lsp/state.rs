@@ -154,7 +154,7 @@ type Changes = Vec<Arc<Change>>;
 /// journal no longer reaches that far.
 fn changes_since(ws: &Workspace, before: u64) -> Changes {
     match ws.changes_since(before) {
-        Some(changes) => changes.map(|c| Arc::new(c.clone())).collect(),
+        Some(changes) => changes.cloned().collect(),
         None => vec![Arc::new(Change { everything: true, ..Change::default() })],
     }
 }

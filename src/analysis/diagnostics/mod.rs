@@ -174,10 +174,11 @@ fn diagnose(
     }
     prose::check(&ctx, &mut sink, prose_cache);
     suppress::apply(&ctx, &mut sink);
-    let places = fixes::attach(&ctx, &mut sink.out);
+    let mut places = fixes::attach(&ctx, &mut sink.out);
     if let Some(c) = cache {
+        places.sort_unstable();
+        places.dedup();
         c.deps.places = places.into();
-        c.deps.sort();
     }
     let mut out = sink.out;
     // The order of §11 and §9: position, code, then end and message.
