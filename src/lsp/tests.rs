@@ -471,30 +471,43 @@ async fn typing_in_a_registry_and_an_article_ends_as_check_sees_the_final_texts(
     write(&root, "registry.nmk", registry_text);
     write(&root, "article.nmk", article_text);
     let mut p = Pipe::start();
-    p.initialize(&root, false).await;
+    p.initialize(&root, true).await;
+    p.until_progress_end().await;
     let registry = file_uri(&root.join("registry.nmk"));
     let article = file_uri(&root.join("article.nmk"));
     p.open(&registry, registry_text).await;
     p.open(&article, article_text).await;
     // `Bo` stops being a name of `@b`, then `Birch` becomes one; the
-    // article's `Bo` is typed into `Bob`; a comment is typed next to
-    // another; an undefined reference is typed letter by letter.
+    // article's `Bo` is typed into `Bob`, and an undefined reference letter
+    // by letter. Then, once the article's diagnostics are out, the registry
+    // gets a comment typed next to another and defines `@c`, which only a
+    // change reaching the article can show it (its "did you mean").
     type Typed<'a> = (&'a str, (u32, u32), (u32, u32), &'a str);
-    let edits: &[Typed] = &[
+    let before: &[Typed] = &[
         (&registry, (5, 7), (5, 9), "Birch"),
         (&article, (0, 16), (0, 16), "b"),
-        (&registry, (2, 15), (2, 15), " x"),
         (&article, (3, 21), (3, 21), " [Cy]{@c"),
         (&article, (3, 29), (3, 29), "y"),
         (&article, (3, 30), (3, 30), "}"),
+    ];
+    let after: &[Typed] = &[
+        (&registry, (2, 15), (2, 15), " x"),
         (&registry, (0, 0), (0, 0), "@c: person \"Cy\"\n\n"),
         (&registry, (0, 12), (0, 14), "Cyd"),
     ];
     let mut versions = [1, 1];
-    for (uri, start, end, text) in edits {
+    for (uri, start, end, text) in before {
         let which = usize::from(*uri == article);
         versions[which] += 1;
         p.change_range(uri, versions[which], *start, *end, text).await;
+    }
+    let av = versions[1];
+    p.until_diagnostics(|latest| latest.get(&article).is_some_and(|d| d["version"] == av)).await;
+    let suggests_c = |d: Option<&Value>| published(d).iter().any(|(_, _, _, message)| message.contains("`@c`"));
+    assert!(!suggests_c(p.latest_diagnostics().get(&article)), "`@c` is not defined yet");
+    for (uri, start, end, text) in after {
+        versions[0] += 1;
+        p.change_range(uri, versions[0], *start, *end, text).await;
     }
     // The texts the edits make, written to disk for `check`.
     let final_registry = "@c: person \"Cyd\"\n\n@a: person \"Ann Alder\"\n\n<!-- people --> x\n\n@b: person \"Bo Birch\"\n  aka: Birch\n";
@@ -503,8 +516,8 @@ async fn typing_in_a_registry_and_an_article_ends_as_check_sees_the_final_texts(
     write(&root, "article.nmk", final_article);
     let want_registry = check_on_disk(&root, &root.join("registry.nmk"));
     let want_article = check_on_disk(&root, &root.join("article.nmk"));
-    assert!(want_article.iter().any(|d| d.0 == "undefined-reference"), "{want_article:?}");
-    let (rv, av) = (versions[0], versions[1]);
+    assert!(want_article.iter().any(|d| d.0 == "undefined-reference" && d.3.contains("`@c`")), "{want_article:?}");
+    let rv = versions[0];
     p.until_diagnostics(|latest| {
         latest.get(&registry).is_some_and(|d| d["version"] == rv && published(Some(d)) == want_registry)
             && latest.get(&article).is_some_and(|d| d["version"] == av && published(Some(d)) == want_article)
