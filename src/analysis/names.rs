@@ -11,8 +11,15 @@ use super::summary::{DefInfo, FileSummary, Symbol};
 use super::values::normalize_name_into;
 use crate::syntax::{Sigil, is_word_char};
 
-/// Names longer than this many words are not looked for in prose.
+/// Names longer than this many words are not looked for in prose. Words
+/// joined only by `.` count as one (`U.S.` is one word, like `US`, since
+/// name matching removes `.`, §7).
 const MAX_NAME_WORDS: usize = 12;
+
+/// At most this many words as the text splits them (`U.S.A.` is three) make
+/// a span looked up, and at most this many make a lead key: a bound on the
+/// work at one word start whatever the dots.
+const MAX_RAW_WORDS: usize = 4 * MAX_NAME_WORDS;
 
 /// A name found in text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +120,7 @@ fn lower_hash(word: &str, buf: &mut String) -> u64 {
 /// the index for a million entities runs on every thread.
 pub struct NameIndex {
     shards: Box<[Shard]>,
-    /// One bit per first-word hash (low bits): most words of prose start
+    /// One bit per lead key (low bits): most words of prose start
     /// no name, and this 2 MB set answers that without touching the much
     /// larger shard maps. Bits are never cleared, like `first_words`.
     first_word_bits: Box<[u64]>,
@@ -139,8 +146,8 @@ struct Shard {
     /// Keyed by the hash of the lowercased name; a bucket is filtered with
     /// [`NameKey::matches`] (the short-name case rule).
     by_key: FxHashMap<u64, SmallVec<[NameEntry; 1]>>,
-    /// Hash of the lowercased first word of every name → the most words a
-    /// name starting with it has. Only a filter: entries are never removed,
+    /// Lead key of every name ([`lead_keys`]) → the most words a name
+    /// led by it has. Only a filter: entries are never removed,
     /// so a stale one costs a lookup, never a wrong match.
     first_words: FxHashMap<u64, u8>,
 }
@@ -333,24 +340,36 @@ impl NameIndex {
         while pos < to {
             let Some(start) = next_word_start(text, pos, to) else { break };
             let first_end = word_end(text, start);
-            let Some(word) = text.get(start..first_end) else { break };
-            let word_hash = lower_hash(word, &mut lower);
-            let (i, bit) = bit_of(word_hash);
-            if self.first_word_bits.get(i).is_none_or(|b| b & bit == 0) {
+            // The most (merged) words a name led by a key of this word has;
+            // 0 when no name starts so (most words of prose).
+            let mut max_words = 0u8;
+            lead_keys(text, start, &mut lower, &mut |key| {
+                let (i, bit) = bit_of(key);
+                if self.first_word_bits.get(i).is_some_and(|b| b & bit != 0)
+                    && let Some(&most) = self.shards[shard_of(key)].first_words.get(&key)
+                {
+                    max_words = max_words.max(most);
+                }
+            });
+            if max_words == 0 {
                 pos = first_end;
                 continue;
             }
-            let Some(&max_words) = self.shards[shard_of(word_hash)].first_words.get(&word_hash) else {
-                pos = first_end;
-                continue;
-            };
+            let max_words = usize::from(max_words).min(MAX_NAME_WORDS);
             let mut best = None;
             let mut end = first_end;
-            for words in 1..=usize::from(max_words).min(MAX_NAME_WORDS) {
-                if words > 1 {
+            let mut words = 1;
+            for raw_words in 1..=MAX_RAW_WORDS {
+                if raw_words > 1 {
                     let Some(next) = next_word_start(text, end, to) else { break };
                     if is_possessive_s(text, end, next) {
                         break;
+                    }
+                    if !joined_by_dots(text, end, next) {
+                        words += 1;
+                        if words > max_words {
+                            break;
+                        }
                     }
                     end = word_end(text, next);
                 }
@@ -373,28 +392,65 @@ impl NameIndex {
     }
 }
 
-/// The lowercased hash of every word of `text`, in the form names are
-/// looked up by their first word: a name can be found in a text only when
-/// the text holds its first word. What a persistent cache keeps of a
-/// file's prose to tell whether a changed name may occur in it.
+/// The lead keys ([`lead_keys`]) at every word start of `text`: a name can
+/// be found in a text only when the text holds its lead key. What a cache
+/// keeps of a file's prose to tell whether a changed name may occur in it.
 pub fn word_keys(text: &str, found: &mut dyn FnMut(u64)) {
     let mut lower = String::new();
     let mut pos = 0;
     while let Some(start) = next_word_start(text, pos, text.len()) {
-        let end = word_end(text, start);
-        found(lower_hash(text.get(start..end).unwrap_or(""), &mut lower));
-        pos = end.max(start + 1);
+        lead_keys(text, start, &mut lower, found);
+        pos = word_end(text, start).max(start + 1);
     }
 }
 
-/// The [`word_keys`] hash of the first word of each of `def`'s names.
+/// The lead key of each of `def`'s names (what [`word_keys`] must hold for
+/// the name to be found).
 pub fn first_word_keys(def: &super::DefInfo, found: &mut dyn FnMut(u64)) {
-    let mut lower = String::new();
     for name in def.names() {
-        if let Some(w) = first_word(name) {
-            found(lower_hash(w, &mut lower));
+        if let Some(key) = lead_key(name) {
+            found(key);
         }
     }
+}
+
+/// The keys under which a name may start at the word start `start`: the
+/// first word, lowercased, joined with the words that follow it across
+/// nothing but `.` (which name matching removes, §7), cut at each of their
+/// ends. `U.S.A` gives the keys of `u`, `us` and `usa`, so it is looked up
+/// for the names `U`, `US`, `U.S.` and `USA`; a plain word gives one key.
+fn lead_keys(text: &str, start: usize, lower: &mut String, found: &mut dyn FnMut(u64)) {
+    let mut end = word_end(text, start);
+    let Some(word) = text.get(start..end) else { return };
+    found(lower_hash(word, lower));
+    if !text.get(end..).is_some_and(|rest| rest.starts_with('.')) {
+        return;
+    }
+    let mut joined = String::from(word);
+    for _ in 1..MAX_RAW_WORDS {
+        let Some(next) = next_word_start(text, end, text.len()) else { break };
+        if !joined_by_dots(text, end, next) {
+            break;
+        }
+        end = word_end(text, next);
+        joined.push_str(text.get(next..end).unwrap_or(""));
+        found(lower_hash(&joined, lower));
+    }
+}
+
+/// Whether only `.` separates the word ending at `end` from the one
+/// starting at `next` (so that name matching reads them as one word).
+fn joined_by_dots(text: &str, end: usize, next: usize) -> bool {
+    text.get(end..next).is_some_and(|gap| !gap.is_empty() && gap.bytes().all(|b| b == b'.'))
+}
+
+/// The lead key of a name: the longest of [`lead_keys`] at its first word,
+/// the one a prose span equal to it under name matching has among its own.
+fn lead_key(name: &str) -> Option<u64> {
+    let start = next_word_start(name, 0, name.len())?;
+    let mut key = None;
+    lead_keys(name, start, &mut String::new(), &mut |k| key = Some(k));
+    key
 }
 
 fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWord)> {
@@ -403,15 +459,11 @@ fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWor
 
 fn def_entries(file: FileId, defs: &[DefInfo]) -> Vec<(NameEntry, FirstWord)> {
     let mut normalizer = Normalizer::default();
-    let mut lower = String::new();
     let mut out = Vec::new();
     for def in defs.iter().filter(|d| d.sigil == Sigil::Entity) {
         for name in def.names() {
             let Some(key) = normalizer.key(name) else { continue };
-            let first = first_word(name).map(|w| {
-                let words = word_count(name).min(usize::from(u8::MAX)) as u8;
-                (lower_hash(w, &mut lower), words)
-            });
+            let first = lead_key(name).map(|lead| (lead, word_count(name).min(usize::from(u8::MAX)) as u8));
             out.push((NameEntry { name: key, file, entity: def.id }, first));
         }
     }
@@ -473,35 +525,24 @@ fn is_possessive_s(text: &str, end: usize, next: usize) -> bool {
     (gap == "'" || gap == "’") && matches!(text.get(next..word_end(text, next)), Some("s" | "S"))
 }
 
-/// The hash of a name's first word, as [`NameIndex::find`] looks it up
-/// (what a change of names reports, see `deps`).
+/// The lead key of a name, as [`NameIndex::find`] looks it up (what a
+/// change of names reports, see `deps`).
 pub(crate) fn first_word_hash(name: &str) -> Option<u64> {
-    first_word(name).map(|w| lower_hash(w, &mut String::new()))
+    lead_key(name)
 }
 
-/// Calls `f` with the hash of every word of `text` that could start a name.
-pub(crate) fn for_each_word_hash(text: &str, f: &mut dyn FnMut(u64)) {
-    let mut pos = 0;
-    let mut lower = String::new();
-    while let Some(start) = next_word_start(text, pos, text.len()) {
-        let end = word_end(text, start);
-        let Some(word) = text.get(start..end).filter(|w| !w.is_empty()) else { break };
-        f(lower_hash(word, &mut lower));
-        pos = end;
-    }
-}
-
-fn first_word(name: &str) -> Option<&str> {
-    let start = next_word_start(name, 0, name.len())?;
-    name.get(start..word_end(name, start))
-}
-
+/// The words of a name as [`NameIndex::find`] counts them: words joined
+/// only by `.` count once.
 fn word_count(name: &str) -> usize {
     let mut count = 0;
     let mut pos = 0;
+    let mut last_end = None;
     while let Some(start) = next_word_start(name, pos, name.len()) {
-        count += 1;
+        if !last_end.is_some_and(|end| joined_by_dots(name, end, start)) {
+            count += 1;
+        }
         pos = word_end(name, start);
+        last_end = Some(pos);
     }
     count
 }

@@ -146,6 +146,38 @@ fn untagged_mention_on_word_boundaries_only() {
     );
 }
 
+/// Name matching removes `.` (§7), so a name written with dots is found
+/// without them and the other way round, even when the prose splits the
+/// first word differently from the name (`U.K` against `UK`).
+#[test]
+fn untagged_mention_whatever_the_dots_between_the_words() {
+    check(
+        "//- /articles/a.nmk\nThe UK and the U.S. met; the U.K. team and US envoys, then N.A.T.O.\n//- /registry/places.nmk\n@uk: place \"Britain\"\n  aka: U.K.\n@us: place \"America\"\n  aka: US\n@nato: org \"Alliance\"\n  aka: NATO\n",
+        expect![[r#"
+            //- /articles/a.nmk
+            The UK and the U.S. met; the U.K. team and US envoys, then N.A.T.O.
+                ^^ hint[untagged-mention]: “UK” names `@uk` (Britain) but is not tagged
+                   suggestion: `[UK]{@uk}`
+                           ^^^ hint[untagged-mention]: “U.S” names `@us` (America) but is not tagged
+                               suggestion: `[U.S]{@us}`
+                                         ^^^ hint[untagged-mention]: “U.K” names `@uk` (Britain) but is not tagged
+                                             suggestion: `[U.K]{@uk}`
+                                                       ^^ hint[untagged-mention]: “US” names `@us` (America) but is not tagged
+                                                          suggestion: `[US]{@us}`
+                                                                       ^^^^^^^ hint[untagged-mention]: “N.A.T.O” names `@nato` (Alliance) but is not tagged
+                                                                               suggestion: `[N.A.T.O]{@nato}`
+            //- /registry/places.nmk
+            @uk: place "Britain"
+              aka: U.K.
+            @us: place "America"
+              aka: US
+            @nato: org "Alliance"
+              aka: NATO
+            (no diagnostics)
+        "#]],
+    );
+}
+
 #[test]
 fn overlapping_mentions_keep_earliest_then_longest() {
     check(

@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use super::{Context, Sink};
 use crate::analysis::deps::{Change, Deps, WordFilter};
-use crate::analysis::names::{NameKey, Normalizer, for_each_word_hash};
+use crate::analysis::names::{NameKey, Normalizer, word_keys};
 use crate::analysis::summary::{RefOrigin, Symbol};
 use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{PlainText, Sigil, plain_text};
@@ -197,7 +197,7 @@ fn paragraph_deps(ctx: &Context, plain: &PlainText, i: usize) -> Deps {
         return deps;
     }
     deps.words = WordFilter::with_capacity(text.len() / 4 + 1);
-    for_each_word_hash(text, &mut |hash| deps.words.insert(hash));
+    word_keys(text, &mut |hash| deps.words.insert(hash));
     deps
 }
 

@@ -209,4 +209,14 @@ mod tests {
         assert!(absent < 20, "{absent} false positives out of 200");
         assert!(!Words::default().may_contain(key("the")));
     }
+
+    /// Name matching removes `.`, so the names `U`, `US` and `USA` may all
+    /// occur in `U.S.A.`: the filter holds the key of each.
+    #[test]
+    fn the_word_filter_holds_words_joined_across_dots() {
+        let words = Words::of("Talks in the U.S.A. resumed.");
+        for w in ["u", "us", "usa", "talks", "resumed"] {
+            assert!(words.may_contain(key(w)), "{w}");
+        }
+    }
 }
