@@ -16,6 +16,6 @@ pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{NameIndex, NameMatch, first_word_keys, word_keys};
 pub use summary::{
-    DefInfo, FileSummary, Interner, RefOrigin, RefSite, StoredSummary, SummaryDiff, Symbol, parse_reference,
+    DefInfo, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, SummaryDiff, Symbol, parse_reference,
 };
 pub use workspace::{FileTexts, LoadedFile, ProseEpoch, SourceFile, Workspace};

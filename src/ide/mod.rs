@@ -20,7 +20,7 @@ pub use completion::{CompletionItem, CompletionKind, CompletionList, completion}
 pub use cursor::{CursorTarget, classify};
 pub use folding::{Fold, FoldKind, folding_ranges};
 pub use hover::{Hover, hover};
-pub use navigation::{Highlight, HighlightKind, document_highlight, goto_definition, references};
+pub use navigation::{Highlight, HighlightKind, Occurrence, document_highlight, goto_definition, references};
 pub use rename::{prepare_rename, rename};
 pub use semantic_tokens::{SemanticToken, TokenKind, TokenModifier, semantic_tokens};
 pub use symbols::{DocumentSymbol, SymbolKind, WorkspaceSymbol, document_symbols, workspace_symbols};

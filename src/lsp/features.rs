@@ -124,7 +124,7 @@ pub fn definition(ctx: &FileCtx<'_>, pos: Position) -> Option<GotoDefinitionResp
 
 pub fn references(ctx: &FileCtx<'_>, pos: Position, include: bool) -> Option<Vec<Location>> {
     let refs = ide::references(ctx.ide(), ctx.map().offset(pos), include);
-    Some(refs.into_iter().filter_map(|r| ctx.location(r.file, r.range)).collect())
+    Some(refs.iter().filter_map(|occ| ctx.occurrence_location(occ)).collect())
 }
 
 pub fn highlight(ctx: &FileCtx<'_>, pos: Position) -> Option<Vec<DocumentHighlight>> {

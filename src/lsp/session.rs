@@ -138,7 +138,18 @@ impl Session {
         F: FnOnce() -> R + Send + 'static,
     {
         let _on_drop = CancelOnDrop(cancel);
-        let outcome = tokio::task::spawn_blocking(move || catch_panic(f)).await;
+        let outcome = tokio::task::spawn_blocking(move || {
+            let started = super::state::timings().then(std::time::Instant::now);
+            let outcome = catch_panic(f);
+            if let Some(started) = started {
+                eprintln!(
+                    "newsmark timings: request ran {:.2} ms on its thread",
+                    started.elapsed().as_secs_f64() * 1e3
+                );
+            }
+            outcome
+        })
+        .await;
         match outcome {
             Ok(Ok(_)) if modified.is_cancelled() => Err(Error {
                 code: ErrorCode::ServerError(CONTENT_MODIFIED),

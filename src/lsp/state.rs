@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::{FileChangeType, TextDocumentContentChangeEvent,
 
 use super::convert;
 use super::document::{DocText, Document};
-use super::snapshot::{CancelToken, RecentTexts, Snapshot, Source, WorkspaceGuard};
+use super::snapshot::{CancelToken, RecentTexts, Snapshot, Source, Uris, WorkspaceGuard};
 use crate::analysis::Workspace;
 use crate::analysis::deps::Change;
 use crate::config::{self, Config};
@@ -52,6 +52,8 @@ pub struct Slot {
     /// Texts that requests read from disk; a file's entry goes when the
     /// file changes in `ws`.
     recent: Arc<RecentTexts>,
+    /// The URIs of the files requests answered about.
+    uris: Arc<Uris>,
 }
 
 impl Slot {
@@ -71,6 +73,7 @@ impl Slot {
             applied: FxHashMap::default(),
             interrupt: CancelToken::default(),
             recent: Arc::default(),
+            uris: Arc::default(),
         }
     }
 
@@ -263,6 +266,7 @@ impl State {
             modified,
             interrupted: slot.interrupt.clone(),
             recent: slot.recent.clone(),
+            uris: slot.uris.clone(),
         })
     }
 

@@ -324,7 +324,7 @@ pub fn analysis(data: &[u8]) {
             check_file_range(&ws, r, "definition");
         }
         for r in ide::references(ctx, offset, true) {
-            check_file_range(&ws, r, "reference");
+            check_file_range(&ws, ide::FileRange { file: r.file, range: r.range }, "reference");
         }
         for h in ide::document_highlight(ctx, offset) {
             in_text(&text, h.range, "highlight");
