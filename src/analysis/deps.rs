@@ -27,6 +27,10 @@ pub struct Change {
     /// Ids whose definitions changed (sorted): added, removed, edited, or moved
     /// while defined more than once (duplicates show each other's place).
     pub defs: Vec<(Sigil, Symbol)>,
+    /// Of `defs`, those whose definitions were added, removed or edited
+    /// (sorted): what a reference to them reads (names, dates) changed,
+    /// not only where they stand.
+    pub content: Vec<(Sigil, Symbol)>,
     /// Ids that became referenced or unreferenced (sorted).
     pub referenced: Vec<(Sigil, Symbol)>,
     /// Ids whose definition kept its content but not its place (sorted):
@@ -82,6 +86,28 @@ impl Deps {
     }
 
     /// Sorts and dedups the id lists, as [`Deps::met_by`] needs.
+    /// Adds what `other` reads: the result of a computation that kept
+    /// part of an earlier one reads what both read (more than it needs
+    /// when the earlier part lost some ids, never less).
+    /// Both must be sorted; `other` is small (one region's), so its ids are
+    /// inserted one by one rather than everything sorted again.
+    pub fn merge(&mut self, other: Deps) {
+        fn insert<A: smallvec::Array<Item = (Sigil, Symbol)>>(into: &mut SmallVec<A>, from: &[(Sigil, Symbol)]) {
+            for &id in from {
+                if let Err(at) = into.binary_search(&id) {
+                    into.insert(at, id);
+                }
+            }
+        }
+        insert(&mut self.ids, &other.ids);
+        insert(&mut self.referenced, &other.referenced);
+        insert(&mut self.places, &other.places);
+        self.defined_set |= other.defined_set;
+        if other.words.all {
+            self.words = other.words;
+        }
+    }
+
     pub fn sort(&mut self) {
         self.ids.sort_unstable();
         self.ids.dedup();

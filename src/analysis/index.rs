@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
 
 use super::FileId;
@@ -29,6 +29,10 @@ pub struct WorkspaceIndex {
     /// is the one references resolve to, §7).
     defs: [FxHashMap<Symbol, SmallVec<[DefLoc; 1]>>; 2],
     refs: [FxHashMap<Symbol, Referrers>; 2],
+    /// The ids defined more than once: a set small enough to stay in
+    /// cache, asked about every definition of a registry on each keystroke
+    /// (where `defs`, a million entries, costs a cache miss per question).
+    duplicated: [FxHashSet<Symbol>; 2],
     /// Sorted ids, built on first use after a change of the defined ids.
     sorted: [OnceLock<Arc<SortedIds>>; 2],
 }
@@ -109,6 +113,17 @@ impl WorkspaceIndex {
             Ordering::Greater => false,
         });
         list.insert(at, loc);
+        if list.len() == 2 {
+            self.duplicated[s].insert(id);
+        }
+    }
+
+    /// Keeps [`duplicated`](Self::duplicated) right after definitions of
+    /// `id` went.
+    fn after_removal(&mut self, s: usize, id: Symbol) {
+        if self.defs[s].get(&id).is_none_or(|list| list.len() < 2) {
+            self.duplicated[s].remove(&id);
+        }
     }
 
     /// Removes what [`add_file`](Self::add_file) added for this summary.
@@ -122,6 +137,7 @@ impl WorkspaceIndex {
                     self.sorted[s] = OnceLock::new();
                 }
             }
+            self.after_removal(s, def.id);
         }
         self.remove_refs(file, &summary.refs);
     }
@@ -152,6 +168,7 @@ impl WorkspaceIndex {
                     self.sorted[s] = OnceLock::new();
                 }
             }
+            self.after_removal(s, def.id);
         }
         let (removed, added) = (diff.removed_defs.len(), diff.added_defs);
         if removed != added {
@@ -207,6 +224,11 @@ impl WorkspaceIndex {
                 self.sorted[s] = OnceLock::from(sorted);
             }
         }
+    }
+
+    /// Whether `id` has more than one definition.
+    pub fn is_duplicated(&self, sigil: Sigil, id: Symbol) -> bool {
+        self.duplicated[slot(sigil)].contains(&id)
     }
 
     /// Every definition of `id`, the one references resolve to first.

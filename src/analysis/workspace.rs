@@ -475,6 +475,7 @@ impl ChangeTracker {
     ) -> Change {
         let mut change = Change::default();
         let mut changed: FxHashSet<(Sigil, Symbol)> = FxHashSet::default();
+        let mut content: FxHashSet<(Sigil, Symbol)> = FxHashSet::default();
         let same = old_defs.len() == new_defs.len();
         for (i, def) in old_defs.iter().chain(new_defs).enumerate() {
             let key = (def.sigil, def.id);
@@ -483,11 +484,14 @@ impl ChangeTracker {
             if unchanged && twin.is_some_and(|t| t.range != def.range) {
                 change.moved.push(key);
             }
-            let moved = twin.is_some_and(|t| t.id_range != def.id_range) && index.definitions(key.0, key.1).len() > 1;
+            let moved = twin.is_some_and(|t| t.id_range != def.id_range) && index.is_duplicated(key.0, key.1);
             if unchanged && !moved {
                 continue;
             }
             let first_time = changed.insert(key);
+            if !unchanged {
+                content.insert(key);
+            }
             if !unchanged && def.sigil == Sigil::Entity {
                 change.names.extend(def.names().filter_map(first_word_hash));
             }
@@ -502,7 +506,7 @@ impl ChangeTracker {
         }
         for def in moved {
             change.moved.push((def.sigil, def.id));
-            if index.definitions(def.sigil, def.id).len() > 1 {
+            if index.is_duplicated(def.sigil, def.id) {
                 changed.insert((def.sigil, def.id));
             }
         }
@@ -510,6 +514,8 @@ impl ChangeTracker {
         change.moved.dedup();
         change.defs = changed.into_iter().collect();
         change.defs.sort_unstable();
+        change.content = content.into_iter().collect();
+        change.content.sort_unstable();
         change.defined_set = self.defined.iter().any(|&((sigil, id), was)| was != index.is_defined(sigil, id));
         change.referenced = self
             .counts

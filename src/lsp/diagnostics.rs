@@ -23,7 +23,7 @@ use super::session::{Session, catch_panic};
 use super::snapshot::{CancelToken, FileCtx, Snapshot};
 use super::state::State;
 use crate::analysis::deps::Change;
-use crate::analysis::diagnostics::{CheckOptions, DiagnosticsCache, file_diagnostics_cached};
+use crate::analysis::diagnostics::{CheckOptions, DiagnosticsCache, TextVersion, file_diagnostics_incremental};
 
 /// Per open document: its latest diagnostics run.
 #[derive(Default)]
@@ -168,7 +168,8 @@ pub fn compute(
     let started = std::time::Instant::now();
     let ctx = FileCtx::new(snap)?;
     let opts = CheckOptions { index_complete: snap.index_complete, stop, ..CheckOptions::default() };
-    let diags = file_diagnostics_cached(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo);
+    let version = TextVersion { seq: ctx.doc.seq, since: &ctx.doc.history };
+    let diags = file_diagnostics_incremental(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo, version);
     let computed = started.elapsed();
     let map = ctx.map();
     let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);

@@ -30,6 +30,10 @@ pub struct DocText {
     /// and the region parsed again, which is what the workspace needs to
     /// update the file by difference.
     pub reparsed: Option<(u64, Reparsed)>,
+    /// The region that changed since each of the last few earlier texts
+    /// this one was reached from by reparses (their seq, oldest first):
+    /// diagnostics computed on one of them are kept outside that region.
+    pub history: Vec<(u64, Reparsed)>,
     /// Built by the first reader that converts positions, then spliced
     /// from version to version: a burst of keystrokes in a large document
     /// does not index its lines once per version.
@@ -40,7 +44,7 @@ impl DocText {
     pub fn new(version: i32, text: Arc<str>) -> DocText {
         let parse = Arc::new(syntax::parse(&text));
         let seq = NEXT_SEQ.fetch_add(1, Ordering::Relaxed);
-        DocText { version, seq, text, parse, reparsed: None, line_index: OnceLock::new() }
+        DocText { version, seq, text, parse, reparsed: None, history: Vec::new(), line_index: OnceLock::new() }
     }
 
     /// The next version, reached from `base` by `edit` (byte offsets): only
@@ -64,7 +68,19 @@ impl DocText {
             let _ = line_index.set(lines);
         }
         let seq = NEXT_SEQ.fetch_add(1, Ordering::Relaxed);
-        DocText { version, seq, text, parse: Arc::new(parse), reparsed: Some((base.seq, reparsed)), line_index }
+        let skip = base.history.len().saturating_sub(HISTORY - 1);
+        let mut history: Vec<(u64, Reparsed)> =
+            base.history[skip..].iter().map(|&(from, region)| (from, region.then(reparsed))).collect();
+        history.push((base.seq, reparsed));
+        DocText {
+            version,
+            seq,
+            text,
+            parse: Arc::new(parse),
+            reparsed: Some((base.seq, reparsed)),
+            history,
+            line_index,
+        }
     }
 
     pub fn line_index(&self) -> &LineIndex {
@@ -79,10 +95,16 @@ impl DocText {
             text: Arc::from(""),
             parse: Arc::default(),
             reparsed: None,
+            history: Vec::new(),
             line_index: OnceLock::new(),
         }
     }
 }
+
+/// How many earlier texts [`DocText::history`] reaches back to: the
+/// versions a burst of typing makes while one computation of diagnostics
+/// runs.
+const HISTORY: usize = 8;
 
 /// A text edited by LSP changes, in the negotiated encoding. Public (with
 /// plain types only) for the `incremental` fuzz target.

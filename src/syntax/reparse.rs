@@ -33,6 +33,22 @@ impl Reparsed {
         i64::from(self.new.end) - i64::from(self.old.end)
     }
 
+    /// This reparse followed by `next` (a reparse of the text this one
+    /// gave) as one: the region of the first text that changed, and what
+    /// it became. Both regions start where the texts start to differ, so
+    /// the union of `self.new` and `next.old` maps back by `self`'s shift
+    /// and forward by `next`'s.
+    pub fn then(self, next: Reparsed) -> Reparsed {
+        let start = self.new.start.min(next.old.start);
+        let end = self.new.end.max(next.old.end);
+        let old_end = i64::from(end) - self.delta();
+        let new_end = i64::from(end) + next.delta();
+        Reparsed {
+            old: TextRange::new(start, old_end.clamp(i64::from(start), i64::from(u32::MAX)) as u32),
+            new: TextRange::new(start, new_end.clamp(i64::from(start), i64::from(u32::MAX)) as u32),
+        }
+    }
+
     /// The whole text was parsed again.
     fn whole(old_len: u32, new_len: u32) -> Reparsed {
         Reparsed { old: TextRange::new(0, old_len), new: TextRange::new(0, new_len) }

@@ -11,29 +11,49 @@ use crate::analysis::{Code, parse_reference};
 use crate::syntax::{Attribute, Definition, Sigil};
 use crate::text::TextRange;
 
+/// What each block says of itself: kinds, keys, values, names,
+/// attributions, required front-matter keys. With a region (see
+/// `Context::region`), only the blocks it meets; the front matter lies
+/// before any region.
 pub(super) fn check(ctx: &Context, sink: &mut Sink) {
     let doc = &ctx.parse.doc;
-    if let Some(fm) = &doc.front_matter {
-        check_attributes(ctx, KeyContext::FrontMatter, &fm.attributes, sink);
-    }
-    if !doc.paragraphs.is_empty() && sink.enabled(crate::analysis::Code::MissingFrontMatter) {
-        let at = doc.front_matter.as_ref().map_or(TextRange::empty(if doc.bom { 3 } else { 0 }), |fm| fm.open);
-        for key in &ctx.ws.config.required_front_matter {
-            let present =
-                doc.front_matter.as_ref().is_some_and(|fm| fm.attributes.iter().any(|a| &*a.key == key.as_str()));
-            if !present {
-                sink.emit(Code::MissingFrontMatter, at, || {
-                    format!("front matter lacks `{key}`, which `required-front-matter` in newsmark.toml requires")
-                });
+    if ctx.region.is_none() {
+        if let Some(fm) = &doc.front_matter {
+            check_attributes(ctx, KeyContext::FrontMatter, &fm.attributes, sink);
+        }
+        if !doc.paragraphs.is_empty() && sink.enabled(crate::analysis::Code::MissingFrontMatter) {
+            let at = doc.front_matter.as_ref().map_or(TextRange::empty(if doc.bom { 3 } else { 0 }), |fm| fm.open);
+            for key in &ctx.ws.config.required_front_matter {
+                let present =
+                    doc.front_matter.as_ref().is_some_and(|fm| fm.attributes.iter().any(|a| &*a.key == key.as_str()));
+                if !present {
+                    sink.emit(Code::MissingFrontMatter, at, || {
+                        format!("front matter lacks `{key}`, which `required-front-matter` in newsmark.toml requires")
+                    });
+                }
             }
         }
     }
-    for (i, def) in doc.definitions.iter().enumerate() {
-        check_definition(ctx, i, def, sink);
+    for def in &doc.definitions {
+        if ctx.region.is_none_or(|region| super::meets(def.range, region)) {
+            check_definition(ctx, def, sink);
+        }
     }
 }
 
-fn check_definition(ctx: &Context, index: usize, def: &Definition, sink: &mut Sink) {
+/// What each definition is in the workspace: defined elsewhere too
+/// (`duplicate-definition`), referenced nowhere (`unused-definition`).
+/// Always over every definition: it reads the index, not the block.
+pub(super) fn check_in_workspace(ctx: &Context, sink: &mut Sink) {
+    for (i, def) in ctx.parse.doc.definitions.iter().enumerate() {
+        if ctx.stopped_at(i) {
+            return;
+        }
+        check_definition_in_workspace(ctx, i, def, sink);
+    }
+}
+
+fn check_definition(ctx: &Context, def: &Definition, sink: &mut Sink) {
     let config = &ctx.ws.config;
     let sig = def.sigil.char();
     let known = match def.sigil {
@@ -71,10 +91,17 @@ fn check_definition(ctx: &Context, index: usize, def: &Definition, sink: &mut Si
         });
     }
     check_attributes(ctx, KeyContext::of_definition(def.sigil), &def.attributes, sink);
+}
 
+fn check_definition_in_workspace(ctx: &Context, index: usize, def: &Definition, sink: &mut Sink) {
+    let sig = def.sigil.char();
     let Some(info) = ctx.summary.defs.get(index) else { return };
-    let locs = ctx.ws.index().definitions(def.sigil, info.id);
-    if ctx.opts.index_complete && locs.len() > 1 && sink.enabled(Code::DuplicateDefinition) {
+    if !ctx.opts.index_complete {
+        return;
+    }
+    let workspace_index = ctx.ws.index();
+    if workspace_index.is_duplicated(def.sigil, info.id) && sink.enabled(Code::DuplicateDefinition) {
+        let locs = workspace_index.definitions(def.sigil, info.id);
         let others: Vec<_> = locs
             .iter()
             .filter(|l| !(l.file == ctx.file && l.def as usize == index))
@@ -90,7 +117,7 @@ fn check_definition(ctx: &Context, index: usize, def: &Definition, sink: &mut Si
                 .collect();
         }
     }
-    if ctx.opts.index_complete && !ctx.summary.is_registry && ctx.ws.index().ref_count(def.sigil, info.id) == 0 {
+    if !ctx.summary.is_registry && workspace_index.ref_count(def.sigil, info.id) == 0 {
         sink.emit(Code::UnusedDefinition, def.id_range, || {
             format!(
                 "`{sig}{}` is defined in an article but nothing in the workspace references it; reference it, move it to a registry file, or delete it",

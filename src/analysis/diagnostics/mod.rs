@@ -24,6 +24,114 @@ pub struct DiagnosticsCache {
     /// Filled by a whole computation: an empty cache knows nothing about
     /// what a result read.
     computed: bool,
+    /// The last result of the checks that read one block, reference or
+    /// paragraph each, kept outside the region an edit changed.
+    last: Option<LastItems>,
+}
+
+/// Which text a computation is of, and how it was reached from earlier
+/// texts by reparses (see `lsp::document::DocText::history`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextVersion<'a> {
+    /// The text's identity; 0 for none (nothing is then kept).
+    pub seq: u64,
+    /// For some earlier texts (by `seq`), the region that changed since
+    /// (`Reparsed::old` in that text, `Reparsed::new` in this one). Outside
+    /// it, the parse is the earlier one shifted: that is what `reparse`
+    /// guarantees.
+    pub since: &'a [(u64, Reparsed)],
+}
+
+/// The diagnostics of the item checks (blocks, references, prose) of one
+/// text, before suppressions and fixes, with what they were computed
+/// against.
+struct LastItems {
+    seq: u64,
+    text: Arc<str>,
+    config: Arc<Config>,
+    revision: u64,
+    index_complete: bool,
+    codes: CodeSet,
+    has_paragraphs: bool,
+    items: Vec<Diagnostic>,
+}
+
+/// Whether `range` meets `region`, ends included: the items of a reparsed
+/// region lie inside it and every other item at least a blank line away,
+/// so an item meets the region exactly when it was parsed again.
+fn meets(range: TextRange, region: TextRange) -> bool {
+    range.start <= region.end && region.start <= range.end
+}
+
+impl DiagnosticsCache {
+    /// The item diagnostics of the last text that stand for this one, and
+    /// the region to check again; `None` when the whole text must be
+    /// checked. They stand when the last text became this one by
+    /// reparses (checked again here: the texts agree outside the region),
+    /// the front matter and the presence of prose are unchanged, and no
+    /// change of the workspace since touches what an item outside the
+    /// region read (the definitions its references name, names for its
+    /// prose, the set of defined ids for its "did you mean").
+    fn kept(&mut self, ctx: &Context, text: &Arc<str>, version: TextVersion) -> Option<(Reparsed, Vec<Diagnostic>)> {
+        let last = self.last.take()?;
+        let &(_, region) = version.since.iter().rev().find(|(seq, _)| *seq == last.seq && *seq != 0)?;
+        let doc = &ctx.parse.doc;
+        let same_run = last.index_complete == ctx.opts.index_complete
+            && last.codes == ctx.opts.codes
+            && Arc::ptr_eq(&last.config, &ctx.ws.config)
+            && last.has_paragraphs != doc.paragraphs.is_empty();
+        let (old, new) = (region.old.as_usize(), region.new.as_usize());
+        let texts_agree = old.end <= last.text.len()
+            && new.end <= text.len()
+            && last.text.len() - old.end == text.len() - new.end
+            && last.text.as_bytes()[..old.start] == text.as_bytes()[..new.start]
+            && last.text.as_bytes()[old.end..] == text.as_bytes()[new.end..];
+        let after_front_matter =
+            region.new.start > 0 && doc.front_matter.as_ref().is_none_or(|fm| fm.range.end < region.new.start);
+        if !(same_run && texts_agree && after_front_matter) {
+            return None;
+        }
+        let outside = |range: TextRange| !meets(range, region.new);
+        for change in ctx.ws.changes_since(last.revision)? {
+            if change.everything
+                || (change.defined_set && self.deps.defined_set)
+                || (!change.names.is_empty() && last.has_paragraphs)
+            {
+                return None;
+            }
+            // Definitions that only moved change no item's diagnostics
+            // (duplicates and fixes, which show places, are worked out
+            // again anyway).
+            if !change.content.is_empty() {
+                let named = |r: &&super::RefSite| change.content.binary_search(&(r.sigil, r.id)).is_ok();
+                if ctx.summary.refs.iter().filter(|r| outside(r.range)).any(|r| named(&r)) {
+                    return None;
+                }
+            }
+        }
+        let delta = region.delta();
+        let shift = |range: TextRange| {
+            let by = |at: u32| (i64::from(at) + delta) as u32;
+            TextRange::new(by(range.start), by(range.end))
+        };
+        let mut items = last.items;
+        items.retain(|d| !meets(d.range, region.old));
+        for d in &mut items {
+            if d.range.start > region.old.end {
+                d.range = shift(d.range);
+            }
+            for r in d.related.iter_mut().filter(|r| r.file == ctx.file && r.range.start > region.old.end) {
+                r.range = shift(r.range);
+            }
+            // A fix given where the diagnostic was found (a reference's
+            // closest id) edits where it stands.
+            let edits = d.fix.iter_mut().flat_map(|f| &mut f.edits);
+            for e in edits.filter(|e| e.file == ctx.file && e.range.start > region.old.end) {
+                e.range = shift(e.range);
+            }
+        }
+        Some((region, items))
+    }
 }
 
 impl DiagnosticsCache {
@@ -41,27 +149,33 @@ impl DiagnosticsCache {
 /// definitions of every id it references or defines, whether its own
 /// definitions are referenced (an article's), and the set of defined ids
 /// when a reference is undefined.
+///
+/// With a region (see [`Context::region`]), what the region's items read.
 fn file_deps(ctx: &Context) -> Deps {
     let index = ctx.ws.index();
     let mut deps = Deps::default();
-    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> =
-        ctx.summary.refs.iter().map(|r| (r.sigil, r.id)).collect();
-    ids.extend(ctx.summary.defs.iter().map(|d| (d.sigil, d.id)));
+    let in_scope = |range: TextRange| ctx.region.is_none_or(|region| meets(range, region));
+    let refs = || ctx.summary.refs.iter().filter(|r| in_scope(r.range));
+    let defs = || ctx.summary.defs.iter().filter(|d| in_scope(d.range));
+    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> = refs().map(|r| (r.sigil, r.id)).collect();
+    ids.extend(defs().map(|d| (d.sigil, d.id)));
     ids.sort_unstable();
     ids.dedup();
-    deps.defined_set = ctx.summary.refs.iter().any(|r| !index.is_defined(r.sigil, r.id));
+    deps.defined_set = refs().any(|r| !index.is_defined(r.sigil, r.id));
     if !ctx.summary.is_registry {
-        deps.referenced = ctx.summary.defs.iter().map(|d| (d.sigil, d.id)).collect();
+        deps.referenced = defs().map(|d| (d.sigil, d.id)).collect();
     }
     deps.ids = ids.into();
     deps.sort();
     deps
 }
 
+use std::sync::Arc;
+
 use super::deps::{Change, Deps};
 use super::{Code, CodeSet, Diagnostic, FileId, Related, Workspace};
 use crate::config::Config;
-use crate::syntax::Parse;
+use crate::syntax::{Parse, Reparsed};
 use crate::text::TextRange;
 
 /// What the caller knows about the state of the workspace, and whether it
@@ -112,8 +226,26 @@ pub fn file_diagnostics_cached(
     opts: CheckOptions,
     cache: &mut DiagnosticsCache,
 ) -> Vec<Diagnostic> {
+    file_diagnostics_incremental(ws, file, parse, opts, cache, TextVersion::default())
+}
+
+/// [`file_diagnostics_cached`] for a text reached by reparses from one the
+/// cache was last used with (`version`): the diagnostics of blocks,
+/// references and paragraphs outside the region that changed are kept
+/// (shifted) when nothing they read changed; only the region is checked
+/// again. Suppressions, fixes and what reads the index per definition
+/// (duplicates, unused) are worked out again over the whole file. The
+/// result is the same.
+pub fn file_diagnostics_incremental(
+    ws: &Workspace,
+    file: FileId,
+    parse: &Parse,
+    opts: CheckOptions,
+    cache: &mut DiagnosticsCache,
+    version: TextVersion,
+) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
-    diagnose(ws, file, &source.text, parse, opts, Some(cache))
+    diagnose(ws, file, &source.text, parse, opts, Some((cache, version)))
 }
 
 /// [`file_diagnostics`] for a workspace built without texts: `text` is the
@@ -143,7 +275,7 @@ fn diagnose(
     text: &str,
     parse: &Parse,
     opts: CheckOptions,
-    mut cache: Option<&mut DiagnosticsCache>,
+    mut cache: Option<(&mut DiagnosticsCache, TextVersion)>,
 ) -> Vec<Diagnostic> {
     let Some(source) = ws.file(file) else { return Vec::new() };
     let mut sink = Sink { file, config: &ws.config, codes: opts.codes, out: Vec::new() };
@@ -154,28 +286,72 @@ fn diagnose(
     for err in &parse.errors {
         sink.emit(Code::Syntax, err.range, || err.message.clone());
     }
-    let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts };
-    blocks::check(&ctx, &mut sink);
-    let (prose_cache, suggestions) = match cache.as_deref_mut() {
-        Some(c) => {
-            c.deps = file_deps(&ctx);
-            c.has_prose = !parse.doc.paragraphs.is_empty();
-            c.computed = true;
-            (Some(&mut c.prose), Some(&mut c.suggestions))
+    let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts, region: None };
+    // The workspace holds this very text (an open document): then what the
+    // item checks found in an earlier text may stand outside the region
+    // that changed.
+    let own_text =
+        (!source.text.is_empty() && std::ptr::eq(source.text.as_ptr(), text.as_ptr())).then_some(&source.text);
+    let kept = match (&mut cache, own_text) {
+        (Some((c, version)), Some(own)) => c.kept(&ctx, own, *version),
+        (Some((c, _)), None) => {
+            c.last = None;
+            None
         }
-        None => (None, None),
+        _ => None,
     };
-    if opts.stopped() {
-        return sink.out;
+    let items_from = sink.out.len();
+    match (kept, cache.as_mut()) {
+        (Some((region, items)), Some((c, _))) => {
+            sink.out.extend(items);
+            let region_ctx = Context { region: Some(region.new), ..ctx };
+            blocks::check(&region_ctx, &mut sink);
+            c.deps.merge(file_deps(&region_ctx));
+            references::check(&region_ctx, &mut sink, Some(&mut c.suggestions));
+            prose::check(&region_ctx, &mut sink, None);
+            if region_ctx.has_prose_in_region() {
+                // The region's paragraphs are not in the prose cache: any
+                // change of names may meet them.
+                c.deps.words = super::deps::WordFilter::everything();
+            }
+        }
+        (_, cache) => {
+            blocks::check(&ctx, &mut sink);
+            let (prose_cache, suggestions) = match cache {
+                Some((c, _)) => {
+                    c.deps = file_deps(&ctx);
+                    c.has_prose = !parse.doc.paragraphs.is_empty();
+                    c.computed = true;
+                    (Some(&mut c.prose), Some(&mut c.suggestions))
+                }
+                None => (None, None),
+            };
+            if opts.stopped() {
+                return sink.out;
+            }
+            references::check(&ctx, &mut sink, suggestions);
+            if opts.stopped() {
+                return sink.out;
+            }
+            prose::check(&ctx, &mut sink, prose_cache);
+        }
     }
-    references::check(&ctx, &mut sink, suggestions);
-    if opts.stopped() {
-        return sink.out;
+    if let (Some((c, version)), Some(own)) = (cache.as_mut(), own_text) {
+        c.last = (version.seq != 0 && !opts.stopped()).then(|| LastItems {
+            seq: version.seq,
+            text: own.clone(),
+            config: ws.config.clone(),
+            revision: ws.revision(),
+            index_complete: opts.index_complete,
+            codes: opts.codes,
+            has_paragraphs: !parse.doc.paragraphs.is_empty(),
+            items: sink.out[items_from..].to_vec(),
+        });
     }
-    prose::check(&ctx, &mut sink, prose_cache);
+    blocks::check_in_workspace(&ctx, &mut sink);
     suppress::apply(&ctx, &mut sink);
     let mut places = fixes::attach(&ctx, &mut sink.out);
-    if let Some(c) = cache {
+    if let Some((c, _)) = cache {
         places.sort_unstable();
         places.dedup();
         c.deps.places = places.into();
@@ -201,9 +377,17 @@ struct Context<'a> {
     summary: &'a super::FileSummary,
     parse: &'a Parse,
     opts: CheckOptions<'a>,
+    /// When only part of the text is checked again (a reparsed region,
+    /// see [`DiagnosticsCache`]): the item checks look at the blocks,
+    /// references and paragraphs that meet it, and nothing else.
+    region: Option<TextRange>,
 }
 
 impl Context<'_> {
+    fn has_prose_in_region(&self) -> bool {
+        self.region.is_some_and(|region| self.parse.doc.paragraphs.iter().any(|p| meets(p.range, region)))
+    }
+
     /// Checked every 256 items of a long loop: the caller stopped wanting
     /// the result.
     fn stopped_at(&self, i: usize) -> bool {

@@ -63,9 +63,14 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, cache: Option<&mut ProseCach
     }
     let plain = plain_text(ctx.source_text, ctx.parse);
     let wants = Wants { alias: want_alias, quotes: want_quotes, mentions: want_mentions };
-    match cache {
-        None => run(ctx, &plain, sink, wants, &vec![true; doc.paragraphs.len()]),
-        Some(cache) => check_cached(ctx, &plain, sink, wants, cache),
+    match (ctx.region, cache) {
+        // Only the paragraphs of the region (see `Context::region`).
+        (Some(region), _) => {
+            let fresh: Vec<bool> = doc.paragraphs.iter().map(|p| super::meets(p.range, region)).collect();
+            run(ctx, &plain, sink, wants, &fresh)
+        }
+        (None, None) => run(ctx, &plain, sink, wants, &vec![true; doc.paragraphs.len()]),
+        (None, Some(cache)) => check_cached(ctx, &plain, sink, wants, cache),
     }
 }
 

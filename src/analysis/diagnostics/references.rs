@@ -57,6 +57,9 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut Sugge
         if ctx.stopped_at(i) {
             return;
         }
+        if ctx.region.is_some_and(|region| !super::meets(r.range, region)) {
+            continue;
+        }
         let sig = r.sigil.char();
         if !index.is_defined(r.sigil, r.id) {
             if !ctx.opts.index_complete || !sink.enabled(Code::UndefinedReference) {
