@@ -176,11 +176,12 @@ pub fn compute(
     let items: Vec<lsp::Diagnostic> = diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect();
     if super::state::timings() {
         eprintln!(
-            "timing: diagnostics of {} v{}: {} in {:.2} ms, to LSP {:.2} ms",
+            "timing: diagnostics of {} v{}: {} in {:.2} ms ({}), to LSP {:.2} ms",
             snap.uri.as_str(),
             ctx.doc.version,
             items.len(),
             computed.as_secs_f64() * 1e3,
+            if memo.kept_last() { "outside the edit kept" } else { "whole" },
             (started.elapsed() - computed).as_secs_f64() * 1e3
         );
     }

@@ -27,6 +27,8 @@ pub struct DiagnosticsCache {
     /// The last result of the checks that read one block, reference or
     /// paragraph each, kept outside the region an edit changed.
     last: Option<LastItems>,
+    /// The last computation kept part of the one before (for timings).
+    kept_last: bool,
 }
 
 /// Which text a computation is of, and how it was reached from earlier
@@ -135,6 +137,12 @@ impl DiagnosticsCache {
 }
 
 impl DiagnosticsCache {
+    /// Whether the last computation kept the item diagnostics of the one
+    /// before outside an edited region (rather than checking everything).
+    pub fn kept_last(&self) -> bool {
+        self.kept_last
+    }
+
     /// Whether `change` can change the diagnostics last computed with this
     /// cache (see `deps`): when not, they stand as they are.
     pub fn met_by(&self, change: &Change) -> bool {
@@ -301,6 +309,9 @@ fn diagnose(
         _ => None,
     };
     let items_from = sink.out.len();
+    if let Some((c, _)) = cache.as_mut() {
+        c.kept_last = kept.is_some();
+    }
     match (kept, cache.as_mut()) {
         (Some((region, items)), Some((c, _))) => {
             sink.out.extend(items);
