@@ -226,6 +226,11 @@ impl WorkspaceIndex {
         }
     }
 
+    /// Every id with more than one definition, in no set order.
+    pub fn duplicated(&self, sigil: Sigil) -> impl ExactSizeIterator<Item = Symbol> + '_ {
+        self.duplicated[slot(sigil)].iter().copied()
+    }
+
     /// Whether `id` has more than one definition.
     pub fn is_duplicated(&self, sigil: Sigil, id: Symbol) -> bool {
         self.duplicated[slot(sigil)].contains(&id)

@@ -206,6 +206,24 @@ impl FileSummary {
         })
     }
 
+    /// The references whose ranges meet `region` (ends included), in the
+    /// order of `refs`: a binary search in each run, so a small region of
+    /// a large registry costs what it holds.
+    pub fn references_meeting(&self, region: TextRange) -> impl Iterator<Item = &RefSite> {
+        let (tags, attrs) = self.refs.split_at(self.refs.partition_point(|r| r.origin == RefOrigin::Tag));
+        [tags, attrs].into_iter().flat_map(move |run| {
+            let from = run.partition_point(|r| r.range.end < region.start);
+            run[from..].iter().take_while(move |r| r.range.start <= region.end)
+        })
+    }
+
+    /// The definitions whose blocks meet `region` (ends included), with
+    /// their indexes.
+    pub fn definitions_meeting(&self, region: TextRange) -> impl Iterator<Item = (usize, &DefInfo)> {
+        let from = self.defs.partition_point(|d| d.range.end < region.start);
+        self.defs.iter().enumerate().skip(from).take_while(move |(_, d)| d.range.start <= region.end)
+    }
+
     fn without_positions(parse: &Parse, interner: &Interner) -> FileSummary {
         let doc = &parse.doc;
         let mut refs = Vec::new();

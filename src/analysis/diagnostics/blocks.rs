@@ -34,18 +34,45 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
             }
         }
     }
-    for def in &doc.definitions {
-        if ctx.region.is_none_or(|region| super::meets(def.range, region)) {
-            check_definition(ctx, def, sink);
+    match ctx.region {
+        Some(region) => {
+            let meeting = ctx.summary.definitions_meeting(region);
+            for def in meeting.filter_map(|(i, _)| doc.definitions.get(i)) {
+                check_definition(ctx, def, sink);
+            }
         }
+        None => doc.definitions.iter().for_each(|def| check_definition(ctx, def, sink)),
     }
 }
 
 /// What each definition is in the workspace: defined elsewhere too
 /// (`duplicate-definition`), referenced nowhere (`unused-definition`).
 /// Always over every definition: it reads the index, not the block.
+///
+/// A registry has no `unused-definition`: only its duplicated definitions
+/// say anything, and when the workspace has fewer duplicated ids than the
+/// registry has definitions, those are found from the ids.
 pub(super) fn check_in_workspace(ctx: &Context, sink: &mut Sink) {
-    for (i, def) in ctx.parse.doc.definitions.iter().enumerate() {
+    let definitions = &ctx.parse.doc.definitions;
+    let index = ctx.ws.index();
+    let duplicated = index.duplicated(Sigil::Entity).len() + index.duplicated(Sigil::Source).len();
+    if ctx.summary.is_registry && duplicated < definitions.len() {
+        let mut here: Vec<usize> = [Sigil::Entity, Sigil::Source]
+            .into_iter()
+            .flat_map(|sigil| index.duplicated(sigil).map(move |id| (sigil, id)))
+            .flat_map(|(sigil, id)| index.definitions(sigil, id))
+            .filter(|loc| loc.file == ctx.file)
+            .map(|loc| loc.def as usize)
+            .collect();
+        here.sort_unstable();
+        for i in here {
+            if let Some(def) = definitions.get(i) {
+                check_definition_in_workspace(ctx, i, def, sink);
+            }
+        }
+        return;
+    }
+    for (i, def) in definitions.iter().enumerate() {
         if ctx.stopped_at(i) {
             return;
         }

@@ -162,9 +162,18 @@ impl DiagnosticsCache {
 fn file_deps(ctx: &Context) -> Deps {
     let index = ctx.ws.index();
     let mut deps = Deps::default();
-    let in_scope = |range: TextRange| ctx.region.is_none_or(|region| meets(range, region));
-    let refs = || ctx.summary.refs.iter().filter(|r| in_scope(r.range));
-    let defs = || ctx.summary.defs.iter().filter(|d| in_scope(d.range));
+    let refs = || -> Box<dyn Iterator<Item = &super::RefSite>> {
+        match ctx.region {
+            Some(region) => Box::new(ctx.summary.references_meeting(region)),
+            None => Box::new(ctx.summary.refs.iter()),
+        }
+    };
+    let defs = || -> Box<dyn Iterator<Item = &super::DefInfo>> {
+        match ctx.region {
+            Some(region) => Box::new(ctx.summary.definitions_meeting(region).map(|(_, d)| d)),
+            None => Box::new(ctx.summary.defs.iter()),
+        }
+    };
     let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> = refs().map(|r| (r.sigil, r.id)).collect();
     ids.extend(defs().map(|d| (d.sigil, d.id)));
     ids.sort_unstable();
