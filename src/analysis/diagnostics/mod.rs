@@ -83,7 +83,9 @@ impl DiagnosticsCache {
             && Arc::ptr_eq(&last.config, &ctx.ws.config)
             && last.has_paragraphs != doc.paragraphs.is_empty();
         let (old, new) = (region.old.as_usize(), region.new.as_usize());
-        let texts_agree = old.end <= last.text.len()
+        let texts_agree = old.start <= old.end
+            && new.start <= new.end
+            && old.end <= last.text.len()
             && new.end <= text.len()
             && last.text.len() - old.end == text.len() - new.end
             && last.text.as_bytes()[..old.start] == text.as_bytes()[..new.start]
