@@ -136,9 +136,7 @@ impl DiagnosticsCache {
         }
         Some((region, items))
     }
-}
 
-impl DiagnosticsCache {
     /// Whether the last computation kept the item diagnostics of the one
     /// before outside an edited region (rather than checking everything).
     pub fn kept_last(&self) -> bool {
