@@ -85,7 +85,6 @@ impl Deps {
             || change.names.iter().any(|&w| self.words.may_contain(w))
     }
 
-    /// Sorts and dedups the id lists, as [`Deps::met_by`] needs.
     /// Adds what `other` reads: the result of a computation that kept
     /// part of an earlier one reads what both read (more than it needs
     /// when the earlier part lost some ids, never less).
@@ -108,6 +107,7 @@ impl Deps {
         }
     }
 
+    /// Sorts and dedups the id lists, as [`Deps::met_by`] needs.
     pub fn sort(&mut self) {
         self.ids.sort_unstable();
         self.ids.dedup();

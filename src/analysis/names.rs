@@ -445,8 +445,9 @@ fn joined_by_dots(text: &str, end: usize, next: usize) -> bool {
 }
 
 /// The lead key of a name: the longest of [`lead_keys`] at its first word,
-/// the one a prose span equal to it under name matching has among its own.
-fn lead_key(name: &str) -> Option<u64> {
+/// the one a prose span equal to it under name matching has among its own
+/// (what a change of names reports, see `deps`).
+pub(crate) fn lead_key(name: &str) -> Option<u64> {
     let start = next_word_start(name, 0, name.len())?;
     let mut key = None;
     lead_keys(name, start, &mut String::new(), &mut |k| key = Some(k));
@@ -523,12 +524,6 @@ fn word_end(text: &str, start: usize) -> usize {
 fn is_possessive_s(text: &str, end: usize, next: usize) -> bool {
     let gap = text.get(end..next).unwrap_or("");
     (gap == "'" || gap == "’") && matches!(text.get(next..word_end(text, next)), Some("s" | "S"))
-}
-
-/// The lead key of a name, as [`NameIndex::find`] looks it up (what a
-/// change of names reports, see `deps`).
-pub(crate) fn first_word_hash(name: &str) -> Option<u64> {
-    lead_key(name)
 }
 
 /// The words of a name as [`NameIndex::find`] counts them: words joined

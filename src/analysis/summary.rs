@@ -213,7 +213,7 @@ impl FileSummary {
         let (tags, attrs) = self.refs.split_at(self.refs.partition_point(|r| r.origin == RefOrigin::Tag));
         [tags, attrs].into_iter().flat_map(move |run| {
             let from = run.partition_point(|r| r.range.end < region.start);
-            run[from..].iter().take_while(move |r| r.range.start <= region.end)
+            run.iter().skip(from).take_while(move |r| r.range.start <= region.end)
         })
     }
 

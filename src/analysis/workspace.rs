@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::FileId;
 use super::deps::Change;
 use super::index::{DefLoc, WorkspaceIndex};
-use super::names::{NameIndex, Normalizer, first_word_hash};
+use super::names::{NameIndex, Normalizer, lead_key};
 use super::summary::{DefInfo, FileSummary, Interner, RefSite, Symbol};
 use crate::config::Config;
 use crate::syntax::{self, Parse, Reparsed, Sigil};
@@ -493,14 +493,14 @@ impl ChangeTracker {
                 content.insert(key);
             }
             if !unchanged && def.sigil == Sigil::Entity {
-                change.names.extend(def.names().filter_map(first_word_hash));
+                change.names.extend(def.names().filter_map(lead_key));
             }
             if !unchanged && first_time && def.sigil == Sigil::Entity {
                 // Its names, and those of every definition of the entity
                 // now: a mention found by any of them shows the display
                 // name of the first.
                 for loc in index.definitions(Sigil::Entity, def.id) {
-                    change.names.extend(def_of(*loc).into_iter().flat_map(|d| d.names()).filter_map(first_word_hash));
+                    change.names.extend(def_of(*loc).into_iter().flat_map(|d| d.names()).filter_map(lead_key));
                 }
             }
         }

@@ -70,7 +70,7 @@ impl DocText {
         let seq = NEXT_SEQ.fetch_add(1, Ordering::Relaxed);
         let skip = base.history.len().saturating_sub(HISTORY - 1);
         let mut history: Vec<(u64, Reparsed)> =
-            base.history[skip..].iter().map(|&(from, region)| (from, region.then(reparsed))).collect();
+            base.history.iter().skip(skip).map(|&(from, region)| (from, region.then(reparsed))).collect();
         history.push((base.seq, reparsed));
         DocText {
             version,

@@ -142,10 +142,7 @@ impl Session {
             let started = super::state::timings().then(std::time::Instant::now);
             let outcome = catch_panic(f);
             if let Some(started) = started {
-                eprintln!(
-                    "newsmark timings: request ran {:.2} ms on its thread",
-                    started.elapsed().as_secs_f64() * 1e3
-                );
+                eprintln!("timing: request ran {:.2} ms on its thread", started.elapsed().as_secs_f64() * 1e3);
             }
             outcome
         })

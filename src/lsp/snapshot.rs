@@ -287,7 +287,9 @@ impl Uris {
         if uris.len() <= at {
             uris.resize(at + 1, None);
         }
-        uris[at] = Some(uri.clone());
+        if let Some(slot) = uris.get_mut(at) {
+            *slot = Some(uri.clone());
+        }
         Some(uri)
     }
 }

@@ -16,32 +16,31 @@ use crate::text::TextRange;
 /// `Context::region`), only the blocks it meets; the front matter lies
 /// before any region.
 pub(super) fn check(ctx: &Context, sink: &mut Sink) {
-    let doc = &ctx.parse.doc;
     if ctx.region.is_none() {
-        if let Some(fm) = &doc.front_matter {
-            check_attributes(ctx, KeyContext::FrontMatter, &fm.attributes, sink);
-        }
-        if !doc.paragraphs.is_empty() && sink.enabled(crate::analysis::Code::MissingFrontMatter) {
-            let at = doc.front_matter.as_ref().map_or(TextRange::empty(if doc.bom { 3 } else { 0 }), |fm| fm.open);
-            for key in &ctx.ws.config.required_front_matter {
-                let present =
-                    doc.front_matter.as_ref().is_some_and(|fm| fm.attributes.iter().any(|a| &*a.key == key.as_str()));
-                if !present {
-                    sink.emit(Code::MissingFrontMatter, at, || {
-                        format!("front matter lacks `{key}`, which `required-front-matter` in newsmark.toml requires")
-                    });
-                }
-            }
-        }
+        check_front_matter(ctx, sink);
     }
-    match ctx.region {
-        Some(region) => {
-            let meeting = ctx.summary.definitions_meeting(region);
-            for def in meeting.filter_map(|(i, _)| doc.definitions.get(i)) {
-                check_definition(ctx, def, sink);
-            }
+    for def in ctx.definitions().filter_map(|(i, _)| ctx.parse.doc.definitions.get(i)) {
+        check_definition(ctx, def, sink);
+    }
+}
+
+/// The front matter's keys and values, and the keys the config requires.
+fn check_front_matter(ctx: &Context, sink: &mut Sink) {
+    let doc = &ctx.parse.doc;
+    if let Some(fm) = &doc.front_matter {
+        check_attributes(ctx, KeyContext::FrontMatter, &fm.attributes, sink);
+    }
+    if doc.paragraphs.is_empty() || !sink.enabled(Code::MissingFrontMatter) {
+        return;
+    }
+    let at = doc.front_matter.as_ref().map_or(TextRange::empty(if doc.bom { 3 } else { 0 }), |fm| fm.open);
+    for key in &ctx.ws.config.required_front_matter {
+        let present = doc.front_matter.as_ref().is_some_and(|fm| fm.attributes.iter().any(|a| &*a.key == key.as_str()));
+        if !present {
+            sink.emit(Code::MissingFrontMatter, at, || {
+                format!("front matter lacks `{key}`, which `required-front-matter` in newsmark.toml requires")
+            });
         }
-        None => doc.definitions.iter().for_each(|def| check_definition(ctx, def, sink)),
     }
 }
 
@@ -53,6 +52,11 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink) {
 /// say anything, and when the workspace has fewer duplicated ids than the
 /// registry has definitions, those are found from the ids.
 pub(super) fn check_in_workspace(ctx: &Context, sink: &mut Sink) {
+    // While the server indexes, a definition not seen yet elsewhere may be
+    // there: neither is said.
+    if !ctx.opts.index_complete {
+        return;
+    }
     let definitions = &ctx.parse.doc.definitions;
     let index = ctx.ws.index();
     let duplicated = index.duplicated(Sigil::Entity).len() + index.duplicated(Sigil::Source).len();
@@ -123,9 +127,6 @@ fn check_definition(ctx: &Context, def: &Definition, sink: &mut Sink) {
 fn check_definition_in_workspace(ctx: &Context, index: usize, def: &Definition, sink: &mut Sink) {
     let sig = def.sigil.char();
     let Some(info) = ctx.summary.defs.get(index) else { return };
-    if !ctx.opts.index_complete {
-        return;
-    }
     let workspace_index = ctx.ws.index();
     if workspace_index.is_duplicated(def.sigil, info.id) && sink.enabled(Code::DuplicateDefinition) {
         let locs = workspace_index.definitions(def.sigil, info.id);

@@ -162,23 +162,12 @@ impl DiagnosticsCache {
 fn file_deps(ctx: &Context) -> Deps {
     let index = ctx.ws.index();
     let mut deps = Deps::default();
-    let refs = || -> Box<dyn Iterator<Item = &super::RefSite>> {
-        match ctx.region {
-            Some(region) => Box::new(ctx.summary.references_meeting(region)),
-            None => Box::new(ctx.summary.refs.iter()),
-        }
-    };
-    let defs = || -> Box<dyn Iterator<Item = &super::DefInfo>> {
-        match ctx.region {
-            Some(region) => Box::new(ctx.summary.definitions_meeting(region).map(|(_, d)| d)),
-            None => Box::new(ctx.summary.defs.iter()),
-        }
-    };
-    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> = refs().map(|r| (r.sigil, r.id)).collect();
+    let defs = || ctx.definitions().map(|(_, d)| d);
+    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> = ctx.references().map(|r| (r.sigil, r.id)).collect();
     ids.extend(defs().map(|d| (d.sigil, d.id)));
     ids.sort_unstable();
     ids.dedup();
-    deps.defined_set = refs().any(|r| !index.is_defined(r.sigil, r.id));
+    deps.defined_set = ctx.references().any(|r| !index.is_defined(r.sigil, r.id));
     if !ctx.summary.is_registry {
         deps.referenced = defs().map(|d| (d.sigil, d.id)).collect();
     }
@@ -304,23 +293,23 @@ fn diagnose(
         sink.emit(Code::Syntax, err.range, || err.message.clone());
     }
     let ctx = Context { ws, file, source_text: text, summary: &source.summary, parse, opts, region: None };
-    // The workspace holds this very text (an open document): then what the
-    // item checks found in an earlier text may stand outside the region
-    // that changed.
-    let own_text =
-        (!source.text.is_empty() && std::ptr::eq(source.text.as_ptr(), text.as_ptr())).then_some(&source.text);
-    let kept = match (&mut cache, own_text) {
-        (Some((c, version)), Some(own)) => c.kept(&ctx, own, *version),
-        (Some((c, _)), None) => {
-            c.last = None;
-            None
+    // A cached computation checks the text the workspace holds (an open
+    // document's): what the item checks found in an earlier one of its
+    // texts may stand outside the region that changed. A workspace that
+    // keeps no texts has nothing to compare them with.
+    let own_text = Some(&source.text).filter(|own| !own.is_empty());
+    let kept = match &mut cache {
+        Some((c, version)) => {
+            let kept = own_text.and_then(|own| c.kept(&ctx, own, *version));
+            if own_text.is_none() {
+                c.last = None;
+            }
+            c.kept_last = kept.is_some();
+            kept
         }
-        _ => None,
+        None => None,
     };
     let items_from = sink.out.len();
-    if let Some((c, _)) = cache.as_mut() {
-        c.kept_last = kept.is_some();
-    }
     match (kept, cache.as_mut()) {
         (Some((region, items)), Some((c, _))) => {
             sink.out.extend(items);
@@ -365,7 +354,7 @@ fn diagnose(
             index_complete: opts.index_complete,
             codes: opts.codes,
             has_paragraphs: !parse.doc.paragraphs.is_empty(),
-            items: sink.out[items_from..].to_vec(),
+            items: sink.out.get(items_from..).unwrap_or_default().to_vec(),
         });
     }
     blocks::check_in_workspace(&ctx, &mut sink);
@@ -403,7 +392,25 @@ struct Context<'a> {
     region: Option<TextRange>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The file's references the item checks look at: all, or those that
+    /// meet the region.
+    fn references(&self) -> Box<dyn Iterator<Item = &'a super::RefSite> + 'a> {
+        match self.region {
+            Some(region) => Box::new(self.summary.references_meeting(region)),
+            None => Box::new(self.summary.refs.iter()),
+        }
+    }
+
+    /// The file's definitions (with their indexes) the item checks look
+    /// at: all, or those whose blocks meet the region.
+    fn definitions(&self) -> Box<dyn Iterator<Item = (usize, &'a super::DefInfo)> + 'a> {
+        match self.region {
+            Some(region) => Box::new(self.summary.definitions_meeting(region)),
+            None => Box::new(self.summary.defs.iter().enumerate()),
+        }
+    }
+
     fn has_prose_in_region(&self) -> bool {
         self.region.is_some_and(|region| self.parse.doc.paragraphs.iter().any(|p| meets(p.range, region)))
     }

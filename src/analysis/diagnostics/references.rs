@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::{Context, Sink, with_suggestion};
 use crate::analysis::values::parse_date;
-use crate::analysis::{Applicability, Code, Diagnostic, Fix, FixEdit, RefSite, SortedIds, Symbol};
+use crate::analysis::{Applicability, Code, Diagnostic, Fix, FixEdit, SortedIds, Symbol};
 use crate::syntax::Sigil;
 
 /// "Did you mean" answers for one document's undefined references, kept
@@ -53,11 +53,7 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut Sugge
     let ws = ctx.ws;
     let index = ws.index();
     let published = ctx.summary.published.as_deref().and_then(|p| parse_date(p).ok());
-    let refs: Box<dyn Iterator<Item = &RefSite>> = match ctx.region {
-        Some(region) => Box::new(ctx.summary.references_meeting(region)),
-        None => Box::new(ctx.summary.refs.iter()),
-    };
-    for (i, r) in refs.enumerate() {
+    for (i, r) in ctx.references().enumerate() {
         if ctx.stopped_at(i) {
             return;
         }
