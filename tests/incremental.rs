@@ -312,6 +312,19 @@ mod analysis {
         edits_answer_as_a_fresh_analysis(&[(4, 209, 0, "\n"), (4, 206, 2, "")]).unwrap();
     }
 
+    /// `part-of` of `@dhs` in the organizations registry misspelled (its
+    /// indent turned into `-->`), which a fix renames back as long as the
+    /// value `@united-states` is defined; then the places registry loses
+    /// that definition (its `@`). The fix read whether the id is defined,
+    /// though the value of an unknown key is no reference of the file: the
+    /// organizations' diagnostics must be checked again and lose the fix.
+    #[test]
+    fn a_fix_that_read_whether_an_id_is_defined_goes_when_it_is_not() {
+        // 453 and 3060 wrap to byte 133 of organizations.nmk and byte 0 of
+        // places.nmk, as the property test found them.
+        edits_answer_as_a_fresh_analysis(&[(1, 453, 1, "-->"), (3, 3060, 1, "")]).unwrap();
+    }
+
     fn edits_answer_as_a_fresh_analysis(edits: &[(usize, usize, usize, &str)]) -> Result<(), TestCaseError> {
         let files = sources();
         let (mut ws, parses) = fresh(&files);

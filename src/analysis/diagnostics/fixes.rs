@@ -5,25 +5,29 @@
 //! edit a definition block or a comment, so the plain text (§8) is kept.
 
 use super::Context;
+use crate::analysis::deps::Deps;
 use crate::analysis::schema::{self, KeyContext, ValueType};
 use crate::analysis::values::{check_language_tag, check_url, check_wikidata, closest_unique, parse_date};
 use crate::analysis::workspace::FileTexts;
-use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, Symbol, parse_reference};
+use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, parse_reference};
 use crate::syntax::{Definition, Document, Sigil, Tag};
 use crate::text::TextRange;
 
 /// Gives each diagnostic of `diags` (of the file of `ctx`) its fix, where
-/// it has one and none was set while it was found. Returns the ids whose
-/// definition's place a fix holds (an `aka` added at a block's end).
-pub(super) fn attach(ctx: &Context, diags: &mut [Diagnostic]) -> Vec<(Sigil, Symbol)> {
-    let mut places = Vec::new();
+/// it has one and none was set while it was found. Returns what the fixes
+/// read of the workspace (sorted): the ids whose definition's place a fix
+/// holds (an `aka` added at a block's end), the ids whose being defined a
+/// renamed key's value needs, and whether it read that an id is undefined.
+pub(super) fn attach(ctx: &Context, diags: &mut [Diagnostic]) -> Deps {
+    let mut reads = Deps::default();
     for d in diags.iter_mut().filter(|d| d.fix.is_none()) {
-        d.fix = fix_for(ctx, d, &mut places);
+        d.fix = fix_for(ctx, d, &mut reads);
     }
-    places
+    reads.sort();
+    reads
 }
 
-fn fix_for(ctx: &Context, d: &Diagnostic, places: &mut Vec<(Sigil, Symbol)>) -> Option<Fix> {
+fn fix_for(ctx: &Context, d: &Diagnostic, reads: &mut Deps) -> Option<Fix> {
     let replace = |title: String, applicability| {
         let new_text = d.suggestion.clone()?;
         let edit = FixEdit { file: ctx.file, range: d.range, new_text };
@@ -36,7 +40,7 @@ fn fix_for(ctx: &Context, d: &Diagnostic, places: &mut Vec<(Sigil, Symbol)>) -> 
     }
     match d.code {
         Code::UnknownKind => replace(format!("Change kind to `{}`", suggestion?), Applicability::Safe),
-        Code::UnknownKey if key_fits(ctx, d.range, suggestion?) => {
+        Code::UnknownKey if key_fits(ctx, d.range, suggestion?, reads) => {
             replace(format!("Change key to `{}`", suggestion?), Applicability::Safe)
         }
         Code::InvalidValue => replace(format!("Change to `{}`", suggestion?), Applicability::Safe),
@@ -53,7 +57,7 @@ fn fix_for(ctx: &Context, d: &Diagnostic, places: &mut Vec<(Sigil, Symbol)>) -> 
             let title = format!("Tag “{}” as `@{id}`", one_line(d.range.slice(ctx.source_text)));
             replace(title, Applicability::Unsafe)
         }
-        Code::UnknownAlias => add_alias(ctx, d.range, places),
+        Code::UnknownAlias => add_alias(ctx, d.range, reads),
         _ => None,
     }
 }
@@ -88,7 +92,7 @@ fn unique_suggestion(ctx: &Context, d: &Diagnostic) -> Option<bool> {
 /// without making another: the value suits the new key (`rle: boss` under
 /// a source is not fixed to `url`), and a single-value key is not given
 /// twice (also not by two lines renamed in the same round).
-fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
+fn key_fits(ctx: &Context, at: TextRange, key: &str, reads: &mut Deps) -> bool {
     let doc = &ctx.parse.doc;
     let place = definition_at(doc, at).map_or_else(
         || doc.front_matter.as_ref().map(|f| (&f.attributes[..], KeyContext::FrontMatter)),
@@ -114,9 +118,25 @@ fn key_fits(ctx: &Context, at: TextRange, key: &str) -> bool {
         ValueType::Wikidata => check_wikidata(value).is_ok(),
         ValueType::EntityRef | ValueType::EntityRefList => {
             attr.items.iter().all(|i| match parse_reference(&i.text) {
-                Some((Sigil::Entity, id)) => !ctx.ws.definitions(Sigil::Entity, id).is_empty(),
+                Some((Sigil::Entity, id)) => defined(ctx, id, reads),
                 _ => false,
             }) && !(spec.value == ValueType::EntityRef && attr.items.len() > 1)
+        }
+    }
+}
+
+/// Whether the entity `id` is defined, noted in `reads`: the value of an
+/// unknown key is no reference of the file, so its summary does not say
+/// that the file's diagnostics read it.
+fn defined(ctx: &Context, id: &str, reads: &mut Deps) -> bool {
+    match ctx.ws.interner().get(id).filter(|sym| ctx.ws.index().is_defined(Sigil::Entity, *sym)) {
+        Some(sym) => {
+            reads.ids.push((Sigil::Entity, sym));
+            true
+        }
+        None => {
+            reads.defined_set = true;
+            false
         }
     }
 }
@@ -157,7 +177,7 @@ fn one_line(text: &str) -> String {
 /// repeat, §4). Only for a tag text without markup (a nested tag, an
 /// escape or a comment would not be the name a reader sees) and without
 /// `;`, which would split it in two.
-fn add_alias(ctx: &Context, at: TextRange, places: &mut Vec<(Sigil, Symbol)>) -> Option<Fix> {
+fn add_alias(ctx: &Context, at: TextRange, reads: &mut Deps) -> Option<Fix> {
     let doc = &ctx.parse.doc;
     let tag = tag_with_reference_at(doc, at)?;
     let reference = tag.refs.iter().find(|r| r.range == at)?;
@@ -170,7 +190,7 @@ fn add_alias(ctx: &Context, at: TextRange, places: &mut Vec<(Sigil, Symbol)>) ->
         return None;
     }
     let (loc, info) = ctx.ws.resolve(Sigil::Entity, &reference.id)?;
-    places.push((Sigil::Entity, info.id));
+    reads.places.push((Sigil::Entity, info.id));
     let edit = aka_edit(ctx, loc.file, info.range, &alias)?;
     let title = format!("Add “{alias}” to the `aka` of `@{}`", reference.id);
     Some(Fix { title, applicability: Applicability::Unsafe, edits: vec![edit] })

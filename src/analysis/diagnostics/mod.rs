@@ -359,11 +359,12 @@ fn diagnose(
     }
     blocks::check_in_workspace(&ctx, &mut sink);
     suppress::apply(&ctx, &mut sink);
-    let mut places = fixes::attach(&ctx, &mut sink.out);
+    let mut fix_reads = fixes::attach(&ctx, &mut sink.out);
     if let Some((c, _)) = cache {
-        places.sort_unstable();
-        places.dedup();
-        c.deps.places = places.into();
+        // The places of this result's fixes replace those of the last one;
+        // what else they read adds to what the checks read.
+        c.deps.places = std::mem::take(&mut fix_reads.places);
+        c.deps.merge(fix_reads);
     }
     let mut out = sink.out;
     // The order of §11 and §9: position, code, then end and message.
