@@ -517,3 +517,40 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
     assert_eq!(summaries(&ws), summaries(&fresh));
 }
+
+/// A fix that edits a registry holds offsets into it: the cached
+/// diagnostic stands while that registry is unchanged, whatever else
+/// changed, and is computed again (with the new offsets) once it changes.
+#[test]
+fn a_fix_into_another_file_is_reused_until_that_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("newsmark.toml", "");
+    write("registry/people.nmk", "@p1: person \"Ada Lovelace\"\n");
+    // An alias the registry does not list: `unknown-alias`, whose fix adds
+    // it to the `aka` of `@p1` in the registry.
+    write("articles/a.nmk", "---\ntitle: A\npublished: 2016\n---\n\n[Countess Ada]{@p1} spoke.\n");
+    write("articles/b.nmk", "---\ntitle: B\npublished: 2016\n---\n\nNothing here.\n");
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let first = check(&root, &args);
+    assert!(first.1.contains("\"file\":\"registry/people.nmk\",\"line\":1"), "{}", first.1);
+
+    write("articles/b.nmk", "---\ntitle: B\npublished: 2016\n---\n\nNothing here at all.\n");
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("diagnostics of 2 reused, 1 computed"), "{stats}");
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+
+    // The definition moves down a line: the fix must follow it.
+    write("registry/people.nmk", "# People\n@p1: person \"Ada Lovelace\"\n");
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("diagnostics of 1 reused, 2 computed"), "{stats}");
+    let moved = check(&root, &args);
+    assert!(moved.1.contains("\"file\":\"registry/people.nmk\",\"line\":2"), "{}", moved.1);
+    assert_eq!(moved, check(&root, &["--no-cache"]));
+}

@@ -119,7 +119,7 @@ impl Delta {
 
     /// Whether the cached diagnostics of an unchanged file may be out of
     /// date: `codes` are the codes among them.
-    pub fn reaches(&self, summary: &FileSummary, words: &Words, codes: impl Iterator<Item = Code>) -> bool {
+    pub fn reaches(&self, summary: &FileSummary, words: &[u64], codes: impl Iterator<Item = Code>) -> bool {
         if self.is_empty() {
             return false;
         }
@@ -134,6 +134,6 @@ impl Delta {
         if self.id_set && { codes }.any(|c| matches!(c, Code::UndefinedReference | Code::InvalidValue)) {
             return true;
         }
-        self.words.iter().any(|&k| words.may_contain(k))
+        self.words.iter().any(|&k| Words::filter_may_contain(words, k))
     }
 }

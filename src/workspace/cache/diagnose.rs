@@ -17,6 +17,9 @@ pub struct Diagnosed {
     pub diagnostics: Vec<Diagnostic>,
     pub words: Words,
     pub positions: Positions,
+    /// Taken from the file's cache entry, which can then be written back
+    /// as it is (`words` is left empty: the entry keeps it).
+    pub from_cache: bool,
 }
 
 /// Line and column (1-based, in Unicode scalar values) of every offset
@@ -44,7 +47,7 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
                 Words::of(&syntax::plain_text(&text, &parse).text)
             };
             let positions = positions(&text, &diagnostics);
-            Diagnosed { diagnostics, words, positions }
+            Diagnosed { diagnostics, words, positions, from_cache: false }
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.
@@ -104,8 +107,13 @@ impl Words {
     }
 
     pub fn may_contain(&self, key: u64) -> bool {
-        let bits = self.0.len() * 64;
-        bits > 0 && Words::bits(key, bits).iter().all(|&b| self.0.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
+        Words::filter_may_contain(&self.0, key)
+    }
+
+    /// [`may_contain`](Self::may_contain) on a filter as the cache keeps it.
+    pub fn filter_may_contain(filter: &[u64], key: u64) -> bool {
+        let bits = filter.len() * 64;
+        bits > 0 && Words::bits(key, bits).iter().all(|&b| filter.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
     }
 }
 

@@ -377,21 +377,27 @@ impl WorkspaceRun<'_> {
             _ => None,
         };
 
-        // What the changes can reach.
+        // What the changes can reach, and the paths (relative to the root)
+        // whose bytes this run did not take from the cache: changed, added,
+        // removed, or parsed again.
         let mut delta = Delta::default();
+        let mut changed_paths: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
         if let Some(l) = loaded {
             for (i, file) in files.iter().enumerate() {
                 if same(i).is_some() {
                     continue;
                 }
-                let old = l.by_path.get(&rel_path(&ws.root, &file.path)).and_then(|&e| decode(e, ws.interner()));
+                let rel = rel_path(&ws.root, &file.path);
+                let old = l.by_path.get(&rel).and_then(|&e| decode(e, ws.interner()));
                 let new = ws.file_id(&file.path).and_then(|id| ws.file(id)).map(|f| &f.summary);
                 delta.add(old.as_ref(), new);
+                changed_paths.insert(rel);
             }
             let present: rustc_hash::FxHashSet<String> = files.iter().map(|f| rel_path(&ws.root, &f.path)).collect();
             for (e, entry) in l.entries.iter().enumerate() {
                 if !present.contains(&entry.path) {
                     delta.add(decode(e, ws.interner()).as_ref(), None);
+                    changed_paths.insert(entry.path.clone());
                 }
             }
             delta.finish(&ws);
@@ -409,15 +415,19 @@ impl WorkspaceRun<'_> {
                 let i = id.0 as usize;
                 if usable && let Some(entry) = same(i).and_then(|e| self.entry(e)) {
                     // A fix that edits another file (an `aka` added in a
-                    // registry) holds offsets into it, which any change of
-                    // the run may have moved: such a file is checked again.
-                    let edits_elsewhere = |d: &super::store::StoredDiagnostic| {
-                        d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(path, ..)| *path != entry.path))
+                    // registry) or a related place there holds offsets into
+                    // it, which only a change of that file can move: such a
+                    // diagnostic is computed again when that file changed.
+                    let points_into_a_changed_file = |d: &super::store::StoredDiagnostic| {
+                        let changed = |path: &String| *path != entry.path && changed_paths.contains(path);
+                        d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(path, ..)| changed(path)))
+                            || d.related.iter().any(|(path, ..)| changed(path))
                     };
-                    if let Some(cached) = entry.diagnostics.as_ref().filter(|c| !c.iter().any(edits_elsewhere)) {
-                        let words = Words(entry.words.clone());
+                    if let Some(cached) =
+                        entry.diagnostics.as_ref().filter(|c| !c.iter().any(points_into_a_changed_file))
+                    {
                         let codes = cached.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
-                        if !delta.reaches(&file.summary, &words, codes) {
+                        if !delta.reaches(&file.summary, &entry.words, codes) {
                             let back: Option<Vec<Diagnostic>> = cached
                                 .iter()
                                 .map(|d| load_diagnostic(id, d, &|p| ws.file_id(&ws.root.join(p))))
@@ -425,7 +435,12 @@ impl WorkspaceRun<'_> {
                             if let Some(diagnostics) = back {
                                 self.stats.reused.fetch_add(1, Ordering::Relaxed);
                                 let positions = entry.positions.clone();
-                                return Some(Diagnosed { diagnostics, words, positions });
+                                return Some(Diagnosed {
+                                    diagnostics,
+                                    words: Words::default(),
+                                    positions,
+                                    from_cache: true,
+                                });
                             }
                         }
                     }
@@ -435,26 +450,25 @@ impl WorkspaceRun<'_> {
             })
             .collect();
 
-        // The cache to write: every readable file of the plan.
-        let mut summaries = Vec::new();
-        let mut entries = Vec::new();
+        // The cache to write: every readable file of the plan. The entry
+        // of a file whose diagnostics came from the cache is moved over as
+        // it is (no second conversion of what was just read).
+        let mut loaded = self.loaded;
+        let mut summaries = Vec::with_capacity(loaded.as_ref().map_or(0, |l| l.summaries_len()));
+        let mut entries = Vec::with_capacity(files.len());
         if self.writes_cache {
             for (i, (file, state)) in files.iter().zip(&states).enumerate() {
                 let Some(id) = ws.file_id(&file.path) else { continue };
                 let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
-                let (stamp, read_since, hash) = match (state, same(i).and_then(|e| self.entry(e))) {
+                let mut cached = same(i).and_then(|e| loaded.as_mut()?.entries.get_mut(e)).map(std::mem::take);
+                let (stamp, read_since, hash) = match (state, &cached) {
                     (State::Same { stamp, read_since, .. }, Some(entry)) => (*stamp, *read_since, entry.hash),
-                    (State::Changed { hash, stamp: Some(stamp), .. }, _) if source.read_error.is_none() => {
-                        (*stamp, self.started, *hash)
-                    }
+                    (State::Changed { hash, stamp: Some(stamp), .. }, _) => (*stamp, self.started, *hash),
                     _ => continue,
                 };
-                let stored = match same(i).and_then(|e| Some((loaded?, self.entry(e)?))) {
-                    Some((l, entry)) => l.summary_bytes(entry).map(<[u8]>::to_vec),
-                    None => None,
-                };
+                let stored = cached.as_ref().zip(loaded.as_ref()).and_then(|(e, l)| l.summary_bytes(e));
                 let bytes = match stored {
-                    Some(b) => b,
+                    Some(b) => b.to_vec(),
                     None => match postcard::to_stdvec(&source.summary.to_stored(ws.interner())) {
                         Ok(b) => b,
                         Err(_) => continue,
@@ -462,8 +476,13 @@ impl WorkspaceRun<'_> {
                 };
                 let at = (summaries.len() as u64, bytes.len() as u32);
                 summaries.extend_from_slice(&bytes);
-                let (diagnostics, words, positions) = match results.get(id.0 as usize) {
-                    Some(Some(d)) => (
+                let (diagnostics, words, positions) = match (results.get(id.0 as usize), cached.as_mut()) {
+                    (Some(Some(d)), Some(entry)) if d.from_cache => (
+                        entry.diagnostics.take(),
+                        std::mem::take(&mut entry.words),
+                        std::mem::take(&mut entry.positions),
+                    ),
+                    (Some(Some(d)), _) => (
                         Some(d.diagnostics.iter().map(|d| store_diagnostic(&ws, d)).collect()),
                         d.words.0.clone(),
                         d.positions.clone(),

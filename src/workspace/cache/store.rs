@@ -59,7 +59,7 @@ pub struct StoredFix {
     pub edits: Vec<(String, u32, u32, String)>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Entry {
     /// Relative to the workspace root, `/`-separated.
     pub path: String,
@@ -98,6 +98,12 @@ impl Loaded {
     /// The summaries section as stored, for writing it back unchanged.
     pub fn compressed_summaries(&self) -> &[u8] {
         &self.compressed
+    }
+
+    /// How many bytes the summaries take decompressed (0 before their
+    /// first use): room to reserve when writing them back.
+    pub fn summaries_len(&self) -> usize {
+        self.summaries.get().map_or(0, Vec::len)
     }
 
     /// Decompresses the summaries on first use; an empty section when
