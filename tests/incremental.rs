@@ -325,6 +325,44 @@ mod analysis {
         edits_answer_as_a_fresh_analysis(&[(1, 453, 1, "-->"), (3, 3060, 1, "")]).unwrap();
     }
 
+    /// Which entity a name shared by several stands for is ranked once per
+    /// workspace state (by the path of the first definition naming it):
+    /// once the first holder's registry drops the name, the article's
+    /// mention names the other entity, as in a fresh analysis.
+    #[test]
+    fn a_shared_name_is_ranked_again_when_its_holders_change() {
+        let files = vec![
+            (
+                "articles/a.nmk".to_string(),
+                "---\ntitle: A\npublished: 2016\n---\n\nThe minister Lovelace spoke.\n".to_string(),
+            ),
+            ("registry/a.nmk".to_string(), "@ada: person \"Ada Lovelace\"\n  aka: Lovelace\n".to_string()),
+            ("registry/b.nmk".to_string(), "@byron: person \"Ada Byron\"\n  aka: Lovelace\n".to_string()),
+        ];
+        let (mut ws, parses) = fresh(&files);
+        let article = &parses[0];
+        let message = |ws: &Workspace| -> String {
+            let diags = file_diagnostics(ws, article.0, &article.1, CheckOptions::default());
+            diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("\n")
+        };
+        let before = message(&ws);
+        assert!(before.contains("`@ada`") && before.contains("other entities"), "{before}");
+        let edited = "@ada: person \"Ada Lovelace\"\n".to_string();
+        let parse = syntax::parse(&edited);
+        ws.set_parsed_file(
+            PathBuf::from("/ws/registry/a.nmk"),
+            "registry/a.nmk".into(),
+            Arc::from(edited.as_str()),
+            &parse,
+        );
+        let after = message(&ws);
+        let mut files = files;
+        files[1].1 = edited;
+        let (fresh_ws, _) = fresh(&files);
+        assert_eq!(after, message(&fresh_ws));
+        assert!(after.contains("`@byron`"), "{after}");
+    }
+
     fn edits_answer_as_a_fresh_analysis(edits: &[(usize, usize, usize, &str)]) -> Result<(), TestCaseError> {
         let files = sources();
         let (mut ws, parses) = fresh(&files);

@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::FileId;
 use super::deps::Change;
 use super::index::{DefLoc, WorkspaceIndex};
-use super::names::{NameIndex, Normalizer, lead_key};
+use super::names::{NameIndex, NameKey, Normalizer, lead_key};
 use super::summary::{DefInfo, FileSummary, Interner, RefSite, Symbol};
 use crate::config::Config;
 use crate::syntax::{self, Parse, Reparsed, Sigil};
@@ -67,6 +67,10 @@ pub struct Workspace {
     revision: u64,
     /// The last changes, each with the revision it led to.
     journal: VecDeque<(u64, Arc<Change>)>,
+    /// The entity each name shared by several entities stands for when
+    /// found in prose, once ranked (see [`Workspace::shared_name_holder`]).
+    /// Emptied by every change.
+    holders: parking_lot::Mutex<FxHashMap<NameKey, Option<Symbol>>>,
 }
 
 static REVISIONS: AtomicU64 = AtomicU64::new(1);
@@ -128,6 +132,7 @@ impl Workspace {
             journal: VecDeque::new(),
             prose_generation: 0,
             identity: Arc::new(()),
+            holders: parking_lot::Mutex::new(FxHashMap::default()),
         }
         .with_fresh_revision()
     }
@@ -155,6 +160,7 @@ impl Workspace {
     }
 
     fn record(&mut self, change: Change) -> Arc<Change> {
+        self.holders.get_mut().clear();
         let change = Arc::new(change);
         if change.is_empty() {
             return change;
@@ -165,6 +171,22 @@ impl Workspace {
         }
         self.journal.push_back((self.revision, change.clone()));
         change
+    }
+
+    /// The entity a name held by several entities stands for in prose:
+    /// `rank`'s answer, computed once per name until the workspace
+    /// changes. In a large workspace a surname can be held by thousands of
+    /// entities, and ranking them again in every article that mentions it
+    /// was most of a whole `check`.
+    pub(crate) fn shared_name_holder(&self, key: NameKey, rank: impl FnOnce() -> Option<Symbol>) -> Option<Symbol> {
+        if let Some(known) = self.holders.lock().get(&key) {
+            return *known;
+        }
+        // Ranked without the lock: another thread may rank the same name
+        // meanwhile, to the same answer.
+        let holder = rank();
+        self.holders.lock().insert(key, holder);
+        holder
     }
 
     /// Equal epochs mean the same entity definitions and config.

@@ -22,6 +22,7 @@ use super::convert;
 use super::session::{Session, catch_panic};
 use super::snapshot::{CancelToken, FileCtx, Snapshot};
 use super::state::State;
+use super::wire::{Payloads, Placeholder};
 use crate::analysis::deps::Change;
 use crate::analysis::diagnostics::{CheckOptions, DiagnosticsCache, TextVersion, file_diagnostics_incremental};
 
@@ -60,11 +61,9 @@ impl Drop for DiagState {
 
 /// What the publisher sends.
 pub enum Publish {
-    Diagnostics {
-        uri: Uri,
-        version: i32,
-        items: Vec<lsp::Diagnostic>,
-    },
+    /// The params of `textDocument/publishDiagnostics`, serialized (see
+    /// `wire`): a document's diagnostics with its version.
+    Diagnostics(Vec<u8>),
     /// A closed document: no diagnostics.
     Clear(Uri),
     /// Pull mode: ask the client to pull again.
@@ -122,12 +121,15 @@ async fn run(session: &Arc<Session>, uri: &str, generation: u64, cancel: CancelT
                 *memo = DiagnosticsCache::default();
                 return None;
             }
-            items
+            // Serialized here, off the executor, and once (see `wire`).
+            let (version, diagnostics) = items?;
+            let params = lsp::PublishDiagnosticsParams { uri: snap.uri.clone(), diagnostics, version: Some(version) };
+            serde_json::to_vec(&params).ok()
         })
     })
     .await;
-    let items = match computed {
-        Ok(Ok(Some(items))) => items,
+    let params = match computed {
+        Ok(Ok(Some(params))) => params,
         Ok(Ok(None)) => {
             // Stopped for a change of the workspace, not of this document:
             // run again once the change is in.
@@ -142,17 +144,17 @@ async fn run(session: &Arc<Session>, uri: &str, generation: u64, cancel: CancelT
         }
         Err(_) => return,
     };
-    session.hand_over(uri, generation, &cancel, items);
+    session.hand_over(uri, generation, &cancel, params);
 }
 
 impl Session {
     /// Gives a result to the publisher if it is still the latest run of a
     /// document that is still open.
-    fn hand_over(&self, uri: &str, generation: u64, cancel: &CancelToken, items: (i32, Vec<lsp::Diagnostic>)) {
+    fn hand_over(&self, uri: &str, generation: u64, cancel: &CancelToken, params: Vec<u8>) {
         self.read(|state| {
             let current = state.doc(uri).is_some_and(|d| d.diag.generation == generation) && !cancel.is_cancelled();
-            if let (true, Ok(uri)) = (current, uri.parse::<Uri>()) {
-                self.send(Publish::Diagnostics { uri, version: items.0, items: items.1 });
+            if current {
+                self.send(Publish::Diagnostics(params));
             }
         });
     }
@@ -189,10 +191,12 @@ pub fn compute(
 }
 
 /// Sends what it receives, in order, until the session ends.
-pub async fn publisher(client: Client, mut rx: mpsc::UnboundedReceiver<Publish>) {
+pub async fn publisher(client: Client, payloads: Arc<Payloads>, mut rx: mpsc::UnboundedReceiver<Publish>) {
     while let Some(p) = rx.recv().await {
         match p {
-            Publish::Diagnostics { uri, version, items } => client.publish_diagnostics(uri, items, Some(version)).await,
+            Publish::Diagnostics(params) => {
+                client.send_notification::<PreparedPublishDiagnostics>(payloads.stand_in(params)).await
+            }
             Publish::Clear(uri) => client.publish_diagnostics(uri, Vec::new(), None).await,
             Publish::Refresh => {
                 // A request: a client that never answers must not hold up
@@ -203,4 +207,12 @@ pub async fn publisher(client: Client, mut rx: mpsc::UnboundedReceiver<Publish>)
             Publish::Log(message) => client.log_message(lsp::MessageType::ERROR, message).await,
         }
     }
+}
+
+/// `textDocument/publishDiagnostics` with params prepared ahead (`wire`).
+enum PreparedPublishDiagnostics {}
+
+impl lsp::notification::Notification for PreparedPublishDiagnostics {
+    type Params = Placeholder;
+    const METHOD: &'static str = <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD;
 }

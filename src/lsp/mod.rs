@@ -7,7 +7,8 @@
 //! and per-version text), `convert` (positions, encodings, protocol types),
 //! `features` (the ide functions as LSP), `diagnostics` (debounce and the
 //! one publisher), `indexing` (background loading with progress), `watch`
-//! (the file watchers asked for), `transport` (the input guard).
+//! (the file watchers asked for), `transport` (the input guard), `wire`
+//! (the output: large answers serialized once, without `serde_json::Value`).
 
 mod convert;
 mod diagnostics;
@@ -20,6 +21,7 @@ mod snapshot;
 mod state;
 mod transport;
 mod watch;
+mod wire;
 
 // For the `incremental` fuzz target and its regression tests: the server's
 // edit of a text, in plain types.
@@ -30,6 +32,7 @@ mod tests;
 
 use std::sync::{Arc, OnceLock};
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 /// Serves LSP on stdin/stdout until `exit`; returns the process exit code
@@ -42,19 +45,9 @@ pub fn run() -> i32 {
             return 1;
         }
     };
-    let session_cell: Arc<OnceLock<Arc<session::Session>>> = Arc::new(OnceLock::new());
-    let cell = session_cell.clone();
-    runtime.block_on(async move {
-        let (service, socket) = server::with_extra_methods(LspService::build(move |client| {
-            let session = Arc::new(session::Session::new(client));
-            let _ = cell.set(session.clone());
-            server::Server { session }
-        }))
-        .finish();
-        let (to_server, from_filter) = tokio::io::duplex(1 << 16);
+    let session = runtime.block_on(async move {
         let (exit_tx, exit_rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(transport::filter(tokio::io::stdin(), to_server, exit_tx));
-        let serve = Server::new(from_filter, tokio::io::stdout(), socket).serve(service);
+        let (serve, output, session) = connect(tokio::io::stdin(), tokio::io::stdout(), exit_tx);
         // After `exit`, handlers still waiting on the client (a request it
         // never answers) must not keep the process alive.
         let exited = async {
@@ -68,24 +61,44 @@ pub fn run() -> i32 {
             () = serve => {}
             () = exited => {}
         }
+        // What the server wrote last is still on its way to stdout.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), output).await;
+        session
     });
-    let clean = session_cell.get().is_some_and(|s| s.read(|state| state.shutdown));
+    let clean = session.read(|state| state.shutdown);
     // Background indexing may still be running: do not wait for it.
     runtime.shutdown_background();
     if clean { 0 } else { 1 }
 }
 
-/// The service and its session, for in-process tests.
-#[cfg(test)]
-pub(crate) fn service() -> (LspService<server::Server>, tower_lsp_server::ClientSocket, Arc<session::Session>) {
+/// The server between `input` and `output`: the input guard
+/// (`transport`), the service, and the output splice (`wire`), the guard
+/// and the splice as tasks. Returns the future that serves until the input
+/// ends, the splice's task, and the session. `exit` fires once the `exit`
+/// notification has been read.
+pub(crate) fn connect<R, W>(
+    input: R,
+    output: W,
+    exit: tokio::sync::oneshot::Sender<()>,
+) -> (impl Future<Output = ()>, tokio::task::JoinHandle<()>, Arc<session::Session>)
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let payloads = Arc::new(wire::Payloads::default());
     let cell: Arc<OnceLock<Arc<session::Session>>> = Arc::new(OnceLock::new());
     let set = cell.clone();
+    let shared = payloads.clone();
     let (service, socket) = server::with_extra_methods(LspService::build(move |client| {
-        let session = Arc::new(session::Session::new(client));
+        let session = Arc::new(session::Session::new(client, shared));
         let _ = set.set(session.clone());
         server::Server { session }
     }))
     .finish();
     let session = cell.get().cloned().expect("the service is built");
-    (service, socket, session)
+    let (to_server, from_guard) = tokio::io::duplex(1 << 16);
+    tokio::spawn(transport::filter(input, to_server, exit));
+    let (to_splice, from_server) = tokio::io::duplex(1 << 16);
+    let spliced = tokio::spawn(wire::splice(from_server, output, payloads));
+    (Server::new(from_guard, to_splice, socket).serve(service), spliced, session)
 }

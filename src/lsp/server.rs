@@ -17,6 +17,7 @@ use super::session::Session;
 use super::snapshot::{CancelToken, FileCtx};
 use super::state::{Effects, Settings, indexable};
 use super::watch;
+use super::wire::Placeholder;
 
 pub struct Server {
     pub session: Arc<Session>,
@@ -181,6 +182,8 @@ impl LanguageServer for Server {
         self.with_file(&p.text_document.uri, move |ctx| features::definition(ctx, p.position)).await
     }
 
+    /// Reached only without the input guard (which sends these requests
+    /// to [`Server::prepared_references`]).
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
         let include = params.context.include_declaration;
@@ -259,7 +262,8 @@ impl LanguageServer for Server {
 pub fn with_extra_methods(builder: LspServiceBuilder<Server>) -> LspServiceBuilder<Server> {
     let builder = builder
         .custom_method(super::transport::INVALID_REQUEST, Server::invalid_request)
-        .custom_method(super::transport::UNKNOWN_DOLLAR_REQUEST, Server::unknown_dollar_request);
+        .custom_method(super::transport::UNKNOWN_DOLLAR_REQUEST, Server::unknown_dollar_request)
+        .custom_method(super::transport::PREPARED_REFERENCES, Server::prepared_references);
     #[cfg(test)]
     let builder = builder
         .custom_method(super::tests::PANIC_REQUEST, Server::test_panic)
@@ -309,6 +313,21 @@ impl Server {
 }
 
 impl Server {
+    /// `textDocument/references`, which the input guard renames so that
+    /// the answer (ten thousand locations on a well-used entity) is
+    /// serialized once, on the request's thread, not built as a
+    /// `serde_json::Value` (see `wire`).
+    async fn prepared_references(&self, params: ReferenceParams) -> Result<Option<Placeholder>> {
+        let p = params.text_document_position;
+        let include = params.context.include_declaration;
+        let json = self
+            .with_file(&p.text_document.uri, move |ctx| {
+                serde_json::to_vec(&features::references(ctx, p.position, include)?).ok()
+            })
+            .await?;
+        Ok(json.map(|json| self.session.payloads.stand_in(json)))
+    }
+
     /// The reply to a request that is not JSON-RPC 2.0 (see `transport`).
     async fn invalid_request(&self, params: serde_json::Value) -> Result<serde_json::Value> {
         let message = params.get("message").and_then(|m| m.as_str()).unwrap_or("invalid request").to_string();

@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::snapshot::{CancelOnDrop, CancelToken, Snapshot};
 use super::state::{Effects, State};
+use super::wire::Payloads;
 use super::{diagnostics, indexing};
 
 /// LSP's code for a request whose document changed while it ran.
@@ -27,6 +28,8 @@ pub struct Session {
     /// To the one task that sends diagnostics to the client, in the order
     /// they were found current.
     publish: mpsc::UnboundedSender<diagnostics::Publish>,
+    /// Answers serialized ahead of the messages that carry them (`wire`).
+    pub payloads: Arc<Payloads>,
     #[cfg(test)]
     pub hooks: TestHooks,
 }
@@ -55,12 +58,13 @@ impl TestHooks {
 
 impl Session {
     /// Must be called inside the tokio runtime (it starts the publisher).
-    pub fn new(client: Client) -> Session {
+    pub fn new(client: Client, payloads: Arc<Payloads>) -> Session {
         install_panic_hook();
         let (publish, rx) = mpsc::unbounded_channel();
-        tokio::spawn(diagnostics::publisher(client.clone(), rx));
+        tokio::spawn(diagnostics::publisher(client.clone(), payloads.clone(), rx));
         Session {
             client,
+            payloads,
             state: Mutex::new(State::default()),
             publish,
             #[cfg(test)]

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
-use tower_lsp_server::Server;
 
 use super::convert;
 use crate::text::PositionEncoding;
@@ -33,11 +32,9 @@ impl Pipe {
     fn start() -> Pipe {
         let (client, server) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server);
-        let (to_server, from_guard) = tokio::io::duplex(1 << 20);
         let (exit_tx, _exit_rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(super::transport::filter(server_read, to_server, exit_tx));
-        let (service, socket, session) = super::service();
-        tokio::spawn(Server::new(from_guard, server_write, socket).serve(service));
+        let (serve, _output, session) = super::connect(server_read, server_write, exit_tx);
+        tokio::spawn(serve);
         let (reader, writer) = tokio::io::split(client);
         Pipe { reader: BufReader::new(reader), writer, next_id: 0, notifications: Vec::new(), session }
     }

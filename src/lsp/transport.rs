@@ -7,18 +7,23 @@
 //! (the protocol has none) is rewritten likewise: tower-lsp-server would
 //! drop it without the MethodNotFound reply the protocol requires. A
 //! `shutdown` or `exit` sent with empty params (`{}`) is passed on without
-//! them, since the protocol defines both without params (§12).
+//! them, since the protocol defines both without params (§12). A
+//! `textDocument/references` request is renamed `newsmark/preparedReferences`,
+//! whose handler serializes its answer itself (see `wire`).
 //!
 //! Each message is parsed once, into a `serde_json::Value` that every check
 //! reads; only a rewritten message is serialized again.
 
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
 /// The method a malformed request is rewritten to.
 pub const INVALID_REQUEST: &str = "newsmark/invalidRequest";
 /// The method a `$/` request is rewritten to.
 pub const UNKNOWN_DOLLAR_REQUEST: &str = "newsmark/unknownDollarRequest";
+/// The method `textDocument/references` is renamed to: the same request,
+/// answered through `wire` (its answer can be megabytes).
+pub const PREPARED_REFERENCES: &str = "newsmark/preparedReferences";
 
 /// The longest header line kept; a longer one is read in pieces (it is not
 /// a header the server knows anyway), so junk without line breaks cannot
@@ -40,30 +45,7 @@ where
     let mut body = Vec::new();
     let mut on_exit = Some(on_exit);
     loop {
-        let mut length: Option<usize> = None;
-        // Headers, up to an empty line.
-        loop {
-            line.clear();
-            // Bytes, not `read_line`: a header line that is not UTF-8 made
-            // `read_line` fail, which ended the input and so the server.
-            match (&mut reader).take(MAX_HEADER_LINE).read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let text = String::from_utf8_lossy(&line);
-            let header = text.trim_end_matches(['\r', '\n']);
-            if header.is_empty() {
-                if length.is_some() {
-                    break;
-                }
-                continue;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().ok();
-                }
-            }
-        }
+        let Some(length) = read_headers(&mut reader, &mut line).await else { return };
         let Some(length) = length.filter(|&n| n <= MAX_MESSAGE) else {
             eprintln!("newsmark lsp: a message without a valid Content-Length; skipped");
             continue;
@@ -94,6 +76,36 @@ where
             if let Some(tx) = on_exit.take() {
                 let _ = tx.send(());
             }
+        }
+    }
+}
+
+/// Reads the header lines of one message, up to the empty line that ends
+/// them: `None` at the end of the input, else its `Content-Length` if it
+/// had a valid one. A header line longer than `MAX_HEADER_LINE` is read in
+/// pieces, so junk without line breaks cannot grow memory.
+pub(super) async fn read_headers<R: AsyncBufRead + Unpin>(reader: &mut R, line: &mut Vec<u8>) -> Option<Option<usize>> {
+    let mut length: Option<usize> = None;
+    loop {
+        line.clear();
+        // Bytes, not `read_line`: a header line that is not UTF-8 made
+        // `read_line` fail, which ended the input and so the server.
+        match (&mut *reader).take(MAX_HEADER_LINE).read_until(b'\n', line).await {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(line);
+        let header = text.trim_end_matches(['\r', '\n']);
+        if header.is_empty() {
+            if length.is_some() {
+                return Some(length);
+            }
+            continue;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok();
         }
     }
 }
@@ -146,6 +158,10 @@ fn decide(mut msg: Map<String, Value>) -> Verdict {
     }
     if id.is_some() && method.starts_with("$/") {
         return replace(UNKNOWN_DOLLAR_REQUEST, json!({"method": method}));
+    }
+    if id.is_some() && method == "textDocument/references" {
+        msg.insert("method".into(), PREPARED_REFERENCES.into());
+        return Verdict::Replace(Value::Object(msg).to_string().into_bytes());
     }
     let empty_params = msg.get("params").is_some_and(|p| p.as_object().is_some_and(Map::is_empty));
     if (method == "shutdown" || method == "exit") && empty_params {
@@ -214,5 +230,18 @@ mod tests {
         assert_eq!(m.as_deref(), Some(super::INVALID_REQUEST));
         let m = replaced_method(check(br#"{"jsonrpc":"2.0","id":8,"method":"$/unknown"}"#));
         assert_eq!(m.as_deref(), Some(super::UNKNOWN_DOLLAR_REQUEST));
+    }
+
+    #[test]
+    fn references_are_renamed_with_id_and_params_kept() {
+        let body = br#"{"jsonrpc":"2.0","id":"r1","method":"textDocument/references","params":{"position":{"line":1,"character":2}}}"#;
+        let Verdict::Replace(b) = check(body) else { panic!("not rewritten") };
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        let mut expected: serde_json::Value = serde_json::from_slice(body).unwrap();
+        expected["method"] = super::PREPARED_REFERENCES.into();
+        assert_eq!(v, expected);
+        // A notification of that name (not a request) is left alone.
+        let note = br#"{"jsonrpc":"2.0","method":"textDocument/references","params":{}}"#;
+        assert_eq!(check(note), Verdict::Pass);
     }
 }

@@ -478,7 +478,9 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
             continue;
         }
         let span = plain.text.get(m.start..m.end).unwrap_or("");
-        let holder = |key: NameKey| *holder_of.entry(key).or_insert_with(|| first_holder(ctx, &key));
+        let holder = |key: NameKey| {
+            *holder_of.entry(key).or_insert_with(|| ctx.ws.shared_name_holder(key, || first_holder(ctx, &key)))
+        };
         let entity = normalizer.key(span).and_then(holder).unwrap_or(m.entity);
         let id = ctx.ws.id_text(entity);
         let written = range.slice(ctx.source_text);
