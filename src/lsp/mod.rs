@@ -71,6 +71,11 @@ pub fn run() -> i32 {
     if clean { 0 } else { 1 }
 }
 
+/// Room in the pipe from tower-lsp-server to the splice: a message this
+/// large (a rename's 2 MB answer) goes through in one write, not in
+/// handfuls of wake-ups of both tasks.
+const PIPE_TO_SPLICE: usize = 4 << 20;
+
 /// The server between `input` and `output`: the input guard
 /// (`transport`), the service, and the output splice (`wire`), the guard
 /// and the splice as tasks. Returns the future that serves until the input
@@ -98,7 +103,7 @@ where
     let session = cell.get().cloned().expect("the service is built");
     let (to_server, from_guard) = tokio::io::duplex(1 << 16);
     tokio::spawn(transport::filter(input, to_server, exit));
-    let (to_splice, from_server) = tokio::io::duplex(1 << 16);
+    let (to_splice, from_server) = tokio::io::duplex(PIPE_TO_SPLICE);
     let spliced = tokio::spawn(wire::splice(from_server, output, payloads));
     (Server::new(from_guard, to_splice, socket).serve(service), spliced, session)
 }
