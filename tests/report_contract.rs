@@ -184,3 +184,40 @@ fn json_ties_are_ordered_by_end_then_message() {
         .collect();
     assert_eq!(order, [(6, "a".into()), (6, "b".into()), (7, "syntax here".into())]);
 }
+
+/// Lines are rendered in parallel batches: the order and the lines are
+/// those of one sorted pass, across batch and piece boundaries.
+#[test]
+fn many_diagnostics_come_out_whole_and_in_order() {
+    let text: String = (0..40_000).map(|i| format!("line {i}\n")).collect();
+    let index = LineIndex::new(&text);
+    let files = [ReportFile { rel_path: "big.nmk", text: &text, line_index: &index, positions: &[] }];
+    let after_newline: Vec<u32> = text.match_indices('\n').map(|(o, _)| o as u32 + 1).collect();
+    // Reversed, so the sort has work to do.
+    let diags: Vec<Diagnostic> = (0..40_000u32)
+        .rev()
+        .map(|i| {
+            let start = after_newline[i as usize];
+            let mut d = diag(Code::UntaggedMention, Severity::Hint, TextRange::new(start, start + 4), 0);
+            d.message = format!("number {i}");
+            d
+        })
+        .collect();
+    let report = Report { files: &files, diagnostics: &diags, files_checked: 1, checked_paths: &[] };
+    for format in [Format::Json, Format::Github] {
+        let mut out = Vec::new();
+        render(format, &report, false, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 40_000, "{format:?}");
+        for (n, line) in lines.iter().enumerate() {
+            // Diagnostic i starts line i + 2 (after the (i + 1)-th newline).
+            assert!(
+                line.ends_with(&format!("number {n}")) || line.contains(&format!("\"number {n}\"")),
+                "{format:?} {n}: {line}"
+            );
+            let at = if format == Format::Json { format!("\"line\":{},", n + 2) } else { format!("line={},", n + 2) };
+            assert!(line.contains(&at), "{format:?} {n}: {line}");
+        }
+    }
+}

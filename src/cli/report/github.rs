@@ -7,13 +7,13 @@
 //! out when a range spans lines. Related locations are appended to the
 //! message, one per line.
 
-use std::io;
+use std::io::{self, Write};
 
 use super::Report;
 use crate::analysis::Severity;
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
-    for (d, loc) in report.sorted() {
+    report.write_each(out, |d, loc, out| {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -34,9 +34,8 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result
             let at = report.locate(r.file, r.range);
             message += &format!("\nnote: {}", super::human::related_note(&r.message, &at));
         }
-        writeln!(out, "::{command} {props}::{}", escape_data(&message))?;
-    }
-    Ok(())
+        writeln!(out, "::{command} {props}::{}", escape_data(&message))
+    })
 }
 
 /// Escapes a command's message (GitHub's `escapeData`).

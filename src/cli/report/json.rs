@@ -41,7 +41,7 @@ struct EditOut<'a> {
 }
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
-    for (d, loc) in report.sorted() {
+    report.write_each(out, |d, loc, out| {
         let line = Line {
             file: loc.path,
             line: loc.start.line,
@@ -74,7 +74,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result
         // serde_json reports an io failure as its own error type; hand the
         // io::Error back so the caller can tell a closed pipe apart.
         serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+        out.push(b'\n');
+        Ok(())
+    })
 }
