@@ -98,26 +98,31 @@ where
     W: AsyncWrite + Unpin,
 {
     let mut reader = BufReader::new(from_server);
-    let mut output = tokio::io::BufWriter::new(output);
+    let mut output = output;
     let mut line = Vec::new();
-    let mut body = Vec::new();
+    // One message as written: header and body in one buffer, so that it
+    // goes out in one write (a write is a hand-off to a blocking thread).
+    let mut frame = Vec::new();
     loop {
         let Some(length) = super::transport::read_headers(&mut reader, &mut line).await else { return };
         let Some(length) = length else {
             eprintln!("newsmark lsp: the server wrote a message without Content-Length; output stopped");
             return;
         };
-        body.resize(length, 0);
-        if reader.read_exact(&mut body).await.is_err() {
+        frame.clear();
+        frame.extend_from_slice(format!("Content-Length: {length}\r\n\r\n").as_bytes());
+        let body_start = frame.len();
+        frame.resize(body_start + length, 0);
+        if reader.read_exact(&mut frame[body_start..]).await.is_err() {
             return;
         }
-        let spliced = payloads.splice_body(&body);
-        let out = spliced.as_deref().unwrap_or(&body);
-        let header = format!("Content-Length: {}\r\n\r\n", out.len());
-        if output.write_all(header.as_bytes()).await.is_err()
-            || output.write_all(out).await.is_err()
-            || output.flush().await.is_err()
-        {
+        let spliced = payloads.splice_body(&frame[body_start..]).map(|body| {
+            let mut spliced = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+            spliced.extend_from_slice(&body);
+            spliced
+        });
+        let out = spliced.as_deref().unwrap_or(&frame);
+        if output.write_all(out).await.is_err() || output.flush().await.is_err() {
             return;
         }
     }
