@@ -248,13 +248,19 @@ impl Workspace {
         let interner = ws.interner.clone();
         let files: Vec<Arc<SourceFile>> =
             (0..count).into_par_iter().filter_map(|i| make(i, &interner).map(Arc::new)).collect();
-        ws.names = NameIndex::build(files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &f.summary)));
+        // A new workspace: ids start at 0. Files arrive sorted by path, so
+        // ids in order keep definitions in path order without comparing
+        // paths. Names and the index are built side by side.
+        let summaries: Vec<(FileId, &FileSummary)> =
+            files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &f.summary)).collect();
+        let (names, index) =
+            rayon::join(|| NameIndex::build(summaries.iter().copied()), || WorkspaceIndex::build(&summaries));
+        drop(summaries);
+        ws.names = names;
+        ws.index = index;
         for file in files {
             let id = FileId(ws.files.len() as u32);
             ws.by_path.insert(file.path.clone(), id);
-            // Files arrive sorted by path, so appending keeps definitions in
-            // path order without comparing paths.
-            ws.index.add_file(id, &file.summary, &|a, b| a.cmp(&b));
             ws.files.push(Some(file));
         }
         ws
