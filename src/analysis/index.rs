@@ -74,20 +74,15 @@ fn slot(sigil: Sigil) -> usize {
 }
 
 impl WorkspaceIndex {
-    /// Adds a file's definitions and references. `order` compares two
-    /// files by path, so that duplicate definitions stay sorted.
     /// The index of whole files given in path order, ids ascending (as a
     /// workspace is first built): definitions and reference counts are
     /// built side by side, on two threads, since neither reads the other.
     pub fn build(files: &[(FileId, &FileSummary)]) -> WorkspaceIndex {
-        let in_order = |a: FileId, b: FileId| a.cmp(&b);
         let (mut index, counted) = rayon::join(
             || {
                 let mut index = WorkspaceIndex::default();
                 for (file, summary) in files {
-                    for (i, def) in summary.defs.iter().enumerate() {
-                        index.insert_def(def.sigil, def.id, DefLoc { file: *file, def: i as u32 }, &in_order);
-                    }
+                    index.add_defs(*file, summary, &|a, b| a.cmp(&b));
                 }
                 index
             },
@@ -103,11 +98,17 @@ impl WorkspaceIndex {
         index
     }
 
+    /// Adds a file's definitions and references. `order` compares two
+    /// files by path, so that duplicate definitions stay sorted.
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary, order: &dyn Fn(FileId, FileId) -> Ordering) {
+        self.add_defs(file, summary, order);
+        self.add_refs(file, &summary.refs);
+    }
+
+    fn add_defs(&mut self, file: FileId, summary: &FileSummary, order: &dyn Fn(FileId, FileId) -> Ordering) {
         for (i, def) in summary.defs.iter().enumerate() {
             self.insert_def(def.sigil, def.id, DefLoc { file, def: i as u32 }, order);
         }
-        self.add_refs(file, &summary.refs);
     }
 
     fn add_refs(&mut self, file: FileId, refs: &[RefSite]) {

@@ -68,24 +68,28 @@ impl Payloads {
         Placeholder(format!("{MARK}{:016x}:{n}", self.nonce))
     }
 
-    /// `body` with our placeholder replaced by its payload, if it holds one.
-    fn splice_body(&self, body: &[u8]) -> Option<Vec<u8>> {
+    /// The message whose body is `body` with our placeholder replaced by
+    /// its payload, framed (`Content-Length` header), if it holds one.
+    fn splice_frame(&self, body: &[u8]) -> Option<Vec<u8>> {
         if body.len() > SMALL {
             return None;
         }
         let start = body.windows(MARK_JSON.len()).position(|w| w == MARK_JSON)?;
-        let rest = &body[start + MARK_JSON.len()..];
+        let rest = body.get(start + MARK_JSON.len()..)?;
         let end = rest.iter().position(|&b| b == b'"')?;
-        let (nonce, n) = std::str::from_utf8(&rest[..end]).ok()?.split_once(':')?;
+        let (nonce, n) = std::str::from_utf8(rest.get(..end)?).ok()?.split_once(':')?;
         if u64::from_str_radix(nonce, 16).ok()? != self.nonce {
             return None;
         }
         let payload = self.waiting.lock().remove(&n.parse().ok()?)?;
-        let mut out = Vec::with_capacity(body.len() + payload.len());
-        out.extend_from_slice(&body[..start]);
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&rest[end + 1..]);
-        Some(out)
+        let (before, after) = (body.get(..start)?, rest.get(end + 1..)?);
+        let length = before.len() + payload.len() + after.len();
+        let mut frame = format!("Content-Length: {length}\r\n\r\n").into_bytes();
+        frame.reserve(length);
+        frame.extend_from_slice(before);
+        frame.extend_from_slice(&payload);
+        frame.extend_from_slice(after);
+        Some(frame)
     }
 }
 
@@ -113,14 +117,11 @@ where
         frame.extend_from_slice(format!("Content-Length: {length}\r\n\r\n").as_bytes());
         let body_start = frame.len();
         frame.resize(body_start + length, 0);
-        if reader.read_exact(&mut frame[body_start..]).await.is_err() {
+        let Some(body) = frame.get_mut(body_start..) else { return };
+        if reader.read_exact(body).await.is_err() {
             return;
         }
-        let spliced = payloads.splice_body(&frame[body_start..]).map(|body| {
-            let mut spliced = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-            spliced.extend_from_slice(&body);
-            spliced
-        });
+        let spliced = payloads.splice_frame(body);
         let out = spliced.as_deref().unwrap_or(&frame);
         if output.write_all(out).await.is_err() || output.flush().await.is_err() {
             return;
@@ -132,16 +133,31 @@ where
 mod tests {
     use super::*;
 
+    /// The body of the first framed message of `bytes`, and what follows.
+    fn split_frame(bytes: &[u8]) -> (&[u8], &[u8]) {
+        let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = std::str::from_utf8(&bytes[..head_end]).unwrap();
+        let n: usize = head.strip_prefix("Content-Length: ").unwrap().parse().unwrap();
+        bytes[head_end + 4..].split_at(n)
+    }
+
+    /// The body of one framed message, whose header must give its length.
+    fn body_of(frame: &[u8]) -> &[u8] {
+        let (body, rest) = split_frame(frame);
+        assert!(rest.is_empty());
+        body
+    }
+
     #[test]
     fn a_placeholder_in_a_message_becomes_its_payload() {
         let payloads = Payloads::default();
         let p = payloads.stand_in(br#"[{"uri":"file:///a"}]"#.to_vec());
         let msg = serde_json::json!({"jsonrpc": "2.0", "result": p, "id": 4}).to_string();
-        let out = payloads.splice_body(msg.as_bytes()).expect("spliced");
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let frame = payloads.splice_frame(msg.as_bytes()).expect("spliced");
+        let v: serde_json::Value = serde_json::from_slice(body_of(&frame)).unwrap();
         assert_eq!(v, serde_json::json!({"jsonrpc": "2.0", "result": [{"uri": "file:///a"}], "id": 4}));
         // Taken once: the same message again is left alone.
-        assert_eq!(payloads.splice_body(msg.as_bytes()), None);
+        assert_eq!(payloads.splice_frame(msg.as_bytes()), None);
         assert!(payloads.waiting.lock().is_empty());
     }
 
@@ -153,12 +169,12 @@ mod tests {
         // guessed one, is not ours.
         let forged = p.0.replacen(&format!("{:016x}", payloads.nonce), "0000000000000001", 1);
         let msg = serde_json::json!({"result": forged}).to_string();
-        assert_eq!(payloads.splice_body(msg.as_bytes()), None);
+        assert_eq!(payloads.splice_frame(msg.as_bytes()), None);
         // A long message is not searched at all.
         let long = serde_json::json!({"result": p, "pad": "x".repeat(SMALL)}).to_string();
-        assert_eq!(payloads.splice_body(long.as_bytes()), None);
+        assert_eq!(payloads.splice_frame(long.as_bytes()), None);
         let plain = br#"{"jsonrpc":"2.0","result":"\u0000newsmark","id":1}"#;
-        assert_eq!(payloads.splice_body(plain), None);
+        assert_eq!(payloads.splice_frame(plain), None);
     }
 
     #[tokio::test]
@@ -185,12 +201,9 @@ mod tests {
         let mut got = Vec::new();
         let mut rest = &all[..];
         while !rest.is_empty() {
-            let head_end = rest.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-            let head = std::str::from_utf8(&rest[..head_end]).unwrap();
-            let n: usize = head.strip_prefix("Content-Length: ").unwrap().parse().unwrap();
-            let body = &rest[head_end + 4..head_end + 4 + n];
+            let (body, next) = split_frame(rest);
             got.push(serde_json::from_slice::<serde_json::Value>(body).unwrap());
-            rest = &rest[head_end + 4 + n..];
+            rest = next;
         }
         let mut expected = messages.to_vec();
         expected[1]["result"] = serde_json::from_str(&big).unwrap();

@@ -469,18 +469,15 @@ fn untagged_mentions(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &
         }
     }
     let mut normalizer = Normalizer::default();
-    // The entity each name stands for, ranked once per name: a large
-    // article mentions the same shared surnames hundreds of times.
-    let mut holder_of: FxHashMap<NameKey, Option<Symbol>> = FxHashMap::default();
     for m in found {
         let range = plain.source_range(TextRange::new(m.start as u32, m.end as u32));
         if errors.iter().any(|e| e.start < range.end && range.start < e.end) {
             continue;
         }
         let span = plain.text.get(m.start..m.end).unwrap_or("");
-        let holder = |key: NameKey| {
-            *holder_of.entry(key).or_insert_with(|| ctx.ws.shared_name_holder(key, || first_holder(ctx, &key)))
-        };
+        // Ranked once per name for the workspace: articles mention the
+        // same shared surnames hundreds of times.
+        let holder = |key: NameKey| ctx.ws.shared_name_holder(key, || first_holder(ctx, &key));
         let entity = normalizer.key(span).and_then(holder).unwrap_or(m.entity);
         let id = ctx.ws.id_text(entity);
         let written = range.slice(ctx.source_text);

@@ -467,10 +467,10 @@ impl WorkspaceRun<'_> {
                     _ => continue,
                 };
                 let stored = cached.as_ref().zip(loaded.as_ref()).and_then(|(e, l)| l.summary_bytes(e));
-                let bytes = match stored {
-                    Some(b) => b.to_vec(),
+                let bytes: std::borrow::Cow<[u8]> = match stored {
+                    Some(b) => b.into(),
                     None => match postcard::to_stdvec(&source.summary.to_stored(ws.interner())) {
-                        Ok(b) => b,
+                        Ok(b) => b.into(),
                         Err(_) => continue,
                     },
                 };
