@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use newsmark::syntax::{Parse, PlainText, parse, plain_text};
+use newsmark::syntax::{Parse, PlainText, parse, plain_text, plain_text_of};
 use newsmark::text::TextRange;
 use proptest::prelude::*;
 
@@ -199,6 +199,20 @@ proptest! {
     }
 
     #[test]
+    fn the_plain_text_of_some_paragraphs_is_theirs_in_any_text(
+        pieces in prop::collection::vec(
+            prop::sample::select(vec![
+                "[", "]", "{", "}", "@", "^", "\\", "<!--", "-->", "\n", "\n\n", "\r\n\r\n", "\r", " ",
+                "a", "é", "---", ":", "\"", "#", "[a]{@b}", "[c [d]{^e}]{@f}", "\\[", "  k: v", "@a: person \"A\"",
+            ]),
+            0..60,
+        ),
+        wanted in prop::collection::vec(prop::bool::ANY, 1..5),
+    ) {
+        check_partial_plain_text(&pieces.concat(), &wanted);
+    }
+
+    #[test]
     fn tag_markup_leaves_plain_text_unchanged(
         fragments in prop::collection::vec(fragment(), 1..8)
     ) {
@@ -223,6 +237,64 @@ proptest! {
             prop_assert_eq!(stripped_parse.doc.tags.len(), parse.doc.tags.len() - 1);
         }
     }
+}
+
+/// What `plain_text_of` must give for the wanted paragraphs: the text,
+/// the source of every offset and the tag spans of `plain_text`, shifted;
+/// nothing of the other paragraphs.
+fn check_partial_plain_text(text: &str, wanted: &[bool]) {
+    let parse = parse(text);
+    let full = plain_text(text, &parse);
+    let is_wanted = |i: usize| wanted.get(i % wanted.len().max(1)) == Some(&true);
+    let partial = plain_text_of(text, &parse, &is_wanted);
+    assert_eq!(partial.paragraphs.len(), full.paragraphs.len());
+    let paragraphs = parse.doc.paragraphs.iter().zip(full.paragraphs.iter().zip(&partial.paragraphs));
+    for (i, (source, (whole, part))) in paragraphs.enumerate() {
+        if !is_wanted(i) {
+            assert!(part.is_empty(), "paragraph {i} left out in {text:?}");
+            continue;
+        }
+        assert_eq!(part.slice(&partial.text), whole.slice(&full.text), "paragraph {i} of {text:?}");
+        // The end of a range cannot be the paragraph's first byte: there
+        // the previous run's end is the previous paragraph's.
+        for k in 0..=whole.len() {
+            let (w, p) = (whole.start + k, part.start + k);
+            assert_eq!(partial.source_offset(p), full.source_offset(w), "start at {k} in paragraph {i} of {text:?}");
+            if k > 0 {
+                assert_eq!(partial.source_end(p), full.source_end(w), "end at {k} in paragraph {i} of {text:?}");
+            }
+        }
+        for (t, tag) in parse.doc.tags.iter().enumerate() {
+            if source.range.start <= tag.range.start && tag.range.start < source.range.end {
+                let (a, b) = (full.tags[t], partial.tags[t]);
+                assert_eq!(
+                    (a.byte_start - whole.start, a.byte_end - whole.start),
+                    (b.byte_start - part.start, b.byte_end - part.start),
+                    "tag {t} of {text:?}"
+                );
+            }
+        }
+    }
+    for (t, tag) in parse.doc.tags.iter().enumerate() {
+        let i = parse.doc.paragraphs.partition_point(|p| p.range.end <= tag.range.start);
+        if !is_wanted(i) {
+            assert_eq!(
+                (partial.tags[t].byte_start, partial.tags[t].byte_end),
+                (u32::MAX, u32::MAX),
+                "tag {t} of {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_plain_text_of_some_paragraphs_is_theirs_in_the_whole() {
+    let text = "a [b]{@x} c\\[ <!-- d\n\ne --> f\n\n[g]{^s} h\r\n\r\n<!-- i -->\n\nj [k [l]{@y}]{@z}\n";
+    for mask in 0..16u32 {
+        let wanted: Vec<bool> = (0..4).map(|bit| mask & (1 << bit) != 0).collect();
+        check_partial_plain_text(text, &wanted);
+    }
+    check_partial_plain_text(TAGGED_ARTICLE, &[false, true, true]);
 }
 
 /// Throughput of parse and plain_text; run with

@@ -53,5 +53,5 @@ mod tags;
 pub use ast::*;
 pub use blocks::parse;
 pub use id::{is_id_continue, is_valid_id, is_word_char};
-pub use plain_text::{PlainSegment, PlainTagSpan, PlainText, plain_text};
+pub use plain_text::{PlainSegment, PlainTagSpan, PlainText, plain_text, plain_text_of};
 pub use reparse::{Reparsed, reparse};

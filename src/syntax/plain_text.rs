@@ -81,44 +81,92 @@ impl PlainText {
 
 /// Builds the plain text of `text`, which `parse` is the parse of.
 pub fn plain_text(text: &str, parse: &Parse) -> PlainText {
+    build(text, parse, &|_| true)
+}
+
+/// The plain text of the paragraphs for which `wanted` holds, for checks
+/// that read only some paragraphs (the region of an edit in a large
+/// article): each wanted paragraph's text, segments and tag spans are
+/// those of [`plain_text`], at other offsets. Every other paragraph is left
+/// out: its range is empty, its tags' spans are empty at `u32::MAX` (past
+/// the text), and the offsets in Unicode scalar values count only what
+/// was built.
+pub fn plain_text_of(text: &str, parse: &Parse, wanted: &dyn Fn(usize) -> bool) -> PlainText {
+    build(text, parse, wanted)
+}
+
+fn build(text: &str, parse: &Parse, wanted: &dyn Fn(usize) -> bool) -> PlainText {
     let doc = &parse.doc;
-    let mut events = Vec::with_capacity(doc.tags.len() * 4 + doc.escapes.len() + doc.comments.len());
-    events.extend(doc.comments.iter().chain(&doc.transparent_lines).map(|&range| Event::Skip(range)));
-    events.extend(doc.escapes.iter().map(|&at| Event::Skip(TextRange::new(at, at.saturating_add(1)))));
-    for (index, tag) in doc.tags.iter().enumerate() {
-        let index = index as u32;
+    // A tag of a paragraph left out keeps this span; the others get theirs.
+    let left_out = match (0..doc.paragraphs.len()).all(wanted) {
+        true => PlainTagSpan::default(),
+        false => PlainTagSpan { start: u32::MAX, end: u32::MAX, byte_start: u32::MAX, byte_end: u32::MAX },
+    };
+    let mut builder = Builder {
+        source: text,
+        out: PlainText { tags: vec![left_out; doc.tags.len()], ..PlainText::default() },
+        chars: 0,
+        cursor: 0,
+    };
+    let mut events = Vec::new();
+    let mut built_any = false;
+    // Each paragraph applies the events from the end of the one before it
+    // to its own end: markup skipped between paragraphs can reach into the
+    // next one. Tags lie inside their paragraph.
+    let mut window_start = 0;
+    for (index, paragraph) in doc.paragraphs.iter().enumerate() {
+        let window = TextRange::new(window_start, paragraph.range.end.max(window_start));
+        window_start = window.end;
+        if !wanted(index) {
+            let at = builder.out.text.len() as u32;
+            builder.out.paragraphs.push(TextRange::empty(at));
+            continue;
+        }
+        if built_any {
+            builder.write_newlines(2);
+        }
+        built_any = true;
+        events.clear();
+        window_events(doc, window, &mut events);
+        let plain_start = builder.out.text.len() as u32;
+        builder.cursor = paragraph.range.start as usize;
+        for event in &events {
+            builder.apply(*event);
+        }
+        builder.copy_to(paragraph.range.end as usize);
+        builder.out.paragraphs.push(TextRange::new(plain_start, builder.out.text.len() as u32));
+    }
+    if built_any {
+        builder.write_newlines(1);
+    }
+    builder.out
+}
+
+/// The indices of the items of a list sorted by `start` that start inside
+/// `window`.
+fn in_window<T>(items: &[T], window: TextRange, start: impl Fn(&T) -> u32) -> std::ops::Range<usize> {
+    let first = items.partition_point(|item| start(item) < window.start);
+    let end = first + items.get(first..).unwrap_or(&[]).partition_point(|item| start(item) < window.end);
+    first..end
+}
+
+/// The events at offsets inside `window`, in the order of their offsets.
+fn window_events(doc: &super::ast::Document, window: TextRange, events: &mut Vec<Event>) {
+    for ranges in [&doc.comments, &doc.transparent_lines] {
+        let found = in_window(ranges, window, |range| range.start);
+        events.extend(ranges.get(found).unwrap_or(&[]).iter().map(|&range| Event::Skip(range)));
+    }
+    let escapes = in_window(&doc.escapes, window, |&at| at);
+    let escapes = doc.escapes.get(escapes).unwrap_or(&[]);
+    events.extend(escapes.iter().map(|&at| Event::Skip(TextRange::new(at, at.saturating_add(1)))));
+    let tags = in_window(&doc.tags, window, |tag| tag.range.start);
+    for (tag, index) in doc.tags.get(tags.clone()).unwrap_or(&[]).iter().zip(tags.start as u32..) {
         events.push(Event::TagStart(tag.range.start, index));
         events.push(Event::Skip(TextRange::new(tag.range.start, tag.text_range.start)));
         events.push(Event::TagEnd(tag.text_range.end, index));
         events.push(Event::Skip(TextRange::new(tag.text_range.end, tag.range.end)));
     }
     events.sort_unstable_by_key(|event| event.offset());
-
-    let mut builder = Builder {
-        source: text,
-        out: PlainText { tags: vec![PlainTagSpan::default(); doc.tags.len()], ..PlainText::default() },
-        chars: 0,
-        cursor: 0,
-    };
-    let mut next_event = 0;
-    for (index, paragraph) in doc.paragraphs.iter().enumerate() {
-        if index > 0 {
-            builder.write_newlines(2);
-        }
-        let plain_start = builder.out.text.len() as u32;
-        let (start, end) = (paragraph.range.start as usize, paragraph.range.end as usize);
-        builder.cursor = start;
-        while let Some(event) = events.get(next_event).filter(|event| (event.offset() as usize) < end) {
-            next_event += 1;
-            builder.apply(*event);
-        }
-        builder.copy_to(end);
-        builder.out.paragraphs.push(TextRange::new(plain_start, builder.out.text.len() as u32));
-    }
-    if !doc.paragraphs.is_empty() {
-        builder.write_newlines(1);
-    }
-    builder.out
 }
 
 /// What happens at a source offset while copying.
