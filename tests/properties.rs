@@ -46,6 +46,33 @@ proptest! {
         }
     }
 
+    /// A column counts the characters of its line that start before the
+    /// offset, in the units of the encoding (an offset inside a character
+    /// counts it).
+    #[test]
+    fn columns_count_the_line_before_the_offset(text in tricky_text()) {
+        let index = LineIndex::new(&text);
+        for offset in 0..=text.len() as u32 {
+            for enc in ENCODINGS {
+                let lc = index.line_col(&text, offset, enc);
+                let line = index.line_range(lc.line);
+                let end = offset.clamp(line.start, line.end);
+                let expected: u32 = line
+                    .slice(&text)
+                    .char_indices()
+                    .take_while(|(i, _)| line.start + (*i as u32) < end)
+                    .map(|(_, c)| match enc {
+                        PositionEncoding::Utf8 => c.len_utf8() as u32,
+                        PositionEncoding::Utf16 => c.len_utf16() as u32,
+                        PositionEncoding::Utf32 => 1,
+                    })
+                    .sum();
+                let expected = if enc == PositionEncoding::Utf8 { end - line.start } else { expected };
+                prop_assert_eq!(lc.col, expected, "{:?} at {} in {:?}", text, offset, enc);
+            }
+        }
+    }
+
     /// Positions past the end clamp: a column past a line's end to the
     /// line's end, a line past the last to the end of the text, an offset
     /// past the end to the end's line/col.
@@ -314,6 +341,19 @@ fn generated_workspaces_reach_every_fixable_code() {
     for code in [Code::UndefinedReference, Code::UnknownAlias, Code::UntaggedMention, Code::UnknownKind] {
         assert!(codes.contains(&code), "{code:?} not in {codes:?}");
     }
+
+    // Without fixes (the server's published diagnostics), the same
+    // diagnostics, none with a fix.
+    let mut fixed = 0;
+    for (id, _, parse) in &ws.files {
+        let with = file_diagnostics(&ws.ws, *id, parse, CheckOptions::default());
+        let without = file_diagnostics(&ws.ws, *id, parse, CheckOptions { fixes: false, ..CheckOptions::default() });
+        assert!(without.iter().all(|d| d.fix.is_none()), "{without:?}");
+        let unfixed: Vec<_> = with.iter().cloned().map(|d| newsmark::analysis::Diagnostic { fix: None, ..d }).collect();
+        assert_eq!(without, unfixed);
+        fixed += with.iter().filter(|d| d.fix.is_some()).count();
+    }
+    assert!(fixed > 0);
 }
 
 /// Pieces an edit inserts: paragraph breaks, comment and tag delimiters,

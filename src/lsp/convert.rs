@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
 use tower_lsp_server::ls_types::{
     self as lsp, ClientCapabilities, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     Position, PositionEncodingKind, Range, Uri,
@@ -101,13 +103,84 @@ pub fn diagnostic(
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.as_str().to_string())),
         code_description: None,
-        source: Some("newsmark".to_string()),
+        source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: if related_information.is_empty() { None } else { Some(related_information) },
         tags: None,
         data: d.suggestion.as_ref().map(|s| serde_json::json!({ "suggestion": s })),
     }
 }
+
+/// The params of `textDocument/publishDiagnostics` for engine diagnostics,
+/// serialized exactly as `lsp::PublishDiagnosticsParams` holding
+/// [`diagnostic`] of each would be, without building those values: a large
+/// article has thousands, each with strings to copy.
+pub struct PublishParams<'a> {
+    pub uri: &'a Uri,
+    pub version: i32,
+    pub diagnostics: &'a [Diagnostic],
+    pub map: LineMap<'a>,
+    pub related: &'a dyn Fn(&crate::analysis::Related) -> Option<Location>,
+}
+
+impl Serialize for PublishParams<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut params = serializer.serialize_struct("PublishDiagnosticsParams", 3)?;
+        params.serialize_field("uri", self.uri)?;
+        params.serialize_field("diagnostics", &PublishedList(self))?;
+        params.serialize_field("version", &self.version)?;
+        params.end()
+    }
+}
+
+struct PublishedList<'a>(&'a PublishParams<'a>);
+
+impl Serialize for PublishedList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        serializer.collect_seq(p.diagnostics.iter().map(|d| Published { d, map: &p.map, related: p.related }))
+    }
+}
+
+/// One diagnostic as [`diagnostic`] would give it, serialized.
+struct Published<'a> {
+    d: &'a Diagnostic,
+    map: &'a LineMap<'a>,
+    related: &'a dyn Fn(&crate::analysis::Related) -> Option<Location>,
+}
+
+impl Serialize for Published<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Data<'a> {
+            suggestion: &'a str,
+        }
+        let d = self.d;
+        let related: Vec<DiagnosticRelatedInformation> = d
+            .related
+            .iter()
+            .filter_map(|r| {
+                Some(DiagnosticRelatedInformation { location: (self.related)(r)?, message: r.message.clone() })
+            })
+            .collect();
+        let mut out = serializer.serialize_struct("Diagnostic", 7)?;
+        out.serialize_field("range", &self.map.range(d.range))?;
+        out.serialize_field("severity", &severity(d.severity))?;
+        out.serialize_field("code", d.code.as_str())?;
+        out.serialize_field("source", SOURCE)?;
+        out.serialize_field("message", &d.message)?;
+        if !related.is_empty() {
+            out.serialize_field("relatedInformation", &related)?;
+        }
+        if let Some(suggestion) = &d.suggestion {
+            out.serialize_field("data", &Data { suggestion })?;
+        }
+        out.end()
+    }
+}
+
+/// The `source` of every diagnostic.
+const SOURCE: &str = "newsmark";
 
 /// The path of a `file:` URI.
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {

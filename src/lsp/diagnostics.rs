@@ -115,16 +115,14 @@ async fn run(session: &Arc<Session>, uri: &str, generation: u64, cancel: CancelT
         catch_panic(|| {
             let stop = || token.is_cancelled() || snap.interrupted.is_cancelled();
             let mut memo = memo.lock();
-            let items = compute(&snap, &mut memo, Some(&stop));
+            // Serialized here, off the executor, and once (see `wire`).
+            let params = publish_params(&snap, &mut memo, Some(&stop));
             if stop() {
                 // What the memo kept of a run that stopped early is partial.
                 *memo = DiagnosticsCache::default();
                 return None;
             }
-            // Serialized here, off the executor, and once (see `wire`).
-            let (version, diagnostics) = items?;
-            let params = lsp::PublishDiagnosticsParams { uri: snap.uri.clone(), diagnostics, version: Some(version) };
-            serde_json::to_vec(&params).ok()
+            params
         })
     })
     .await;
@@ -160,34 +158,69 @@ impl Session {
     }
 }
 
-/// The diagnostics of a snapshot's document with its version; `None` when
-/// the file is not in its workspace.
+/// The diagnostics of a snapshot's document with its version, as LSP
+/// values (pull diagnostics); `None` when the file is not in its workspace.
 pub fn compute(
     snap: &Snapshot,
     memo: &mut DiagnosticsCache,
     stop: Option<&(dyn Fn() -> bool + Sync)>,
 ) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+    checked(snap, memo, stop, |ctx, diags| {
+        let map = ctx.map();
+        let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
+        (ctx.doc.version, diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect())
+    })
+}
+
+/// The params of `textDocument/publishDiagnostics` for a snapshot's
+/// document, serialized straight from the engine's diagnostics (see
+/// `convert::PublishParams`); `None` when the file is not in its workspace.
+fn publish_params(
+    snap: &Snapshot,
+    memo: &mut DiagnosticsCache,
+    stop: Option<&(dyn Fn() -> bool + Sync)>,
+) -> Option<Vec<u8>> {
+    checked(snap, memo, stop, |ctx, diagnostics| {
+        let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
+        let params = convert::PublishParams {
+            uri: &snap.uri,
+            version: ctx.doc.version,
+            diagnostics,
+            map: ctx.map(),
+            related: &related,
+        };
+        serde_json::to_vec(&params).ok()
+    })
+    .flatten()
+}
+
+/// Computes the diagnostics of a snapshot's document (fixes left out:
+/// code actions compute their own) and hands them to `convert`.
+fn checked<T>(
+    snap: &Snapshot,
+    memo: &mut DiagnosticsCache,
+    stop: Option<&(dyn Fn() -> bool + Sync)>,
+    convert: impl FnOnce(&FileCtx<'_>, &[crate::analysis::Diagnostic]) -> T,
+) -> Option<T> {
     let started = std::time::Instant::now();
     let ctx = FileCtx::new(snap)?;
-    let opts = CheckOptions { index_complete: snap.index_complete, stop, ..CheckOptions::default() };
+    let opts = CheckOptions { index_complete: snap.index_complete, stop, fixes: false, ..CheckOptions::default() };
     let version = TextVersion { seq: ctx.doc.seq, since: &ctx.doc.history };
     let diags = file_diagnostics_incremental(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo, version);
     let computed = started.elapsed();
-    let map = ctx.map();
-    let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
-    let items: Vec<lsp::Diagnostic> = diags.iter().map(|d| convert::diagnostic(d, &map, &related)).collect();
+    let out = convert(&ctx, &diags);
     if super::state::timings() {
         eprintln!(
             "timing: diagnostics of {} v{}: {} in {:.2} ms ({}), to LSP {:.2} ms",
             snap.uri.as_str(),
             ctx.doc.version,
-            items.len(),
+            diags.len(),
             computed.as_secs_f64() * 1e3,
             if memo.kept_last() { "outside the edit kept" } else { "whole" },
             (started.elapsed() - computed).as_secs_f64() * 1e3
         );
     }
-    Some((ctx.doc.version, items))
+    Some(out)
 }
 
 /// Sends what it receives, in order, until the session ends.

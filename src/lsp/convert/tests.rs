@@ -76,3 +76,54 @@ fn negotiation_prefers_utf8_or_utf32() {
     let offered = vec![PositionEncodingKind::UTF16, PositionEncodingKind::UTF32];
     assert_eq!(negotiate_encoding(&caps(Some(offered))), Utf32);
 }
+
+#[test]
+fn published_diagnostics_are_the_bytes_of_the_lsp_values() {
+    use crate::analysis::{Code, FileId, Related};
+    let text = "é [a]{@x} \"quoted\"\n😀 b\n";
+    let index = LineIndex::new(text);
+    let map = LineMap { text, index: &index, enc: Utf16 };
+    let uri: Uri = "file:///ws/a.nmk".parse().unwrap();
+    let diagnostic_at = |range: TextRange, code: Code, severity: Severity| crate::analysis::Diagnostic {
+        file: FileId(0),
+        range,
+        code,
+        severity,
+        message: format!("{} with \"quotes\" and \\ and \n", code.as_str()),
+        related: Vec::new(),
+        suggestion: None,
+        fix: None,
+    };
+    let mut with_all = diagnostic_at(TextRange::new(3, 4), Code::UnknownAlias, Severity::Warning);
+    with_all.suggestion = Some("[a]{@y}".to_string());
+    with_all.related = vec![
+        Related { file: FileId(0), range: TextRange::new(22, 23), message: "here".to_string() },
+        Related { file: FileId(9), range: TextRange::new(0, 1), message: "nowhere".to_string() },
+    ];
+    let mut unplaced = diagnostic_at(TextRange::new(0, 2), Code::UntaggedMention, Severity::Hint);
+    unplaced.related = vec![Related { file: FileId(9), range: TextRange::new(0, 1), message: "lost".to_string() }];
+    let diagnostics = vec![
+        with_all,
+        unplaced,
+        diagnostic_at(TextRange::new(20, 27), Code::Syntax, Severity::Error),
+        diagnostic_at(TextRange::empty(27), Code::UnattributedQuote, Severity::Info),
+    ];
+    // File 9 has no location: its related information is left out.
+    let related = |r: &Related| (r.file == FileId(0)).then(|| Location { uri: uri.clone(), range: map.range(r.range) });
+    let direct = serde_json::to_string(&PublishParams {
+        uri: &uri,
+        version: 7,
+        diagnostics: &diagnostics,
+        map,
+        related: &related,
+    })
+    .unwrap();
+    let values = lsp::PublishDiagnosticsParams {
+        uri: uri.clone(),
+        diagnostics: diagnostics.iter().map(|d| diagnostic(d, &map, &related)).collect(),
+        version: Some(7),
+    };
+    assert_eq!(direct, serde_json::to_string(&values).unwrap());
+    assert!(direct.contains(r#""data":{"suggestion":"[a]{@y}"}"#), "{direct}");
+    assert_eq!(direct.matches("relatedInformation").count(), 1, "{direct}");
+}
