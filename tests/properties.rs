@@ -73,6 +73,23 @@ proptest! {
         }
     }
 
+    /// Counting on from an earlier offset gives the line and column
+    /// counted from the line's start.
+    #[test]
+    fn columns_counted_on_from_an_earlier_offset_agree(text in tricky_text(), step in 1usize..6) {
+        let index = LineIndex::new(&text);
+        let len = text.len() as u32;
+        for enc in ENCODINGS {
+            for at in (0..=len + 1).step_by(step) {
+                let known = (at, index.line_col(&text, at, enc));
+                for offset in (0..=len + 1).step_by(step) {
+                    let counted_on = index.line_col_from(&text, known, offset, enc);
+                    prop_assert_eq!(counted_on, index.line_col(&text, offset, enc), "{:?} from {} to {} in {:?}", text, at, offset, enc);
+                }
+            }
+        }
+    }
+
     /// Positions past the end clamp: a column past a line's end to the
     /// line's end, a line past the last to the end of the text, an offset
     /// past the end to the end's line/col.

@@ -61,10 +61,35 @@ impl LineMap<'_> {
         Range::new(self.position(range.start), self.position(range.end))
     }
 
+    /// Converts offsets met mostly in increasing order (see
+    /// [`LineIndex::line_col_from`]).
+    pub fn cursor(&self) -> PositionCursor<'_> {
+        PositionCursor { map: self, last: None }
+    }
+
     /// A byte range of an LSP range; a reversed range is put in order.
     pub fn text_range(&self, range: Range) -> TextRange {
         let (a, b) = (self.offset(range.start), self.offset(range.end));
         TextRange::new(a.min(b), a.max(b))
+    }
+}
+
+/// Positions of offsets converted one after the other, each counted on
+/// from the one before when it lies after it on the same line.
+pub struct PositionCursor<'a> {
+    map: &'a LineMap<'a>,
+    last: Option<(u32, LineCol)>,
+}
+
+impl PositionCursor<'_> {
+    pub fn position(&mut self, offset: u32) -> Position {
+        let map = self.map;
+        let lc = match self.last {
+            Some(known) => map.index.line_col_from(map.text, known, offset, map.enc),
+            None => map.index.line_col(map.text, offset, map.enc),
+        };
+        self.last = Some((offset, lc));
+        Position::new(lc.line, lc.col)
     }
 }
 
@@ -138,14 +163,20 @@ struct PublishedList<'a>(&'a PublishParams<'a>);
 impl Serialize for PublishedList<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let p = self.0;
-        serializer.collect_seq(p.diagnostics.iter().map(|d| Published { d, map: &p.map, related: p.related }))
+        // Diagnostics come sorted by start: each line is scanned once for
+        // the starts and about once for the ends.
+        let (mut starts, mut ends) = (p.map.cursor(), p.map.cursor());
+        serializer.collect_seq(p.diagnostics.iter().map(|d| {
+            let range = Range::new(starts.position(d.range.start), ends.position(d.range.end));
+            Published { d, range, related: p.related }
+        }))
     }
 }
 
 /// One diagnostic as [`diagnostic`] would give it, serialized.
 struct Published<'a> {
     d: &'a Diagnostic,
-    map: &'a LineMap<'a>,
+    range: Range,
     related: &'a dyn Fn(&crate::analysis::Related) -> Option<Location>,
 }
 
@@ -164,7 +195,7 @@ impl Serialize for Published<'_> {
             })
             .collect();
         let mut out = serializer.serialize_struct("Diagnostic", 7)?;
-        out.serialize_field("range", &self.map.range(d.range))?;
+        out.serialize_field("range", &self.range)?;
         out.serialize_field("severity", &severity(d.severity))?;
         out.serialize_field("code", d.code.as_str())?;
         out.serialize_field("source", SOURCE)?;

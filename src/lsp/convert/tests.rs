@@ -102,8 +102,10 @@ fn published_diagnostics_are_the_bytes_of_the_lsp_values() {
     ];
     let mut unplaced = diagnostic_at(TextRange::new(0, 2), Code::UntaggedMention, Severity::Hint);
     unplaced.related = vec![Related { file: FileId(9), range: TextRange::new(0, 1), message: "lost".to_string() }];
+    // Sorted by start, as the engine gives them, then out of order.
     let diagnostics = vec![
         with_all,
+        diagnostic_at(TextRange::new(10, 18), Code::UnattributedQuote, Severity::Info),
         unplaced,
         diagnostic_at(TextRange::new(20, 27), Code::Syntax, Severity::Error),
         diagnostic_at(TextRange::empty(27), Code::UnattributedQuote, Severity::Info),
