@@ -120,9 +120,6 @@ pub fn run(args: CheckArgs) -> i32 {
         cache_writes = writes;
         progress.finish();
         timings.phase("read, index and diagnose");
-        if timings.on() {
-            eprintln!("timing: cache: {}", stats.summary());
-        }
         warn_unmatched(&selected, &cwd, |s| workspaces.iter().any(|ws| ws.files.iter().any(|f| f.path.starts_with(s))));
         gather_cached(workspaces, &is_selected)
     } else {
@@ -183,7 +180,12 @@ pub fn run(args: CheckArgs) -> i32 {
     let texts: Vec<String> = shown
         .par_iter()
         .map(|s| match (&s.path, s.needs_text) {
-            (Some(p), true) => workspace::read_text(p).unwrap_or_default(),
+            (Some(p), true) => {
+                if !whole_texts {
+                    stats.read_for_positions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                workspace::read_text(p).unwrap_or_default()
+            }
             _ => String::new(),
         })
         .collect();
@@ -235,6 +237,9 @@ pub fn run(args: CheckArgs) -> i32 {
         eprintln!("{}", outcome.summary());
     }
     timings.phase("report");
+    if timings.on() && cached {
+        eprintln!("timing: cache: {}", stats.summary());
+    }
     for write in cache_writes {
         if let Ok(Some(note)) = write.join() {
             eprintln!("{note}");

@@ -17,14 +17,18 @@ pub struct Diagnosed {
     pub diagnostics: Vec<Diagnostic>,
     pub words: Words,
     pub positions: Positions,
+    /// The positions of the diagnostics' offsets into other files (fix
+    /// edits, related places), per file; filled in by the caller, which
+    /// reads each of those files once for all the files it diagnoses.
+    pub elsewhere: Vec<(FileId, Positions)>,
     /// Taken from the file's cache entry, which can then be written back
     /// as it is (`words` is left empty: the entry keeps it).
     pub from_cache: bool,
 }
 
 /// Line and column (1-based, in Unicode scalar values) of every offset
-/// the diagnostics of a file point at, sorted by offset: a report in a
-/// format without source lines needs nothing else from the file.
+/// the diagnostics of a file point at in one file, sorted by offset: a
+/// report in a format without source lines needs nothing else from it.
 pub type Positions = Vec<(u32, u32, u32)>;
 
 /// Reads and parses a file again (the workspace keeps summaries, not texts
@@ -46,8 +50,9 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
             } else {
                 Words::of(&syntax::plain_text(&text, &parse).text)
             };
-            let positions = positions(&text, &diagnostics);
-            Diagnosed { diagnostics, words, positions, from_cache: false }
+            let own: Vec<u32> = offsets(&diagnostics).filter(|&(f, _)| f == id).map(|(_, o)| o).collect();
+            let positions = positions_of(&text, own);
+            Diagnosed { diagnostics, words, positions, elsewhere: Vec::new(), from_cache: false }
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.
@@ -58,8 +63,19 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
     }
 }
 
-fn positions(text: &str, diagnostics: &[Diagnostic]) -> Positions {
-    let mut offsets: Vec<u32> = diagnostics.iter().flat_map(|d| [d.range.start, d.range.end]).collect();
+/// Every place the diagnostics point at, as (file, offset): their ranges,
+/// related places and fix edits.
+pub fn offsets(diagnostics: &[Diagnostic]) -> impl Iterator<Item = (FileId, u32)> + '_ {
+    diagnostics.iter().flat_map(|d| {
+        let ranges = std::iter::once((d.file, d.range))
+            .chain(d.related.iter().map(|r| (r.file, r.range)))
+            .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| (e.file, e.range))));
+        ranges.flat_map(|(file, range)| [(file, range.start), (file, range.end)])
+    })
+}
+
+/// The positions of `offsets` in `text`.
+pub fn positions_of(text: &str, mut offsets: Vec<u32>) -> Positions {
     offsets.sort_unstable();
     offsets.dedup();
     if offsets.is_empty() {
@@ -117,37 +133,22 @@ impl Words {
     }
 }
 
-pub fn store_diagnostic(ws: &Workspace, d: &Diagnostic) -> StoredDiagnostic {
+/// `d` as the cache stores it, borrowing its strings; `rel_paths` holds
+/// the path relative to the root of each file of the workspace, by id.
+pub fn store_diagnostic<'a>(rel_paths: &'a [String], d: &'a Diagnostic) -> StoredDiagnostic<'a> {
+    let path = |id: FileId| rel_paths.get(id.0 as usize).map_or("", String::as_str);
     StoredDiagnostic {
         start: d.range.start,
         end: d.range.end,
         code: Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0) as u8,
         severity: d.severity as u8,
-        message: d.message.clone(),
-        related: d
-            .related
-            .iter()
-            .map(|r| {
-                (
-                    ws.file(r.file).map(|f| rel_path(&ws.root, &f.path)).unwrap_or_default(),
-                    r.range.start,
-                    r.range.end,
-                    r.message.clone(),
-                )
-            })
-            .collect(),
-        suggestion: d.suggestion.clone(),
+        message: &d.message,
+        related: d.related.iter().map(|r| (path(r.file), r.range.start, r.range.end, r.message.as_str())).collect(),
+        suggestion: d.suggestion.as_deref(),
         fix: d.fix.as_ref().map(|f| StoredFix {
-            title: f.title.clone(),
+            title: &f.title,
             safe: f.applicability == Applicability::Safe,
-            edits: f
-                .edits
-                .iter()
-                .map(|e| {
-                    let path = ws.file(e.file).map(|f| rel_path(&ws.root, &f.path)).unwrap_or_default();
-                    (path, e.range.start, e.range.end, e.new_text.clone())
-                })
-                .collect(),
+            edits: f.edits.iter().map(|e| (path(e.file), e.range.start, e.range.end, e.new_text.as_str())).collect(),
         }),
     }
 }
@@ -163,18 +164,18 @@ pub fn load_diagnostic(
     const SEVERITIES: [Severity; 4] = [Severity::Error, Severity::Warning, Severity::Info, Severity::Hint];
     let range = |a: u32, b: u32| (a <= b).then(|| TextRange::new(a, b));
     let mut related = Vec::with_capacity(s.related.len());
-    for (path, start, end, message) in &s.related {
+    for &(path, start, end, message) in &s.related {
         let id = file_of(path)?;
-        related.push(Related { file: id, range: range(*start, *end)?, message: message.clone() });
+        related.push(Related { file: id, range: range(start, end)?, message: message.to_owned() });
     }
     let fix = match &s.fix {
         Some(f) => {
             let mut edits = Vec::with_capacity(f.edits.len());
-            for (path, start, end, new_text) in &f.edits {
-                edits.push(FixEdit { file: file_of(path)?, range: range(*start, *end)?, new_text: new_text.clone() });
+            for &(path, start, end, new_text) in &f.edits {
+                edits.push(FixEdit { file: file_of(path)?, range: range(start, end)?, new_text: new_text.to_owned() });
             }
             let applicability = if f.safe { Applicability::Safe } else { Applicability::Unsafe };
-            Some(Fix { title: f.title.clone(), applicability, edits })
+            Some(Fix { title: f.title.to_owned(), applicability, edits })
         }
         None => None,
     };
@@ -183,9 +184,9 @@ pub fn load_diagnostic(
         range: range(s.start, s.end)?,
         code: *Code::ALL.get(s.code as usize)?,
         severity: *SEVERITIES.get(s.severity as usize)?,
-        message: s.message.clone(),
+        message: s.message.to_owned(),
         related,
-        suggestion: s.suggestion.clone(),
+        suggestion: s.suggestion.map(str::to_owned),
         fix,
     })
 }

@@ -18,9 +18,11 @@ use crate::workspace::{ReadError, read_text};
 
 use super::CacheSettings;
 use super::delta::Delta;
-use super::diagnose::{Diagnosed, Positions, Words, diagnose_file, load_diagnostic, rel_path, store_diagnostic};
+use super::diagnose::{
+    Diagnosed, Positions, Words, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
+};
 use super::stamp::{self, Nanos, Stamp};
-use super::store::{self, Entry, Header, Loaded, Summaries};
+use super::store::{self, Entry, Header, Loaded, Part, Sections, StoredDiagnostic, StoredFile};
 
 /// A file of a checked workspace.
 #[derive(Clone, Debug)]
@@ -35,7 +37,9 @@ pub struct CheckedFile {
 pub struct CheckedWorkspace {
     pub files: Vec<CheckedFile>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Per file (same index), the positions of its diagnostics' offsets.
+    /// Per file (same index), the positions of the offsets that the
+    /// diagnostics point at in it (its own, and other files' fix edits and
+    /// related places there).
     pub positions: Vec<Positions>,
     /// How many files were selected.
     pub checked: usize,
@@ -53,6 +57,10 @@ pub struct RunStats {
     /// Diagnostics taken from the cache / computed.
     pub reused: AtomicUsize,
     pub diagnosed: AtomicUsize,
+    /// Files read only to turn offsets into lines and columns (by the
+    /// engine for fresh diagnostics that point into other files, or by
+    /// the report for offsets it was not given positions of).
+    pub read_for_positions: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
 }
 
@@ -60,12 +68,13 @@ impl RunStats {
     pub fn summary(&self) -> String {
         let n = |a: &AtomicUsize| a.load(Ordering::Relaxed);
         format!(
-            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed",
+            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions",
             n(&self.trusted),
             n(&self.verified),
             n(&self.parsed),
             n(&self.reused),
-            n(&self.diagnosed)
+            n(&self.diagnosed),
+            n(&self.read_for_positions)
         )
     }
 
@@ -129,7 +138,7 @@ pub fn check_plan(
         if let (Some(file), Some(save)) = (cache_file, save) {
             let header = Header { program: program.clone(), diagnostics_key: key };
             writes.push(std::thread::spawn(move || {
-                store::save(&file, header, save.entries, save.summaries)
+                store::save(&file, header, save.entries, save.sections)
                     .err()
                     .map(|e| format!("note: cannot write the cache {}: {e}", file.display()))
             }));
@@ -191,7 +200,7 @@ struct WorkspaceRun<'a> {
 /// What to write back.
 struct Save {
     entries: Vec<Entry>,
-    summaries: Summaries,
+    sections: Sections,
 }
 
 impl WorkspaceRun<'_> {
@@ -235,7 +244,7 @@ impl WorkspaceRun<'_> {
 
     /// Nothing changed since the cache was written (same files, same
     /// bytes, same config): its diagnostics are the answer, with no index
-    /// to build.
+    /// to build, decoded file by file in parallel.
     fn unchanged_run(&self, files: &[CheckedFile], states: &[State]) -> Option<(CheckedWorkspace, Option<Save>)> {
         let loaded = self.loaded.as_ref()?;
         if !self.diagnostics_usable() || !self.planned.unreadable.is_empty() || loaded.entries.len() != states.len() {
@@ -245,7 +254,7 @@ impl WorkspaceRun<'_> {
         for (file, state) in files.iter().zip(states) {
             let State::Same { entry, .. } = state else { return None };
             let entry = &loaded.entries[*entry];
-            if (self.is_selected)(&file.path) && entry.diagnostics.is_none() {
+            if (self.is_selected)(&file.path) && entry.diagnosed.is_none() {
                 return None;
             }
             entries.push(entry);
@@ -253,20 +262,18 @@ impl WorkspaceRun<'_> {
         // FileIds are positions in `files`; related places are found by path.
         let by_path: rustc_hash::FxHashMap<&str, u32> =
             entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i as u32)).collect();
-        let mut diagnostics = Vec::new();
-        let mut positions = Vec::with_capacity(files.len());
-        let mut checked = 0;
-        for (i, (file, entry)) in files.iter().zip(&entries).enumerate() {
-            if !(self.is_selected)(&file.path) {
-                positions.push(Vec::new());
-                continue;
-            }
-            positions.push(entry.positions.clone());
-            checked += 1;
-            for s in entry.diagnostics.iter().flatten() {
-                diagnostics.push(unchanged_diagnostic(FileId(i as u32), s, &by_path)?);
-            }
-        }
+        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
+        loaded.prepare_diagnosed();
+        let decoded: Option<Vec<Option<Diagnosed>>> = files
+            .par_iter()
+            .zip(entries.par_iter())
+            .enumerate()
+            .map(|(i, (file, entry))| match (self.is_selected)(&file.path) {
+                true => Some(Some(from_cache(FileId(i as u32), loaded.diagnosed(entry)?, &file_of)?)),
+                false => Some(None),
+            })
+            .collect();
+        let (diagnostics, positions, checked) = assemble(decoded?);
         self.stats.reused.fetch_add(checked, Ordering::Relaxed);
         // Entries read again (racy ones) carry a new `read_since`: worth a
         // write only then.
@@ -282,7 +289,7 @@ impl WorkspaceRun<'_> {
                     e.read_since = *read_since;
                 }
             }
-            Save { entries, summaries: Summaries::Compressed(loaded.compressed_summaries().to_vec()) }
+            Save { entries, sections: loaded.compressed_sections() }
         });
         Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
     }
@@ -405,7 +412,7 @@ impl WorkspaceRun<'_> {
 
         let usable = self.diagnostics_usable();
         let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
-        let results: Vec<Option<Diagnosed>> = ids
+        let mut results: Vec<Option<Diagnosed>> = ids
             .par_iter()
             .map(|&id| {
                 let file = ws.file(id)?;
@@ -413,36 +420,27 @@ impl WorkspaceRun<'_> {
                     return None;
                 }
                 let i = id.0 as usize;
-                if usable && let Some(entry) = same(i).and_then(|e| self.entry(e)) {
+                if usable
+                    && let Some(entry) = same(i).and_then(|e| self.entry(e))
+                    && let Some(cached) = loaded.and_then(|l| l.diagnosed(entry))
+                {
                     // A fix that edits another file (an `aka` added in a
                     // registry) or a related place there holds offsets into
                     // it, which only a change of that file can move: such a
                     // diagnostic is computed again when that file changed.
-                    let points_into_a_changed_file = |d: &super::store::StoredDiagnostic| {
-                        let changed = |path: &String| *path != entry.path && changed_paths.contains(path);
+                    // (So are the positions kept of those offsets.)
+                    let points_into_a_changed_file = |d: &StoredDiagnostic| {
+                        let changed = |path: &str| path != entry.path && changed_paths.contains(path);
                         d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(path, ..)| changed(path)))
                             || d.related.iter().any(|(path, ..)| changed(path))
                     };
-                    if let Some(cached) =
-                        entry.diagnostics.as_ref().filter(|c| !c.iter().any(points_into_a_changed_file))
+                    let codes = cached.diagnostics.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
+                    if !cached.diagnostics.iter().any(points_into_a_changed_file)
+                        && !delta.reaches(&file.summary, &cached.words, codes)
+                        && let Some(back) = from_cache(id, cached, &|p| ws.file_id(&ws.root.join(p)))
                     {
-                        let codes = cached.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
-                        if !delta.reaches(&file.summary, &entry.words, codes) {
-                            let back: Option<Vec<Diagnostic>> = cached
-                                .iter()
-                                .map(|d| load_diagnostic(id, d, &|p| ws.file_id(&ws.root.join(p))))
-                                .collect();
-                            if let Some(diagnostics) = back {
-                                self.stats.reused.fetch_add(1, Ordering::Relaxed);
-                                let positions = entry.positions.clone();
-                                return Some(Diagnosed {
-                                    diagnostics,
-                                    words: Words::default(),
-                                    positions,
-                                    from_cache: true,
-                                });
-                            }
-                        }
+                        self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                        return Some(back);
                     }
                 }
                 self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
@@ -450,23 +448,26 @@ impl WorkspaceRun<'_> {
             })
             .collect();
 
-        // The cache to write: every readable file of the plan. The entry
-        // of a file whose diagnostics came from the cache is moved over as
-        // it is (no second conversion of what was just read).
-        let mut loaded = self.loaded;
-        let mut summaries = Vec::with_capacity(loaded.as_ref().map_or(0, |l| l.summaries_len()));
+        self.place_elsewhere(&ws, &mut results);
+
+        // The cache to write: every readable file of the plan. The part of
+        // a file whose diagnostics came from the cache is copied over as it
+        // is (no second conversion of what was just read).
+        let mut summaries = Vec::with_capacity(loaded.map_or(0, |l| l.summaries_len()));
+        let mut diagnosed = Vec::with_capacity(loaded.map_or(0, |l| l.diagnosed_len()));
         let mut entries = Vec::with_capacity(files.len());
         if self.writes_cache {
+            let rel_paths: Vec<String> = ws.files().map(|(_, f)| rel_path(&ws.root, &f.path)).collect();
             for (i, (file, state)) in files.iter().zip(&states).enumerate() {
                 let Some(id) = ws.file_id(&file.path) else { continue };
                 let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
-                let mut cached = same(i).and_then(|e| loaded.as_mut()?.entries.get_mut(e)).map(std::mem::take);
-                let (stamp, read_since, hash) = match (state, &cached) {
+                let cached = same(i).and_then(|e| loaded?.entries.get(e));
+                let (stamp, read_since, hash) = match (state, cached) {
                     (State::Same { stamp, read_since, .. }, Some(entry)) => (*stamp, *read_since, entry.hash),
                     (State::Changed { hash, stamp: Some(stamp), .. }, _) => (*stamp, self.started, *hash),
                     _ => continue,
                 };
-                let stored = cached.as_ref().zip(loaded.as_ref()).and_then(|(e, l)| l.summary_bytes(e));
+                let stored = cached.zip(loaded).and_then(|(e, l)| l.summary_bytes(e));
                 let bytes: std::borrow::Cow<[u8]> = match stored {
                     Some(b) => b.into(),
                     None => match postcard::to_stdvec(&source.summary.to_stored(ws.interner())) {
@@ -474,30 +475,42 @@ impl WorkspaceRun<'_> {
                         Err(_) => continue,
                     },
                 };
-                let at = (summaries.len() as u64, bytes.len() as u32);
+                let summary = (summaries.len() as u64, bytes.len() as u32);
                 summaries.extend_from_slice(&bytes);
-                let (diagnostics, words, positions) = match (results.get(id.0 as usize), cached.as_mut()) {
-                    (Some(Some(d)), Some(entry)) if d.from_cache => (
-                        entry.diagnostics.take(),
-                        std::mem::take(&mut entry.words),
-                        std::mem::take(&mut entry.positions),
-                    ),
-                    (Some(Some(d)), _) => (
-                        Some(d.diagnostics.iter().map(|d| store_diagnostic(&ws, d)).collect()),
-                        d.words.0.clone(),
-                        d.positions.clone(),
-                    ),
-                    _ => (None, Vec::new(), Vec::new()),
+                let start = diagnosed.len();
+                let written = match (results.get(id.0 as usize), cached) {
+                    (Some(Some(d)), Some(entry)) if d.from_cache => loaded
+                        .and_then(|l| l.diagnosed_bytes(entry))
+                        .map(|bytes| diagnosed.extend_from_slice(bytes))
+                        .is_some(),
+                    (Some(Some(d)), _) => {
+                        let path = |id: FileId| rel_paths.get(id.0 as usize).map_or("", String::as_str);
+                        let stored = StoredFile {
+                            diagnostics: d.diagnostics.iter().map(|d| store_diagnostic(&rel_paths, d)).collect(),
+                            positions: d.positions.clone(),
+                            elsewhere: d.elsewhere.iter().map(|(id, p)| (path(*id), p.clone())).collect(),
+                            words: d.words.0.clone(),
+                        };
+                        match postcard::to_extend(&stored, std::mem::take(&mut diagnosed)) {
+                            Ok(bytes) => {
+                                diagnosed = bytes;
+                                true
+                            }
+                            // Never expected; the part is left out.
+                            Err(_) => false,
+                        }
+                    }
+                    _ => false,
                 };
+                diagnosed.truncate(if written { diagnosed.len() } else { start });
+                let span = (start as u64, (diagnosed.len() - start) as u32);
                 entries.push(Entry {
-                    path: rel_path(&ws.root, &file.path),
+                    path: rel_paths[id.0 as usize].clone(),
                     stamp,
                     read_since,
                     hash,
-                    summary: at,
-                    words,
-                    diagnostics,
-                    positions,
+                    summary,
+                    diagnosed: written.then_some(span),
                 });
             }
         }
@@ -513,21 +526,99 @@ impl WorkspaceRun<'_> {
                 readable: f.read_error.is_none(),
             });
         }
-        let mut diagnostics = Vec::new();
-        let mut positions = Vec::with_capacity(all_files.len());
-        let mut checked = 0;
-        for d in results {
-            let Some(d) = d else {
-                positions.push(Vec::new());
-                continue;
-            };
-            checked += 1;
-            diagnostics.extend(d.diagnostics);
-            positions.push(d.positions);
-        }
-        let save = self.writes_cache.then_some(Save { entries, summaries: Summaries::Raw(summaries) });
+        let (diagnostics, positions, checked) = assemble(results);
+        let sections = Sections { diagnosed: Part::Raw(diagnosed), summaries: Part::Raw(summaries) };
+        let save = self.writes_cache.then_some(Save { entries, sections });
         (CheckedWorkspace { files: all_files, diagnostics, positions, checked }, save)
     }
+}
+
+impl WorkspaceRun<'_> {
+    /// Fills in `Diagnosed::elsewhere` of the diagnostics computed by this
+    /// run: each file they point into is read once, for all of them.
+    fn place_elsewhere(&self, ws: &Workspace, results: &mut [Option<Diagnosed>]) {
+        let mut wanted: rustc_hash::FxHashMap<FileId, Vec<u32>> = rustc_hash::FxHashMap::default();
+        let fresh = results.iter().enumerate().filter_map(|(i, d)| Some((i, d.as_ref().filter(|d| !d.from_cache)?)));
+        for (i, d) in fresh {
+            for (file, offset) in offsets(&d.diagnostics).filter(|(f, _)| f.0 as usize != i) {
+                wanted.entry(file).or_default().push(offset);
+            }
+        }
+        if wanted.is_empty() {
+            return;
+        }
+        // A file that cannot be read gets no positions: the report reads
+        // it (and places its offsets) as it would without the cache.
+        let placed: rustc_hash::FxHashMap<FileId, Positions> = wanted
+            .into_par_iter()
+            .filter_map(|(id, offsets)| {
+                let file = ws.file(id).filter(|f| f.read_error.is_none())?;
+                let text = read_text(&file.path).ok()?;
+                self.stats.read_for_positions.fetch_add(1, Ordering::Relaxed);
+                Some((id, positions_of(&text, offsets)))
+            })
+            .collect();
+        results.par_iter_mut().enumerate().for_each(|(i, d)| {
+            let Some(d) = d.as_mut().filter(|d| !d.from_cache) else { return };
+            let mut mine: Vec<(FileId, u32)> = offsets(&d.diagnostics).filter(|(f, _)| f.0 as usize != i).collect();
+            mine.sort_unstable();
+            mine.dedup();
+            for chunk in mine.chunk_by(|a, b| a.0 == b.0) {
+                let file = chunk[0].0;
+                let Some(table) = placed.get(&file) else { continue };
+                let found = chunk.iter().filter_map(|(_, o)| table.binary_search_by_key(o, |p| p.0).ok());
+                d.elsewhere.push((file, found.map(|k| table[k]).collect()));
+            }
+        });
+    }
+}
+
+/// The cached diagnostics of `file` back, other files found with
+/// `file_of` (a path relative to the root); `None` when one is gone, or
+/// something is malformed.
+fn from_cache(file: FileId, stored: StoredFile<'_>, file_of: &dyn Fn(&str) -> Option<FileId>) -> Option<Diagnosed> {
+    let diagnostics = stored.diagnostics.iter().map(|d| load_diagnostic(file, d, file_of)).collect::<Option<_>>()?;
+    let elsewhere = stored
+        .elsewhere
+        .into_iter()
+        .map(|(path, positions)| Some((file_of(path)?, positions)))
+        .collect::<Option<_>>()?;
+    Some(Diagnosed { diagnostics, words: Words::default(), positions: stored.positions, elsewhere, from_cache: true })
+}
+
+/// The diagnostics of every file (`None`: not selected) in file order;
+/// per file, the positions of the offsets they point at in it (its own
+/// diagnostics', and other files' fix edits and related places there,
+/// sorted by offset, once each); and how many files were diagnosed.
+fn assemble(results: Vec<Option<Diagnosed>>) -> (Vec<Diagnostic>, Vec<Positions>, usize) {
+    let mut diagnostics = Vec::with_capacity(results.iter().flatten().map(|d| d.diagnostics.len()).sum());
+    let mut positions = Vec::with_capacity(results.len());
+    let mut elsewhere = Vec::new();
+    let mut checked = 0;
+    for d in results {
+        let Some(d) = d else {
+            positions.push(Vec::new());
+            continue;
+        };
+        checked += 1;
+        diagnostics.extend(d.diagnostics);
+        positions.push(d.positions);
+        elsewhere.extend(d.elsewhere);
+    }
+    let mut touched = Vec::new();
+    for (file, found) in elsewhere {
+        if let Some(into) = positions.get_mut(file.0 as usize) {
+            into.extend(found);
+            touched.push(file.0 as usize);
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for i in touched {
+        positions[i].sort_unstable();
+        positions[i].dedup_by_key(|p| p.0);
+    }
+    (diagnostics, positions, checked)
 }
 
 fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats) -> FileSummary {
@@ -538,12 +629,4 @@ fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunSt
 fn hash(text: &str) -> (u64, u64) {
     let h = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
     ((h >> 64) as u64, h as u64)
-}
-
-fn unchanged_diagnostic(
-    file: FileId,
-    s: &super::store::StoredDiagnostic,
-    by_path: &rustc_hash::FxHashMap<&str, u32>,
-) -> Option<Diagnostic> {
-    load_diagnostic(file, s, &|path| by_path.get(path).map(|&i| FileId(i)))
 }
