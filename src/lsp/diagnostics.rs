@@ -189,9 +189,8 @@ fn publish_params(
             map: ctx.map(),
             related: &related,
         };
-        serde_json::to_vec(&params).ok()
+        params.to_json()
     })
-    .flatten()
 }
 
 /// Computes the diagnostics of a snapshot's document (fixes left out:

@@ -112,14 +112,8 @@ fn published_diagnostics_are_the_bytes_of_the_lsp_values() {
     ];
     // File 9 has no location: its related information is left out.
     let related = |r: &Related| (r.file == FileId(0)).then(|| Location { uri: uri.clone(), range: map.range(r.range) });
-    let direct = serde_json::to_string(&PublishParams {
-        uri: &uri,
-        version: 7,
-        diagnostics: &diagnostics,
-        map,
-        related: &related,
-    })
-    .unwrap();
+    let direct = PublishParams { uri: &uri, version: 7, diagnostics: &diagnostics, map, related: &related }.to_json();
+    let direct = String::from_utf8(direct).unwrap();
     let values = lsp::PublishDiagnosticsParams {
         uri: uri.clone(),
         diagnostics: diagnostics.iter().map(|d| diagnostic(d, &map, &related)).collect(),
