@@ -23,6 +23,7 @@ use super::session::{Session, catch_panic};
 use super::snapshot::{CancelToken, FileCtx, Snapshot};
 use super::state::State;
 use super::wire::{Payloads, Placeholder};
+use crate::analysis::Diagnostic;
 use crate::analysis::deps::Change;
 use crate::analysis::diagnostics::{CheckOptions, DiagnosticsCache, TextVersion, file_diagnostics_incremental};
 
@@ -111,38 +112,44 @@ async fn run(session: &Arc<Session>, uri: &str, generation: u64, cancel: CancelT
     let (Some(memo), Some(snap)) = (memo, session.snapshot(&parsed)) else { return };
     let token = cancel.clone();
     let interrupted = snap.interrupted.clone();
+    let (on_thread, uri_owned, cancel_owned) = (session.clone(), uri.to_string(), cancel.clone());
     let computed = tokio::task::spawn_blocking(move || {
-        catch_panic(|| {
-            let stop = || token.is_cancelled() || snap.interrupted.is_cancelled();
-            let mut memo = memo.lock();
-            // Serialized here, off the executor, and once (see `wire`).
-            let params = publish_params(&snap, &mut memo, Some(&stop));
-            if stop() {
-                // What the memo kept of a run that stopped early is partial.
-                *memo = DiagnosticsCache::default();
-                return None;
-            }
-            params
+        catch_panic(move || {
+            let published = {
+                let stop = || token.is_cancelled() || snap.interrupted.is_cancelled();
+                let mut memo = memo.lock();
+                // Serialized here, off the executor, and once (see `wire`).
+                let published = publish_params(&snap, &mut memo, Some(&stop));
+                if stop() {
+                    // What the memo kept of a run that stopped early is partial.
+                    *memo = DiagnosticsCache::default();
+                    return None;
+                }
+                published
+            };
+            // The snapshot holds its workspace's read lock, which must not
+            // be held while taking the state's (lock order: state first).
+            drop(snap);
+            let (params, diagnostics) = published?;
+            // Handed over from this thread, without a trip back through the
+            // executor; the diagnostics are freed once it is done.
+            on_thread.hand_over(&uri_owned, generation, &cancel_owned, params);
+            drop(diagnostics);
+            Some(())
         })
     })
     .await;
-    let params = match computed {
-        Ok(Ok(Some(params))) => params,
+    match computed {
+        Ok(Ok(Some(()))) | Err(_) => {}
         Ok(Ok(None)) => {
             // Stopped for a change of the workspace, not of this document:
             // run again once the change is in.
             if interrupted.is_cancelled() && !cancel.is_cancelled() {
                 session.mutate(|_| super::state::Effects { diagnose: vec![uri.to_string()], ..Default::default() });
             }
-            return;
         }
-        Ok(Err(message)) => {
-            session.log_error(&format!("the diagnostics of {uri} failed: {message}")).await;
-            return;
-        }
-        Err(_) => return,
-    };
-    session.hand_over(uri, generation, &cancel, params);
+        Ok(Err(message)) => session.log_error(&format!("the diagnostics of {uri} failed: {message}")).await,
+    }
 }
 
 impl Session {
@@ -174,22 +181,23 @@ pub fn compute(
 
 /// The params of `textDocument/publishDiagnostics` for a snapshot's
 /// document, serialized straight from the engine's diagnostics (see
-/// `convert::PublishParams`); `None` when the file is not in its workspace.
+/// `convert::PublishParams`), and those diagnostics (to be freed once the
+/// params are handed over); `None` when the file is not in its workspace.
 fn publish_params(
     snap: &Snapshot,
     memo: &mut DiagnosticsCache,
     stop: Option<&(dyn Fn() -> bool + Sync)>,
-) -> Option<Vec<u8>> {
+) -> Option<(Vec<u8>, Vec<Diagnostic>)> {
     checked(snap, memo, stop, |ctx, diagnostics| {
         let related = |r: &crate::analysis::Related| ctx.location(r.file, r.range);
         let params = convert::PublishParams {
             uri: &snap.uri,
             version: ctx.doc.version,
-            diagnostics,
+            diagnostics: &diagnostics,
             map: ctx.map(),
             related: &related,
         };
-        params.to_json()
+        (params.to_json(), diagnostics)
     })
 }
 
@@ -199,7 +207,7 @@ fn checked<T>(
     snap: &Snapshot,
     memo: &mut DiagnosticsCache,
     stop: Option<&(dyn Fn() -> bool + Sync)>,
-    convert: impl FnOnce(&FileCtx<'_>, &[crate::analysis::Diagnostic]) -> T,
+    convert: impl FnOnce(&FileCtx<'_>, Vec<Diagnostic>) -> T,
 ) -> Option<T> {
     let started = std::time::Instant::now();
     let ctx = FileCtx::new(snap)?;
@@ -207,13 +215,14 @@ fn checked<T>(
     let version = TextVersion { seq: ctx.doc.seq, since: &ctx.doc.history };
     let diags = file_diagnostics_incremental(ctx.ws(), ctx.file, &ctx.doc.parse, opts, memo, version);
     let computed = started.elapsed();
-    let out = convert(&ctx, &diags);
+    let count = diags.len();
+    let out = convert(&ctx, diags);
     if super::state::timings() {
         eprintln!(
             "timing: diagnostics of {} v{}: {} in {:.2} ms ({}), to LSP {:.2} ms",
             snap.uri.as_str(),
             ctx.doc.version,
-            diags.len(),
+            count,
             computed.as_secs_f64() * 1e3,
             if memo.kept_last() { "outside the edit kept" } else { "whole" },
             (started.elapsed() - computed).as_secs_f64() * 1e3
