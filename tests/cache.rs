@@ -365,7 +365,7 @@ fn survives(why: &str, damage: impl Fn(&Path)) {
 
 #[test]
 fn a_truncated_cache_is_ignored_and_rebuilt() {
-    survives("checksum mismatch", |f| {
+    survives("truncated", |f| {
         let bytes = std::fs::read(f).unwrap();
         std::fs::write(f, &bytes[..bytes.len() / 2]).unwrap();
     });
@@ -383,27 +383,139 @@ fn a_cache_with_flipped_bytes_is_ignored_and_rebuilt() {
     });
 }
 
+/// The parts of a cache file: magic, the head's checksum, the head (the
+/// lengths of the table, diagnostics and summaries, the checksums of the
+/// diagnostics and summaries), the table (zstd), the diagnostics, the
+/// summaries.
+struct Layout {
+    head: [u64; 5],
+    table: Vec<u8>,
+    diagnosed: Vec<u8>,
+    summaries: Vec<u8>,
+}
+
+impl Layout {
+    fn read(f: &Path) -> Layout {
+        let bytes = std::fs::read(f).unwrap();
+        let field = |i: usize| u64::from_le_bytes(bytes[16 + 8 * i..24 + 8 * i].try_into().unwrap());
+        let head = [0, 1, 2, 3, 4].map(field);
+        let (table, rest) = bytes[56..].split_at(head[0] as usize);
+        let (diagnosed, summaries) = rest.split_at(head[1] as usize);
+        assert_eq!(summaries.len() as u64, head[2], "layout");
+        Layout { head, table: table.to_vec(), diagnosed: diagnosed.to_vec(), summaries: summaries.to_vec() }
+    }
+
+    /// Writes it with the lengths it has and a valid head checksum (the
+    /// sections' checksums as they are in `head`).
+    fn write(mut self, f: &Path) {
+        self.head[..3]
+            .copy_from_slice(&[self.table.len(), self.diagnosed.len(), self.summaries.len()].map(|n| n as u64));
+        let mut checked: Vec<u8> = self.head.iter().flat_map(|h| h.to_le_bytes()).collect();
+        checked.extend_from_slice(&self.table);
+        let mut bytes = b"NMKCACHE".to_vec();
+        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&checked).to_le_bytes());
+        bytes.extend_from_slice(&checked);
+        bytes.extend_from_slice(&self.diagnosed);
+        bytes.extend_from_slice(&self.summaries);
+        std::fs::write(f, bytes).unwrap();
+    }
+}
+
 #[test]
 fn another_versions_cache_is_ignored_and_rebuilt() {
     survives("written by another version", |f| {
-        // Same layout, another program version, valid checksum: magic,
-        // checksum, table length, diagnostics length, table (zstd),
-        // diagnostics, summaries.
-        let bytes = std::fs::read(f).unwrap();
-        let len = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) as usize;
-        let mut table = zstd::decode_all(&bytes[32..32 + len]).unwrap();
+        // Same layout, another program version, valid checksums.
+        let mut layout = Layout::read(f);
+        let mut table = zstd::decode_all(layout.table.as_slice()).unwrap();
         let at = table.windows(9).position(|w| w == b"newsmark ").expect("program id") + 9;
         table[at] = b'9';
-        let table = zstd::encode_all(table.as_slice(), 1).unwrap();
-        let mut body = (table.len() as u64).to_le_bytes().to_vec();
-        body.extend_from_slice(&bytes[24..32]);
-        body.extend_from_slice(&table);
-        body.extend_from_slice(&bytes[32 + len..]);
-        let mut bytes = bytes[..8].to_vec();
-        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-        bytes.extend_from_slice(&body);
-        std::fs::write(f, bytes).unwrap();
+        layout.table = zstd::encode_all(table.as_slice(), 1).unwrap();
+        layout.write(f);
     });
+}
+
+/// A cache whose summaries section alone is damaged, by `damage` (given
+/// the file): a run with nothing changed does not read the summaries and
+/// is right; the next, after an edit, reads them, finds the damage, and
+/// is right too, as a cold run; the run after is warm again.
+fn survives_in_the_summaries(damage: impl Fn(&Path)) {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+    damage(&cache_file(&cache));
+    let expected = check(&root, &["--no-cache"]);
+    let out = check_output(&root, &args, &[("NEWSMARK_TIMINGS", "1")]);
+    assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("summaries read from 0 cache files") && !stderr.contains("note:"), "{stderr}");
+
+    // An edit that tags Ada Lovelace (`@p0`) by her name: a wrong summary
+    // of the registry would show in its diagnostics.
+    let tagged = "---\ntitle: E\npublished: 2016\n---\n\n[Ada Lovelace]{@p0} spoke.\n";
+    std::fs::write(root.join("articles/a1.nmk"), tagged).unwrap();
+    let expected = check(&root, &["--no-cache"]);
+    let out = check_output(&root, &args, &[("NEWSMARK_TIMINGS", "1")]);
+    assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: ignoring the summaries section of the cache"), "{stderr}");
+    assert!(stderr.contains("checksum mismatch") && stderr.contains(" 8 parsed"), "{stderr}");
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("0 parsed"), "the cache was not rebuilt: {stats}");
+    assert_eq!(check(&root, &args), expected);
+}
+
+#[test]
+fn a_summaries_section_with_a_flipped_byte_is_found_when_it_is_read() {
+    survives_in_the_summaries(|f| {
+        let mut layout = Layout::read(f);
+        let middle = layout.summaries.len() / 2;
+        layout.summaries[middle] ^= 0x5a;
+        layout.write(f);
+    });
+}
+
+/// Summaries that still decompress and decode, but say something else
+/// (an entity renamed): only the section's checksum tells.
+#[test]
+fn summaries_that_decode_but_changed_are_found_when_they_are_read() {
+    survives_in_the_summaries(|f| {
+        let mut layout = Layout::read(f);
+        let mut raw = zstd::decode_all(layout.summaries.as_slice()).unwrap();
+        let mut renamed = 0;
+        for at in 0..raw.len().saturating_sub(8) {
+            if &raw[at..at + 8] == b"Lovelace" {
+                raw[at..at + 8].copy_from_slice(b"Lovelaxe");
+                renamed += 1;
+            }
+        }
+        assert!(renamed > 0, "no entity to rename");
+        layout.summaries = zstd::bulk::compress(&raw, 1).unwrap();
+        layout.write(f);
+    });
+}
+
+/// Nothing changed: the summaries section is not read, even by a run that
+/// writes the cache again (racy files read again): it is copied as it is.
+/// One file changed: it is read.
+#[test]
+fn a_warm_run_reads_the_summaries_only_when_a_file_changed() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let cold = cache_stats(&root, &args);
+    assert!(cold.contains("summaries read from 0 cache files"), "{cold}");
+    let written = std::fs::metadata(cache_file(&cache)).unwrap().modified().unwrap();
+    let unchanged = cache_stats(&root, &args);
+    assert!(unchanged.contains("0 parsed") && unchanged.contains("summaries read from 0 cache files"), "{unchanged}");
+    let rewritten = std::fs::metadata(cache_file(&cache)).unwrap().modified().unwrap();
+    assert_ne!(written, rewritten, "racy files read again should have been written back");
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+
+    std::fs::write(root.join("articles/a1.nmk"), article(99)).unwrap();
+    let edited = cache_stats(&root, &args);
+    assert!(edited.contains("1 parsed") && edited.contains("summaries read from 1 cache files"), "{edited}");
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
 }
 
 #[test]

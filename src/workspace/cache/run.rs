@@ -61,6 +61,9 @@ pub struct RunStats {
     /// engine for fresh diagnostics that point into other files, or by
     /// the report for offsets it was not given positions of).
     pub read_for_positions: AtomicUsize,
+    /// Cache files whose summaries section was read (only a run in which
+    /// some file changed needs it).
+    pub summaries_read: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
 }
 
@@ -68,13 +71,14 @@ impl RunStats {
     pub fn summary(&self) -> String {
         let n = |a: &AtomicUsize| a.load(Ordering::Relaxed);
         format!(
-            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions",
+            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions; summaries read from {} cache files",
             n(&self.trusted),
             n(&self.verified),
             n(&self.parsed),
             n(&self.reused),
             n(&self.diagnosed),
-            n(&self.read_for_positions)
+            n(&self.read_for_positions),
+            n(&self.summaries_read)
         )
     }
 
@@ -177,7 +181,9 @@ pub fn load_workspace(
         writes_cache: false,
     };
     let (files, states) = run.states();
-    run.build(&files, &states).0
+    let ws = run.build(&files, &states).0;
+    run.account();
+    ws
 }
 
 fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
@@ -196,6 +202,10 @@ struct WorkspaceRun<'a> {
     /// False with `--no-cache`: nothing to store.
     writes_cache: bool,
 }
+
+/// Set for a file whose cached summary was unusable, to the hash of the
+/// text parsed instead (`None`: it could not be read).
+type Fallback = std::sync::OnceLock<Option<(u64, u64)>>;
 
 /// What to write back.
 struct Save {
@@ -236,10 +246,24 @@ impl WorkspaceRun<'_> {
 
     fn check(self) -> (CheckedWorkspace, Option<Save>) {
         let (files, states) = self.states();
-        if let Some(fast) = self.unchanged_run(&files, &states) {
-            return fast;
+        let out = match self.unchanged_run(&files, &states) {
+            Some(fast) => fast,
+            None => self.full_run(files, states),
+        };
+        self.account();
+        out
+    }
+
+    /// Counts what the run read of the cache file, and notes the sections
+    /// found unusable when read.
+    fn account(&self) {
+        let Some(loaded) = &self.loaded else { return };
+        if loaded.summaries_read() {
+            self.stats.summaries_read.fetch_add(1, Ordering::Relaxed);
         }
-        self.full_run(files, states)
+        for failure in loaded.failures() {
+            self.stats.note(format!("note: ignoring {failure}"));
+        }
     }
 
     /// Nothing changed since the cache was written (same files, same
@@ -289,7 +313,7 @@ impl WorkspaceRun<'_> {
                     e.read_since = *read_since;
                 }
             }
-            Save { entries, sections: loaded.compressed_sections() }
+            Save { entries, sections: loaded.stored_sections() }
         });
         Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
     }
@@ -303,9 +327,10 @@ impl WorkspaceRun<'_> {
 
     /// The workspace of `files`: summaries of unchanged files from the
     /// cache, the others parsed. The second value marks the files whose
-    /// cached summary did not decode (parsed instead).
-    fn build(&self, files: &[CheckedFile], states: &[State]) -> (Workspace, Vec<std::sync::OnceLock<()>>) {
-        let fallback: Vec<std::sync::OnceLock<()>> = (0..files.len()).map(|_| std::sync::OnceLock::new()).collect();
+    /// cached summary did not decode (parsed instead), with the hash of
+    /// the text parsed (`None`: unreadable).
+    fn build(&self, files: &[CheckedFile], states: &[State]) -> (Workspace, Vec<Fallback>) {
+        let fallback: Vec<Fallback> = (0..files.len()).map(|_| Fallback::new()).collect();
         let mut ws = Workspace::build_from(
             self.planned.root.clone(),
             self.planned.config.clone(),
@@ -315,13 +340,16 @@ impl WorkspaceRun<'_> {
                 let (read_error, summary) = match state {
                     State::Same { entry, .. } => match self.decode(*entry, interner) {
                         Some(s) => (None, s),
-                        None => {
-                            let _ = fallback[i].set(());
-                            match read_text(&file.path) {
-                                Ok(text) => (None, parse_summary(&text, interner, self.stats)),
-                                Err(e) => (Some(e.to_string()), FileSummary::default()),
+                        None => match read_text(&file.path) {
+                            Ok(text) => {
+                                let _ = fallback[i].set(Some(hash(&text)));
+                                (None, parse_summary(&text, interner, self.stats))
                             }
-                        }
+                            Err(e) => {
+                                let _ = fallback[i].set(None);
+                                (Some(e.to_string()), FileSummary::default())
+                            }
+                        },
                     },
                     State::Changed { text, .. } => {
                         let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
@@ -375,7 +403,7 @@ impl WorkspaceRun<'_> {
         (files, states)
     }
 
-    fn full_run(self, files: Vec<CheckedFile>, states: Vec<State>) -> (CheckedWorkspace, Option<Save>) {
+    fn full_run(&self, files: Vec<CheckedFile>, states: Vec<State>) -> (CheckedWorkspace, Option<Save>) {
         let loaded = self.loaded.as_ref();
         let decode = |entry: usize, interner: &crate::analysis::Interner| self.decode(entry, interner);
         let (ws, fallback) = self.build(&files, &states);
@@ -462,9 +490,13 @@ impl WorkspaceRun<'_> {
                 let Some(id) = ws.file_id(&file.path) else { continue };
                 let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
                 let cached = same(i).and_then(|e| loaded?.entries.get(e));
-                let (stamp, read_since, hash) = match (state, cached) {
-                    (State::Same { stamp, read_since, .. }, Some(entry)) => (*stamp, *read_since, entry.hash),
-                    (State::Changed { hash, stamp: Some(stamp), .. }, _) => (*stamp, self.started, *hash),
+                let parsed = fallback[i].get().copied().flatten();
+                let (stamp, read_since, hash) = match (state, cached, parsed) {
+                    (State::Same { stamp, read_since, .. }, Some(entry), _) => (*stamp, *read_since, entry.hash),
+                    // Its cached summary was unusable: stored as parsed,
+                    // like a changed file.
+                    (State::Same { stamp, .. }, None, Some(parsed)) => (*stamp, self.started, parsed),
+                    (State::Changed { hash, stamp: Some(stamp), .. }, ..) => (*stamp, self.started, *hash),
                     _ => continue,
                 };
                 let stored = cached.zip(loaded).and_then(|(e, l)| l.summary_bytes(e));

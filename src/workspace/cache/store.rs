@@ -1,16 +1,20 @@
-//! The cache file of one workspace: a checksum, then the header and entry
-//! table (postcard, zstd), then each file's diagnostics end to end (zstd),
-//! then its summaries end to end (zstd). The table holds only what tells
-//! whether a file changed and where its parts lie: a run decompresses the
-//! diagnostics when it reports some, the summaries only when something
-//! changed, and decodes each file's part (in parallel) only for the files
-//! it needs. Written to a temporary file and renamed over the old one,
-//! so a reader sees the old file or the new one whole, never a mix; a run
-//! killed while writing leaves at most a stale temporary file.
+//! The cache file of one workspace: a head (the lengths and checksums of
+//! the parts below, with a checksum of its own that also covers the
+//! table), the header and entry table (postcard, zstd), then each file's
+//! diagnostics end to end (zstd), then its summaries end to end (zstd).
+//! The table holds only what tells whether a file changed and where its
+//! parts lie. A run reads the head and the table, the diagnostics only
+//! when it reports some, the summaries only when something changed, each
+//! section checked against its own checksum when it is read, and decodes
+//! each file's part (in parallel) only for the files it needs. Written to
+//! a temporary file and renamed over the old one, so a reader sees the old
+//! file or the new one whole, never a mix; a run killed while writing
+//! leaves at most a stale temporary file.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -19,7 +23,7 @@ use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
 /// Bumped whenever the layout below changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 const LEVEL: i32 = 1;
@@ -116,53 +120,117 @@ struct Table {
     entries: Vec<Entry>,
 }
 
-/// A compressed section of a cache file read back, decompressed on first
-/// use; empty when it does not decompress (every part of it is then
+/// The fixed part after the magic: the head's checksum (of the rest of
+/// the head and the table), the lengths of the table, the diagnostics and
+/// the summaries, and the checksums of the diagnostics and the summaries.
+const HEAD: usize = 8 + 5 * 8;
+
+/// Where a section lies in the file, and its checksum (xxh3 of its bytes
+/// as stored).
+#[derive(Clone, Copy)]
+pub struct Extent {
+    start: u64,
+    len: u64,
+    sum: u64,
+}
+
+/// A compressed section of a cache file, read, checked and decompressed
+/// on first use; empty when it does not (every part of it is then
 /// missing, and computed again).
 struct Section {
-    compressed: std::ops::Range<usize>,
-    raw: OnceLock<Vec<u8>>,
+    name: &'static str,
+    extent: Extent,
+    raw: OnceLock<Result<Vec<u8>, String>>,
 }
 
 impl Section {
-    fn raw<'a>(&'a self, file: &[u8]) -> &'a [u8] {
-        self.raw.get_or_init(|| file.get(self.compressed.clone()).map(decompress).unwrap_or_default())
+    fn raw<'a>(&'a self, file: &Mutex<File>) -> &'a [u8] {
+        self.raw.get_or_init(|| self.read(file)).as_deref().unwrap_or_default()
     }
 
-    fn part<'a>(&'a self, file: &[u8], (start, len): Span) -> Option<&'a [u8]> {
+    fn read(&self, file: &Mutex<File>) -> Result<Vec<u8>, String> {
+        let Extent { start, len, sum } = self.extent;
+        let mut compressed = Vec::with_capacity(usize::try_from(len).map_err(|e| e.to_string())?);
+        {
+            let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+            file.seek(SeekFrom::Start(start))
+                .and_then(|_| (&mut *file).take(len).read_to_end(&mut compressed))
+                .map_err(|e| e.to_string())?;
+        }
+        if compressed.len() as u64 != len {
+            return Err("truncated".into());
+        }
+        if xxhash_rust::xxh3::xxh3_64(&compressed) != sum {
+            return Err("checksum mismatch (corrupt)".into());
+        }
+        decompress(&compressed).ok_or_else(|| "does not decompress".into())
+    }
+
+    fn part<'a>(&'a self, file: &Mutex<File>, (start, len): Span) -> Option<&'a [u8]> {
         let start = usize::try_from(start).ok()?;
         self.raw(file).get(start..start.checked_add(len as usize)?)
     }
+
+    /// The section as it is stored, to copy into the next file.
+    fn stored(&self, file: &Arc<Mutex<File>>) -> Part {
+        Part::Stored { file: file.clone(), extent: self.extent }
+    }
+
+    /// Read (whether or not it was usable).
+    fn was_read(&self) -> bool {
+        self.raw.get().is_some()
+    }
+
+    fn failure(&self, path: &Path) -> Option<String> {
+        let why = self.raw.get()?.as_ref().err()?;
+        Some(format!("the {} section of the cache {}: {why}", self.name, path.display()))
+    }
 }
 
-/// A cache file read back.
+/// A cache file read back: its table, and its sections when they are used.
 pub struct Loaded {
     pub header: Header,
     pub entries: Vec<Entry>,
     pub by_path: FxHashMap<String, usize>,
-    /// The whole file as read.
-    file: Vec<u8>,
+    path: PathBuf,
+    /// The file the table was read from, kept open: its sections are read
+    /// from it, never from its path again. Another run may rename a new
+    /// cache over that path meanwhile; that replaces the directory entry,
+    /// not the file open here, so the sections read are always those of
+    /// the table read.
+    file: Arc<Mutex<File>>,
     diagnosed: Section,
     summaries: Section,
 }
 
 impl Loaded {
-    /// The sections as stored (compressed), for writing them back unchanged.
-    pub fn compressed_sections(&self) -> Sections {
-        let copy = |s: &Section| Part::Compressed(self.file.get(s.compressed.clone()).unwrap_or_default().to_vec());
-        Sections { diagnosed: copy(&self.diagnosed), summaries: copy(&self.summaries) }
+    /// The sections as stored, to be copied unchanged (and unread) into
+    /// the next file, with their checksums: a corrupt one stays detected.
+    pub fn stored_sections(&self) -> Sections {
+        Sections { diagnosed: self.diagnosed.stored(&self.file), summaries: self.summaries.stored(&self.file) }
     }
 
     /// How many bytes the summaries take decompressed (0 before their
     /// first use): room to reserve when writing them back.
     pub fn summaries_len(&self) -> usize {
-        self.summaries.raw.get().map_or(0, Vec::len)
+        self.summaries.raw.get().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len)
     }
 
     /// How many bytes the diagnostics take decompressed (0 before their
     /// first use).
     pub fn diagnosed_len(&self) -> usize {
-        self.diagnosed.raw.get().map_or(0, Vec::len)
+        self.diagnosed.raw.get().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len)
+    }
+
+    /// Whether the summaries section was read.
+    pub fn summaries_read(&self) -> bool {
+        self.summaries.was_read()
+    }
+
+    /// Which sections read turned out unusable (their parts were computed
+    /// again), and why.
+    pub fn failures(&self) -> impl Iterator<Item = String> {
+        [&self.diagnosed, &self.summaries].into_iter().filter_map(|s| s.failure(&self.path))
     }
 
     /// An entry's summary as stored (postcard).
@@ -181,18 +249,18 @@ impl Loaded {
         postcard::from_bytes(self.diagnosed_bytes(entry)?).ok()
     }
 
-    /// Decompresses the diagnostics now (on the calling thread), so that
+    /// Reads the diagnostics now (on the calling thread), so that
     /// parallel readers do not wait on one another for it.
     pub fn prepare_diagnosed(&self) {
         self.diagnosed.raw(&self.file);
     }
 }
 
-/// A section to write: raw bytes to compress, or a section read from the
-/// previous file to copy as it is.
+/// A section to write: raw bytes to compress, or a section of the
+/// previous file to copy as it is stored, checksum included.
 pub enum Part {
     Raw(Vec<u8>),
-    Compressed(Vec<u8>),
+    Stored { file: Arc<Mutex<File>>, extent: Extent },
 }
 
 /// The sections of a cache file to write.
@@ -201,15 +269,13 @@ pub struct Sections {
     pub summaries: Part,
 }
 
-fn decompress(compressed: &[u8]) -> Vec<u8> {
+/// `None` when it does not decompress.
+fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
     // The frame says how large it is (written by `zstd::bulk`): one
     // allocation of the right size instead of a buffer grown by doubling.
     match zstd::zstd_safe::get_frame_content_size(compressed) {
-        Ok(Some(size)) => usize::try_from(size)
-            .ok()
-            .and_then(|size| zstd::bulk::decompress(compressed, size).ok())
-            .unwrap_or_default(),
-        _ => zstd::decode_all(compressed).unwrap_or_default(),
+        Ok(Some(size)) => zstd::bulk::decompress(compressed, usize::try_from(size).ok()?).ok(),
+        _ => zstd::decode_all(compressed).ok(),
     }
 }
 
@@ -219,39 +285,104 @@ pub fn file_for(dir: &Path, top_root: &Path, root: &Path) -> PathBuf {
     dir.join(format!("ws-{:016x}.bin", xxhash_rust::xxh3::xxh3_64(rel.as_bytes())))
 }
 
-/// Reads a cache file; `Err` says why it is not usable (absent, corrupt,
-/// truncated, another program's).
+/// Reads the head and the table of a cache file; `Err` says why it is not
+/// usable (absent, corrupt, truncated, another program's). Its sections
+/// are read when they are first used.
 pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
-    let file = std::fs::read(path).map_err(|e| e.to_string())?;
-    let rest = file.strip_prefix(MAGIC.as_slice()).ok_or("not a cache file")?;
-    let (sum, rest) = rest.split_first_chunk::<8>().ok_or("truncated")?;
-    if xxhash_rust::xxh3::xxh3_64(rest) != u64::from_le_bytes(*sum) {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    let mut head = Vec::with_capacity(MAGIC.len() + HEAD);
+    (&file).take((MAGIC.len() + HEAD) as u64).read_to_end(&mut head).map_err(|e| e.to_string())?;
+    let mut head = head.strip_prefix(MAGIC.as_slice()).ok_or("not a cache file")?;
+    let mut next = || -> Option<u64> {
+        let (field, rest) = head.split_first_chunk::<8>()?;
+        head = rest;
+        Some(u64::from_le_bytes(*field))
+    };
+    let fields = [(); 6].map(|()| next());
+    let [
+        Some(head_sum),
+        Some(table_len),
+        Some(diagnosed_len),
+        Some(summaries_len),
+        Some(diagnosed_sum),
+        Some(summaries_sum),
+    ] = fields
+    else {
+        return Err("truncated".into());
+    };
+    // The head's fields after its checksum, then the table (no more than
+    // the file holds, whatever a corrupt length says).
+    let mut checked = Vec::with_capacity(HEAD - 8 + table_len.min(size) as usize);
+    for field in [table_len, diagnosed_len, summaries_len, diagnosed_sum, summaries_sum] {
+        checked.extend_from_slice(&field.to_le_bytes());
+    }
+    (&file).take(table_len).read_to_end(&mut checked).map_err(|e| e.to_string())?;
+    if xxhash_rust::xxh3::xxh3_64(&checked) != head_sum {
         return Err("checksum mismatch (corrupt or truncated)".into());
     }
-    let lengths = |rest: &[u8]| -> Option<(usize, usize)> {
-        let (table, rest) = rest.split_first_chunk::<8>()?;
-        let (diagnosed, _) = rest.split_first_chunk::<8>()?;
-        Some((usize::try_from(u64::from_le_bytes(*table)).ok()?, usize::try_from(u64::from_le_bytes(*diagnosed)).ok()?))
-    };
-    let (table_len, diagnosed_len) = lengths(rest).ok_or("truncated")?;
-    let table_start = MAGIC.len() + 8 + 16;
-    let diagnosed_start = table_start.checked_add(table_len).ok_or("truncated")?;
-    let summaries_start = diagnosed_start.checked_add(diagnosed_len).filter(|&e| e <= file.len()).ok_or("truncated")?;
-    let table = decompress(&file[table_start..diagnosed_start]);
+    let table_start = (MAGIC.len() + HEAD) as u64;
+    let diagnosed_start = table_start.checked_add(table_len).ok_or("corrupt lengths")?;
+    let summaries_start = diagnosed_start.checked_add(diagnosed_len).ok_or("corrupt lengths")?;
+    let end = summaries_start.checked_add(summaries_len).ok_or("corrupt lengths")?;
+    if end != size {
+        return Err(format!("truncated ({size} bytes where its head says {end})"));
+    }
+    let table = decompress(&checked[HEAD - 8..]).ok_or("the table does not decompress")?;
     let table: Table = postcard::from_bytes(&table).map_err(|e| e.to_string())?;
     if table.header.program != program {
         return Err("written by another version".into());
     }
     let by_path = table.entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
-    let section = |compressed| Section { compressed, raw: OnceLock::new() };
+    let section = |name, start, len, sum| Section { name, extent: Extent { start, len, sum }, raw: OnceLock::new() };
     Ok(Loaded {
         header: table.header,
         entries: table.entries,
         by_path,
-        diagnosed: section(diagnosed_start..summaries_start),
-        summaries: section(summaries_start..file.len()),
-        file,
+        path: path.to_path_buf(),
+        file: Arc::new(Mutex::new(file)),
+        diagnosed: section("diagnostics", diagnosed_start, diagnosed_len, diagnosed_sum),
+        summaries: section("summaries", summaries_start, summaries_len, summaries_sum),
     })
+}
+
+/// A section ready to write: its bytes, or where to copy them from.
+enum Ready {
+    Bytes(Vec<u8>),
+    Copy(Arc<Mutex<File>>, Extent),
+}
+
+impl Ready {
+    fn of(part: Part) -> std::io::Result<Ready> {
+        Ok(match part {
+            Part::Raw(bytes) => Ready::Bytes(zstd::bulk::compress(&bytes, LEVEL)?),
+            Part::Stored { file, extent } => Ready::Copy(file, extent),
+        })
+    }
+
+    fn len_and_sum(&self) -> (u64, u64) {
+        match self {
+            Ready::Bytes(b) => (b.len() as u64, xxhash_rust::xxh3::xxh3_64(b)),
+            Ready::Copy(_, e) => (e.len, e.sum),
+        }
+    }
+
+    fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        match self {
+            Ready::Bytes(b) => out.write_all(b),
+            Ready::Copy(file, e) => {
+                // From file to file (in the kernel where it can): the
+                // section is never held in memory.
+                let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                file.seek(SeekFrom::Start(e.start))?;
+                let copied = std::io::copy(&mut (&mut *file).take(e.len), out)?;
+                if copied != e.len {
+                    return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the old cache is short"));
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Writes a cache file atomically. Creates `dir` (with a `.gitignore` of
@@ -269,19 +400,17 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, sections: Sections
     remove_stale_temps(dir);
     let table = postcard::to_stdvec(&Table { header, entries }).map_err(std::io::Error::other)?;
     let table = zstd::bulk::compress(&table, LEVEL)?;
-    let compressed = |part: Part| match part {
-        Part::Compressed(bytes) => Ok(bytes),
-        Part::Raw(bytes) => zstd::bulk::compress(&bytes, LEVEL),
-    };
-    let diagnosed = compressed(sections.diagnosed)?;
-    let summaries = compressed(sections.summaries)?;
-    let table_len = (table.len() as u64).to_le_bytes();
-    let diagnosed_len = (diagnosed.len() as u64).to_le_bytes();
-    let parts = [&table_len[..], &diagnosed_len[..], &table, &diagnosed, &summaries];
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for part in parts {
-        hasher.update(part);
+    let diagnosed = Ready::of(sections.diagnosed)?;
+    let summaries = Ready::of(sections.summaries)?;
+    let ((diagnosed_len, diagnosed_sum), (summaries_len, summaries_sum)) =
+        (diagnosed.len_and_sum(), summaries.len_and_sum());
+    let mut head = Vec::with_capacity(HEAD - 8);
+    for field in [table.len() as u64, diagnosed_len, summaries_len, diagnosed_sum, summaries_sum] {
+        head.extend_from_slice(&field.to_le_bytes());
     }
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&head);
+    hasher.update(&table);
     let temp = dir.join(format!(
         ".{}.{}-{:x}.tmp",
         path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
@@ -289,14 +418,15 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, sections: Sections
         super::stamp::now() as u64
     ));
     let written = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        let mut file = std::io::BufWriter::new(File::create(&temp)?);
         file.write_all(MAGIC)?;
         file.write_all(&hasher.digest().to_le_bytes())?;
-        for part in parts {
-            file.write_all(part)?;
-        }
+        file.write_all(&head)?;
+        file.write_all(&table)?;
+        diagnosed.write_to(&mut file)?;
+        summaries.write_to(&mut file)?;
         // No fsync: a crash that leaves the renamed file short or empty
-        // fails its checksum and is ignored.
+        // fails its length check or a checksum and is ignored.
         file.flush()?;
         drop(file);
         std::fs::rename(&temp, path)
