@@ -475,6 +475,31 @@ fn a_summaries_section_with_a_flipped_byte_is_found_when_it_is_read() {
     });
 }
 
+/// A diagnostics section with a flipped byte: a warm run with nothing
+/// changed reads it, finds the damage, and is right as a cold run; it
+/// writes the cache again, and the run after is warm.
+#[test]
+fn a_diagnostics_section_with_a_flipped_byte_is_found_and_rebuilt() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let expected = check(&root, &["--no-cache"]);
+    assert_eq!(check(&root, &args), expected);
+    let f = cache_file(&cache);
+    let mut layout = Layout::read(&f);
+    let middle = layout.diagnosed.len() / 2;
+    layout.diagnosed[middle] ^= 0x5a;
+    layout.write(&f);
+    let out = check_output(&root, &args, &[("NEWSMARK_TIMINGS", "1")]);
+    assert_eq!((out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned()), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: ignoring the diagnostics section of the cache"), "{stderr}");
+    assert!(stderr.contains("checksum mismatch"), "{stderr}");
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains(" 0 parsed;") && stats.contains("reused, 0 computed"), "the cache was not rebuilt: {stats}");
+    assert_eq!(check(&root, &args), expected);
+}
+
 /// Summaries that still decompress and decode, but say something else
 /// (an entity renamed): only the section's checksum tells.
 #[test]
