@@ -693,17 +693,162 @@ fn a_fix_into_another_file_is_reused_until_that_file_changes() {
     assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
 
     // The article changes, not the registry: its fix is computed again,
-    // and placed in the registry, read once.
+    // and placed in the registry, read once. (A run in which only articles
+    // changed writes no cache: `b` still counts as changed.)
     write("articles/a.nmk", "---\ntitle: A\npublished: 2016\n---\n\nToday [Countess Ada]{@p1} spoke.\n");
     let stats = cache_stats(&root, &args);
-    assert!(stats.contains("diagnostics of 2 reused, 1 computed; 1 files read for positions"), "{stats}");
+    assert!(stats.contains("diagnostics of 1 reused, 2 computed; 1 files read for positions"), "{stats}");
     assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
 
-    // The definition moves down a line: the fix must follow it.
+    // The definition moves down a line: the fix must follow it. (Both
+    // articles are still changed for the cache, as said above.)
     write("registry/people.nmk", "# People\n@p1: person \"Ada Lovelace\"\n");
     let stats = cache_stats(&root, &args);
-    assert!(stats.contains("diagnostics of 1 reused, 2 computed; 1 files read for positions"), "{stats}");
+    assert!(stats.contains("diagnostics of 0 reused, 3 computed; 1 files read for positions"), "{stats}");
     let moved = check(&root, &args);
     assert!(moved.1.contains("\"file\":\"registry/people.nmk\",\"line\":2"), "{}", moved.1);
     assert_eq!(moved, check(&root, &["--no-cache"]));
+}
+
+/// A workspace for the run in which only articles changed: two registries
+/// (a surname held by two people, in both), an article that defines a
+/// source, and articles that define nothing.
+fn articles_workspace() -> (tempfile::TempDir, PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut tree = BTreeMap::new();
+    tree.insert("newsmark.toml".to_string(), String::new());
+    tree.insert(
+        "registry/people.nmk".to_string(),
+        "@ada: person \"Ada Lovelace\"\n  aka: Lovelace; Countess of Lovelace\n\n@alan: person \"Alan Turing\"\n"
+            .to_string(),
+    );
+    tree.insert(
+        "registry/more.nmk".to_string(),
+        "@byron: person \"Lord Byron\"\n  aka: Lovelace\n\n@grace: person \"Grace Hopper\"\n".to_string(),
+    );
+    tree.insert(
+        "articles/local.nmk".to_string(),
+        "---\ntitle: L\npublished: 2016\n---\n\n[Ada]{@ada} spoke.\n\n^talk: statement \"Talk\"\n  by: @ada\n  date: 2015\n"
+            .to_string(),
+    );
+    tree.insert(
+        "articles/a.nmk".to_string(),
+        "---\ntitle: A\npublished: 2016\n---\n\n[Alan]{@alan} spoke.\n".to_string(),
+    );
+    tree.insert("articles/own.nmk".to_string(), own_article(""));
+    tree.insert(
+        "articles/b.nmk".to_string(),
+        "---\ntitle: B\npublished: 2016\n---\n\n“as [he said]{^talk}”\n".to_string(),
+    );
+    sync(&root, &Tree(tree));
+    let args = vec!["--cache-dir".to_string(), dir.path().join("c").to_string_lossy().into_owned()];
+    (dir, root, args)
+}
+
+/// An article that defines a source and quotes it, with `extra` prose
+/// before the definition.
+fn own_article(extra: &str) -> String {
+    format!(
+        "---\ntitle: O\npublished: 2016\n---\n\n{extra}[“we will not give up on these talks at all”]{{^own}}\n\n^own: statement \"S\"\n  by: @grace\n  date: 2015\n"
+    )
+}
+
+/// Checks `root` warm (its cache statistics) and asserts the output is
+/// that of `--no-cache` in the JSON, GitHub and human formats.
+fn warm_equals_no_cache(root: &Path, args: &[&str]) -> String {
+    let stats = cache_stats(root, args);
+    for format in ["json", "github", "human"] {
+        let of = |extra: &[&str]| {
+            let out = newsmark().current_dir(root).args(["check", "--format", format]).args(extra).output().unwrap();
+            (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        assert_eq!(of(args), of(&["--no-cache"]), "{format}, after a run with {stats}");
+    }
+    stats
+}
+
+/// An article edited to mention a name held by two people (in two
+/// registries) and to tag another: checked against those definitions
+/// only, read from the cache, with the output of a whole check; the
+/// other files' diagnostics come from the cache.
+#[test]
+fn an_edited_article_is_checked_against_the_definitions_it_can_meet() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    check(&root, &args);
+    std::fs::write(
+        root.join("articles/a.nmk"),
+        "---\ntitle: A\npublished: 2016\n---\n\nLovelace met [Grace]{@grace} and Alan Turing.\n",
+    )
+    .unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    // Byron and Ada (holders of "Lovelace"), Grace (tagged), Alan (named):
+    // four of the six definitions (not the sources `^talk` and `^own`).
+    assert!(stats.contains("changed files checked against 4 of 6 definitions"), "{stats}");
+    assert!(stats.contains("1 parsed; diagnostics of 5 reused, 1 computed"), "{stats}");
+    let out = check(&root, &args).1;
+    assert!(out.contains("untagged-mention") && out.contains("Alan Turing"), "{out}");
+}
+
+/// An article that defines a source and quotes it: an edit that moves the
+/// definition is still the article's alone. The article that defines a
+/// source only another article quotes is not checked alone: whether its
+/// source is referenced is known only from the other files.
+#[test]
+fn an_article_with_its_own_definitions_is_checked_alone_when_it_references_them() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    check(&root, &args);
+    std::fs::write(root.join("articles/own.nmk"), own_article("Grace Hopper said it first.\n\n")).unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("changed files checked against"), "{stats}");
+    std::fs::write(root.join("articles/own.nmk"), own_article("")).unwrap();
+    std::fs::write(
+        root.join("articles/local.nmk"),
+        "---\ntitle: L\npublished: 2016\n---\n\nNow [Ada]{@ada} spoke.\n\n^talk: statement \"Talk\"\n  by: @ada\n  date: 2015\n",
+    )
+    .unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+}
+
+/// The article that stops quoting a source another article defines makes
+/// that definition unused there: such a change is no longer the edited
+/// file's alone, and the whole check runs.
+#[test]
+fn an_article_that_changes_whether_a_local_definition_is_used_gets_the_whole_check() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    check(&root, &args);
+    assert!(!check(&root, &["--no-cache"]).1.contains("unused-definition"));
+    std::fs::write(root.join("articles/b.nmk"), "---\ntitle: B\npublished: 2016\n---\n\nNo quote.\n").unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(check(&root, &args).1.contains("unused-definition"));
+}
+
+/// What a fix reads is followed too: the value of a misspelt key names an
+/// entity that the article does not reference (the value of an unknown
+/// key is no reference), and whether the key's fix is offered depends on
+/// that entity existing. The narrowed run does not
+/// hold it, sees that the fix read it, and leaves the run to the whole
+/// check; an undefined reference (which reads the set of every id, for
+/// "did you mean") does the same.
+#[test]
+fn an_article_whose_checks_read_beyond_its_references_gets_the_whole_check() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    check(&root, &args);
+    std::fs::write(root.join("articles/a.nmk"), "---\ntitle: A\npublished: 2016\nbylin: @grace\n---\n\nText.\n")
+        .unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(check(&root, &args).1.contains("Change key to `byline`"), "the fix renaming the key is expected");
+
+    std::fs::write(root.join("articles/a.nmk"), "---\ntitle: A\npublished: 2016\n---\n\n[Grace]{@grase} spoke.\n")
+        .unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(check(&root, &args).1.contains("@grace"), "the suggestion is expected");
 }

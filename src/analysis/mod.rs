@@ -14,8 +14,9 @@ mod workspace;
 
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
-pub use names::{NameIndex, NameMatch, first_word_keys, word_keys};
+pub use names::{NameIndex, NameMatch, first_word_keys, may_occur_in, word_keys};
 pub use summary::{
-    DefInfo, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, SummaryDiff, Symbol, parse_reference,
+    DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryView,
+    SummaryDiff, Symbol, parse_reference,
 };
 pub use workspace::{FileTexts, LoadedFile, ProseEpoch, SourceFile, Workspace};

@@ -406,11 +406,28 @@ pub fn word_keys(text: &str, found: &mut dyn FnMut(u64)) {
 
 /// The lead key of each of `def`'s names (what [`word_keys`] must hold for
 /// the name to be found).
-pub fn first_word_keys(def: &super::DefInfo, found: &mut dyn FnMut(u64)) {
+pub fn first_word_keys(def: super::DefParts<'_>, found: &mut dyn FnMut(u64)) {
     for name in def.names() {
         if let Some(key) = lead_key(name) {
             found(key);
         }
+    }
+}
+
+/// Whether `name` may occur in a text whose word keys ([`word_keys`])
+/// `has_key` may hold: its lead key must be there, and so must the key of
+/// its last word when that is a plain word (letters and digits only),
+/// since wherever the name occurs that word starts a word too. Never false
+/// where the name occurs: it only rules texts out.
+pub fn may_occur_in(name: &str, has_key: &dyn Fn(u64) -> bool) -> bool {
+    if !lead_key(name).is_none_or(has_key) {
+        return false;
+    }
+    let mut words = name.split(char::is_whitespace).filter(|w| w.chars().any(|c| c != '.'));
+    let last = words.by_ref().skip(1).last();
+    match last {
+        Some(word) if word.chars().all(char::is_alphanumeric) => lead_key(word).is_none_or(has_key),
+        _ => true,
     }
 }
 
@@ -540,4 +557,110 @@ fn word_count(name: &str) -> usize {
         last_end = Some(pos);
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::analysis::Interner;
+
+    /// Pieces of names and of the prose around them: dots, apostrophes
+    /// (both), a possessive, digits and letters beyond ASCII.
+    fn token() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "Liu",
+            "liu",
+            "L.iu",
+            "Li",
+            "U.S.",
+            "US",
+            "U.S",
+            "O’Brien",
+            "O'Brien",
+            "Jr.",
+            "Jr",
+            "Zoë",
+            "ZOË",
+            "Macy's",
+            "Macy’s",
+            "'s",
+            "R2D2",
+            "Dan",
+            "(Dan)",
+            "Daniel",
+            "D.C.",
+            "DC",
+            ".",
+            "-",
+            "Smith-Jones",
+            "Ünal",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Wherever the name index finds a name in a text, `may_occur_in`
+        /// says the name may occur there: ruling a text out is safe. The
+        /// text holds the name written another way (case, dots,
+        /// apostrophes, a possessive), mostly found.
+        #[test]
+        fn a_name_found_in_a_text_may_occur_in_it(
+            name in prop::collection::vec(token(), 1..4),
+            ways in prop::collection::vec(0..6u8, 4),
+            possessive in any::<bool>(),
+            before in prop::collection::vec(token(), 0..3),
+            after in prop::collection::vec(token(), 0..3),
+        ) {
+            let written: Vec<String> = name
+                .iter()
+                .zip(ways.iter().cycle())
+                .map(|(t, way)| match way {
+                    0 => t.to_uppercase(),
+                    1 => t.replace('.', ""),
+                    2 => format!("{t}."),
+                    3 => t.replace('\'', "’"),
+                    4 => t.replace('’', "'"),
+                    _ => t.clone(),
+                })
+                .collect();
+            let mut variant = written.join(" ");
+            if possessive {
+                variant.push_str("’s");
+            }
+            let name = name.join(" ");
+            let text = format!("{} {variant} {}", before.join(" "), after.join(" "));
+            let registry = format!("@x: person \"{name}\"\n");
+            let interner = Interner::with_hasher(rustc_hash::FxBuildHasher);
+            let summary = FileSummary::new(&crate::syntax::parse(&registry), &registry, &interner);
+            prop_assume!(summary.defs.len() == 1 && summary.defs[0].name() == Some(name.as_str()));
+            let index = NameIndex::build([(FileId(0), &summary)].into_iter());
+            let mut keys = rustc_hash::FxHashSet::default();
+            word_keys(&text, &mut |k| { keys.insert(k); });
+            let mut found = false;
+            index.find(&text, 0, text.len(), &mut |_| found = true);
+            if found {
+                prop_assert!(may_occur_in(&name, &|k| keys.contains(&k)), "{name:?} found in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_whose_last_word_is_absent_may_not_occur() {
+        let keys = |text: &str| {
+            let mut keys = rustc_hash::FxHashSet::default();
+            word_keys(text, &mut |k| {
+                keys.insert(k);
+            });
+            keys
+        };
+        let text = keys("Daniel Webb met the press.");
+        assert!(!may_occur_in("Daniel Liu", &|k| text.contains(&k)));
+        assert!(may_occur_in("Daniel Webb", &|k| text.contains(&k)));
+        assert!(may_occur_in("Daniel", &|k| text.contains(&k)));
+        assert!(!may_occur_in("Liu", &|k| text.contains(&k)));
+    }
 }

@@ -117,34 +117,75 @@ impl DefInfo {
             && self.text == other.text
     }
 
-    fn part(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |&e| e as usize) };
-        let end = self.ends.get(i).map_or(start, |&e| e as usize);
-        self.text.get(start..end).unwrap_or("")
+    /// Its kind, name and attributes, borrowed.
+    pub fn parts(&self) -> DefParts<'_> {
+        DefParts { text: &self.text, ends: &self.ends, has_name: self.has_name }
     }
 
     pub fn kind(&self) -> &str {
-        self.part(0)
+        self.parts().kind()
     }
 
     /// The display name as written (escapes resolved), when there is one.
     pub fn name(&self) -> Option<&str> {
-        self.has_name.then(|| self.part(1))
+        self.parts().name()
     }
 
     /// Every attribute line as `(key, value)`, in order.
     pub fn attrs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
-        (0..self.ends.len().saturating_sub(2) / 2).map(|i| (self.part(2 + 2 * i), self.part(3 + 2 * i)))
+        self.parts().attrs()
     }
 
     /// The first value of a single-value key (the first wins, §4).
     pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs().find(|(k, _)| *k == key).map(|(_, v)| v)
+        self.parts().attr(key)
     }
 
     /// The items of a list key over all its lines: split on `;`, trimmed,
     /// empty items dropped.
     pub fn list<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.parts().list(key)
+    }
+
+    /// The display name (when not blank) and every `aka`.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.parts().names()
+    }
+}
+
+/// A definition's kind, name and attributes, end to end in `text` as
+/// [`DefInfo`] keeps them (or as a cache stores them, read in place).
+#[derive(Clone, Copy, Debug)]
+pub struct DefParts<'a> {
+    text: &'a str,
+    ends: &'a [u32],
+    has_name: bool,
+}
+
+impl<'a> DefParts<'a> {
+    fn part(self, i: usize) -> &'a str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |&e| e as usize) };
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    pub fn kind(self) -> &'a str {
+        self.part(0)
+    }
+
+    pub fn name(self) -> Option<&'a str> {
+        self.has_name.then(|| self.part(1))
+    }
+
+    pub fn attrs(self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + 'a {
+        (0..self.ends.len().saturating_sub(2) / 2).map(move |i| (self.part(2 + 2 * i), self.part(3 + 2 * i)))
+    }
+
+    pub fn attr(self, key: &str) -> Option<&'a str> {
+        self.attrs().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub fn list(self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.attrs()
             .filter(move |(k, _)| *k == key)
             .flat_map(|(_, v)| v.split(';'))
@@ -152,8 +193,7 @@ impl DefInfo {
             .filter(|s| !s.is_empty())
     }
 
-    /// The display name (when not blank) and every `aka`.
-    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+    pub fn names(self) -> impl Iterator<Item = &'a str> + 'a {
         self.name().filter(|n| !n.trim().is_empty()).into_iter().chain(self.list("aka"))
     }
 }
@@ -432,6 +472,127 @@ struct StoredDef {
     has_name: bool,
 }
 
+/// The first two fields of a [`StoredSummary`], read in place: enough to
+/// tell a file that defines nothing (most articles) without decoding its
+/// references.
+#[derive(serde::Deserialize)]
+struct StoredHeadView<'a> {
+    #[serde(borrow)]
+    _ids: Vec<&'a str>,
+    #[serde(borrow)]
+    defs: Vec<StoredDefView<'a>>,
+}
+
+/// A [`StoredSummary`] read in place from a cache's bytes, ids and texts
+/// borrowed: a run that needs a few definitions out of a million looks at
+/// them all this way and turns only those into [`DefInfo`]s.
+#[derive(serde::Deserialize)]
+pub struct StoredSummaryView<'a> {
+    #[serde(borrow)]
+    ids: Vec<&'a str>,
+    #[serde(borrow)]
+    defs: Vec<StoredDefView<'a>>,
+    _refs: Vec<StoredRef>,
+    is_registry: bool,
+    #[serde(borrow)]
+    published: Option<&'a str>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredDefView<'a> {
+    entity: bool,
+    id: u32,
+    id_range: (u32, u32),
+    range: (u32, u32),
+    #[serde(borrow)]
+    text: &'a str,
+    ends: Vec<u32>,
+    has_name: bool,
+}
+
+impl StoredDefView<'_> {
+    /// Its parts, when they are consistent (see [`ends_consistent`]).
+    fn checked_parts(&self) -> Option<DefParts<'_>> {
+        ends_consistent(self.text, &self.ends).then_some(DefParts {
+            text: self.text,
+            ends: &self.ends,
+            has_name: self.has_name,
+        })
+    }
+}
+
+/// Whether `ends` can cut `text` into a definition's parts: a kind and a
+/// name at least, in order, on character boundaries, the last at its end.
+fn ends_consistent(text: &str, ends: &[u32]) -> bool {
+    ends.len() >= 2
+        && ends.windows(2).all(|w| w[0] <= w[1])
+        && ends.last().is_some_and(|&e| e as usize == text.len())
+        && ends.iter().all(|&e| text.is_char_boundary(e as usize))
+}
+
+impl<'a> StoredSummaryView<'a> {
+    /// The summary stored in `bytes`, read in place; `None` when it does
+    /// not decode, or (`Ok(None)`) when the file defines nothing, which is
+    /// found without decoding its references.
+    pub fn read(bytes: &'a [u8]) -> Option<Option<StoredSummaryView<'a>>> {
+        let (head, _) = postcard::take_from_bytes::<StoredHeadView>(bytes).ok()?;
+        if head.defs.is_empty() {
+            return Some(None);
+        }
+        postcard::from_bytes(bytes).ok().map(Some)
+    }
+
+    pub fn is_registry(&self) -> bool {
+        self.is_registry
+    }
+
+    /// How many definitions it holds.
+    pub fn len(&self) -> usize {
+        self.defs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty()
+    }
+
+    /// Each definition as (sigil, id, its parts); `None` for one that is
+    /// inconsistent.
+    pub fn definitions(&self) -> impl Iterator<Item = Option<(Sigil, &'a str, DefParts<'_>)>> + '_ {
+        self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?, d.checked_parts()?)))
+    }
+
+    /// A summary holding only the definitions whose sigil and id `keep`
+    /// accepts, and no references: what a run that checks a few files
+    /// against part of the workspace needs of this one. `None` when a
+    /// definition is inconsistent.
+    pub fn select(&self, interner: &Interner, keep: impl Fn(Sigil, &str) -> bool) -> Option<FileSummary> {
+        let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
+        let mut defs = Vec::new();
+        for d in &self.defs {
+            let id = *self.ids.get(d.id as usize)?;
+            d.checked_parts()?;
+            if !keep(sigil_of(d.entity), id) {
+                continue;
+            }
+            defs.push(DefInfo {
+                sigil: sigil_of(d.entity),
+                id: interner.get_or_intern(id),
+                id_range: range(d.id_range)?,
+                range: range(d.range)?,
+                text: d.text.into(),
+                ends: SmallVec::from_slice(&d.ends),
+                has_name: d.has_name,
+            });
+        }
+        Some(FileSummary {
+            defs,
+            refs: Vec::new(),
+            is_registry: self.is_registry,
+            published: self.published.map(Into::into),
+        })
+    }
+}
+
 fn sigil_of(entity: bool) -> Sigil {
     if entity { Sigil::Entity } else { Sigil::Source }
 }
@@ -494,11 +655,7 @@ impl FileSummary {
         let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
         let mut defs = Vec::with_capacity(stored.defs.len());
         for d in &stored.defs {
-            let ends_ok = d.ends.len() >= 2
-                && d.ends.windows(2).all(|w| w[0] <= w[1])
-                && d.ends.last().is_some_and(|&e| e as usize == d.text.len())
-                && d.ends.iter().all(|&e| d.text.is_char_boundary(e as usize));
-            if !ends_ok {
+            if !ends_consistent(&d.text, &d.ends) {
                 return None;
             }
             defs.push(DefInfo {

@@ -271,6 +271,22 @@ pub fn file_diagnostics_of_text(
     diagnose(ws, file, text, parse, opts, None)
 }
 
+/// [`file_diagnostics_of_text`], with what the result read of the
+/// workspace's definitions outside prose (ids, places of fixes, the set of
+/// defined ids; see [`Deps`]). A caller that computed it against some of
+/// the workspace's definitions learns whether it read any other.
+pub fn file_diagnostics_and_reads(
+    ws: &Workspace,
+    file: FileId,
+    text: &str,
+    parse: &Parse,
+    opts: CheckOptions,
+) -> (Vec<Diagnostic>, Deps) {
+    let mut cache = DiagnosticsCache::default();
+    let out = diagnose(ws, file, text, parse, opts, Some((&mut cache, TextVersion::default())));
+    (out, cache.deps)
+}
+
 /// The diagnostics of a file read a moment ago that cannot be read now
 /// (deleted or replaced while a check ran): one `unreadable` with `message`,
 /// rather than a check against an empty text.

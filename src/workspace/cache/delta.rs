@@ -80,7 +80,7 @@ impl Delta {
         }
         for d in old.defs.iter().chain(&new.defs) {
             if d.sigil == Sigil::Entity && self.defs.contains(&(d.sigil, d.id)) {
-                first_word_keys(d, &mut |k| {
+                first_word_keys(d.parts(), &mut |k| {
                     self.words.insert(k);
                 });
             }
@@ -105,12 +105,28 @@ impl Delta {
             }
             for &loc in ws.index().definitions(sigil, id) {
                 if let Some(def) = ws.def(loc) {
-                    first_word_keys(def, &mut |k| {
+                    first_word_keys(def.parts(), &mut |k| {
                         self.words.insert(k);
                     });
                 }
             }
         }
+    }
+
+    /// No definition changed, appeared or went (some may have moved):
+    /// then only `moved` and `counted` can reach other files.
+    pub fn definitions_unchanged(&self) -> bool {
+        self.defs.is_empty() && !self.id_set
+    }
+
+    /// Ids whose definitions moved.
+    pub fn moved(&self) -> impl Iterator<Item = Id> + '_ {
+        self.moved.iter().copied()
+    }
+
+    /// Ids whose reference count changed.
+    pub fn counted(&self) -> impl Iterator<Item = Id> + '_ {
+        self.counted.iter().copied()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -10,6 +10,7 @@
 //! with it (corrupt, another version, not writable) costs at most a note
 //! on stderr and a cold run.
 
+mod articles;
 mod delta;
 mod diagnose;
 mod run;

@@ -64,14 +64,22 @@ pub struct RunStats {
     /// Cache files whose summaries section was read (only a run in which
     /// some file changed needs it).
     pub summaries_read: AtomicUsize,
+    /// Definitions a run in which only articles changed looked at, and
+    /// those it took to check the changed files against (see `articles`).
+    pub definitions_seen: AtomicUsize,
+    pub definitions_taken: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
 }
 
 impl RunStats {
     pub fn summary(&self) -> String {
         let n = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+        let narrowed = match n(&self.definitions_seen) {
+            0 => String::new(),
+            seen => format!("; changed files checked against {} of {seen} definitions", n(&self.definitions_taken)),
+        };
         format!(
-            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions; summaries read from {} cache files",
+            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions; summaries read from {} cache files{narrowed}",
             n(&self.trusted),
             n(&self.verified),
             n(&self.parsed),
@@ -88,7 +96,7 @@ impl RunStats {
 }
 
 /// How a file stands against its cache entry.
-enum State {
+pub(super) enum State {
     /// Same bytes as the entry (`read_since` as it is to be stored).
     Same { entry: usize, stamp: Stamp, read_since: Nanos },
     /// New or changed: its text (or why it cannot be read), and its stamp.
@@ -190,14 +198,14 @@ fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
     xxhash_rust::xxh3::xxh3_64(format!("{config:?}\n{}", display_base.display()).as_bytes())
 }
 
-struct WorkspaceRun<'a> {
-    planned: PlannedWorkspace,
-    loaded: Option<Loaded>,
+pub(super) struct WorkspaceRun<'a> {
+    pub(super) planned: PlannedWorkspace,
+    pub(super) loaded: Option<Loaded>,
     key: u64,
     started: Nanos,
     display_base: &'a Path,
-    stats: &'a RunStats,
-    is_selected: &'a (dyn Fn(&Path) -> bool + Sync),
+    pub(super) stats: &'a RunStats,
+    pub(super) is_selected: &'a (dyn Fn(&Path) -> bool + Sync),
     on_file_done: &'a (dyn Fn() + Sync),
     /// False with `--no-cache`: nothing to store.
     writes_cache: bool,
@@ -218,7 +226,7 @@ impl WorkspaceRun<'_> {
         self.loaded.as_ref()?.entries.get(i)
     }
 
-    fn diagnostics_usable(&self) -> bool {
+    pub(super) fn diagnostics_usable(&self) -> bool {
         self.loaded.as_ref().is_some_and(|l| l.header.diagnostics_key == self.key)
     }
 
@@ -248,7 +256,10 @@ impl WorkspaceRun<'_> {
         let (files, states) = self.states();
         let out = match self.unchanged_run(&files, &states) {
             Some(fast) => fast,
-            None => self.full_run(files, states),
+            None => match self.articles_run(&files, &states) {
+                Some(checked) => (checked, None),
+                None => self.full_run(files, states),
+            },
         };
         self.account();
         out
@@ -568,7 +579,7 @@ impl WorkspaceRun<'_> {
 impl WorkspaceRun<'_> {
     /// Fills in `Diagnosed::elsewhere` of the diagnostics computed by this
     /// run: each file they point into is read once, for all of them.
-    fn place_elsewhere(&self, ws: &Workspace, results: &mut [Option<Diagnosed>]) {
+    pub(super) fn place_elsewhere(&self, ws: &Workspace, results: &mut [Option<Diagnosed>]) {
         let mut wanted: rustc_hash::FxHashMap<FileId, Vec<u32>> = rustc_hash::FxHashMap::default();
         let fresh = results.iter().enumerate().filter_map(|(i, d)| Some((i, d.as_ref().filter(|d| !d.from_cache)?)));
         for (i, d) in fresh {
@@ -608,7 +619,11 @@ impl WorkspaceRun<'_> {
 /// The cached diagnostics of `file` back, other files found with
 /// `file_of` (a path relative to the root); `None` when one is gone, or
 /// something is malformed.
-fn from_cache(file: FileId, stored: StoredFile<'_>, file_of: &dyn Fn(&str) -> Option<FileId>) -> Option<Diagnosed> {
+pub(super) fn from_cache(
+    file: FileId,
+    stored: StoredFile<'_>,
+    file_of: &dyn Fn(&str) -> Option<FileId>,
+) -> Option<Diagnosed> {
     let diagnostics = stored.diagnostics.iter().map(|d| load_diagnostic(file, d, file_of)).collect::<Option<_>>()?;
     let elsewhere = stored
         .elsewhere
@@ -622,7 +637,7 @@ fn from_cache(file: FileId, stored: StoredFile<'_>, file_of: &dyn Fn(&str) -> Op
 /// per file, the positions of the offsets they point at in it (its own
 /// diagnostics', and other files' fix edits and related places there,
 /// sorted by offset, once each); and how many files were diagnosed.
-fn assemble(results: Vec<Option<Diagnosed>>) -> (Vec<Diagnostic>, Vec<Positions>, usize) {
+pub(super) fn assemble(results: Vec<Option<Diagnosed>>) -> (Vec<Diagnostic>, Vec<Positions>, usize) {
     let mut diagnostics = Vec::with_capacity(results.iter().flatten().map(|d| d.diagnostics.len()).sum());
     let mut positions = Vec::with_capacity(results.len());
     let mut elsewhere = Vec::new();

@@ -1,0 +1,305 @@
+//! A warm run in which only articles changed: a few edited files, none a
+//! registry, whose definitions kept their contents (they may have moved).
+//! Their diagnostics are computed against the definitions they can meet
+//! (those of the ids they reference or define, and of the entities whose
+//! names their prose may hold), read in place from the cache's summaries,
+//! instead of against a workspace built from every summary; every other
+//! file's diagnostics come from the cache. Outside that case, or on any
+//! doubt, the run is left to `full_run`, which gives the same output.
+//!
+//! Why the output is the same. Such an edit changes, in other files, only
+//! what `Delta` says it can: files that define an id whose definition
+//! moved (`duplicate-definition` points at it), files other than
+//! registries that define an id whose reference count moved
+//! (`unused-definition`), and files whose diagnostics point into the
+//! edited one; any such file sends the run to `full_run`. The edited
+//! files' own checks read the definitions of the ids they reference or
+//! define (all of them are taken), the names their prose may hold (every
+//! holder of such a name is taken), whether their own definitions are
+//! referenced, and, through fixes and "did you mean", possibly other ids
+//! or the set of all ids. The engine says what they read
+//! (`file_diagnostics_and_reads`): anything read beyond what was taken,
+//! the set of all ids, or an own definition referenced nowhere in the
+//! edited files (the other files' references are not read) sends the run
+//! to `full_run`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
+use crate::analysis::{
+    Code, FileId, FileSummary, Interner, SourceFile, StoredSummary, StoredSummaryView, Symbol, Workspace, may_occur_in,
+};
+use crate::syntax::{self, Parse, Sigil};
+
+use super::delta::Delta;
+use super::diagnose::{Diagnosed, Words, offsets, positions_of, rel_path};
+use super::run::{CheckedFile, CheckedWorkspace, State, WorkspaceRun, assemble, from_cache};
+
+/// More changed files than this go to the full run, which also writes
+/// them into the cache (this run writes nothing: the cache stays that of
+/// the files before the edit, which the next run compares with again).
+const MAX_CHANGED: usize = 64;
+
+/// Ids by sigil, looked up by `&str`.
+#[derive(Default)]
+struct IdSet {
+    entity: FxHashSet<String>,
+    source: FxHashSet<String>,
+}
+
+impl IdSet {
+    fn of(&mut self, sigil: Sigil) -> &mut FxHashSet<String> {
+        match sigil {
+            Sigil::Entity => &mut self.entity,
+            Sigil::Source => &mut self.source,
+        }
+    }
+
+    fn contains(&self, sigil: Sigil, id: &str) -> bool {
+        match sigil {
+            Sigil::Entity => self.entity.contains(id),
+            Sigil::Source => self.source.contains(id),
+        }
+    }
+}
+
+/// A changed file, read and parsed.
+struct Changed {
+    file: usize,
+    text: String,
+    parse: Parse,
+    words: Words,
+}
+
+impl WorkspaceRun<'_> {
+    /// The run described in the module's documentation, or `None` when it
+    /// does not apply (then nothing was reported or changed).
+    pub(super) fn articles_run(&self, files: &[CheckedFile], states: &[State]) -> Option<CheckedWorkspace> {
+        let loaded = self.loaded.as_ref()?;
+        if !self.diagnostics_usable() || !self.planned.unreadable.is_empty() || loaded.entries.len() != states.len() {
+            return None;
+        }
+        // Each file's entry. Paths are distinct and as many as the entries:
+        // with every changed file found by its path, none was added or
+        // removed.
+        let mut entry_of = Vec::with_capacity(files.len());
+        let mut changed_files = Vec::new();
+        for (i, (file, state)) in files.iter().zip(states).enumerate() {
+            match state {
+                State::Same { entry, .. } => {
+                    if (self.is_selected)(&file.path) && loaded.entries.get(*entry)?.diagnosed.is_none() {
+                        return None;
+                    }
+                    entry_of.push(*entry);
+                }
+                State::Changed { .. } => {
+                    entry_of.push(*loaded.by_path.get(&rel_path(&self.planned.root, &file.path))?);
+                    changed_files.push(i);
+                    if changed_files.len() > MAX_CHANGED {
+                        return None;
+                    }
+                }
+            }
+        }
+        if changed_files.is_empty() {
+            return None;
+        }
+
+        // The changed files, before and after: no registry, and no
+        // definition changed, appeared or went (they may have moved). What
+        // they reference and define, and what their change reaches.
+        let scratch = Interner::with_hasher(rustc_hash::FxBuildHasher);
+        let mut changed = Vec::with_capacity(changed_files.len());
+        let mut delta = Delta::default();
+        let mut wanted = IdSet::default();
+        for &i in &changed_files {
+            let State::Changed { text, .. } = &states[i] else { return None };
+            // Cloned: `full_run` takes the text if this run gives up.
+            let text = text.lock().unwrap_or_else(|e| e.into_inner()).as_ref().ok()?.clone();
+            let old_bytes = loaded.summary_bytes(&loaded.entries[entry_of[i]])?;
+            let old: StoredSummary = postcard::from_bytes(old_bytes).ok()?;
+            let old = FileSummary::from_stored(&old, &scratch)?;
+            let parse = syntax::parse(&text);
+            let new = FileSummary::new(&parse, &text, &scratch);
+            if old.is_registry || new.is_registry {
+                return None;
+            }
+            delta.add(Some(&old), Some(&new));
+            let ids = new.refs.iter().map(|r| (r.sigil, r.id)).chain(new.defs.iter().map(|d| (d.sigil, d.id)));
+            for (sigil, id) in ids {
+                wanted.of(sigil).insert(scratch.resolve(&id).to_owned());
+            }
+            let words = match parse.doc.paragraphs.is_empty() {
+                true => Words::default(),
+                false => Words::of(&syntax::plain_text(&text, &parse).text),
+            };
+            changed.push(Changed { file: i, text, parse, words });
+        }
+        if !delta.definitions_unchanged() {
+            return None;
+        }
+        // Other files that define an id whose definition moved (the related
+        // places of `duplicate-definition`), or, outside registries, whose
+        // reference count moved (`unused-definition`), are reached.
+        let mut moved = IdSet::default();
+        for (sigil, id) in delta.moved() {
+            moved.of(sigil).insert(scratch.resolve(&id).to_owned());
+        }
+        let mut counted = IdSet::default();
+        for (sigil, id) in delta.counted() {
+            counted.of(sigil).insert(scratch.resolve(&id).to_owned());
+        }
+        let changed_paths: FxHashSet<&str> =
+            changed.iter().map(|c| loaded.entries[entry_of[c.file]].path.as_str()).collect();
+
+        // Every other file's summary, read in place. Most define nothing.
+        // Every other file's summary, read in place. Most define nothing.
+        let views: Vec<Option<StoredSummaryView>> = entry_of
+            .par_iter()
+            .enumerate()
+            .map(|(i, &e)| match changed_files.binary_search(&i) {
+                Ok(_) => Some(None),
+                Err(_) => StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?),
+            })
+            .collect::<Option<_>>()?;
+
+        // The ids to take: those the changed files reference or define, and
+        // entities with a name that may occur in their prose (its first and
+        // last words may be there).
+        // Another file reached by the change (above) is not this run's case.
+        let may_be_in_prose = |key: u64| changed.iter().any(|c| c.words.may_contain(key));
+        let found: Option<Vec<Vec<(Sigil, &str)>>> = views
+            .par_iter()
+            .map(|view| {
+                let Some(view) = view else { return Some(Vec::new()) };
+                let mut taken = Vec::new();
+                for def in view.definitions() {
+                    let (sigil, id, parts) = def?;
+                    if moved.contains(sigil, id) || (!view.is_registry() && counted.contains(sigil, id)) {
+                        return None;
+                    }
+                    let named = sigil == Sigil::Entity && parts.names().any(|n| may_occur_in(n, &may_be_in_prose));
+                    if named || wanted.contains(sigil, id) {
+                        taken.push((sigil, id));
+                    }
+                }
+                Some(taken)
+            })
+            .collect();
+        let taken: FxHashSet<(Sigil, &str)> = found?.into_iter().flatten().collect();
+
+        // The workspace of the changed files and every definition of the
+        // ids taken; the other files are there, empty, so that file ids are
+        // those of `files`.
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        let kept = std::sync::atomic::AtomicUsize::new(0);
+        let broken = AtomicBool::new(false);
+        let by_file: FxHashMap<usize, &Changed> = changed.iter().map(|c| (c.file, c)).collect();
+        let ws = Workspace::build_from(
+            self.planned.root.clone(),
+            self.planned.config.clone(),
+            files.len(),
+            |i, interner| {
+                let file = files.get(i)?;
+                let summary = match (by_file.get(&i), views.get(i)) {
+                    (Some(c), _) => FileSummary::new(&c.parse, &c.text, interner),
+                    (None, Some(Some(view))) => {
+                        seen.fetch_add(view.len(), Ordering::Relaxed);
+                        let summary = view.select(interner, |sigil, id| taken.contains(&(sigil, id)));
+                        broken.fetch_or(summary.is_none(), Ordering::Relaxed);
+                        let summary = summary.unwrap_or_default();
+                        kept.fetch_add(summary.defs.len(), Ordering::Relaxed);
+                        summary
+                    }
+                    _ => FileSummary::default(),
+                };
+                Some(SourceFile {
+                    path: file.path.clone(),
+                    display_path: file.display_path.clone(),
+                    text: "".into(),
+                    read_error: None,
+                    summary,
+                })
+            },
+        );
+        if broken.load(Ordering::Relaxed) || ws.files().count() != files.len() {
+            return None;
+        }
+        // The ids taken borrow from the section, not from the views.
+        drop(views);
+
+        // The changed files' diagnostics, and what they read.
+        // Every definition of these ids is in `ws`: those the changed files
+        // reference or define (wanted), and those found by name (taken).
+        let is_taken = |&(sigil, sym): &(Sigil, Symbol)| {
+            let id = ws.id_text(sym);
+            wanted.contains(sigil, id) || taken.contains(&(sigil, id))
+        };
+        let fresh: Vec<(usize, Diagnosed)> = changed
+            .par_iter()
+            .filter(|c| (self.is_selected)(&files[c.file].path))
+            .map(|c| {
+                let id = FileId(c.file as u32);
+                let (diagnostics, reads) =
+                    file_diagnostics_and_reads(&ws, id, &c.text, &c.parse, CheckOptions::default());
+                let read_the_id_set = reads.defined_set
+                    || diagnostics.iter().any(|d| matches!(d.code, Code::UndefinedReference | Code::InvalidValue));
+                // Whether an own definition is referenced: only references
+                // of the changed files are here, so only "yes" is the
+                // whole workspace's answer too.
+                let referenced_here = |&(sigil, sym): &(Sigil, Symbol)| ws.index().ref_count(sigil, sym) > 0;
+                if read_the_id_set
+                    || !reads.ids.iter().chain(&reads.places).all(is_taken)
+                    || !reads.referenced.iter().all(referenced_here)
+                {
+                    return None;
+                }
+                let own: Vec<u32> = offsets(&diagnostics).filter(|&(f, _)| f == id).map(|(_, o)| o).collect();
+                let positions = positions_of(&c.text, own);
+                Some((c.file, Diagnosed { diagnostics, positions, ..Diagnosed::default() }))
+            })
+            .collect::<Option<_>>()?;
+
+        // Every other selected file's diagnostics, from the cache, unless
+        // one of them points into a changed file.
+        loaded.prepare_diagnosed();
+        let by_path: FxHashMap<&str, u32> =
+            entry_of.iter().enumerate().map(|(i, &e)| (loaded.entries[e].path.as_str(), i as u32)).collect();
+        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
+        let mut results: Vec<Option<Diagnosed>> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, file)| {
+                if !(self.is_selected)(&file.path) || changed_files.binary_search(&i).is_ok() {
+                    return Some(None);
+                }
+                let stored = loaded.diagnosed(&loaded.entries[entry_of[i]])?;
+                let points_into_a_changed_file = stored.diagnostics.iter().any(|d| {
+                    d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(p, ..)| changed_paths.contains(p)))
+                        || d.related.iter().any(|(p, ..)| changed_paths.contains(p))
+                });
+                if points_into_a_changed_file {
+                    return None;
+                }
+                Some(Some(from_cache(FileId(i as u32), stored, &file_of)?))
+            })
+            .collect::<Option<_>>()?;
+        let reused = results.iter().flatten().count();
+        for (i, d) in fresh {
+            results[i] = Some(d);
+        }
+        self.place_elsewhere(&ws, &mut results);
+        let (diagnostics, positions, checked) = assemble(results);
+
+        let stats = self.stats;
+        stats.parsed.fetch_add(changed.len(), Ordering::Relaxed);
+        stats.reused.fetch_add(reused, Ordering::Relaxed);
+        stats.diagnosed.fetch_add(checked - reused, Ordering::Relaxed);
+        stats.definitions_seen.fetch_add(seen.into_inner(), Ordering::Relaxed);
+        stats.definitions_taken.fetch_add(kept.into_inner(), Ordering::Relaxed);
+        Some(CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked })
+    }
+}
