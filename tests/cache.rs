@@ -852,3 +852,24 @@ fn an_article_whose_checks_read_beyond_its_references_gets_the_whole_check() {
     assert!(!stats.contains("checked against"), "{stats}");
     assert!(check(&root, &args).1.contains("@grace"), "the suggestion is expected");
 }
+
+/// Another article's fix points into the edited one (an `aka` to add to
+/// an entity the edited article defines): the edit moves that definition,
+/// so the other article's cached fix would edit the wrong place. The
+/// whole check runs, and the fix follows the definition.
+#[test]
+fn an_article_another_file_points_into_gets_the_whole_check() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let local = |extra: &str| {
+        format!("---\ntitle: P\npublished: 2016\n---\n\n{extra}[Pat Doe]{{@pat}} spoke.\n\n@pat: person \"Pat Doe\"\n")
+    };
+    std::fs::write(root.join("articles/pat.nmk"), local("")).unwrap();
+    std::fs::write(root.join("articles/a.nmk"), "---\ntitle: A\npublished: 2016\n---\n\n[Patty]{@pat} spoke.\n")
+        .unwrap();
+    check(&root, &args);
+    std::fs::write(root.join("articles/pat.nmk"), local("A new first paragraph.\n\n")).unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(check(&root, &args).1.contains("Add “Patty” to the `aka` of `@pat`"));
+}

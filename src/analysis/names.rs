@@ -423,8 +423,8 @@ pub fn may_occur_in(name: &str, has_key: &dyn Fn(u64) -> bool) -> bool {
     if !lead_key(name).is_none_or(has_key) {
         return false;
     }
-    let mut words = name.split(char::is_whitespace).filter(|w| w.chars().any(|c| c != '.'));
-    let last = words.by_ref().skip(1).last();
+    // The last of two or more words (pieces of only dots are no words).
+    let last = name.split(char::is_whitespace).filter(|w| w.chars().any(|c| c != '.')).skip(1).last();
     match last {
         Some(word) if word.chars().all(char::is_alphanumeric) => lead_key(word).is_none_or(has_key),
         _ => true,

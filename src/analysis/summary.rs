@@ -510,29 +510,60 @@ struct StoredDefView<'a> {
     has_name: bool,
 }
 
+/// A stored definition (owned or read in place), its strings borrowed.
+struct StoredDefRef<'a> {
+    entity: bool,
+    id_range: (u32, u32),
+    range: (u32, u32),
+    parts: DefParts<'a>,
+}
+
+impl StoredDef {
+    fn borrowed(&self) -> StoredDefRef<'_> {
+        let parts = DefParts { text: &self.text, ends: &self.ends, has_name: self.has_name };
+        StoredDefRef { entity: self.entity, id_range: self.id_range, range: self.range, parts }
+    }
+}
+
 impl StoredDefView<'_> {
-    /// Its parts, when they are consistent (see [`ends_consistent`]).
-    fn checked_parts(&self) -> Option<DefParts<'_>> {
-        ends_consistent(self.text, &self.ends).then_some(DefParts {
-            text: self.text,
-            ends: &self.ends,
-            has_name: self.has_name,
+    fn borrowed(&self) -> StoredDefRef<'_> {
+        let parts = DefParts { text: self.text, ends: &self.ends, has_name: self.has_name };
+        StoredDefRef { entity: self.entity, id_range: self.id_range, range: self.range, parts }
+    }
+}
+
+impl<'a> StoredDefRef<'a> {
+    /// Its parts, when `ends` can cut the text into them: a kind and a name
+    /// at least, in order, on character boundaries, the last at its end.
+    fn checked(&self) -> Option<DefParts<'a>> {
+        let DefParts { text, ends, .. } = self.parts;
+        let consistent = ends.len() >= 2
+            && ends.windows(2).all(|w| w[0] <= w[1])
+            && ends.last().is_some_and(|&e| e as usize == text.len())
+            && ends.iter().all(|&e| text.is_char_boundary(e as usize));
+        consistent.then_some(self.parts)
+    }
+
+    /// The definition back, its id interned as `id`; `None` when it is
+    /// inconsistent (which a checksum makes unlikely but never a panic).
+    fn info(&self, id: Symbol) -> Option<DefInfo> {
+        let parts = self.checked()?;
+        let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
+        Some(DefInfo {
+            sigil: sigil_of(self.entity),
+            id,
+            id_range: range(self.id_range)?,
+            range: range(self.range)?,
+            text: parts.text.into(),
+            ends: SmallVec::from_slice(parts.ends),
+            has_name: parts.has_name,
         })
     }
 }
 
-/// Whether `ends` can cut `text` into a definition's parts: a kind and a
-/// name at least, in order, on character boundaries, the last at its end.
-fn ends_consistent(text: &str, ends: &[u32]) -> bool {
-    ends.len() >= 2
-        && ends.windows(2).all(|w| w[0] <= w[1])
-        && ends.last().is_some_and(|&e| e as usize == text.len())
-        && ends.iter().all(|&e| text.is_char_boundary(e as usize))
-}
-
 impl<'a> StoredSummaryView<'a> {
     /// The summary stored in `bytes`, read in place; `None` when it does
-    /// not decode, or (`Ok(None)`) when the file defines nothing, which is
+    /// not decode, or `Some(None)` when the file defines nothing, which is
     /// found without decoding its references.
     pub fn read(bytes: &'a [u8]) -> Option<Option<StoredSummaryView<'a>>> {
         let (head, _) = postcard::take_from_bytes::<StoredHeadView>(bytes).ok()?;
@@ -558,7 +589,7 @@ impl<'a> StoredSummaryView<'a> {
     /// Each definition as (sigil, id, its parts); `None` for one that is
     /// inconsistent.
     pub fn definitions(&self) -> impl Iterator<Item = Option<(Sigil, &'a str, DefParts<'_>)>> + '_ {
-        self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?, d.checked_parts()?)))
+        self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?, d.borrowed().checked()?)))
     }
 
     /// A summary holding only the definitions whose sigil and id `keep`
@@ -566,23 +597,14 @@ impl<'a> StoredSummaryView<'a> {
     /// against part of the workspace needs of this one. `None` when a
     /// definition is inconsistent.
     pub fn select(&self, interner: &Interner, keep: impl Fn(Sigil, &str) -> bool) -> Option<FileSummary> {
-        let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
         let mut defs = Vec::new();
         for d in &self.defs {
             let id = *self.ids.get(d.id as usize)?;
-            d.checked_parts()?;
-            if !keep(sigil_of(d.entity), id) {
-                continue;
+            let stored = d.borrowed();
+            stored.checked()?;
+            if keep(sigil_of(d.entity), id) {
+                defs.push(stored.info(interner.get_or_intern(id))?);
             }
-            defs.push(DefInfo {
-                sigil: sigil_of(d.entity),
-                id: interner.get_or_intern(id),
-                id_range: range(d.id_range)?,
-                range: range(d.range)?,
-                text: d.text.into(),
-                ends: SmallVec::from_slice(&d.ends),
-                has_name: d.has_name,
-            });
         }
         Some(FileSummary {
             defs,
@@ -655,18 +677,7 @@ impl FileSummary {
         let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
         let mut defs = Vec::with_capacity(stored.defs.len());
         for d in &stored.defs {
-            if !ends_consistent(&d.text, &d.ends) {
-                return None;
-            }
-            defs.push(DefInfo {
-                sigil: sigil_of(d.entity),
-                id: sym(d.id)?,
-                id_range: range(d.id_range)?,
-                range: range(d.range)?,
-                text: d.text.as_str().into(),
-                ends: SmallVec::from_slice(&d.ends),
-                has_name: d.has_name,
-            });
+            defs.push(d.borrowed().info(sym(d.id)?)?);
         }
         let mut refs = Vec::with_capacity(stored.refs.len());
         for &(entity, id, start, end, tag, line, col8, col16) in &stored.refs {

@@ -30,13 +30,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
 use crate::analysis::{
-    Code, FileId, FileSummary, Interner, SourceFile, StoredSummary, StoredSummaryView, Symbol, Workspace, may_occur_in,
+    Code, FileId, FileSummary, Interner, SourceFile, StoredSummaryView, Symbol, Workspace, may_occur_in,
 };
 use crate::syntax::{self, Parse, Sigil};
 
 use super::delta::Delta;
-use super::diagnose::{Diagnosed, Words, offsets, positions_of, rel_path};
-use super::run::{CheckedFile, CheckedWorkspace, State, WorkspaceRun, assemble, from_cache};
+use super::diagnose::{Diagnosed, Words, own_positions, rel_path};
+use super::run::{CheckedFile, CheckedWorkspace, State, WorkspaceRun, assemble};
+use super::store::Entry;
 
 /// More changed files than this go to the full run, which also writes
 /// them into the cache (this run writes nothing: the cache stays that of
@@ -56,6 +57,15 @@ impl IdSet {
             Sigil::Entity => &mut self.entity,
             Sigil::Source => &mut self.source,
         }
+    }
+
+    /// The ids of `ids`, interned in `interner`, as text.
+    fn resolved(ids: impl Iterator<Item = (Sigil, Symbol)>, interner: &Interner) -> IdSet {
+        let mut set = IdSet::default();
+        for (sigil, id) in ids {
+            set.of(sigil).insert(interner.resolve(&id).to_owned());
+        }
+        set
     }
 
     fn contains(&self, sigil: Sigil, id: &str) -> bool {
@@ -114,28 +124,20 @@ impl WorkspaceRun<'_> {
         let scratch = Interner::with_hasher(rustc_hash::FxBuildHasher);
         let mut changed = Vec::with_capacity(changed_files.len());
         let mut delta = Delta::default();
-        let mut wanted = IdSet::default();
+        let mut wanted_ids = Vec::new();
         for &i in &changed_files {
             let State::Changed { text, .. } = &states[i] else { return None };
             // Cloned: `full_run` takes the text if this run gives up.
             let text = text.lock().unwrap_or_else(|e| e.into_inner()).as_ref().ok()?.clone();
-            let old_bytes = loaded.summary_bytes(&loaded.entries[entry_of[i]])?;
-            let old: StoredSummary = postcard::from_bytes(old_bytes).ok()?;
-            let old = FileSummary::from_stored(&old, &scratch)?;
+            let old = self.decode(entry_of[i], &scratch)?;
             let parse = syntax::parse(&text);
             let new = FileSummary::new(&parse, &text, &scratch);
             if old.is_registry || new.is_registry {
                 return None;
             }
             delta.add(Some(&old), Some(&new));
-            let ids = new.refs.iter().map(|r| (r.sigil, r.id)).chain(new.defs.iter().map(|d| (d.sigil, d.id)));
-            for (sigil, id) in ids {
-                wanted.of(sigil).insert(scratch.resolve(&id).to_owned());
-            }
-            let words = match parse.doc.paragraphs.is_empty() {
-                true => Words::default(),
-                false => Words::of(&syntax::plain_text(&text, &parse).text),
-            };
+            wanted_ids.extend(new.refs.iter().map(|r| (r.sigil, r.id)).chain(new.defs.iter().map(|d| (d.sigil, d.id))));
+            let words = Words::of_parse(&text, &parse);
             changed.push(Changed { file: i, text, parse, words });
         }
         if !delta.definitions_unchanged() {
@@ -144,18 +146,12 @@ impl WorkspaceRun<'_> {
         // Other files that define an id whose definition moved (the related
         // places of `duplicate-definition`), or, outside registries, whose
         // reference count moved (`unused-definition`), are reached.
-        let mut moved = IdSet::default();
-        for (sigil, id) in delta.moved() {
-            moved.of(sigil).insert(scratch.resolve(&id).to_owned());
-        }
-        let mut counted = IdSet::default();
-        for (sigil, id) in delta.counted() {
-            counted.of(sigil).insert(scratch.resolve(&id).to_owned());
-        }
+        let wanted = IdSet::resolved(wanted_ids.into_iter(), &scratch);
+        let moved = IdSet::resolved(delta.moved(), &scratch);
+        let counted = IdSet::resolved(delta.counted(), &scratch);
         let changed_paths: FxHashSet<&str> =
             changed.iter().map(|c| loaded.entries[entry_of[c.file]].path.as_str()).collect();
 
-        // Every other file's summary, read in place. Most define nothing.
         // Every other file's summary, read in place. Most define nothing.
         let views: Vec<Option<StoredSummaryView>> = entry_of
             .par_iter()
@@ -257,36 +253,17 @@ impl WorkspaceRun<'_> {
                 {
                     return None;
                 }
-                let own: Vec<u32> = offsets(&diagnostics).filter(|&(f, _)| f == id).map(|(_, o)| o).collect();
-                let positions = positions_of(&c.text, own);
+                let positions = own_positions(&c.text, id, &diagnostics);
                 Some((c.file, Diagnosed { diagnostics, positions, ..Diagnosed::default() }))
             })
             .collect::<Option<_>>()?;
 
         // Every other selected file's diagnostics, from the cache, unless
         // one of them points into a changed file.
-        loaded.prepare_diagnosed();
-        let by_path: FxHashMap<&str, u32> =
-            entry_of.iter().enumerate().map(|(i, &e)| (loaded.entries[e].path.as_str(), i as u32)).collect();
-        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
-        let mut results: Vec<Option<Diagnosed>> = files
-            .par_iter()
-            .enumerate()
-            .map(|(i, file)| {
-                if !(self.is_selected)(&file.path) || changed_files.binary_search(&i).is_ok() {
-                    return Some(None);
-                }
-                let stored = loaded.diagnosed(&loaded.entries[entry_of[i]])?;
-                let points_into_a_changed_file = stored.diagnostics.iter().any(|d| {
-                    d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(p, ..)| changed_paths.contains(p)))
-                        || d.related.iter().any(|(p, ..)| changed_paths.contains(p))
-                });
-                if points_into_a_changed_file {
-                    return None;
-                }
-                Some(Some(from_cache(FileId(i as u32), stored, &file_of)?))
-            })
-            .collect::<Option<_>>()?;
+        let entries: Vec<&Entry> = entry_of.iter().map(|&e| &loaded.entries[e]).collect();
+        let is_changed = |i: usize| changed_files.binary_search(&i).is_ok();
+        let mut results =
+            self.cached_results(loaded, files, &entries, &is_changed, &|path| changed_paths.contains(path))?;
         let reused = results.iter().flatten().count();
         for (i, d) in fresh {
             results[i] = Some(d);

@@ -45,13 +45,8 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
         Ok(text) => {
             let parse = syntax::parse(&text);
             let diagnostics = file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default());
-            let words = if !words || parse.doc.paragraphs.is_empty() {
-                Words::default()
-            } else {
-                Words::of(&syntax::plain_text(&text, &parse).text)
-            };
-            let own: Vec<u32> = offsets(&diagnostics).filter(|&(f, _)| f == id).map(|(_, o)| o).collect();
-            let positions = positions_of(&text, own);
+            let words = if words { Words::of_parse(&text, &parse) } else { Words::default() };
+            let positions = own_positions(&text, id, &diagnostics);
             Diagnosed { diagnostics, words, positions, elsewhere: Vec::new(), from_cache: false }
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
@@ -72,6 +67,12 @@ pub fn offsets(diagnostics: &[Diagnostic]) -> impl Iterator<Item = (FileId, u32)
             .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| (e.file, e.range))));
         ranges.flat_map(|(file, range)| [(file, range.start), (file, range.end)])
     })
+}
+
+/// The positions in `text`, the text of `file`, of the offsets into it of
+/// `diagnostics`.
+pub fn own_positions(text: &str, file: FileId, diagnostics: &[Diagnostic]) -> Positions {
+    positions_of(text, offsets(diagnostics).filter(|&(f, _)| f == file).map(|(_, o)| o).collect())
 }
 
 /// The positions of `offsets` in `text`.
@@ -115,6 +116,14 @@ impl Words {
             }
         }
         Words(filter)
+    }
+
+    /// The filter of the prose of a parsed text (empty without prose).
+    pub fn of_parse(text: &str, parse: &Parse) -> Words {
+        match parse.doc.paragraphs.is_empty() {
+            true => Words::default(),
+            false => Words::of(&syntax::plain_text(text, parse).text),
+        }
     }
 
     fn bits(key: u64, bits: usize) -> [usize; 2] {

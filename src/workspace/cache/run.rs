@@ -22,7 +22,7 @@ use super::diagnose::{
     Diagnosed, Positions, Words, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
 };
 use super::stamp::{self, Nanos, Stamp};
-use super::store::{self, Entry, Header, Loaded, Part, Sections, StoredDiagnostic, StoredFile};
+use super::store::{self, Entry, Header, Loaded, Part, Sections, StoredFile};
 
 /// A file of a checked workspace.
 #[derive(Clone, Debug)]
@@ -294,21 +294,8 @@ impl WorkspaceRun<'_> {
             }
             entries.push(entry);
         }
-        // FileIds are positions in `files`; related places are found by path.
-        let by_path: rustc_hash::FxHashMap<&str, u32> =
-            entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i as u32)).collect();
-        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
-        loaded.prepare_diagnosed();
-        let decoded: Option<Vec<Option<Diagnosed>>> = files
-            .par_iter()
-            .zip(entries.par_iter())
-            .enumerate()
-            .map(|(i, (file, entry))| match (self.is_selected)(&file.path) {
-                true => Some(Some(from_cache(FileId(i as u32), loaded.diagnosed(entry)?, &file_of)?)),
-                false => Some(None),
-            })
-            .collect();
-        let (diagnostics, positions, checked) = assemble(decoded?);
+        let decoded = self.cached_results(loaded, files, &entries, &|_| false, &|_| false)?;
+        let (diagnostics, positions, checked) = assemble(decoded);
         self.stats.reused.fetch_add(checked, Ordering::Relaxed);
         // Entries read again (racy ones) carry a new `read_since`: worth a
         // write only then.
@@ -329,7 +316,8 @@ impl WorkspaceRun<'_> {
         Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
     }
 
-    fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
+    /// The cached summary of `entry`, its ids interned in `interner`.
+    pub(super) fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
         let l = self.loaded.as_ref()?;
         let bytes = l.summary_bytes(l.entries.get(entry)?)?;
         let stored: StoredSummary = postcard::from_bytes(bytes).ok()?;
@@ -468,13 +456,9 @@ impl WorkspaceRun<'_> {
                     // it, which only a change of that file can move: such a
                     // diagnostic is computed again when that file changed.
                     // (So are the positions kept of those offsets.)
-                    let points_into_a_changed_file = |d: &StoredDiagnostic| {
-                        let changed = |path: &str| path != entry.path && changed_paths.contains(path);
-                        d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(path, ..)| changed(path)))
-                            || d.related.iter().any(|(path, ..)| changed(path))
-                    };
+                    let changed = |path: &str| path != entry.path && changed_paths.contains(path);
                     let codes = cached.diagnostics.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
-                    if !cached.diagnostics.iter().any(points_into_a_changed_file)
+                    if !cached.points_into(changed)
                         && !delta.reaches(&file.summary, &cached.words, codes)
                         && let Some(back) = from_cache(id, cached, &|p| ws.file_id(&ws.root.join(p)))
                     {
@@ -577,6 +561,38 @@ impl WorkspaceRun<'_> {
 }
 
 impl WorkspaceRun<'_> {
+    /// The cached diagnostics of each selected file of `files` (whose
+    /// entries are `entries`), decoded in parallel, file ids being
+    /// positions in `files`; `None` in the list for a file not selected or
+    /// that `skip` accepts. `None` for the whole when one is missing, does
+    /// not decode, or points into a file `changed` accepts.
+    pub(super) fn cached_results(
+        &self,
+        loaded: &Loaded,
+        files: &[CheckedFile],
+        entries: &[&Entry],
+        skip: &(dyn Fn(usize) -> bool + Sync),
+        changed: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Option<Vec<Option<Diagnosed>>> {
+        // Other files (related places, fix edits) are found by path.
+        let by_path: rustc_hash::FxHashMap<&str, u32> =
+            entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i as u32)).collect();
+        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
+        loaded.prepare_diagnosed();
+        files
+            .par_iter()
+            .zip(entries.par_iter())
+            .enumerate()
+            .map(|(i, (file, entry))| {
+                if !(self.is_selected)(&file.path) || skip(i) {
+                    return Some(None);
+                }
+                let stored = loaded.diagnosed(entry).filter(|s| !s.points_into(changed))?;
+                Some(Some(from_cache(FileId(i as u32), stored, &file_of)?))
+            })
+            .collect()
+    }
+
     /// Fills in `Diagnosed::elsewhere` of the diagnostics computed by this
     /// run: each file they point into is read once, for all of them.
     pub(super) fn place_elsewhere(&self, ws: &Workspace, results: &mut [Option<Diagnosed>]) {

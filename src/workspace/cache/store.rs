@@ -70,6 +70,18 @@ pub struct StoredFile<'a> {
     pub words: Vec<u64>,
 }
 
+impl StoredFile<'_> {
+    /// Whether a fix edit or a related place of its diagnostics lies in a
+    /// file `changed` accepts (by path relative to the workspace root):
+    /// offsets into a file whose bytes changed may have moved.
+    pub fn points_into(&self, changed: impl Fn(&str) -> bool) -> bool {
+        self.diagnostics.iter().any(|d| {
+            d.fix.as_ref().is_some_and(|f| f.edits.iter().any(|(path, ..)| changed(path)))
+                || d.related.iter().any(|(path, ..)| changed(path))
+        })
+    }
+}
+
 /// A diagnostic as stored: offsets in its own file; related places by
 /// path relative to the workspace root.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -313,10 +325,8 @@ pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
     };
     // The head's fields after its checksum, then the table (no more than
     // the file holds, whatever a corrupt length says).
-    let mut checked = Vec::with_capacity(HEAD - 8 + table_len.min(size) as usize);
-    for field in [table_len, diagnosed_len, summaries_len, diagnosed_sum, summaries_sum] {
-        checked.extend_from_slice(&field.to_le_bytes());
-    }
+    let mut checked = head_fields([table_len, diagnosed_len, summaries_len, diagnosed_sum, summaries_sum]);
+    checked.reserve(table_len.min(size) as usize);
     (&file).take(table_len).read_to_end(&mut checked).map_err(|e| e.to_string())?;
     if xxhash_rust::xxh3::xxh3_64(&checked) != head_sum {
         return Err("checksum mismatch (corrupt or truncated)".into());
@@ -344,6 +354,13 @@ pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
         diagnosed: section("diagnostics", diagnosed_start, diagnosed_len, diagnosed_sum),
         summaries: section("summaries", summaries_start, summaries_len, summaries_sum),
     })
+}
+
+/// The head's fields after its checksum, as written: the lengths of the
+/// table, the diagnostics and the summaries, then the checksums of the
+/// last two.
+fn head_fields(fields: [u64; 5]) -> Vec<u8> {
+    fields.iter().flat_map(|f| f.to_le_bytes()).collect()
 }
 
 /// A section ready to write: its bytes, or where to copy them from.
@@ -404,10 +421,7 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, sections: Sections
     let summaries = Ready::of(sections.summaries)?;
     let ((diagnosed_len, diagnosed_sum), (summaries_len, summaries_sum)) =
         (diagnosed.len_and_sum(), summaries.len_and_sum());
-    let mut head = Vec::with_capacity(HEAD - 8);
-    for field in [table.len() as u64, diagnosed_len, summaries_len, diagnosed_sum, summaries_sum] {
-        head.extend_from_slice(&field.to_le_bytes());
-    }
+    let head = head_fields([table.len() as u64, diagnosed_len, summaries_len, diagnosed_sum, summaries_sum]);
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&head);
     hasher.update(&table);
