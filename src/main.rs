@@ -32,14 +32,12 @@ fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
-/// `check` also asks Linux for no transparent huge pages. mimalloc marks
+/// Every command asks Linux for no transparent huge pages. mimalloc marks
 /// its memory for them, so each first touch of 2 MB faults in a whole
-/// zeroed huge page (with compaction on hosts that defragment on demand):
-/// on the large corpus a warm `check` spent more system time faulting
-/// pages in than it spent running (2.3–3.9 s against 0.75–1.15 s without;
-/// docs/performance.md). A batch that touches its memory once gains nothing
-/// from larger pages. The server keeps them: it lives long, and was not
-/// measured to gain.
+/// zeroed huge page (with compaction on hosts that defragment on demand).
+/// On the large corpus a warm `check` spent more system time faulting
+/// pages in than running (2.1–3.9 s against 0.65–0.98 s without), and the
+/// server indexed in 10.9–11.6 s against 8.0–9.2 s (docs/performance.md).
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes one integer and touches no memory of
@@ -50,11 +48,11 @@ fn no_huge_pages() {
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let code = match app::parse(std::env::args_os()) {
         Ok(cli) => {
             if cli.is_check() {
                 keep_freed_memory();
-                no_huge_pages();
             }
             app::run(cli)
         }

@@ -341,3 +341,27 @@ fn relative_to_the_base_with_dot_dot_outside_it() {
     assert_eq!(load::display_path(Path::new("/ws/articles"), base), "");
     assert_eq!(load::display_path(Path::new("/ws"), base), "..");
 }
+
+use proptest::strategy::Strategy as _;
+
+proptest::proptest! {
+    /// The fast order of walked paths is `Path`'s order, names with dots,
+    /// dashes and spaces included (`a.b` sorts after `a/b` by component,
+    /// before it by byte).
+    #[test]
+    fn walked_paths_sort_as_paths_do(
+        names in proptest::collection::vec(
+            proptest::collection::vec("[a-c. -]{1,3}".prop_filter("a name", |n| n != "." && n != ".."), 1..4),
+            2..30,
+        ),
+    ) {
+        let mut paths: Vec<PathBuf> =
+            names.iter().map(|parts| Path::new("/work/root").join(parts.join("/"))).collect();
+        paths.sort();
+        paths.dedup();
+        let want = paths.clone();
+        paths.reverse();
+        sort_walked(&mut paths);
+        proptest::prop_assert_eq!(paths, want);
+    }
+}
