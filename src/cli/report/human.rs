@@ -130,8 +130,9 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
-/// Lines a range touches are shown whole up to this many bytes (a long
-/// paragraph on one line is common); beyond, the first line is cut.
+/// Lines a range touches are handed to the renderer whole (or narrowed, a
+/// single line) up to this many bytes; beyond, a range that spans lines
+/// or more than [`CONTEXT`] bytes is cut on its first line.
 const MAX_WHOLE: u32 = 16 << 10;
 /// Bytes shown on each side of a range (and of the range itself) in a cut.
 const CONTEXT: u32 = 120;
@@ -165,10 +166,12 @@ fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Shown<'a> {
         hi = idx.line_range(last).end.max(lo);
     }
     let window = TextRange::new(idx.line_range(first).start, idx.line_range(last).end.max(hi));
-    if window.end - window.start > MAX_WHOLE {
-        return Shown::Cut(cut_snippet(file, first, lo, hi));
-    }
+    let long = window.end - window.start > MAX_WHOLE;
+    // On a line of any length a short range is shown as the renderer
+    // would show the whole line; a long range on a long line is cut, or
+    // the renderer would draw all of it.
     if first == last
+        && (!long || hi - lo <= CONTEXT)
         && let Some(part) =
             narrowed(window.slice(file.text), (lo - window.start) as usize, (hi - window.start) as usize)
     {
@@ -181,6 +184,9 @@ fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Shown<'a> {
             .path(file.rel_path)
             .annotation(AnnotationKind::Primary.span(span));
         return Shown::Narrowed { snippet, column };
+    }
+    if long {
+        return Shown::Cut(cut_snippet(file, first, lo, hi));
     }
     let source = window.slice(file.text);
     // A lone `\r` ends a line for us (as in LSP) but not for the renderer;
@@ -397,6 +403,25 @@ mod tests {
             let lo = floor((line.len() as f64 * a) as usize);
             let hi = floor((lo + len).min(line.len())).max(lo);
             let (got, want) = report_of(&line, lo, hi, color);
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Past the size of a line shown whole, a short range is still
+        /// drawn as the whole line would be (with no `:::` line).
+        #[test]
+        fn a_short_range_on_a_very_long_line_draws_as_the_whole_line(
+            tail in line(), a in 0.0..1.0f64, len in 0usize..40, color: bool,
+        ) {
+            let line = format!("{}{tail}", "filler words ".repeat(1400));
+            let floor = |mut i: usize| { while !line.is_char_boundary(i) { i -= 1; } i };
+            let lo = floor((line.len() as f64 * a) as usize);
+            let hi = floor((lo + len).min(line.len())).max(lo);
+            let (got, want) = report_of(&line, lo, hi, color);
+            prop_assert!(!got.contains(":::"));
             prop_assert_eq!(got, want);
         }
     }
