@@ -62,6 +62,11 @@ def _ticks_while(call):
 
 def test_long_calls_release_the_gil(corpus):
     big = UNICODE_ARTICLE * 3000
+    # A large article, so that every call lasts long enough for the counter
+    # to be scheduled beside the engine's threads: over 41 small files a
+    # check took 12 ms, and the counter could miss all of it on two busy
+    # cores with the GIL free.
+    (corpus / "articles" / "big.nmk").write_text(big, encoding="utf-8", newline="")
     ws = newsmark.Workspace(corpus)
     # The rate at which the counter runs while this thread sleeps (GIL free).
     free, free_time = _ticks_while(lambda: time.sleep(0.3))
@@ -73,6 +78,7 @@ def test_long_calls_release_the_gil(corpus):
         during, elapsed = _ticks_while(call)
         # Holding the GIL, the counter would only run at the call's edges;
         # released, it shares two cores with the engine's threads.
+        assert elapsed > 0.05, f"{name}: {elapsed:.3f} s is too short to tell"
         assert during > 0.1 * rate * elapsed, f"{name}: {during} ticks in {elapsed:.3f} s (free rate {rate:.0f}/s)"
 
 
