@@ -103,10 +103,8 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
     // Built only when there are links to check: 100,000 paths hashed
     // component by component cost a tenth of a second.
     let mut links = found.links;
-    let mut taken: std::collections::HashSet<PathBuf> = match links.is_empty() {
-        true => Default::default(),
-        false => out.files.iter().filter_map(|p| canonical_of(p)).collect(),
-    };
+    let mut taken: std::collections::HashSet<PathBuf> =
+        if links.is_empty() { Default::default() } else { out.files.iter().filter_map(|p| canonical_of(p)).collect() };
     out.nested_roots = found.nested_roots;
     out.nested_roots.sort();
     let nested: Vec<PathBuf> = out.nested_roots.iter().filter_map(|p| canonical_of(p)).collect();

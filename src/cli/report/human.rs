@@ -28,16 +28,15 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
     // Rendered on every core, in batches written in order: drawing a
     // snippet is the costly part of a report with many diagnostics.
     report.write_each(out, |d, loc, text| {
-        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
         let (group, drawn_column) = group(report, d, loc);
-        let mut drawn = renderer.render(&[group]);
+        let mut drawn = renderer(color).render(&[group]);
         if let Some(column) = drawn_column {
             set_column(&mut drawn, loc, column);
         }
         writeln!(&mut *text, "{drawn}\n")
     })?;
 
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = renderer(color);
     let counts = Counts::of(report.diagnostics);
     match counts.worst() {
         None => writeln!(out, "{}", summary_line(report)),
@@ -47,6 +46,10 @@ pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) 
             writeln!(out, "{}", renderer.render(title))
         }
     }
+}
+
+fn renderer(color: bool) -> Renderer {
+    if color { Renderer::styled() } else { Renderer::plain() }
 }
 
 /// One diagnostic as the renderer draws it: title, source lines (or the
@@ -82,8 +85,8 @@ fn group<'a>(report: &Report<'a>, d: &'a Diagnostic, loc: &Location<'a>) -> (Gro
 /// from the start of a narrowed part) with the column in the line.
 fn set_column(drawn: &mut String, loc: &Location<'_>, column: usize) {
     let printed = format!("{}:{}:{column}", loc.path, loc.start.line);
-    let Some(arrow) = drawn.find("-->") else { return };
-    if let Some(at) = drawn[arrow..].find(&printed).map(|i| arrow + i) {
+    let at = drawn.find("-->").and_then(|arrow| Some(arrow + drawn.get(arrow..)?.find(&printed)?));
+    if let Some(at) = at {
         drawn.replace_range(at..at + printed.len(), &loc.to_string());
     }
 }
@@ -166,19 +169,19 @@ fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Shown<'a> {
         hi = idx.line_range(last).end.max(lo);
     }
     let window = TextRange::new(idx.line_range(first).start, idx.line_range(last).end.max(hi));
+    let lines = window.slice(file.text);
+    let (lo_in, hi_in) = ((lo - window.start) as usize, (hi - window.start) as usize);
     let long = window.end - window.start > MAX_WHOLE;
     // On a line of any length a short range is shown as the renderer
     // would show the whole line; a long range on a long line is cut, or
     // the renderer would draw all of it.
     if first == last
         && (!long || hi - lo <= CONTEXT)
-        && let Some(part) =
-            narrowed(window.slice(file.text), (lo - window.start) as usize, (hi - window.start) as usize)
+        && let Some(part) = narrowed(lines, lo_in, hi_in)
     {
-        let span = (lo - window.start) as usize - part.start..(hi - window.start) as usize - part.start;
-        let source = &window.slice(file.text)[part];
-        let source = if source.contains('\r') { normalize_lone_cr(source) } else { source.to_owned() };
-        let column = source[..span.start].chars().count() + 1;
+        let span = lo_in - part.start..hi_in - part.start;
+        let column = lines[part.start..lo_in].chars().count() + 1;
+        let source = renderable(&lines[part]);
         let snippet = Snippet::source(source)
             .line_start(first as usize + 1)
             .path(file.rel_path)
@@ -188,16 +191,11 @@ fn snippet<'a>(file: &ReportFile<'a>, d: &Diagnostic) -> Shown<'a> {
     if long {
         return Shown::Cut(cut_snippet(file, first, lo, hi));
     }
-    let source = window.slice(file.text);
-    // A lone `\r` ends a line for us (as in LSP) but not for the renderer;
-    // `\n` has the same length, so offsets stay valid.
-    let source = if source.contains('\r') { normalize_lone_cr(source) } else { source.to_owned() };
-    let span = (lo - window.start) as usize..(hi - window.start) as usize;
     Shown::Whole(
-        Snippet::source(source)
+        Snippet::source(renderable(lines))
             .line_start(first as usize + 1)
             .path(file.rel_path)
-            .annotation(AnnotationKind::Primary.span(span)),
+            .annotation(AnnotationKind::Primary.span(lo_in..hi_in)),
     )
 }
 
@@ -258,7 +256,7 @@ fn narrowed(line: &str, lo: usize, hi: usize) -> Option<std::ops::Range<usize>> 
     let width = |c: char| if c == '\t' { 4 } else { unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) };
     let mut start = lo;
     let mut kept = 0;
-    for (i, c) in line[..lo].char_indices().rev() {
+    for (i, c) in line.get(..lo)?.char_indices().rev() {
         kept += width(c);
         start = i;
         // Only the first character that is not whitespace can fail the
@@ -273,7 +271,7 @@ fn narrowed(line: &str, lo: usize, hi: usize) -> Option<std::ops::Range<usize>> 
     let from = hi.max(line.len() - line.trim_start().len());
     let mut end = from;
     let mut kept = 0;
-    for (i, c) in line[from..].char_indices() {
+    for (i, c) in line.get(from..)?.char_indices() {
         if kept >= KEEP {
             break;
         }
@@ -295,6 +293,13 @@ fn floor_char_boundary(text: &str, mut offset: u32) -> u32 {
         offset -= 1;
     }
     offset
+}
+
+/// Source as the renderer is given it. A lone `\r` ends a line for us (as
+/// in LSP) but not for the renderer; `\n` has the same length, so offsets
+/// stay valid.
+fn renderable(s: &str) -> String {
+    if s.contains('\r') { normalize_lone_cr(s) } else { s.to_owned() }
 }
 
 fn normalize_lone_cr(s: &str) -> String {
@@ -385,7 +390,7 @@ mod tests {
             .path("a.nmk")
             .annotation(AnnotationKind::Primary.span(lo..hi));
         let title = Level::INFO.primary_title("m").id("unknown-alias");
-        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let renderer = renderer(color);
         let want = format!("{}\n\n", renderer.render(&[Group::with_title(title).element(whole)]));
         (got, want)
     }
