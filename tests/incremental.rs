@@ -186,6 +186,9 @@ mod analysis {
         history: Vec<(u64, Reparsed)>,
         /// Edited since its diagnostics were last computed.
         stale: bool,
+        /// Whether the last computation attached fixes (the server's do
+        /// not; `check --fix` and code actions do).
+        fixes: bool,
     }
 
     impl Open {
@@ -193,6 +196,7 @@ mod analysis {
             let version = TextVersion { seq: self.seq, since: &self.history };
             self.diags = file_diagnostics_incremental(ws, self.id, &self.parse, opts, &mut self.cache, version);
             self.stale = false;
+            self.fixes = opts.fixes;
         }
     }
 
@@ -302,6 +306,19 @@ mod analysis {
         edits_answer_as_a_fresh_analysis(&[(4, 262, 0, "\n[x]{^zz-remarks}\n\n\n"), (4, 282, 0, source)]).unwrap();
     }
 
+    /// A misspelled reference, whose fix is given where it is found, is
+    /// checked without fixes (as the server's diagnostics are); then a
+    /// paragraph far from it is edited and the file is checked with fixes
+    /// (as `source.fixAll` is): the reference's diagnostic kept from the
+    /// first computation must come with its fix.
+    #[test]
+    fn items_kept_from_a_computation_without_fixes_do_not_stand_for_one_with_them() {
+        // Byte 209 of `articles/b.nmk` is the blank line after its
+        // definition block, byte 44 inside its first paragraph; an odd
+        // offset checks without fixes, an even one with them.
+        edits_answer_as_a_fresh_analysis(&[(4, 209, 0, "\n[Obama]{@barack-obam}\n\n"), (4, 44, 0, "x")]).unwrap();
+    }
+
     /// `aka: Loco` of an article's own definition shortened: the mention
     /// of “Loco” in a paragraph outside the edited region goes with it.
     #[test]
@@ -383,6 +400,7 @@ mod analysis {
                     seq: 0,
                     history: Vec::new(),
                     stale: false,
+                    fixes: opts.fixes,
                 }
             })
             .collect();
@@ -404,7 +422,9 @@ mod analysis {
             doc.stale = at % 3 == 0;
             for (i, doc) in open.iter_mut().enumerate() {
                 if (i == which && !doc.stale) || doc.cache.met_by(&change) {
-                    doc.check(&ws, opts);
+                    // With and without fixes, as the server's diagnostics
+                    // and its code actions or `--fix` would ask in turn.
+                    doc.check(&ws, CheckOptions { fixes: (at + i) % 2 == 0, ..opts });
                 }
             }
         }
@@ -414,12 +434,18 @@ mod analysis {
 
         let texts: Vec<(String, String)> = open.iter().map(|d| (d.path.clone(), d.text.clone())).collect();
         let (new_ws, parses) = fresh(&texts);
-        for (doc, (id, parse)) in open.iter().zip(&parses) {
+        for (doc, (id, parse)) in open.iter_mut().zip(&parses) {
             prop_assert_eq!(doc.id, *id);
             prop_assert_eq!(&doc.parse, parse);
             let summary = FileSummary::new(parse, &doc.text, ws.interner());
             prop_assert_eq!(&ws.file(doc.id).unwrap().summary, &summary, "summary of {}", doc.path);
-            let expected = file_diagnostics(&new_ws, *id, parse, opts);
+            let expected = file_diagnostics(&new_ws, *id, parse, CheckOptions { fixes: doc.fixes, ..opts });
+            prop_assert_eq!(format!("{:#?}", doc.diags), format!("{expected:#?}"), "diagnostics of {}", doc.path);
+            // Asked the other way now: what the last computation kept must
+            // not stand for a computation that wants the other.
+            let other = CheckOptions { fixes: !doc.fixes, ..opts };
+            doc.check(&ws, other);
+            let expected = file_diagnostics(&new_ws, *id, parse, other);
             prop_assert_eq!(format!("{:#?}", doc.diags), format!("{expected:#?}"), "diagnostics of {}", doc.path);
             let ctx = |ws| FileContext { ws, file: *id, parse, text: &doc.text, texts: ws, index_complete: true };
             for offset in cursor_offsets(&new_ws, *id) {

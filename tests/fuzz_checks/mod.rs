@@ -453,10 +453,15 @@ pub fn incremental(data: &[u8]) {
             }
         }
 
-        // The server (`Document::apply`).
-        doc.replace(range, &new_text, enc);
+        // The server (`Document::apply`): the rope, and the text of the
+        // version spliced from the last one and the rope.
+        let before = doc.contents();
+        let edit = doc.replace(range, &new_text, enc);
         let text = doc.contents();
         assert_eq!(text, model, "rope and model differ after {range:?} {new_text:?} ({enc:?})");
+        if let Some(edit) = edit {
+            assert_eq!(&*doc.spliced(&before, edit), model, "spliced text after {range:?} {new_text:?}");
+        }
         assert_eq!(doc.len_chars(), model.chars().count());
         assert_eq!(doc.len_lines() as u32, LineIndex::new(&model).line_count(), "line count of the rope");
     }

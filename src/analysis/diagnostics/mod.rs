@@ -54,6 +54,8 @@ struct LastItems {
     revision: u64,
     index_complete: bool,
     codes: CodeSet,
+    /// Whether the items kept their fixes (see `diagnose`).
+    fixes: bool,
     has_paragraphs: bool,
     items: Vec<Diagnostic>,
 }
@@ -80,6 +82,7 @@ impl DiagnosticsCache {
         let doc = &ctx.parse.doc;
         let same_run = last.index_complete == ctx.opts.index_complete
             && last.codes == ctx.opts.codes
+            && last.fixes == ctx.opts.fixes
             && Arc::ptr_eq(&last.config, &ctx.ws.config)
             && last.has_paragraphs != doc.paragraphs.is_empty();
         let (old, new) = (region.old.as_usize(), region.new.as_usize());
@@ -366,6 +369,11 @@ fn diagnose(
             prose::check(&ctx, &mut sink, prose_cache);
         }
     }
+    if !opts.fixes {
+        // Dropped below in any case; dropped here, the copy kept for the
+        // next computation does not copy them (a fix is three strings).
+        sink.out.iter_mut().for_each(|d| d.fix = None);
+    }
     if let (Some((c, version)), Some(own)) = (cache.as_mut(), own_text) {
         c.last = (version.seq != 0 && !opts.stopped()).then(|| LastItems {
             seq: version.seq,
@@ -374,6 +382,7 @@ fn diagnose(
             revision: ws.revision(),
             index_complete: opts.index_complete,
             codes: opts.codes,
+            fixes: opts.fixes,
             has_paragraphs: !parse.doc.paragraphs.is_empty(),
             items: sink.out.get(items_from..).unwrap_or_default().to_vec(),
         });
