@@ -192,7 +192,7 @@ impl PublishParams<'_> {
         out.extend_from_slice(b",\"source\":");
         json(out, SOURCE);
         out.extend_from_slice(b",\"message\":");
-        json_str(out, &d.message);
+        crate::text::write_json_string(out, &d.message);
         let related: Vec<DiagnosticRelatedInformation> = d
             .related
             .iter()
@@ -217,21 +217,6 @@ impl PublishParams<'_> {
 /// these types: strings, numbers, protocol values).
 fn json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let _ = serde_json::to_writer(out, value);
-}
-
-/// Appends `s` as a JSON string, as [`json`] would: copied whole when
-/// nothing in it needs escaping, which is what messages almost always are
-/// (the test is over all bytes, without an early exit, so it vectorizes;
-/// serde_json's escaping goes byte by byte).
-fn json_str(out: &mut Vec<u8>, s: &str) {
-    let escapes = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    if escapes {
-        json(out, s);
-    } else {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
 }
 
 /// The `source` of every diagnostic.

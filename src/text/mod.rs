@@ -5,9 +5,11 @@
 //! UTF-8, UTF-16 or UTF-32 happens only at the edges (CLI output, LSP).
 
 mod edit;
+mod json;
 mod line_index;
 
 pub use edit::TextEdit;
+pub use json::{write_json_number, write_json_string};
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
 
 /// A half-open byte range `start..end` into a file's text.

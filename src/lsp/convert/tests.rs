@@ -123,17 +123,3 @@ fn published_diagnostics_are_the_bytes_of_the_lsp_values() {
     assert!(direct.contains(r#""data":{"suggestion":"[a]{@y}"}"#), "{direct}");
     assert_eq!(direct.matches("relatedInformation").count(), 1, "{direct}");
 }
-
-proptest::proptest! {
-    /// A message copied whole is written exactly as serde_json escapes it:
-    /// strings with and without quotes, backslashes, control characters
-    /// (U+0000 to U+001F and U+007F) and wide characters.
-    #[test]
-    fn strings_are_written_as_serde_json_writes_them(
-        s in proptest::string::string_regex("[a-z “”é😀\"\\\\\u{0}-\u{1f}\u{7f}]{0,40}").unwrap(),
-    ) {
-        let mut mine = Vec::new();
-        json_str(&mut mine, &s);
-        proptest::prop_assert_eq!(String::from_utf8(mine).unwrap(), serde_json::to_string(&s).unwrap());
-    }
-}
