@@ -352,10 +352,18 @@ fn generated_workspaces_reach_every_fixable_code() {
         })
         .collect::<Vec<_>>()
         .join(",\n");
-    files.push(("articles/a0.nmk".to_string(), format!("Today {all}.\n")));
+    // And a suppression with nothing to suppress, whose fix removes it.
+    let unused = "<!-- newsmark-disable-next-line unknown-kind -->\nNothing to suppress.\n";
+    files.push(("articles/a0.nmk".to_string(), format!("Today {all}.\n\n{unused}")));
     let ws = Ws::new(&files);
     let codes: Vec<Code> = ws.diagnostics().keys().map(|(_, code, _)| *code).collect();
-    for code in [Code::UndefinedReference, Code::UnknownAlias, Code::UntaggedMention, Code::UnknownKind] {
+    for code in [
+        Code::UndefinedReference,
+        Code::UnknownAlias,
+        Code::UntaggedMention,
+        Code::UnknownKind,
+        Code::UnusedSuppression,
+    ] {
         assert!(codes.contains(&code), "{code:?} not in {codes:?}");
     }
 

@@ -168,17 +168,16 @@ impl EditableText {
     /// to it; falls back to it when they cannot be.
     pub fn spliced(&self, before: &str, edit: TextEdit) -> Arc<str> {
         let (start, old_end, new_end) = (edit.start as usize, edit.old_end as usize, edit.new_end as usize);
-        let consistent = start <= old_end
-            && start <= new_end
-            && before.is_char_boundary(start)
-            && before.is_char_boundary(old_end)
-            && old_end <= before.len()
-            && before.len() - old_end + new_end == self.rope.len_bytes();
-        let inside = consistent.then(|| self.rope.get_byte_slice(start..new_end)).flatten();
-        let Some(inside) = inside else { return Arc::from(self.contents()) };
-        let mut parts = vec![&before[..start]];
+        // `get` refuses offsets past the end or inside a character.
+        let outside = before
+            .get(..start)
+            .zip(before.get(old_end..))
+            .filter(|(_, tail)| start <= old_end && start <= new_end && new_end + tail.len() == self.rope.len_bytes());
+        let inside = outside.and_then(|_| self.rope.get_byte_slice(start..new_end));
+        let (Some((head, tail)), Some(inside)) = (outside, inside) else { return Arc::from(self.contents()) };
+        let mut parts = vec![head];
         parts.extend(inside.chunks());
-        parts.push(&before[old_end..]);
+        parts.push(tail);
         concat_shared(&parts)
     }
 
@@ -271,13 +270,14 @@ fn concat_shared(parts: &[&str]) -> Arc<str> {
     let len = parts.iter().map(|p| p.len()).sum();
     let mut bytes = Arc::<[u8]>::new_uninit_slice(len);
     let Some(slots) = Arc::get_mut(&mut bytes) else { return Arc::from(parts.concat()) };
-    let mut at = 0;
+    let mut free = slots;
     for part in parts {
-        let room = &mut slots[at..at + part.len()];
+        // `len` is the sum of the parts' lengths: each has its room.
+        let Some((room, rest)) = free.split_at_mut_checked(part.len()) else { break };
         // SAFETY: `room` is `part.len()` bytes of a fresh allocation, which
         // `part` cannot overlap; `MaybeUninit<u8>` has the layout of `u8`.
         unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), room.as_mut_ptr().cast::<u8>(), part.len()) };
-        at += part.len();
+        free = rest;
     }
     // SAFETY: every one of the `len` bytes was written just above.
     let bytes = unsafe { bytes.assume_init() };

@@ -54,7 +54,8 @@ struct LastItems {
     revision: u64,
     index_complete: bool,
     codes: CodeSet,
-    /// Whether the items kept their fixes (see `diagnose`).
+    /// Whether the items were computed with fixes (those of references):
+    /// items without them do not stand for a computation that wants them.
     fixes: bool,
     has_paragraphs: bool,
     items: Vec<Diagnostic>,
@@ -369,11 +370,6 @@ fn diagnose(
             prose::check(&ctx, &mut sink, prose_cache);
         }
     }
-    if !opts.fixes {
-        // Dropped below in any case; dropped here, the copy kept for the
-        // next computation does not copy them (a fix is three strings).
-        sink.out.iter_mut().for_each(|d| d.fix = None);
-    }
     if let (Some((c, version)), Some(own)) = (cache.as_mut(), own_text) {
         c.last = (version.seq != 0 && !opts.stopped()).then(|| LastItems {
             seq: version.seq,
@@ -389,13 +385,9 @@ fn diagnose(
     }
     blocks::check_in_workspace(&ctx, &mut sink);
     suppress::apply(&ctx, &mut sink);
-    let mut fix_reads = Deps::default();
-    if opts.fixes {
-        fix_reads = fixes::attach(&ctx, &mut sink.out);
-    } else {
-        // Also those given where they were found (references).
-        sink.out.iter_mut().for_each(|d| d.fix = None);
-    }
+    // Without fixes, none was given where it was found either
+    // (references, suppressions): the items kept above have none.
+    let mut fix_reads = if opts.fixes { fixes::attach(&ctx, &mut sink.out) } else { Deps::default() };
     if let Some((c, _)) = cache {
         // The places of this result's fixes replace those of the last one;
         // what else they read adds to what the checks read.

@@ -23,9 +23,9 @@ pub struct SuggestionCache {
 
 /// Gives an `undefined-reference` with a suggestion its fix, here, where
 /// the closeness of the candidates is known (an unsafe one: another id
-/// names another entity, §14).
-fn change_to(d: Option<&mut Diagnostic>) {
-    let Some(d) = d else { return };
+/// names another entity, §14), when the computation wants fixes.
+fn change_to(ctx: &Context, d: Option<&mut Diagnostic>) {
+    let Some(d) = d.filter(|_| ctx.opts.fixes) else { return };
     let Some(new_text) = d.suggestion.clone() else { return };
     let title = format!("Change to `{new_text}`");
     let edit = FixEdit { file: d.file, range: d.range, new_text };
@@ -77,7 +77,7 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut Sugge
                     )
                 });
                 // The same id under the other sigil is no guess.
-                change_to(with_suggestion(d, Some(format!("{}{id}", other.char()))));
+                change_to(ctx, with_suggestion(d, Some(format!("{}{id}", other.char()))));
             } else {
                 let sorted = index.sorted_ids(r.sigil, ws.interner());
                 let closest = match cache.as_deref_mut() {
@@ -91,7 +91,7 @@ pub(super) fn check(ctx: &Context, sink: &mut Sink, mut cache: Option<&mut Sugge
                 let d = with_suggestion(d, closest.map(|(s, _)| format!("{sig}{s}")));
                 // Where two ids are as close, a person chooses: no fix.
                 if !tied {
-                    change_to(d);
+                    change_to(ctx, d);
                 }
             }
             continue;

@@ -173,7 +173,9 @@ pub(super) fn apply(ctx: &Context, sink: &mut Sink) {
     }
     for (s, problems, keep) in found {
         let message = format!("unused suppression `{}`: {}", s.directive.as_str(), problems.join("; "));
-        if let Some(d) = sink.emit(Code::UnusedSuppression, s.comment, || message) {
+        if let Some(d) = sink.emit(Code::UnusedSuppression, s.comment, || message)
+            && ctx.opts.fixes
+        {
             d.fix = Some(removal(ctx.source_text, &lines, s, &keep, d));
         }
     }

@@ -53,12 +53,13 @@ fn write_line(report: &Report<'_>, d: &Diagnostic, loc: &Location<'_>, out: &mut
 /// The path and the positions, from the value of `file` on.
 fn write_location(out: &mut Vec<u8>, loc: &Location<'_>) {
     write_json_string(out, loc.path);
-    for (key, n) in [
-        (&b",\"line\":"[..], loc.start.line),
+    let fields: [(&[u8], u32); 4] = [
+        (b",\"line\":", loc.start.line),
         (b",\"column\":", loc.start.column),
         (b",\"end_line\":", loc.end.line),
         (b",\"end_column\":", loc.end.column),
-    ] {
+    ];
+    for (key, n) in fields {
         out.extend_from_slice(key);
         write_json_number(out, n);
     }

@@ -306,11 +306,12 @@ fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
     let mut frames = Vec::new();
     let mut rest = compressed;
     while !rest.is_empty() {
-        let len = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0 && n <= rest.len());
-        let size = len.and_then(|n| zstd::zstd_safe::get_frame_content_size(&rest[..n]).ok().flatten());
-        let (Some(len), Some(size)) = (len, size) else { return zstd::decode_all(compressed).ok() };
-        frames.push((&rest[..len], usize::try_from(size).ok()?));
-        rest = &rest[len..];
+        let split = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0);
+        let split = split.and_then(|n| rest.split_at_checked(n));
+        let size = split.and_then(|(frame, _)| zstd::zstd_safe::get_frame_content_size(frame).ok().flatten());
+        let (Some((frame, after)), Some(size)) = (split, size) else { return zstd::decode_all(compressed).ok() };
+        frames.push((frame, usize::try_from(size).ok()?));
+        rest = after;
     }
     let total = frames.iter().try_fold(0usize, |sum, &(_, size)| sum.checked_add(size))?;
     // Sizes read from a damaged file must not make the run ask for more
@@ -325,7 +326,8 @@ fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
     let mut places = Vec::with_capacity(frames.len());
     let mut free = out.as_mut_slice();
     for (frame, size) in frames {
-        let (place, after) = free.split_at_mut(size);
+        // `total` is the sum of the sizes: each frame has its place.
+        let (place, after) = free.split_at_mut_checked(size)?;
         places.push((frame, place));
         free = after;
     }
