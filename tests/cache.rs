@@ -345,6 +345,30 @@ fn cache_file(dir: &Path) -> PathBuf {
         .expect("a cache file")
 }
 
+/// The report lines kept beside the cache files of `dir`.
+fn kept_lines(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "report"))
+        .collect();
+    found.sort();
+    found
+}
+
+fn forget_kept_lines(dir: &Path) {
+    for f in kept_lines(dir) {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+/// How many files' lines a run replayed, from its cache statistics.
+fn replayed(stats: &str) -> usize {
+    let (before, _) = stats.split_once(" files replayed").unwrap_or_else(|| panic!("no replay count: {stats}"));
+    before.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
 /// Runs with a damaged cache: the output is right, and the next run is
 /// warm again.
 fn survives(why: &str, damage: impl Fn(&Path)) {
@@ -485,6 +509,8 @@ fn a_diagnostics_section_with_a_flipped_byte_is_found_and_rebuilt() {
     let args = ["--cache-dir", cache.to_str().unwrap()];
     let expected = check(&root, &["--no-cache"]);
     assert_eq!(check(&root, &args), expected);
+    // Without the lines kept beside it, the run reads the diagnostics.
+    forget_kept_lines(&cache);
     let f = cache_file(&cache);
     let mut layout = Layout::read(&f);
     let middle = layout.diagnosed.len() / 2;
@@ -628,7 +654,7 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     // `check`'s engine, in this process: a cache is only read by the same
     // program that wrote it.
     let plan = newsmark::workspace::load::plan(&root).unwrap();
-    let (_, writes) = check_plan(plan, &root, &settings, &|_| true, &RunStats::default(), &|| {});
+    let (_, writes) = check_plan(plan, &root, &settings, None, &|_| true, &RunStats::default(), &|| {});
     for w in writes {
         assert_eq!(w.join().unwrap(), None);
     }
@@ -872,4 +898,130 @@ fn an_article_another_file_points_into_gets_the_whole_check() {
     let stats = warm_equals_no_cache(&root, &args);
     assert!(!stats.contains("checked against"), "{stats}");
     assert!(check(&root, &args).1.contains("Add “Patty” to the `aka` of `@pat`"));
+}
+
+/// The report lines of a run are kept beside the cache, per format of
+/// lines per file, and a run with nothing changed prints them again
+/// without decoding a diagnostic: the same bytes and exit code as a run
+/// without the cache, in JSON and GitHub; the human format keeps none.
+#[test]
+fn kept_lines_are_replayed_when_nothing_changed() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let files = nmk_files(&root);
+    for format in ["json", "github"] {
+        let run = |extra: &[&str]| {
+            let out = newsmark().current_dir(&root).args(["check", "--format", format]).args(extra).output().unwrap();
+            (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        let expected = run(&["--no-cache"]);
+        assert!(!expected.1.is_empty());
+        assert_eq!(run(&args), expected, "{format}: first run");
+        let stats = newsmark()
+            .current_dir(&root)
+            .args(["check", "--format", format])
+            .args(args)
+            .env("NEWSMARK_TIMINGS", "1")
+            .output()
+            .unwrap();
+        let stats = String::from_utf8_lossy(&stats.stderr).into_owned();
+        assert_eq!(replayed(&stats), files, "{format}: {stats}");
+        assert_eq!(run(&args), expected, "{format}: replayed");
+        // Into a file as well, with the closing line on stderr counting
+        // the replayed lines.
+        let report = dir.path().join(format!("report.{format}"));
+        let out = newsmark()
+            .current_dir(&root)
+            .args(["check", "--format", format, "--output-file", report.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!((out.status.code(), std::fs::read_to_string(&report).unwrap()), expected);
+        let no_cache = newsmark()
+            .current_dir(&root)
+            .args(["check", "--format", format, "--no-cache", "--output-file", report.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.stderr, no_cache.stderr, "{format}: the closing line");
+    }
+    assert_eq!(kept_lines(&cache).len(), 2, "one file of lines per format");
+    let human = newsmark()
+        .current_dir(&root)
+        .args(["check", "--format", "human"])
+        .args(args)
+        .env("NEWSMARK_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(replayed(&String::from_utf8_lossy(&human.stderr)), 0);
+    // `--max-warnings` counts the replayed lines' warnings.
+    let strict = check(&root, &["--max-warnings", "0", "--cache-dir", cache.to_str().unwrap()]);
+    assert_eq!(strict, check(&root, &["--max-warnings", "0", "--no-cache"]));
+}
+
+/// After an article is edited (prose only, so that it alone is checked
+/// again), the other files' lines are replayed and the edited one is
+/// checked and rendered, in path order among them; back as it was, its
+/// own kept lines are replayed again.
+#[test]
+fn kept_lines_of_unchanged_files_surround_an_edited_article() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let unchanged = check(&root, &args);
+    let files = nmk_files(&root);
+    // First, in the middle and last in path order.
+    for name in ["a", "b", "own"] {
+        let path = root.join(format!("articles/{name}.nmk"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("---\n\n", "---\n\nLovelace and Alan Turing said so. ", 1)).unwrap();
+        let expected = check(&root, &["--no-cache"]);
+        assert_ne!(expected, unchanged);
+        let stats = cache_stats(&root, &args);
+        assert_eq!(replayed(&stats), files - 1, "{name}: {stats}");
+        assert!(stats.contains("1 parsed; diagnostics of"), "{name}: not checked alone: {stats}");
+        assert_eq!(check(&root, &args), expected, "{name} edited");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(replayed(&cache_stats(&root, &args)), files);
+        assert_eq!(check(&root, &args), unchanged, "{name} back as it was");
+    }
+}
+
+/// How many Newsmark files the workspace at `root` has.
+fn nmk_files(root: &Path) -> usize {
+    walk(root).iter().filter(|p| p.extension().is_some_and(|e| e == "nmk")).count()
+}
+
+/// Lines kept for the cache as it was are never taken for the cache as
+/// it is: a run after the cache was written anew ignores a stale file of
+/// lines put back in place, and a damaged one, and prints the right
+/// report; the run after keeps good lines again.
+#[test]
+fn stale_or_damaged_kept_lines_are_ignored() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    check(&root, &args);
+    let [kept] = kept_lines(&cache).try_into().unwrap();
+    let stale = std::fs::read(&kept).unwrap();
+    // A registry change: the whole workspace is checked again, and the
+    // cache and its lines written anew.
+    let mut model = Model::new(7);
+    model.apply(&Step::Aka(0, 2));
+    sync(&root, &model.tree);
+    let expected = check(&root, &["--no-cache"]);
+    assert_eq!(check(&root, &args), expected);
+    std::fs::write(&kept, &stale).unwrap();
+    let stats = cache_stats(&root, &args);
+    assert_eq!(replayed(&stats), 0, "stale lines taken: {stats}");
+    assert_eq!(check(&root, &args), expected, "stale lines printed");
+    // That run kept the right lines again.
+    assert!(replayed(&cache_stats(&root, &args)) > 0);
+    // A flipped byte in the lines: found, and the report is right.
+    let mut damaged = std::fs::read(&kept).unwrap();
+    let last = damaged.len() - 5;
+    damaged[last] ^= 0x41;
+    std::fs::write(&kept, &damaged).unwrap();
+    assert_eq!(replayed(&cache_stats(&root, &args)), 0);
+    std::fs::write(&kept, &damaged).unwrap();
+    assert_eq!(check(&root, &args), expected, "damaged lines printed");
 }

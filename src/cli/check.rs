@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::baseline::Baseline;
+use super::report::lines_per_file;
 use super::report::{Position, shown_folder, shown_path};
 use super::{Counts, EXIT_OK, EXIT_USAGE, Format, Progress, Report, ReportFile, color_wanted, exit_code, fix, render};
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text, unreadable_now};
@@ -108,6 +109,11 @@ pub fn run(args: CheckArgs) -> i32 {
     // The cache keeps the diagnostics of a whole run; a run that fixes or
     // narrows the codes goes without it (decisions: the cache).
     let cached = fixing.is_none() && codes == CodeSet::ALL;
+    // A format of lines per file may have its lines kept with the cache
+    // and given again for what did not change; not under a baseline,
+    // which hides some of them.
+    let kept_format = (lines_per_file(args.format) && args.baseline.is_none() && args.write_baseline.is_none())
+        .then(|| args.format.as_str());
     let stats = RunStats::default();
     let mut cache_writes = Vec::new();
     let mut write_failed = false;
@@ -116,7 +122,8 @@ pub fn run(args: CheckArgs) -> i32 {
         // and read again when it is diagnosed, from the page cache, so the
         // whole tree is never held in memory at once.
         let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
-        let (workspaces, writes) = cache::check_plan(plan, &cwd, &settings, &is_selected, &stats, &|| progress.inc(1));
+        let (workspaces, writes) =
+            cache::check_plan(plan, &cwd, &settings, kept_format, &is_selected, &stats, &|| progress.inc(1));
         cache_writes = writes;
         progress.finish();
         timings.phase("read, index and diagnose");
@@ -153,7 +160,7 @@ pub fn run(args: CheckArgs) -> i32 {
         }
         gather_built(workspaces, &targets, results)
     };
-    let Gathered { collected, mut shown, checked_paths, checked_abs, files_checked } = gathered;
+    let Gathered { collected, mut shown, checked_paths, checked_abs, files_checked, replayed, keeps } = gathered;
 
     // A file is read again only for what its known positions do not cover:
     // source lines (human), places other files point into, and the texts a
@@ -215,14 +222,32 @@ pub fn run(args: CheckArgs) -> i32 {
 
     let report =
         Report { files: &report_files, diagnostics: &diagnostics, files_checked, checked_paths: &checked_paths };
+    let mut counts = Counts::of(&diagnostics);
+    for r in &replayed {
+        add_levels(&mut counts, r.fragment().map_or([0; 4], |f| f.counts));
+    }
+    let mut writers = keeps.into_iter().map(|k| k.writer(&collected.files, &diagnostics)).collect::<Vec<_>>();
+    let mut output = |out: &mut dyn Write, color: bool| -> std::io::Result<()> {
+        if replayed.is_empty() && writers.is_empty() {
+            return render(args.format, &report, color, out);
+        }
+        let kept = Kept { files: &collected.files, writers: &mut writers };
+        replay_and_render(args.format, &report, &replayed, kept, out)
+    };
     let written = match &args.output_file {
-        Some(path) => write_report_file(path, args.format, &report),
+        Some(path) => write_report_file(path, |out| output(out, false)),
         None => {
             let stdout = std::io::stdout();
             let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
             let mut out = std::io::BufWriter::new(stdout.lock());
-            render(args.format, &report, color, &mut out).and_then(|()| out.flush())
+            output(&mut out, color).and_then(|()| out.flush())
         }
+    };
+    // Kept only after a whole report: a broken pipe leaves lines missing.
+    let rendering_writes: Vec<_> = if written.is_ok() {
+        writers.into_iter().map(|w| std::thread::spawn(move || w.finish())).collect()
+    } else {
+        Vec::new()
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -231,7 +256,7 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     if args.output_file.is_some() {
-        eprintln!("{}", super::report::summary_line(&report));
+        eprintln!("{}", super::report::summary_of(&counts, files_checked));
     }
     if let Some(outcome) = baseline_outcome {
         eprintln!("{}", outcome.summary());
@@ -240,9 +265,19 @@ pub fn run(args: CheckArgs) -> i32 {
     if timings.on() && cached {
         eprintln!("timing: cache: {}", stats.summary());
     }
+    let mut cache_unwritable = false;
     for write in cache_writes {
         if let Ok(Some(note)) = write.join() {
             eprintln!("{note}");
+            cache_unwritable = true;
+        }
+    }
+    for write in rendering_writes {
+        // Said once: where the cache cannot be written, neither can this.
+        if let Ok(Err(e)) = write.join()
+            && !cache_unwritable
+        {
+            eprintln!("note: cannot keep the report's lines with the cache: {e}");
         }
     }
     for note in stats.notes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
@@ -252,7 +287,7 @@ pub fn run(args: CheckArgs) -> i32 {
     if write_failed {
         return EXIT_USAGE;
     }
-    exit_code(Counts::of(&diagnostics), args.max_warnings)
+    exit_code(counts, args.max_warnings)
 }
 
 /// The codes `--select` and `--ignore` leave on.
@@ -278,11 +313,11 @@ fn codes_of_run(select: &[String], ignore: &[String]) -> Result<CodeSet, String>
     Ok(codes)
 }
 
-/// Writes the report to `path` (created or replaced).
-fn write_report_file(path: &Path, format: Format, report: &Report<'_>) -> std::io::Result<()> {
+/// Writes the report to `path` (created or replaced) through `write`.
+fn write_report_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let file = std::fs::File::create(path)?;
     let mut out = std::io::BufWriter::new(file);
-    render(format, report, false, &mut out)?;
+    write(&mut out)?;
     out.flush()
 }
 
@@ -382,6 +417,150 @@ struct Gathered {
     checked_paths: Vec<String>,
     checked_abs: Vec<PathBuf>,
     files_checked: usize,
+    /// Files whose lines come from a kept rendering, by shown path.
+    replayed: Vec<ReplayedFile>,
+    /// Workspaces whose rendering this run may keep.
+    keeps: Vec<KeptWorkspace>,
+}
+
+/// A file whose lines a kept rendering gives.
+struct ReplayedFile {
+    path: String,
+    rendering: Arc<cache::Rendering>,
+    entry: u32,
+}
+
+impl ReplayedFile {
+    fn fragment(&self) -> Option<&cache::Fragment> {
+        self.rendering.fragment(self.entry as usize)
+    }
+
+    fn lines(&self) -> &[u8] {
+        // Checked when the run chose to replay it: the body reads and
+        // holds every fragment's place.
+        self.fragment().and_then(|f| self.rendering.lines(f)).unwrap_or_default()
+    }
+}
+
+/// A workspace whose report lines this run may keep.
+struct KeptWorkspace {
+    ws_index: usize,
+    keep: cache::Keep,
+    /// Its selected files (indices of its file table).
+    selected: Vec<usize>,
+}
+
+impl KeptWorkspace {
+    /// A writer of its lines, told each selected file's severity counts
+    /// and the files its lines point into, from `collected`.
+    fn writer(self, files: &[(usize, FileId)], diagnostics: &[Diagnostic]) -> KeptWriter {
+        let entry_of = self.keep.entry_of.clone();
+        let entry = |id: FileId| entry_of.get(id.0 as usize).copied().flatten();
+        let mut per_entry: FxHashMap<u32, ([u32; 4], Vec<u32>)> = FxHashMap::default();
+        for d in diagnostics {
+            let Some(&(ws, id)) = files.get(d.file.0 as usize) else { continue };
+            let Some(own) = entry(id).filter(|_| ws == self.ws_index) else { continue };
+            let (counts, elsewhere) = per_entry.entry(own).or_default();
+            counts[level(d.severity)] += 1;
+            let others =
+                d.related.iter().map(|r| r.file).chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.file)));
+            for other in others {
+                if let Some(&(_, other)) = files.get(other.0 as usize)
+                    && let Some(other) = entry(other).filter(|&e| e != own)
+                {
+                    elsewhere.push(other);
+                }
+            }
+        }
+        let mut writer = cache::RenderingWriter::new(self.keep);
+        for id in self.selected {
+            let Some(own) = entry(FileId(id as u32)) else { continue };
+            let (counts, mut elsewhere) = per_entry.remove(&own).unwrap_or_default();
+            elsewhere.sort_unstable();
+            elsewhere.dedup();
+            writer.reported(own, counts, elsewhere);
+        }
+        KeptWriter { ws_index: self.ws_index, entry_of, writer }
+    }
+}
+
+/// The lines of one workspace being kept.
+struct KeptWriter {
+    ws_index: usize,
+    entry_of: Vec<Option<u32>>,
+    writer: cache::RenderingWriter,
+}
+
+impl KeptWriter {
+    fn finish(self) -> std::io::Result<()> {
+        self.writer.finish()
+    }
+}
+
+/// Where the lines rendered in a run go besides the report: the writers
+/// of the workspaces kept, found through the run's file table.
+struct Kept<'a> {
+    files: &'a [(usize, FileId)],
+    writers: &'a mut [KeptWriter],
+}
+
+impl Kept<'_> {
+    fn lines(&mut self, file: FileId, text: &[u8]) {
+        let Some(&(ws, id)) = self.files.get(file.0 as usize) else { return };
+        let Some(kept) = self.writers.iter_mut().find(|w| w.ws_index == ws) else { return };
+        if let Some(entry) = kept.entry_of.get(id.0 as usize).copied().flatten() {
+            kept.writer.lines(entry, text);
+        }
+    }
+}
+
+/// The report in a format of lines per file, from two sources in path
+/// order: the lines kept of `replayed` files (sorted by path) and those
+/// rendered of `report`'s diagnostics, which `kept` also keeps.
+fn replay_and_render(
+    format: Format,
+    report: &Report<'_>,
+    replayed: &[ReplayedFile],
+    mut kept: Kept<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut next = replayed.iter().peekable();
+    let mut each = |file: FileId, text: &[u8]| -> std::io::Result<()> {
+        let path = report.files.get(file.0 as usize).map_or("", |f| f.rel_path);
+        while let Some(r) = next.next_if(|r| r.path.as_str() < path) {
+            out.write_all(r.lines())?;
+        }
+        kept.lines(file, text);
+        out.write_all(text)
+    };
+    match super::report::render_by_file(format, report, &mut each) {
+        Some(written) => written?,
+        // Never expected: only such formats keep or replay lines.
+        None => render(format, report, false, out)?,
+    }
+    for r in next {
+        out.write_all(r.lines())?;
+    }
+    Ok(())
+}
+
+/// Where a severity is counted in a kept file's counts.
+fn level(severity: crate::analysis::Severity) -> usize {
+    use crate::analysis::Severity;
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+        Severity::Hint => 3,
+    }
+}
+
+/// Adds the severity counts of a kept file's lines.
+fn add_levels(counts: &mut Counts, [errors, warnings, infos, hints]: [u32; 4]) {
+    counts.errors += errors as usize;
+    counts.warnings += warnings as usize;
+    counts.infos += infos as usize;
+    counts.hints += hints as usize;
 }
 
 /// The outcome of the cached run (the files' texts were dropped).
@@ -391,8 +570,20 @@ fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(
     let mut checked_paths = Vec::new();
     let mut checked_abs = Vec::new();
     let mut tables: Vec<(Vec<CheckedFile>, Vec<cache::Positions>)> = Vec::new();
+    let mut replayed = Vec::new();
+    let mut keeps = Vec::new();
     for (ws_index, ws) in workspaces.into_iter().enumerate() {
         files_checked += ws.checked;
+        if let Some(r) = &ws.replayed {
+            for &(i, entry) in &r.files {
+                let Some(file) = ws.files.get(i) else { continue };
+                replayed.push(ReplayedFile { path: file.display_path.clone(), rendering: r.rendering.clone(), entry });
+            }
+        }
+        if let Some(keep) = ws.keep {
+            let selected = ws.files.iter().enumerate().filter(|(_, f)| is_selected(&f.path)).map(|(i, _)| i).collect();
+            keeps.push(KeptWorkspace { ws_index, keep, selected });
+        }
         for f in ws.files.iter().filter(|f| is_selected(&f.path)) {
             checked_paths.push(f.display_path.clone());
             checked_abs.push(f.path.clone());
@@ -419,7 +610,8 @@ fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(
             }
         })
         .collect();
-    Gathered { collected, shown, checked_paths, checked_abs, files_checked }
+    replayed.sort_unstable_by(|a: &ReplayedFile, b| a.path.cmp(&b.path));
+    Gathered { collected, shown, checked_paths, checked_abs, files_checked, replayed, keeps }
 }
 
 /// The outcome of a run on built workspaces (fixes, narrowed codes).
@@ -451,7 +643,7 @@ fn gather_built(workspaces: Vec<Workspace>, targets: &[Vec<FileId>], results: Ve
             None => Shown::default(),
         })
         .collect();
-    Gathered { collected, shown, checked_paths, checked_abs, files_checked }
+    Gathered { collected, shown, checked_paths, checked_abs, files_checked, replayed: Vec::new(), keeps: Vec::new() }
 }
 
 /// Diagnostics of several workspaces, renumbered into one file table.

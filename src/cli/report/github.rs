@@ -9,11 +9,15 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{Each, Report};
 use crate::analysis::Severity;
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
-    report.write_each(out, |d, loc, out| {
+    render_by_file(report, &mut |_, text| out.write_all(text))
+}
+
+pub(super) fn render_by_file(report: &Report<'_>, each: &mut Each<'_>) -> io::Result<()> {
+    report.write_each_by_file(each, |d, loc, out| {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -94,10 +94,14 @@ fn set_column(drawn: &mut String, loc: &Location<'_>, column: usize) {
 /// The closing line without colour: `checked 3 files: no problems` or
 /// `error: 2 errors, 1 warning emitted`.
 pub(super) fn summary_line(report: &Report<'_>) -> String {
-    let counts = Counts::of(report.diagnostics);
+    summary_of(&Counts::of(report.diagnostics), report.files_checked)
+}
+
+/// The closing line for `counts` over `files_checked` files.
+pub(super) fn summary_of(counts: &Counts, files_checked: usize) -> String {
     match counts.worst() {
-        None => format!("checked {}: no problems", plural(report.files_checked, "file", "files")),
-        Some(worst) => format!("{}: {} emitted", worst.as_str(), count_phrase(&counts)),
+        None => format!("checked {}: no problems", plural(files_checked, "file", "files")),
+        Some(worst) => format!("{}: {} emitted", worst.as_str(), count_phrase(counts)),
     }
 }
 

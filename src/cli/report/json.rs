@@ -4,12 +4,16 @@
 
 use std::io;
 
-use super::{Location, Report};
+use super::{Each, Location, Report};
 use crate::analysis::Diagnostic;
 use crate::text::{write_json_number, write_json_string};
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
-    report.write_each(out, |d, loc, out| {
+    render_by_file(report, &mut |_, text| out.write_all(text))
+}
+
+pub(super) fn render_by_file(report: &Report<'_>, each: &mut Each<'_>) -> io::Result<()> {
+    report.write_each_by_file(each, |d, loc, out| {
         write_line(report, d, loc, out);
         Ok(())
     })

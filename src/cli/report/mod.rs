@@ -91,6 +91,35 @@ impl Format {
     }
 }
 
+/// A rendered piece of a report, and where each file's part of it ends.
+type Piece = (Vec<u8>, Vec<(FileId, usize)>);
+
+/// Receives rendered text with the file it belongs to.
+pub type Each<'e> = dyn FnMut(FileId, &[u8]) -> io::Result<()> + 'e;
+
+/// Whether `format` is one line (or a few) per diagnostic with nothing
+/// around them, so that a file's lines can be kept and given again
+/// as they are (the cache's kept rendering).
+pub fn lines_per_file(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Github)
+}
+
+/// Renders `report` in `format`, one with [`lines_per_file`] (`None` for
+/// the others), handing `each` the lines of each file in output order,
+/// as [`Report::write_each_by_file`] does.
+pub fn render_by_file(format: Format, report: &Report<'_>, each: &mut Each<'_>) -> Option<io::Result<()>> {
+    match format {
+        Format::Json => Some(json::render_by_file(report, each)),
+        Format::Github => Some(github::render_by_file(report, each)),
+        Format::Human | Format::Sarif | Format::Gitlab | Format::Junit => None,
+    }
+}
+
+/// The human closing line for `counts` over `files_checked` files.
+pub fn summary_of(counts: &super::Counts, files_checked: usize) -> String {
+    human::summary_of(counts, files_checked)
+}
+
 /// Writes `report` in `format`. `color` only affects `human`; compute it
 /// with [`color_wanted`].
 pub fn render(format: Format, report: &Report<'_>, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
@@ -184,10 +213,20 @@ impl<'a> Report<'a> {
     }
 
     /// Writes the text `render` gives each diagnostic, in output order.
-    /// Batches are rendered on every core and written in order, so memory
-    /// holds one batch's text: a large corpus has hundreds of thousands of
-    /// diagnostics (340 MB of JSON), which one thread took seconds to write.
     pub(crate) fn write_each<F>(&self, out: &mut dyn io::Write, render: F) -> io::Result<()>
+    where
+        F: Fn(&Diagnostic, &Location<'a>, &mut Vec<u8>) -> io::Result<()> + Sync,
+    {
+        self.write_each_by_file(&mut |_, text| out.write_all(text), render)
+    }
+
+    /// Hands `each` the text `render` gives each diagnostic, in output
+    /// order, with the file it is located in: the text of one file comes
+    /// in one call or several in a row. Batches are rendered on every core
+    /// and handed over in order, so memory holds one batch's text: a large
+    /// corpus has hundreds of thousands of diagnostics (340 MB of JSON),
+    /// which one thread took seconds to write.
+    pub(crate) fn write_each_by_file<F>(&self, each: &mut Each<'_>, render: F) -> io::Result<()>
     where
         F: Fn(&Diagnostic, &Location<'a>, &mut Vec<u8>) -> io::Result<()> + Sync,
     {
@@ -195,18 +234,29 @@ impl<'a> Report<'a> {
         const PIECE: usize = 1 << 9;
         let items = self.sorted();
         for batch in items.chunks(BATCH) {
-            let pieces: Vec<io::Result<Vec<u8>>> = batch
+            // Each piece's text, and where each file's part of it ends.
+            let pieces: Vec<io::Result<Piece>> = batch
                 .par_chunks(PIECE)
                 .map(|piece| {
                     let mut text = Vec::new();
+                    let mut ends: Vec<(FileId, usize)> = Vec::new();
                     for (d, loc) in piece {
                         render(d, loc, &mut text)?;
+                        match ends.last_mut() {
+                            Some((file, end)) if *file == d.file => *end = text.len(),
+                            _ => ends.push((d.file, text.len())),
+                        }
                     }
-                    Ok(text)
+                    Ok((text, ends))
                 })
                 .collect();
             for piece in pieces {
-                out.write_all(&piece?)?;
+                let (text, ends) = piece?;
+                let mut start = 0;
+                for (file, end) in ends {
+                    each(file, text.get(start..end).unwrap_or_default())?;
+                    start = end;
+                }
             }
         }
         Ok(())

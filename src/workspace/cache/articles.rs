@@ -36,7 +36,7 @@ use crate::syntax::{self, Parse, Sigil};
 
 use super::delta::Delta;
 use super::diagnose::{Diagnosed, Words, own_positions, rel_path};
-use super::run::{CheckedFile, CheckedWorkspace, State, WorkspaceRun, assemble};
+use super::run::{CheckedFile, CheckedWorkspace, Replayed, State, WorkspaceRun, assemble};
 use super::store::Entry;
 
 /// More changed files than this go to the full run, which also writes
@@ -262,21 +262,42 @@ impl WorkspaceRun<'_> {
         // one of them points into a changed file.
         let entries: Vec<&Entry> = entry_of.iter().map(|&e| &loaded.entries[e]).collect();
         let is_changed = |i: usize| changed_files.binary_search(&i).is_ok();
+        // Of those, the ones whose lines a kept rendering has and that
+        // point into no changed file are replayed, not decoded.
+        let rendering = self.kept_rendering();
+        let changed_entries: FxHashSet<u32> = changed_files.iter().map(|&i| entry_of[i] as u32).collect();
+        let replay: Vec<(usize, u32)> = match &rendering {
+            Some(r) => (0..files.len())
+                .filter(|&i| !is_changed(i) && (self.is_selected)(&files[i].path))
+                .filter_map(|i| {
+                    let entry = entry_of[i] as u32;
+                    let lines = r.fragment(entry as usize)?;
+                    (!lines.elsewhere.iter().any(|e| changed_entries.contains(e))).then_some((i, entry))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let is_replayed = |i: usize| replay.binary_search_by_key(&i, |&(file, _)| file).is_ok();
         let mut results =
-            self.cached_results(loaded, files, &entries, &is_changed, &|path| changed_paths.contains(path))?;
-        let reused = results.iter().flatten().count();
+            self.cached_results(loaded, files, &entries, &|i| is_changed(i) || is_replayed(i), &|path| {
+                changed_paths.contains(path)
+            })?;
+        let reused = results.iter().flatten().count() + replay.len();
         for (i, d) in fresh {
             results[i] = Some(d);
         }
         self.place_elsewhere(&ws, &mut results);
         let (diagnostics, positions, checked) = assemble(results);
+        let checked = checked + replay.len();
+        let replayed = rendering.filter(|_| !replay.is_empty()).map(|rendering| Replayed { rendering, files: replay });
 
         let stats = self.stats;
         stats.parsed.fetch_add(changed.len(), Ordering::Relaxed);
         stats.reused.fetch_add(reused, Ordering::Relaxed);
+        stats.replayed.fetch_add(replayed.as_ref().map_or(0, |r| r.files.len()), Ordering::Relaxed);
         stats.diagnosed.fetch_add(checked - reused, Ordering::Relaxed);
         stats.definitions_seen.fetch_add(seen.into_inner(), Ordering::Relaxed);
         stats.definitions_taken.fetch_add(kept.into_inner(), Ordering::Relaxed);
-        Some(CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked })
+        Some(CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked, replayed, keep: None })
     }
 }

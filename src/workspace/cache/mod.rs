@@ -13,6 +13,7 @@
 mod articles;
 mod delta;
 mod diagnose;
+mod rendered;
 mod run;
 mod stamp;
 mod store;
@@ -20,7 +21,8 @@ mod store;
 use std::path::{Path, PathBuf};
 
 pub use diagnose::{Diagnosed, Positions, diagnose_file};
-pub use run::{CheckedFile, CheckedWorkspace, RunStats, check_plan, load_workspace};
+pub use rendered::{Fragment, Keep, Rendering, Writer as RenderingWriter};
+pub use run::{CheckedFile, CheckedWorkspace, Replayed, RunStats, check_plan, load_workspace};
 pub use stamp::{RACY_WINDOW, Stamp};
 
 /// The default cache folder, in the workspace root.

@@ -21,6 +21,7 @@ use super::delta::Delta;
 use super::diagnose::{
     Diagnosed, Positions, Words, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
 };
+use super::rendered::{self, Keep, Rendering};
 use super::stamp::{self, Nanos, Stamp};
 use super::store::{self, Entry, Header, Loaded, Part, Sections, StoredFile};
 
@@ -43,6 +44,19 @@ pub struct CheckedWorkspace {
     pub positions: Vec<Positions>,
     /// How many files were selected.
     pub checked: usize,
+    /// Files whose lines a kept rendering gives instead (their
+    /// diagnostics are not in `diagnostics`).
+    pub replayed: Option<Replayed>,
+    /// Where this run's rendering of the workspace may be kept, when the
+    /// cache holds exactly the diagnostics reported and none is kept yet.
+    pub keep: Option<Keep>,
+}
+
+/// Selected files whose report lines come from a kept rendering.
+pub struct Replayed {
+    pub rendering: Arc<Rendering>,
+    /// (file, its entry in the rendering), by file.
+    pub files: Vec<(usize, u32)>,
 }
 
 /// What the cache did, for `NEWSMARK_TIMINGS`.
@@ -57,6 +71,9 @@ pub struct RunStats {
     /// Diagnostics taken from the cache / computed.
     pub reused: AtomicUsize,
     pub diagnosed: AtomicUsize,
+    /// Of those reused, the files whose report lines were replayed from a
+    /// kept rendering (not decoded).
+    pub replayed: AtomicUsize,
     /// Files read only to turn offsets into lines and columns (by the
     /// engine for fresh diagnostics that point into other files, or by
     /// the report for offsets it was not given positions of).
@@ -79,14 +96,15 @@ impl RunStats {
             seen => format!("; changed files checked against {} of {seen} definitions", n(&self.definitions_taken)),
         };
         format!(
-            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions; summaries read from {} cache files{narrowed}",
+            "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions; summaries read from {} cache files; lines of {} files replayed{narrowed}",
             n(&self.trusted),
             n(&self.verified),
             n(&self.parsed),
             n(&self.reused),
             n(&self.diagnosed),
             n(&self.read_for_positions),
-            n(&self.summaries_read)
+            n(&self.summaries_read),
+            n(&self.replayed)
         )
     }
 
@@ -108,10 +126,13 @@ pub(super) enum State {
 /// Checks every workspace of `plan`: diagnostics for the files
 /// `is_selected` accepts, paths shown relative to `display_base`. Writes
 /// the cache in the background; join the returned handle before exiting.
+/// With `format` (the report's, one whose lines are per file), a kept
+/// rendering in it stands for the cached diagnostics it renders.
 pub fn check_plan(
     plan: Plan,
     display_base: &Path,
     settings: &CacheSettings,
+    format: Option<&str>,
     is_selected: &(dyn Fn(&Path) -> bool + Sync),
     stats: &RunStats,
     on_file_done: &(dyn Fn() + Sync),
@@ -134,9 +155,22 @@ pub fn check_plan(
         });
         let key = diagnostics_key(&planned.config, display_base);
         let writes_cache = cache_file.is_some();
+        let rendering = match (&cache_file, format) {
+            (Some(file), Some(format)) => Some(RenderingSlot {
+                path: rendered::path_for(file, format),
+                format: format.to_owned(),
+                program: program.clone(),
+                kept: loaded.as_ref().and_then(|l| {
+                    Rendering::load(&rendered::path_for(file, format), &program, l.header.generation, format)
+                        .map(Arc::new)
+                }),
+            }),
+            _ => None,
+        };
         let run = WorkspaceRun {
             planned,
             loaded,
+            rendering,
             key,
             started,
             display_base,
@@ -148,7 +182,7 @@ pub fn check_plan(
         let (checked, save) = run.check();
         out.push(checked);
         if let (Some(file), Some(save)) = (cache_file, save) {
-            let header = Header { program: program.clone(), diagnostics_key: key };
+            let header = Header { program: program.clone(), diagnostics_key: key, generation: save.generation };
             writes.push(std::thread::spawn(move || {
                 store::save(&file, header, save.entries, save.sections)
                     .err()
@@ -180,6 +214,7 @@ pub fn load_workspace(
     let run = WorkspaceRun {
         planned,
         loaded,
+        rendering: None,
         key: 0,
         started: stamp::now(),
         display_base: &root,
@@ -201,6 +236,9 @@ fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
 pub(super) struct WorkspaceRun<'a> {
     pub(super) planned: PlannedWorkspace,
     pub(super) loaded: Option<Loaded>,
+    /// The report format's kept rendering, when the run has a format whose
+    /// rendering may be kept, and a cache.
+    rendering: Option<RenderingSlot>,
     key: u64,
     started: Nanos,
     display_base: &'a Path,
@@ -215,10 +253,22 @@ pub(super) struct WorkspaceRun<'a> {
 /// text parsed instead (`None`: it could not be read).
 type Fallback = std::sync::OnceLock<Option<(u64, u64)>>;
 
+/// Where a rendering of the workspace is kept, and the one found there.
+struct RenderingSlot {
+    path: PathBuf,
+    format: String,
+    program: String,
+    /// The one of the loaded cache file's generation.
+    kept: Option<Arc<Rendering>>,
+}
+
 /// What to write back.
 struct Save {
     entries: Vec<Entry>,
     sections: Sections,
+    /// `Header::generation`: the loaded file's when its sections are
+    /// copied unchanged, else new.
+    generation: u64,
 }
 
 impl WorkspaceRun<'_> {
@@ -279,41 +329,96 @@ impl WorkspaceRun<'_> {
 
     /// Nothing changed since the cache was written (same files, same
     /// bytes, same config): its diagnostics are the answer, with no index
-    /// to build, decoded file by file in parallel.
+    /// to build, decoded file by file in parallel; or, when a rendering of
+    /// them in the report's format is kept, that rendering, not decoded at
+    /// all.
     fn unchanged_run(&self, files: &[CheckedFile], states: &[State]) -> Option<(CheckedWorkspace, Option<Save>)> {
         let loaded = self.loaded.as_ref()?;
         if !self.diagnostics_usable() || !self.planned.unreadable.is_empty() || loaded.entries.len() != states.len() {
             return None;
         }
         let mut entries = Vec::with_capacity(states.len());
+        let mut entry_of = Vec::with_capacity(states.len());
         for (file, state) in files.iter().zip(states) {
             let State::Same { entry, .. } = state else { return None };
-            let entry = &loaded.entries[*entry];
+            let entry_index = *entry;
+            let entry = &loaded.entries[entry_index];
             if (self.is_selected)(&file.path) && entry.diagnosed.is_none() {
                 return None;
             }
             entries.push(entry);
+            entry_of.push(entry_index as u32);
         }
-        let decoded = self.cached_results(loaded, files, &entries, &|_| false, &|_| false)?;
-        let (diagnostics, positions, checked) = assemble(decoded);
-        self.stats.reused.fetch_add(checked, Ordering::Relaxed);
         // Entries read again (racy ones) carry a new `read_since`: worth a
-        // write only then.
+        // write only then. The sections are copied: same generation.
         let refreshed = states.iter().zip(&entries).any(|(s, e)| match s {
             State::Same { stamp, read_since, .. } => *stamp != e.stamp || *read_since != e.read_since,
             State::Changed { .. } => true,
         });
         let save = refreshed.then(|| {
-            let mut entries: Vec<Entry> = entries.into_iter().cloned().collect();
+            let mut entries: Vec<Entry> = entries.iter().map(|&e| e.clone()).collect();
             for (e, s) in entries.iter_mut().zip(states) {
                 if let State::Same { stamp, read_since, .. } = s {
                     e.stamp = *stamp;
                     e.read_since = *read_since;
                 }
             }
-            Save { entries, sections: loaded.stored_sections() }
+            Save { entries, sections: loaded.stored_sections(), generation: loaded.header.generation }
         });
-        Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked }, save))
+        if let Some(replayed) = self.replay_all(files, &entry_of) {
+            let checked = replayed.files.len();
+            self.stats.reused.fetch_add(checked, Ordering::Relaxed);
+            self.stats.replayed.fetch_add(checked, Ordering::Relaxed);
+            let positions = vec![Vec::new(); files.len()];
+            let checked = CheckedWorkspace {
+                files: files.to_vec(),
+                diagnostics: Vec::new(),
+                positions,
+                checked,
+                replayed: Some(replayed),
+                keep: None,
+            };
+            return Some((checked, save));
+        }
+        let decoded = self.cached_results(loaded, files, &entries, &|_| false, &|_| false)?;
+        let (diagnostics, positions, checked) = assemble(decoded);
+        self.stats.reused.fetch_add(checked, Ordering::Relaxed);
+        let keep = self.keep(loaded.header.generation, entry_of.into_iter().map(Some).collect());
+        Some((CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked, replayed: None, keep }, save))
+    }
+
+    /// Every selected file of `files` (whose entries are `entry_of`) from
+    /// the kept rendering, when it has them all and its body reads.
+    fn replay_all(&self, files: &[CheckedFile], entry_of: &[u32]) -> Option<Replayed> {
+        let rendering = self.rendering.as_ref()?.kept.clone()?;
+        let replayed: Vec<(usize, u32)> = files
+            .iter()
+            .zip(entry_of)
+            .enumerate()
+            .filter(|(_, (file, _))| (self.is_selected)(&file.path))
+            .map(|(i, (_, &entry))| rendering.fragment(entry as usize).map(|_| (i, entry)))
+            .collect::<Option<_>>()?;
+        rendering.body()?;
+        Some(Replayed { rendering, files: replayed })
+    }
+
+    /// The kept rendering, when there is one and its body reads.
+    pub(super) fn kept_rendering(&self) -> Option<Arc<Rendering>> {
+        self.rendering.as_ref()?.kept.clone().filter(|r| r.body().is_some())
+    }
+
+    /// Where this run's rendering may be kept: for the cache file of
+    /// `generation`, whose entry each file is (`entry_of`, by file).
+    pub(super) fn keep(&self, generation: u64, entry_of: Vec<Option<u32>>) -> Option<Keep> {
+        let slot = self.rendering.as_ref()?;
+        Some(Keep {
+            path: slot.path.clone(),
+            program: slot.program.clone(),
+            generation,
+            format: slot.format.clone(),
+            entries: entry_of.iter().flatten().count(),
+            entry_of,
+        })
     }
 
     /// The cached summary of `entry`, its ids interned in `interner`.
@@ -479,6 +584,7 @@ impl WorkspaceRun<'_> {
         let mut summaries = Vec::with_capacity(loaded.map_or(0, |l| l.summaries_len()));
         let mut diagnosed = Vec::with_capacity(loaded.map_or(0, |l| l.diagnosed_len()));
         let mut entries = Vec::with_capacity(files.len());
+        let mut entry_of: Vec<Option<u32>> = vec![None; files.len()];
         if self.writes_cache {
             let rel_paths: Vec<String> = ws.files().map(|(_, f)| rel_path(&ws.root, &f.path)).collect();
             for (i, (file, state)) in files.iter().zip(&states).enumerate() {
@@ -531,6 +637,7 @@ impl WorkspaceRun<'_> {
                 };
                 diagnosed.truncate(if written { diagnosed.len() } else { start });
                 let span = (start as u64, (diagnosed.len() - start) as u32);
+                entry_of[i] = Some(entries.len() as u32);
                 entries.push(Entry {
                     path: rel_paths[id.0 as usize].clone(),
                     stamp,
@@ -555,8 +662,11 @@ impl WorkspaceRun<'_> {
         }
         let (diagnostics, positions, checked) = assemble(results);
         let sections = Sections { diagnosed: Part::Raw(diagnosed), summaries: Part::Raw(summaries) };
-        let save = self.writes_cache.then_some(Save { entries, sections });
-        (CheckedWorkspace { files: all_files, diagnostics, positions, checked }, save)
+        let generation = store::new_generation();
+        let save = self.writes_cache.then_some(Save { entries, sections, generation });
+        entry_of.resize(all_files.len(), None);
+        let keep = save.as_ref().and_then(|_| self.keep(generation, entry_of));
+        (CheckedWorkspace { files: all_files, diagnostics, positions, checked, replayed: None, keep }, save)
     }
 }
 

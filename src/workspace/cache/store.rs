@@ -25,14 +25,14 @@ use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
 /// Bumped whenever the layout below changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
-const LEVEL: i32 = 1;
+pub(super) const LEVEL: i32 = 1;
 /// The sections are compressed in frames of this many bytes, so that they
 /// are compressed and decompressed on every core (one frame of the
 /// 210 MB of diagnostics of a large archive took 0.4 s on one).
-const FRAME: usize = 4 << 20;
+pub(super) const FRAME: usize = 4 << 20;
 /// More than this many bytes out per byte in is not a section this program
 /// wrote.
 const MAX_RATIO: usize = 64;
@@ -52,6 +52,19 @@ pub struct Header {
     /// Hash of what diagnostics depend on besides the files: the config
     /// and the folder paths are shown relative to.
     pub diagnostics_key: u64,
+    /// Names the diagnostics section this file holds, and so its table:
+    /// new whenever they are written anew, kept when they are copied over
+    /// unchanged. A kept rendering of them (`rendered`) names it too.
+    pub generation: u64,
+}
+
+/// A new [`Header::generation`]: the time, the process and a counter,
+/// hashed. Two runs that write at once draw different ones.
+pub fn new_generation() -> u64 {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = format!("{} {} {n}", super::stamp::now(), std::process::id());
+    xxhash_rust::xxh3::xxh3_64(seed.as_bytes())
 }
 
 /// Line and column (1-based, Unicode scalar values) of offsets into one
@@ -292,7 +305,7 @@ pub struct Sections {
 
 /// `bytes` compressed as independent zstd frames of [`FRAME`] bytes each,
 /// end to end (itself a valid zstd stream), compressed in parallel.
-fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(super) fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let frames: Vec<Vec<u8>> =
         bytes.par_chunks(FRAME).map(|chunk| zstd::bulk::compress(chunk, LEVEL)).collect::<Result<_, _>>()?;
     Ok(frames.concat())
@@ -302,7 +315,12 @@ fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 /// decompressed in parallel, each into its place in one allocation of the
 /// size their headers give; a stream whose frames do not say their size
 /// is decompressed as a stream.
-fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
+    decompress_bounded(compressed, MAX_RATIO)
+}
+
+/// [`decompress`], refusing more than `max_ratio` bytes out per byte in.
+pub(super) fn decompress_bounded(compressed: &[u8], max_ratio: usize) -> Option<Vec<u8>> {
     let mut frames = Vec::new();
     let mut rest = compressed;
     while !rest.is_empty() {
@@ -317,7 +335,7 @@ fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
     // Sizes read from a damaged file must not make the run ask for more
     // memory than any section this program writes needs (they shrink
     // about fourfold).
-    if total > compressed.len().saturating_mul(MAX_RATIO) {
+    if total > compressed.len().saturating_mul(max_ratio) {
         return None;
     }
     // Zeroed by the allocator (fresh pages need no clearing), and touched
@@ -452,16 +470,7 @@ impl Ready {
 /// Writes a cache file atomically. Creates `dir` (with a `.gitignore` of
 /// `*`) when missing.
 pub fn save(path: &Path, header: Header, entries: Vec<Entry>, sections: Sections) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        // Best effort: the cache works without it.
-        let _ = std::fs::write(&ignore, "*\n");
-    }
-    remove_stale_temps(dir);
+    prepare_dir(path)?;
     let table = postcard::to_stdvec(&Table { header, entries }).map_err(std::io::Error::other)?;
     let table = zstd::bulk::compress(&table, LEVEL)?;
     let diagnosed = Ready::of(sections.diagnosed)?;
@@ -472,6 +481,39 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, sections: Sections
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&head);
     hasher.update(&table);
+    write_atomically(path, |file| {
+        file.write_all(MAGIC)?;
+        file.write_all(&hasher.digest().to_le_bytes())?;
+        file.write_all(&head)?;
+        file.write_all(&table)?;
+        diagnosed.write_to(file)?;
+        summaries.write_to(file)
+    })
+}
+
+/// Creates `path`'s folder (with a `.gitignore` of `*`) when missing, and
+/// clears temporary files a killed run left there.
+pub(super) fn prepare_dir(path: &Path) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        // Best effort: the cache works without it.
+        let _ = std::fs::write(&ignore, "*\n");
+    }
+    remove_stale_temps(dir);
+    Ok(())
+}
+
+/// Writes `path` through `write` into a temporary file beside it, renamed
+/// over `path` when complete: a reader sees the old file or the new one.
+pub(super) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let temp = dir.join(format!(
         ".{}.{}-{:x}.tmp",
         path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
@@ -480,12 +522,7 @@ pub fn save(path: &Path, header: Header, entries: Vec<Entry>, sections: Sections
     ));
     let written = (|| {
         let mut file = std::io::BufWriter::new(File::create(&temp)?);
-        file.write_all(MAGIC)?;
-        file.write_all(&hasher.digest().to_le_bytes())?;
-        file.write_all(&head)?;
-        file.write_all(&table)?;
-        diagnosed.write_to(&mut file)?;
-        summaries.write_to(&mut file)?;
+        write(&mut file)?;
         // No fsync: a crash that leaves the renamed file short or empty
         // fails its length check or a checksum and is ignored.
         file.flush()?;
