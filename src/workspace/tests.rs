@@ -364,4 +364,18 @@ proptest::proptest! {
         sort_walked(&mut paths);
         proptest::prop_assert_eq!(paths, want);
     }
+
+    /// The shortcut for paths under the base shows every path as the walk
+    /// over components does: doubled and trailing slashes, `.` and `..`,
+    /// bases that end in `/`, paths that only start like the base.
+    #[test]
+    fn a_path_is_shown_the_same_with_or_without_the_shortcut(
+        base in "(/[a-c.]{1,2}){0,3}/?",
+        rest in "[a-c./]{0,8}",
+    ) {
+        let base = if base.is_empty() { "/".to_owned() } else { base };
+        let path = format!("{base}{rest}");
+        let (path, base) = (Path::new(&path), Path::new(&base));
+        proptest::prop_assert_eq!(load::display_path(path, base), load::display_path_by_components(path, base));
+    }
 }

@@ -493,7 +493,7 @@ impl WorkspaceRun<'_> {
             })
             .collect();
         let files: Vec<CheckedFile> = paths
-            .iter()
+            .par_iter()
             .zip(&states)
             .map(|(p, s)| CheckedFile {
                 path: p.clone(),
