@@ -434,11 +434,31 @@ impl ReplayedFile {
     fn fragment(&self) -> Option<&cache::Fragment> {
         self.rendering.fragment(self.entry as usize)
     }
+}
 
-    fn lines(&self) -> &[u8] {
-        // Checked when the run chose to replay it: the body reads and
-        // holds every fragment's place.
-        self.fragment().and_then(|f| self.rendering.lines(f)).unwrap_or_default()
+/// Writes the kept lines of replayed files, with one reader per kept
+/// rendering (one per workspace), each read front to back.
+#[derive(Default)]
+struct Replayer<'r> {
+    readers: Vec<(&'r cache::Rendering, cache::LinesReader<'r>)>,
+}
+
+impl<'r> Replayer<'r> {
+    fn write(&mut self, file: &'r ReplayedFile, out: &mut dyn Write) -> std::io::Result<()> {
+        let rendering: &'r cache::Rendering = &file.rendering;
+        let at = match self.readers.iter().position(|(r, _)| std::ptr::eq(*r, rendering)) {
+            Some(at) => at,
+            None => {
+                // The run chose to replay it only if its body reads.
+                let reader = rendering.reader().ok_or_else(|| std::io::Error::other("kept report lines unreadable"))?;
+                self.readers.push((rendering, reader));
+                self.readers.len() - 1
+            }
+        };
+        match (file.fragment(), self.readers.get_mut(at)) {
+            (Some(fragment), Some((_, reader))) => reader.write(fragment, out),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -525,10 +545,11 @@ fn replay_and_render(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut next = replayed.iter().peekable();
+    let mut replayer = Replayer::default();
     let mut each = |file: FileId, text: &[u8]| -> std::io::Result<()> {
         let path = report.files.get(file.0 as usize).map_or("", |f| f.rel_path);
         while let Some(r) = next.next_if(|r| r.path.as_str() < path) {
-            out.write_all(r.lines())?;
+            replayer.write(r, out)?;
         }
         kept.lines(file, text);
         out.write_all(text)
@@ -539,7 +560,7 @@ fn replay_and_render(
         None => render(format, report, false, out)?,
     }
     for r in next {
-        out.write_all(r.lines())?;
+        replayer.write(r, out)?;
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ mod store;
 use std::path::{Path, PathBuf};
 
 pub use diagnose::{Diagnosed, Positions, diagnose_file};
-pub use rendered::{Fragment, Keep, Rendering, Writer as RenderingWriter};
+pub use rendered::{Fragment, Keep, LinesReader, Rendering, Writer as RenderingWriter};
 pub use run::{CheckedFile, CheckedWorkspace, Replayed, RunStats, check_plan, load_workspace};
 pub use stamp::{RACY_WINDOW, Stamp};
 

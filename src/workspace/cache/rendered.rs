@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::store::{self, FRAME, LEVEL};
@@ -69,7 +70,15 @@ pub struct Rendering {
     files: Vec<Option<Fragment>>,
     file: Mutex<File>,
     body_at: (u64, u64, u64),
-    body: OnceLock<Option<Vec<u8>>>,
+    body: OnceLock<Option<Body>>,
+}
+
+/// The body as stored, checked, with where each frame lies.
+struct Body {
+    compressed: Vec<u8>,
+    /// Per frame: its bytes in `compressed`, and where its lines start
+    /// and how many there are, in the lines end to end.
+    frames: Vec<(std::ops::Range<usize>, u64, usize)>,
 }
 
 impl Rendering {
@@ -112,13 +121,19 @@ impl Rendering {
         self.files.get(entry)?.as_ref()
     }
 
-    /// The body, read, checked and decompressed on first use; `None` when
-    /// it is damaged (then nothing may be taken from it).
-    pub fn body(&self) -> Option<&[u8]> {
-        self.body.get_or_init(|| self.read_body()).as_deref()
+    /// Whether the body reads: read and checked on first use (not
+    /// decompressed: [`LinesReader`] does that as it goes), its frames
+    /// found, and every fragment within them. Nothing may be taken from a
+    /// rendering for which this is false.
+    pub fn sound(&self) -> bool {
+        self.body().is_some()
     }
 
-    fn read_body(&self) -> Option<Vec<u8>> {
+    fn body(&self) -> Option<&Body> {
+        self.body.get_or_init(|| self.read_body()).as_ref()
+    }
+
+    fn read_body(&self) -> Option<Body> {
         let (start, len, sum) = self.body_at;
         let mut compressed = Vec::with_capacity(usize::try_from(len).ok()?);
         {
@@ -129,19 +144,91 @@ impl Rendering {
         if compressed.len() as u64 != len || xxhash_rust::xxh3::xxh3_64(&compressed) != sum {
             return None;
         }
-        // Checked by its checksum first. Report lines repeat far more
-        // than the cache's sections (the same diagnostic in many files),
-        // so the bound on sizes is looser.
-        store::decompress_bounded(&compressed, MAX_RATIO)
+        let mut frames = Vec::new();
+        let (mut at, mut lines) = (0usize, 0u64);
+        while at < compressed.len() {
+            let rest = compressed.get(at..)?;
+            let size = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0)?;
+            let frame = rest.get(..size)?;
+            let content = zstd::zstd_safe::get_frame_content_size(frame).ok()??;
+            // Checked by its checksum first. Report lines repeat far more
+            // than the cache's sections (the same diagnostic in many
+            // files), so the bound on sizes is looser.
+            if content > (size as u64).saturating_mul(MAX_RATIO as u64) || content > FRAME as u64 {
+                return None;
+            }
+            frames.push((at..at + size, lines, content as usize));
+            lines += content;
+            at += size;
+        }
+        let within = self.files.iter().flatten().all(|f| f.start.checked_add(f.len).is_some_and(|end| end <= lines));
+        within.then_some(Body { compressed, frames })
     }
 
-    /// The lines of `fragment`; `None` when the body is damaged or does
-    /// not hold them.
-    pub fn lines(&self, fragment: &Fragment) -> Option<&[u8]> {
-        let start = usize::try_from(fragment.start).ok()?;
-        let end = start.checked_add(usize::try_from(fragment.len).ok()?)?;
-        self.body()?.get(start..end)
+    /// A reader of the lines, front to back; `None` when the body does
+    /// not read ([`Rendering::sound`]).
+    pub fn reader(&self) -> Option<LinesReader<'_>> {
+        Some(LinesReader { body: self.body()?, window: Vec::new(), spare: Vec::new() })
     }
+}
+
+/// Writes kept lines, decompressing the frames they lie in a few at a
+/// time on the thread pool into buffers used again, so the lines of a
+/// large archive are never all in memory; fastest when asked for in the
+/// order they were written (the report's).
+pub struct LinesReader<'r> {
+    body: &'r Body,
+    /// Frames decompressed: (index, lines).
+    window: Vec<(usize, Vec<u8>)>,
+    spare: Vec<Vec<u8>>,
+}
+
+impl LinesReader<'_> {
+    /// Writes the lines of `fragment` to `out`.
+    pub fn write(&mut self, fragment: &Fragment, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut at = fragment.start;
+        let end = fragment.start.saturating_add(fragment.len);
+        while at < end {
+            let frame = self.body.frames.partition_point(|&(_, start, _)| start <= at).saturating_sub(1);
+            let (_, start, len) = self.body.frames.get(frame).cloned().ok_or_else(damaged)?;
+            let lines = self.frame(frame)?;
+            let from = usize::try_from(at - start).map_err(|_| damaged())?;
+            let to = usize::try_from(end.min(start + len as u64) - start).map_err(|_| damaged())?;
+            out.write_all(lines.get(from..to).ok_or_else(damaged)?)?;
+            at = start + to as u64;
+        }
+        Ok(())
+    }
+
+    /// The lines of frame `index`, with the frames after it decompressed
+    /// alongside when it is not at hand.
+    fn frame(&mut self, index: usize) -> std::io::Result<&[u8]> {
+        if !self.window.iter().any(|(i, _)| *i == index) {
+            self.spare.extend(self.window.drain(..).map(|(_, buffer)| buffer));
+            let ahead = 2 * rayon::current_num_threads().max(1);
+            let wanted: Vec<usize> = (index..self.body.frames.len().min(index + ahead)).collect();
+            let mut buffers: Vec<Vec<u8>> = wanted.iter().map(|_| self.spare.pop().unwrap_or_default()).collect();
+            let body = self.body;
+            let done = buffers.par_iter_mut().zip(&wanted).all(|(buffer, &i)| {
+                let Some((at, _, len)) = body.frames.get(i).cloned() else { return false };
+                let Some(frame) = body.compressed.get(at) else { return false };
+                buffer.clear();
+                buffer.reserve(len);
+                let mut decompressor = zstd::bulk::Decompressor::new().ok();
+                decompressor.as_mut().and_then(|d| d.decompress_to_buffer(frame, buffer).ok()) == Some(len)
+            });
+            if !done {
+                return Err(damaged());
+            }
+            self.window = wanted.into_iter().zip(buffers).collect();
+        }
+        let found = self.window.iter().find(|(i, _)| *i == index).map(|(_, lines)| lines.as_slice());
+        found.ok_or_else(damaged)
+    }
+}
+
+fn damaged() -> std::io::Error {
+    std::io::Error::other("the report lines kept with the cache do not decompress (run with --no-cache)")
 }
 
 /// Where and for what a run's rendering of a workspace may be kept.
@@ -300,13 +387,25 @@ mod tests {
         w.lines(1, b"second\n");
         w.finish().unwrap();
         let r = Rendering::load(&keep.path, "p", 7, "json").expect("loads");
+        let lines = |f: &Fragment| {
+            let mut out = Vec::new();
+            r.reader().unwrap().write(f, &mut out).ok().map(|()| out)
+        };
         let two = r.fragment(2).unwrap().clone();
         assert_eq!((two.counts, two.elsewhere.clone()), ([1, 2, 0, 0], vec![1]));
         let mut expected = b"first\n".to_vec();
         expected.extend_from_slice(&big);
-        assert!(r.lines(&two) == Some(&expected[..]), "the lines of entry 2 differ");
-        assert_eq!(r.lines(r.fragment(1).unwrap()), Some(&b"second\n"[..]));
-        assert_eq!(r.lines(r.fragment(0).unwrap()), Some(&b""[..]));
+        assert!(lines(&two) == Some(expected), "the lines of entry 2 differ");
+        assert_eq!(lines(r.fragment(1).unwrap()), Some(b"second\n".to_vec()));
+        assert_eq!(lines(r.fragment(0).unwrap()), Some(Vec::new()));
+        // Asked for out of order, by one reader.
+        let mut reader = r.reader().unwrap();
+        let mut out = Vec::new();
+        for entry in [1, 2, 1, 0] {
+            reader.write(r.fragment(entry).unwrap(), &mut out).unwrap();
+        }
+        assert!(out.starts_with(b"second\nfirst\n") && out.ends_with(b"second\n"));
+        assert_eq!(out.len(), 2 * 7 + 6 + FRAME + 100);
         assert!(r.fragment(3).is_none());
         // Another generation, format or program: not this rendering.
         assert!(Rendering::load(&keep.path, "p", 8, "json").is_none());
@@ -323,14 +422,14 @@ mod tests {
         w.lines(0, &[b'x'; 1000]);
         w.finish().unwrap();
         let good = std::fs::read(&keep.path).unwrap();
-        // Any byte flipped: refused by its head or, in the body, when the
-        // lines are asked for.
+        // Any byte flipped: refused by its head or, in the body, before any
+        // line is given.
         for at in 0..good.len() {
             let mut bad = good.clone();
             bad[at] ^= 0x20;
             std::fs::write(&keep.path, &bad).unwrap();
             if let Some(r) = Rendering::load(&keep.path, "p", 7, "json") {
-                assert!(r.fragment(0).and_then(|f| r.lines(f)).is_none(), "byte {at} went unnoticed");
+                assert!(!r.sound(), "byte {at} went unnoticed");
             }
         }
         // Cut short anywhere: refused.

@@ -398,13 +398,15 @@ impl WorkspaceRun<'_> {
             .filter(|(_, (file, _))| (self.is_selected)(&file.path))
             .map(|(i, (_, &entry))| rendering.fragment(entry as usize).map(|_| (i, entry)))
             .collect::<Option<_>>()?;
-        rendering.body()?;
+        if !rendering.sound() {
+            return None;
+        }
         Some(Replayed { rendering, files: replayed })
     }
 
     /// The kept rendering, when there is one and its body reads.
     pub(super) fn kept_rendering(&self) -> Option<Arc<Rendering>> {
-        self.rendering.as_ref()?.kept.clone().filter(|r| r.body().is_some())
+        self.rendering.as_ref()?.kept.clone().filter(|r| r.sound())
     }
 
     /// Where this run's rendering may be kept: for the cache file of

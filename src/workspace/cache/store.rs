@@ -316,11 +316,6 @@ pub(super) fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 /// size their headers give; a stream whose frames do not say their size
 /// is decompressed as a stream.
 pub(super) fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
-    decompress_bounded(compressed, MAX_RATIO)
-}
-
-/// [`decompress`], refusing more than `max_ratio` bytes out per byte in.
-pub(super) fn decompress_bounded(compressed: &[u8], max_ratio: usize) -> Option<Vec<u8>> {
     let mut frames = Vec::new();
     let mut rest = compressed;
     while !rest.is_empty() {
@@ -335,7 +330,7 @@ pub(super) fn decompress_bounded(compressed: &[u8], max_ratio: usize) -> Option<
     // Sizes read from a damaged file must not make the run ask for more
     // memory than any section this program writes needs (they shrink
     // about fourfold).
-    if total > compressed.len().saturating_mul(max_ratio) {
+    if total > compressed.len().saturating_mul(MAX_RATIO) {
         return None;
     }
     // Zeroed by the allocator (fresh pages need no clearing), and touched
