@@ -631,7 +631,10 @@ fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(
             }
         })
         .collect();
-    replayed.sort_unstable_by(|a: &ReplayedFile, b| a.path.cmp(&b.path));
+    // Usually in order already (one workspace, plain names).
+    if !replayed.is_sorted_by(|a, b| a.path <= b.path) {
+        replayed.sort_unstable_by(|a: &ReplayedFile, b| a.path.cmp(&b.path));
+    }
     Gathered { collected, shown, checked_paths, checked_abs, files_checked, replayed, keeps }
 }
 

@@ -106,7 +106,7 @@ impl WorkspaceRun<'_> {
                     entry_of.push(*entry);
                 }
                 State::Changed { .. } => {
-                    entry_of.push(*loaded.by_path.get(&rel_path(&self.planned.root, &file.path))?);
+                    entry_of.push(loaded.entry_index(&rel_path(&self.planned.root, &file.path), i)?);
                     changed_files.push(i);
                     if changed_files.len() > MAX_CHANGED {
                         return None;

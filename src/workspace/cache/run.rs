@@ -280,9 +280,10 @@ impl WorkspaceRun<'_> {
         self.loaded.as_ref().is_some_and(|l| l.header.diagnostics_key == self.key)
     }
 
-    fn state_of(&self, path: &Path) -> State {
+    /// How the file at `path`, the `index`th of the run, stands.
+    fn state_of(&self, index: usize, path: &Path) -> State {
         let rel = rel_path(&self.planned.root, path);
-        let cached = self.loaded.as_ref().and_then(|l| Some((*l.by_path.get(&rel)?, l)));
+        let cached = self.loaded.as_ref().and_then(|l| Some((l.entry_index(&rel, index)?, l)));
         let stamp = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| Stamp::of(&m));
         if let (Some((i, l)), Some(stamp)) = (cached, stamp) {
             let entry = &l.entries[i];
@@ -488,8 +489,9 @@ impl WorkspaceRun<'_> {
         let paths = &self.planned.files;
         let states: Vec<State> = paths
             .par_iter()
-            .map(|p| {
-                let s = self.state_of(p);
+            .enumerate()
+            .map(|(i, p)| {
+                let s = self.state_of(i, p);
                 (self.on_file_done)();
                 s
             })
@@ -529,7 +531,7 @@ impl WorkspaceRun<'_> {
                     continue;
                 }
                 let rel = rel_path(&ws.root, &file.path);
-                let old = l.by_path.get(&rel).and_then(|&e| decode(e, ws.interner()));
+                let old = l.entry_index(&rel, i).and_then(|e| decode(e, ws.interner()));
                 let new = ws.file_id(&file.path).and_then(|id| ws.file(id)).map(|f| &f.summary);
                 delta.add(old.as_ref(), new);
                 changed_paths.insert(rel);

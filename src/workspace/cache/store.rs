@@ -225,7 +225,9 @@ impl Section {
 pub struct Loaded {
     pub header: Header,
     pub entries: Vec<Entry>,
-    pub by_path: FxHashMap<String, usize>,
+    /// Entries by path, built when first needed: a run over the same
+    /// files finds each entry at the file's own position.
+    by_path: OnceLock<FxHashMap<String, usize>>,
     path: PathBuf,
     /// The file the table was read from, kept open: its sections are read
     /// from it, never from its path again. Another run may rename a new
@@ -238,6 +240,18 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The entry of `path` (relative to the root), looked for first at
+    /// `hint` (the file's position in the run, where it is when the files
+    /// are those the cache was written for).
+    pub fn entry_index(&self, path: &str, hint: usize) -> Option<usize> {
+        if self.entries.get(hint).is_some_and(|e| e.path == path) {
+            return Some(hint);
+        }
+        let by_path =
+            self.by_path.get_or_init(|| self.entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect());
+        by_path.get(path).copied()
+    }
+
     /// The sections as stored, to be copied unchanged (and unread) into
     /// the next file, with their checksums: a corrupt one stays detected.
     pub fn stored_sections(&self) -> Sections {
@@ -403,12 +417,11 @@ pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
     if table.header.program != program {
         return Err("written by another version".into());
     }
-    let by_path = table.entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
     let section = |name, start, len, sum| Section { name, extent: Extent { start, len, sum }, raw: OnceLock::new() };
     Ok(Loaded {
         header: table.header,
         entries: table.entries,
-        by_path,
+        by_path: OnceLock::new(),
         path: path.to_path_buf(),
         file: Arc::new(Mutex::new(file)),
         diagnosed: section("diagnostics", diagnosed_start, diagnosed_len, diagnosed_sum),
