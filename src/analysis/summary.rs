@@ -452,9 +452,11 @@ pub fn parse_reference(text: &str) -> Option<(Sigil, &str)> {
 pub struct StoredSummary {
     ids: Vec<String>,
     defs: Vec<StoredDef>,
-    refs: Vec<StoredRef>,
     is_registry: bool,
     published: Option<String>,
+    // Last: a view of the definitions stops before them (3 million in a
+    // large archive).
+    refs: Vec<StoredRef>,
 }
 
 /// `(entity?, id index, start, end, in a tag?, line, UTF-8 column, UTF-16
@@ -484,15 +486,15 @@ struct StoredHeadView<'a> {
 }
 
 /// A [`StoredSummary`] read in place from a cache's bytes, ids and texts
-/// borrowed: a run that needs a few definitions out of a million looks at
-/// them all this way and turns only those into [`DefInfo`]s.
+/// borrowed, up to its references (not read): a run that needs a few
+/// definitions out of a million looks at them all this way and turns
+/// only those into [`DefInfo`]s.
 #[derive(serde::Deserialize)]
 pub struct StoredSummaryView<'a> {
     #[serde(borrow)]
     ids: Vec<&'a str>,
     #[serde(borrow)]
     defs: Vec<StoredDefView<'a>>,
-    _refs: Vec<StoredRef>,
     is_registry: bool,
     #[serde(borrow)]
     published: Option<&'a str>,
@@ -570,7 +572,8 @@ impl<'a> StoredSummaryView<'a> {
         if head.defs.is_empty() {
             return Some(None);
         }
-        postcard::from_bytes(bytes).ok().map(Some)
+        let (view, _refs) = postcard::take_from_bytes(bytes).ok()?;
+        Some(Some(view))
     }
 
     pub fn is_registry(&self) -> bool {
@@ -662,9 +665,9 @@ impl FileSummary {
         StoredSummary {
             ids,
             defs,
-            refs,
             is_registry: self.is_registry,
             published: self.published.as_deref().map(str::to_owned),
+            refs,
         }
     }
 
