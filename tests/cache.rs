@@ -1025,3 +1025,38 @@ fn stale_or_damaged_kept_lines_are_ignored() {
     std::fs::write(&kept, &damaged).unwrap();
     assert_eq!(check(&root, &args), expected, "damaged lines printed");
 }
+
+/// An `aka` added to an entity whose display name starts with "The"
+/// reaches the registry and the articles that may hold the new name, not
+/// every article with "the" in it; a new display name reaches them all
+/// (the message of every mention shows it). Both as without the cache.
+#[test]
+fn an_aka_reaches_the_articles_that_may_hold_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut tree = BTreeMap::new();
+    tree.insert("newsmark.toml".to_string(), String::new());
+    let registry =
+        |aka: &str, name: &str| format!("@herald: org \"{name}\"\n  aka: {aka}\n\n@ada: person \"Ada Lovelace\"\n");
+    tree.insert("registry/orgs.nmk".to_string(), registry("Falford Herald", "The Falford Herald"));
+    let article = |i: usize, prose: &str| format!("---\ntitle: T{i}\npublished: 2016\n---\n\n{prose}\n");
+    for i in 0..6 {
+        tree.insert(format!("articles/a{i}.nmk"), article(i, "The minister said the Falford Herald was right."));
+    }
+    tree.insert("articles/z.nmk".to_string(), article(9, "The Zyxwv Herald and the rest."));
+    sync(&root, &Tree(tree));
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    check(&root, &args);
+    let write = |text: String| std::fs::write(root.join("registry/orgs.nmk"), text).unwrap();
+
+    write(registry("Falford Herald; Zyxwv Herald", "The Falford Herald"));
+    let stats = warm_equals_no_cache(&root, &args);
+    // The registry and `z`, not the six articles that name it as before.
+    assert!(stats.contains("diagnostics of 6 reused, 2 computed"), "{stats}");
+    assert!(check(&root, &args).1.contains("Zyxwv Herald"));
+
+    write(registry("Falford Herald; Zyxwv Herald", "The Falford Gazette"));
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("diagnostics of 0 reused, 8 computed"), "{stats}");
+}

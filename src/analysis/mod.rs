@@ -14,7 +14,7 @@ mod workspace;
 
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
-pub use names::{NameIndex, NameMatch, first_word_keys, may_occur_in, word_keys};
+pub use names::{NameIndex, NameMatch, first_word_keys, lead_key, may_occur_in, word_keys};
 pub use summary::{
     DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryView,
     SummaryDiff, Symbol, parse_reference,

@@ -464,7 +464,7 @@ fn joined_by_dots(text: &str, end: usize, next: usize) -> bool {
 /// The lead key of a name: the longest of [`lead_keys`] at its first word,
 /// the one a prose span equal to it under name matching has among its own
 /// (what a change of names reports, see `deps`).
-pub(crate) fn lead_key(name: &str) -> Option<u64> {
+pub fn lead_key(name: &str) -> Option<u64> {
     let start = next_word_start(name, 0, name.len())?;
     let mut key = None;
     lead_keys(name, start, &mut String::new(), &mut |k| key = Some(k));

@@ -14,15 +14,20 @@
 //! * `id_set`: whether some id was defined or undefined: files with an
 //!   `undefined-reference` or `invalid-value` ("did you mean" and "exists
 //!   as a source" read the whole set of ids);
-//! * `words`: the first words of every name of every entity in `defs`
-//!   (old and new, and of their other definitions): files whose prose may
-//!   hold one of them (`untagged-mention`). A registry edit that changes
-//!   one `aka` thus re-checks the few articles that use that entity or may
-//!   mention its names, not the whole tree.
+//! * `words`: the first words of names of entities in `defs`: files whose
+//!   prose may hold one of them (`untagged-mention`). When an entity keeps
+//!   its kind and display name (an `aka` added, removed or changed), only
+//!   the names it gained or lost: a mention of a name it kept is reported
+//!   as before (same holders, same display name in the message, same
+//!   ranking by place). Otherwise every name, old and new, and those of
+//!   its other definitions. A registry edit that changes one `aka` thus
+//!   re-checks the few articles that use that entity or may mention the
+//!   changed name, not the whole tree (an entity called "The …" used to
+//!   reach every article).
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::{Code, FileSummary, Symbol, Workspace, first_word_keys};
+use crate::analysis::{Code, DefParts, FileSummary, Symbol, Workspace, first_word_keys, lead_key};
 use crate::syntax::Sigil;
 
 use super::diagnose::Words;
@@ -36,6 +41,9 @@ pub struct Delta {
     counted: FxHashSet<Id>,
     id_set: bool,
     words: FxHashSet<u64>,
+    /// Entities in `defs` whose kind or display name changed, or which
+    /// were defined or undefined, in some file: every name counts.
+    face_changed: FxHashSet<Id>,
 }
 
 impl Delta {
@@ -78,11 +86,29 @@ impl Delta {
                 self.defs.insert(*id);
             }
         }
-        for d in old.defs.iter().chain(&new.defs) {
-            if d.sigil == Sigil::Entity && self.defs.contains(&(d.sigil, d.id)) {
-                first_word_keys(d.parts(), &mut |k| {
-                    self.words.insert(k);
-                });
+        // Each changed entity's definitions here, before and after.
+        let mut faces: FxHashMap<Id, (Vec<DefParts<'_>>, Vec<DefParts<'_>>)> = FxHashMap::default();
+        for d in old.defs.iter().filter(|d| d.sigil == Sigil::Entity && self.defs.contains(&(d.sigil, d.id))) {
+            faces.entry((d.sigil, d.id)).or_default().0.push(d.parts());
+        }
+        for d in new.defs.iter().filter(|d| d.sigil == Sigil::Entity && self.defs.contains(&(d.sigil, d.id))) {
+            faces.entry((d.sigil, d.id)).or_default().1.push(d.parts());
+        }
+        for (id, (olds, news)) in faces {
+            let same_face = !olds.is_empty()
+                && olds.len() == news.len()
+                && olds.iter().zip(&news).all(|(a, b)| a.kind() == b.kind() && a.name() == b.name());
+            if same_face {
+                let before: FxHashSet<&str> = olds.iter().flat_map(|p| p.names()).collect();
+                let after: FxHashSet<&str> = news.iter().flat_map(|p| p.names()).collect();
+                self.words.extend(before.symmetric_difference(&after).filter_map(|n| lead_key(n)));
+            } else {
+                self.face_changed.insert(id);
+                for parts in olds.into_iter().chain(news) {
+                    first_word_keys(parts, &mut |k| {
+                        self.words.insert(k);
+                    });
+                }
             }
         }
         let mut counts: FxHashMap<Id, i64> = FxHashMap::default();
@@ -100,7 +126,7 @@ impl Delta {
     /// first one). Call once, after every `add`.
     pub fn finish(&mut self, ws: &Workspace) {
         for &(sigil, id) in &self.defs {
-            if sigil != Sigil::Entity {
+            if sigil != Sigil::Entity || !self.face_changed.contains(&(sigil, id)) {
                 continue;
             }
             for &loc in ws.index().definitions(sigil, id) {
