@@ -115,7 +115,9 @@ pub fn render_by_file(format: Format, report: &Report<'_>, each: &mut Each<'_>) 
     }
 }
 
-/// The human closing line for `counts` over `files_checked` files.
+/// The human closing line (`2 errors, 1 warning emitted`) for `counts`
+/// over `files_checked` files, printed to the terminal when the report
+/// goes to `--output-file`.
 pub fn summary_of(counts: &super::Counts, files_checked: usize) -> String {
     human::summary_of(counts, files_checked)
 }
@@ -131,12 +133,6 @@ pub fn render(format: Format, report: &Report<'_>, color: bool, out: &mut dyn io
         Format::Gitlab => gitlab::render(report, out),
         Format::Junit => junit::render(report, out),
     }
-}
-
-/// The human closing line (`2 errors, 1 warning emitted`), printed to the
-/// terminal when the report goes to `--output-file`.
-pub fn summary_line(report: &Report<'_>) -> String {
-    human::summary_line(report)
 }
 
 /// Whether human output should be coloured: only on a terminal, and never
