@@ -17,7 +17,11 @@ the corpus itself is never changed). Every figure is a wall time next to
 * warm `check` after changing one entity's `aka` in a registry (a new alias
   with a rare first word, then one starting with "The", a word of nearly
   every article);
-* the cache's size on disk against the tree's.
+* the cache's size on disk against the tree's;
+* the language server (`newsmark lsp`, driven over stdio as by
+  bench/run.py) started on the tree: time from `initialize` until its
+  "Indexing…" progress ends, and its peak memory (VmHWM) then, with the
+  warm cache and with an empty cache folder (`NEWSMARK_CACHE_DIR`).
 
 Every `check` output is compared with `check --no-cache` over the same
 state: a run whose output differs fails the benchmark (exit 1).
@@ -35,6 +39,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import LspClient, LspError, client_capabilities  # noqa: E402
 
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, int]:
@@ -54,6 +61,46 @@ def output(exe: str, root: Path, *extra: str) -> bytes:
     p = subprocess.run([exe, "check", "--format", "json", *extra], cwd=root,
                        stdin=subprocess.DEVNULL, capture_output=True)
     return p.stdout
+
+
+def server_start(exe: str, root: Path, cache_dir: Path | None) -> tuple[float, int]:
+    """(seconds from `initialize` until the "Indexing…" progress ends,
+    VmHWM bytes then) of `newsmark lsp` started on `root`; with
+    `cache_dir`, that folder is its cache (NEWSMARK_CACHE_DIR)."""
+    env_before = os.environ.get("NEWSMARK_CACHE_DIR")
+    if cache_dir is not None:
+        os.environ["NEWSMARK_CACHE_DIR"] = str(cache_dir)
+    try:
+        c = LspClient([exe, "lsp"], str(root), os.environ.get("SRV_ERR", os.devnull))
+    finally:
+        if cache_dir is not None:
+            if env_before is None:
+                del os.environ["NEWSMARK_CACHE_DIR"]
+            else:
+                os.environ["NEWSMARK_CACHE_DIR"] = env_before
+    c.folders = [{"uri": root.as_uri(), "name": root.name}]
+    try:
+        t0 = time.perf_counter()
+        c.request("initialize", {
+            "processId": os.getpid(), "rootUri": root.as_uri(), "workspaceFolders": c.folders,
+            "capabilities": client_capabilities(),
+        }, timeout=60)
+        c.notify("initialized", {})
+
+        def index_end():
+            return next((st["end"] for st in c.progress.values()
+                         if (st["title"] or "").startswith("Indexing") and st["end"]), None)
+        end = c.wait(index_end, 600)
+        if end is None:
+            sys.exit("the server's indexing did not end within 600 s")
+        hwm = c.vm_hwm()
+        if hwm is None:
+            sys.exit("the server's VmHWM could not be read")
+        return end - t0, hwm
+    except LspError as e:
+        sys.exit(f"the server failed: {e}")
+    finally:
+        c.shutdown()
 
 
 def tree_bytes(root: Path, skip: str) -> int:
@@ -160,6 +207,14 @@ def main() -> None:
             agree(f"after an aka change ({alias})")
             registry = registry[1:]
 
+        # The server, on the warm cache the last run left, then on none.
+        starts = [server_start(exe, root, None) for _ in range(args.runs)]
+        figures["server_warm_s"] = min(s for s, _ in starts)
+        figures["server_warm_hwm"] = max(h for _, h in starts)
+        empty = work / "empty-cache"
+        empty.mkdir()
+        figures["server_cold_s"], figures["server_cold_hwm"] = server_start(exe, root, empty)
+
         figures["rg_s_after"] = rg_wall()
         figures["tree_bytes"] = tree_bytes(root, ".newsmark_cache")
         figures["cache_bytes"] = tree_bytes(root / ".newsmark_cache", "")
@@ -184,6 +239,10 @@ def main() -> None:
          f"{figures['aka_s'] / rg_s:.2f}×", f"{figures['aka_rss'] / mib:.0f} MiB"),
         ("warm `check` after one `aka` whose first word is \"The\"", f"{figures['aka_common_s']:.2f} s",
          f"{figures['aka_common_s'] / rg_s:.2f}×", f"{figures['aka_common_rss'] / mib:.0f} MiB"),
+        ("server: `initialize` to index complete, warm cache", f"{figures['server_warm_s']:.2f} s", "",
+         f"{figures['server_warm_hwm'] / mib:.0f} MiB"),
+        ("server: `initialize` to index complete, no cache", f"{figures['server_cold_s']:.2f} s", "",
+         f"{figures['server_cold_hwm'] / mib:.0f} MiB"),
         ("cache size on disk", f"{figures['cache_bytes'] / mib:.0f} MiB",
          f"{100 * figures['cache_bytes'] / figures['tree_bytes']:.0f} % of the tree "
          f"({figures['tree_bytes'] / mib:.0f} MiB)", ""),

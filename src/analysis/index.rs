@@ -293,6 +293,23 @@ impl WorkspaceIndex {
         let s = slot(sigil);
         self.sorted[s].get_or_init(|| Arc::new(SortedIds::new(self.defs[s].keys().copied(), interner))).clone()
     }
+
+    /// Whether [`sorted_ids`](Self::sorted_ids) of `sigil` are built.
+    pub fn has_sorted_ids(&self, sigil: Sigil) -> bool {
+        self.sorted[slot(sigil)].get().is_some()
+    }
+
+    /// The defined ids of `sigil`, in no order: what [`SortedIds::new`]
+    /// sorts when it runs away from the workspace's lock.
+    pub fn defined_ids(&self, sigil: Sigil) -> Vec<Symbol> {
+        self.defs[slot(sigil)].keys().copied().collect()
+    }
+
+    /// Takes `sorted`, built from [`defined_ids`](Self::defined_ids) of
+    /// the index as it is now, unless it has its own already.
+    pub fn offer_sorted_ids(&self, sigil: Sigil, sorted: Arc<SortedIds>) {
+        let _ = self.sorted[slot(sigil)].set(sorted);
+    }
 }
 
 /// Each distinct `(sigil, id)` of `refs` with how often it occurs.
@@ -405,7 +422,7 @@ const EXHAUSTIVE_SUGGESTION_LIMIT: usize = 2_000;
 const SUGGESTION_NEIGHBOURS: usize = 64;
 
 impl SortedIds {
-    fn new(ids: impl Iterator<Item = Symbol>, interner: &Interner) -> SortedIds {
+    pub fn new(ids: impl Iterator<Item = Symbol>, interner: &Interner) -> SortedIds {
         use rayon::prelude::*;
         // Built on the first undefined reference while every other thread
         // waits for it: sort on all of them.

@@ -16,7 +16,7 @@ pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{NameIndex, NameMatch, first_word_keys, lead_key, may_occur_in, word_keys};
 pub use summary::{
-    DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryView,
-    SummaryDiff, Symbol, parse_reference,
+    DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryFull,
+    StoredSummaryView, SummaryDiff, Symbol, parse_reference,
 };
-pub use workspace::{FileTexts, LoadedFile, ProseEpoch, SourceFile, Workspace};
+pub use workspace::{FileTexts, InternerSize, LoadedFile, ProseEpoch, SourceFile, Workspace};

@@ -500,6 +500,24 @@ pub struct StoredSummaryView<'a> {
     published: Option<&'a str>,
 }
 
+/// A whole [`StoredSummary`] read in place: what loading a workspace
+/// from a cache decodes for every file, with no string allocated but the
+/// one each definition keeps. (Postcard writes a struct as its fields end
+/// to end, so the view then the references are the stored summary.)
+#[derive(serde::Deserialize)]
+pub struct StoredSummaryFull<'a> {
+    #[serde(borrow)]
+    head: StoredSummaryView<'a>,
+    refs: Vec<StoredRef>,
+}
+
+impl<'a> StoredSummaryFull<'a> {
+    /// The summary stored in `bytes`; `None` when it does not decode.
+    pub fn read(bytes: &'a [u8]) -> Option<StoredSummaryFull<'a>> {
+        postcard::from_bytes(bytes).ok()
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct StoredDefView<'a> {
     entity: bool,
@@ -512,19 +530,12 @@ struct StoredDefView<'a> {
     has_name: bool,
 }
 
-/// A stored definition (owned or read in place), its strings borrowed.
+/// A stored definition read in place, its strings borrowed.
 struct StoredDefRef<'a> {
     entity: bool,
     id_range: (u32, u32),
     range: (u32, u32),
     parts: DefParts<'a>,
-}
-
-impl StoredDef {
-    fn borrowed(&self) -> StoredDefRef<'_> {
-        let parts = DefParts { text: &self.text, ends: &self.ends, has_name: self.has_name };
-        StoredDefRef { entity: self.entity, id_range: self.id_range, range: self.range, parts }
-    }
 }
 
 impl StoredDefView<'_> {
@@ -671,19 +682,21 @@ impl FileSummary {
         }
     }
 
-    /// The summary back, its ids interned in `interner`; `None` when the
-    /// stored form is inconsistent (an id index or an offset out of range),
-    /// which a checksum makes unlikely but never turns into a panic.
-    pub fn from_stored(stored: &StoredSummary, interner: &Interner) -> Option<FileSummary> {
-        let syms: Vec<Symbol> = stored.ids.iter().map(|id| interner.get_or_intern(id.as_str())).collect();
+    /// The summary back from its stored form read in place, its ids
+    /// interned in `interner`; `None` when the stored form is inconsistent
+    /// (an id index or an offset out of range), which a checksum makes
+    /// unlikely but never turns into a panic.
+    pub fn from_full_view(stored: &StoredSummaryFull<'_>, interner: &Interner) -> Option<FileSummary> {
+        let StoredSummaryFull { head, refs: stored_refs } = stored;
+        let syms: Vec<Symbol> = head.ids.iter().map(|id| interner.get_or_intern(id)).collect();
         let sym = |i: u32| syms.get(i as usize).copied();
         let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
-        let mut defs = Vec::with_capacity(stored.defs.len());
-        for d in &stored.defs {
+        let mut defs = Vec::with_capacity(head.defs.len());
+        for d in &head.defs {
             defs.push(d.borrowed().info(sym(d.id)?)?);
         }
-        let mut refs = Vec::with_capacity(stored.refs.len());
-        for &(entity, id, start, end, tag, line, col8, col16) in &stored.refs {
+        let mut refs = Vec::with_capacity(stored_refs.len());
+        for &(entity, id, start, end, tag, line, col8, col16) in stored_refs {
             refs.push(RefSite {
                 sigil: sigil_of(entity),
                 id: sym(id)?,
@@ -692,12 +705,7 @@ impl FileSummary {
                 at: LinePos { line, col8, col16 },
             });
         }
-        Some(FileSummary {
-            defs,
-            refs,
-            is_registry: stored.is_registry,
-            published: stored.published.as_deref().map(Into::into),
-        })
+        Some(FileSummary { defs, refs, is_registry: head.is_registry, published: head.published.map(Into::into) })
     }
 }
 
@@ -714,14 +722,17 @@ mod stored_tests {
         let bytes = postcard::to_stdvec(&stored).unwrap();
         let second = Interner::with_hasher(Default::default());
         second.get_or_intern("unrelated");
-        let back = FileSummary::from_stored(&postcard::from_bytes(&bytes).unwrap(), &second).unwrap();
+        let from = |bytes: &[u8]| FileSummary::from_full_view(&StoredSummaryFull::read(bytes)?, &second);
+        let back = from(&bytes).unwrap();
         assert_eq!(back.to_stored(&second), stored);
         assert_eq!(back.defs.len(), 2);
         assert_eq!(back.refs.len(), summary.refs.len());
         assert_eq!(second.resolve(&back.defs[0].id), "a");
+        // Cut short, none.
+        assert!(from(&bytes[..bytes.len() - 1]).is_none());
         // An id index out of range is refused, not a panic.
         let mut broken = stored.clone();
         broken.ids.clear();
-        assert!(FileSummary::from_stored(&broken, &second).is_none());
+        assert!(from(&postcard::to_stdvec(&broken).unwrap()).is_none());
     }
 }

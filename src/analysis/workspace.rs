@@ -42,6 +42,30 @@ pub struct LoadedFile {
     pub content: Result<String, String>,
 }
 
+/// How many distinct ids a workspace interned, and how many bytes they
+/// take: a cache keeps it so that the next load reserves the interner's
+/// room at once, where growing it to a million ids rehashes its table
+/// again and again. Only a hint: it changes no result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InternerSize {
+    pub ids: u64,
+    pub bytes: u64,
+}
+
+impl InternerSize {
+    /// Beyond these, a hint is taken for damage and ignored.
+    const MAX_IDS: u64 = 1 << 28;
+    const MAX_BYTES: u64 = 1 << 34;
+
+    fn capacity(self) -> Option<lasso::Capacity> {
+        if self.ids == 0 || self.ids > Self::MAX_IDS || self.bytes > Self::MAX_BYTES {
+            return None;
+        }
+        let bytes = std::num::NonZeroUsize::new(usize::try_from(self.bytes).ok()?.max(1))?;
+        Some(lasso::Capacity::new(usize::try_from(self.ids).ok()?, bytes))
+    }
+}
+
 pub struct Workspace {
     pub root: PathBuf,
     pub config: Arc<Config>,
@@ -226,7 +250,7 @@ impl Workspace {
     where
         L: Fn(&Path) -> LoadedFile + Sync,
     {
-        let mut ws = Workspace::build_from(root, config, paths.len(), |i, interner| {
+        let mut ws = Workspace::build_from(root, config, paths.len(), InternerSize::default(), |i, interner| {
             let file = paths.get(i).map(|path| source_file(load(path), None, interner, keep_texts));
             on_file_done();
             file
@@ -239,12 +263,15 @@ impl Workspace {
     /// over ready (summaries included), in path order, called in parallel:
     /// a persistent cache gives back the summaries of unchanged files this
     /// way without parsing them. `None` leaves a file out. Texts are not kept.
-    pub fn build_from<M>(root: PathBuf, config: Arc<Config>, count: usize, make: M) -> Workspace
+    pub fn build_from<M>(root: PathBuf, config: Arc<Config>, count: usize, reserve: InternerSize, make: M) -> Workspace
     where
         M: Fn(usize, &Interner) -> Option<SourceFile> + Sync,
     {
         let mut ws = Workspace::new(root, config);
         ws.keep_texts = false;
+        if let Some(capacity) = reserve.capacity() {
+            ws.interner = Arc::new(Interner::with_capacity_and_hasher(capacity, Default::default()));
+        }
         let interner = ws.interner.clone();
         let files: Vec<Arc<SourceFile>> =
             (0..count).into_par_iter().filter_map(|i| make(i, &interner).map(Arc::new)).collect();
@@ -264,6 +291,12 @@ impl Workspace {
             ws.files.push(Some(file));
         }
         ws
+    }
+
+    /// How many ids the workspace interned, and their bytes.
+    pub fn interner_size(&self) -> InternerSize {
+        let bytes = self.interner.strings().map(str::len).sum::<usize>();
+        InternerSize { ids: self.interner.len() as u64, bytes: bytes as u64 }
     }
 
     /// Adds or replaces a file. `parse` may be given when the caller already
@@ -417,6 +450,12 @@ impl Workspace {
 
     pub fn interner(&self) -> &Interner {
         &self.interner
+    }
+
+    /// The interner, to resolve ids after the workspace's lock is released
+    /// (it only grows, so a symbol resolves the same later).
+    pub fn shared_interner(&self) -> Arc<Interner> {
+        self.interner.clone()
     }
 
     /// The definition behind a [`DefLoc`].
@@ -585,6 +624,37 @@ mod tests {
 
     fn loaded(path: &str, text: &str) -> LoadedFile {
         LoadedFile { path: PathBuf::from(path), display_path: path.into(), content: Ok(text.into()) }
+    }
+
+    #[test]
+    fn a_reserved_interner_builds_the_same_workspace() {
+        let texts = ["@a: person \"Ann\"\n\n^s: statement\n  by: @a\n", "[Ann]{@a} and [B]{@b}.\n"];
+        let build = |reserve: InternerSize| {
+            Workspace::build_from(
+                PathBuf::from("/w"),
+                Arc::new(Config::default()),
+                texts.len(),
+                reserve,
+                |i, interner| Some(source_file(loaded(&format!("/w/{i}.nmk"), texts[i]), None, interner, false)),
+            )
+        };
+        let plain = build(InternerSize::default());
+        let size = plain.interner_size();
+        assert_eq!(size, InternerSize { ids: 3, bytes: 3 });
+        // Exact, too small, too large, or absurd (damage): the same result.
+        for reserve in [
+            size,
+            InternerSize { ids: 1, bytes: 1 },
+            InternerSize { ids: 1000, bytes: 1 << 20 },
+            InternerSize { ids: u64::MAX, bytes: u64::MAX },
+        ] {
+            let ws = build(reserve);
+            let stored = |w: &Workspace| w.files().map(|(_, f)| f.summary.to_stored(w.interner())).collect::<Vec<_>>();
+            assert_eq!(stored(&ws), stored(&plain), "{reserve:?}");
+            assert_eq!(ws.interner_size(), size, "{reserve:?}");
+        }
+        assert!(InternerSize { ids: u64::MAX, bytes: 1 }.capacity().is_none());
+        assert!(InternerSize::default().capacity().is_none());
     }
 
     #[test]

@@ -12,8 +12,8 @@ use tower_lsp_server::ls_types::{self as lsp, NumberOrString, ProgressToken};
 
 use super::convert::{self, LineMap};
 use super::session::Session;
-use super::state::{Indexed, State, indexable};
-use crate::analysis::Workspace;
+use super::state::{Indexed, SharedWorkspace, State, indexable};
+use crate::analysis::{SortedIds, Workspace};
 use crate::config::{self, Config, FILE_NAME, LoadError};
 use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
@@ -125,11 +125,37 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
         }
     };
     let Ok(loaded) = loaded else { return };
+    let roots: Vec<PathBuf> = loaded.iter().map(|l| l.ws.root.clone()).collect();
     #[cfg(test)]
     session.hooks.before_swap().await;
     session.mutate(|state| state.finish_job(&top, id, loaded));
     if let Some(p) = progress {
         p.finish_with_message(format!("{} files", thousands(total))).await;
+    }
+    // The workspaces serve from here on. What completion and "did you
+    // mean" sort the defined ids into (a second or so for a million) is
+    // built now, in the background, rather than by the first of them.
+    let shared: Vec<SharedWorkspace> = session.read(|s| roots.iter().filter_map(|r| s.workspace_at(r)).collect());
+    tokio::task::spawn_blocking(move || shared.iter().for_each(sort_ids_aside));
+}
+
+/// Builds the sorted ids of `shared` without holding its lock, so that an
+/// edit meanwhile does not wait; they are dropped if the workspace changed
+/// before they were ready (the next user builds them).
+fn sort_ids_aside(shared: &SharedWorkspace) {
+    for sigil in [Sigil::Entity, Sigil::Source] {
+        let (revision, ids, interner) = {
+            let ws = shared.read();
+            if ws.index().has_sorted_ids(sigil) {
+                continue;
+            }
+            (ws.revision(), ws.index().defined_ids(sigil), ws.shared_interner())
+        };
+        let sorted = Arc::new(SortedIds::new(ids.into_iter(), &interner));
+        let ws = shared.read();
+        if ws.revision() == revision {
+            ws.index().offer_sorted_ids(sigil, sorted);
+        }
     }
 }
 
@@ -151,9 +177,6 @@ fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> Workspace {
     }
     // Built here, in the background, rather than by the first completion
     // or "did you mean" after indexing.
-    for sigil in [Sigil::Entity, Sigil::Source] {
-        ws.index().sorted_ids(sigil, ws.interner());
-    }
     ws
 }
 

@@ -402,6 +402,11 @@ impl State {
     /// for the same top root started meanwhile. Files changed on disk while
     /// the job ran are read again, open documents are set in again (they
     /// override the disk), documents are re-homed by the new membership.
+    /// The workspace loaded at `root`, if one is.
+    pub fn workspace_at(&self, root: &Path) -> Option<SharedWorkspace> {
+        self.slots.get(root).map(|s| s.ws.clone())
+    }
+
     pub fn finish_job(&mut self, top: &Path, id: u64, loaded: Vec<Indexed>) -> Effects {
         let mut fx = Effects::default();
         if self.jobs.get(top).is_none_or(|j| j.id != id) {

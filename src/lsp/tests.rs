@@ -704,3 +704,28 @@ async fn a_text_read_from_disk_is_read_again_after_it_changed() {
     let after = p.request("textDocument/hover", hover).await.to_string();
     assert!(after.contains("line 3"), "{after}");
 }
+
+/// The sorted ids (completion, "did you mean") are built after indexing
+/// ends, in the background, and are those of the defined ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sorted_ids_are_built_after_indexing_ends() {
+    use crate::syntax::Sigil;
+    let (_dir, root) = newsroom();
+    write(&root, "registry.nmk", "@c: person \"Cy\"\n\n@a: person \"Ann Alder\"\n\n^s: statement\n  by: @a\n");
+    let mut p = Pipe::start();
+    p.initialize(&root, true).await;
+    p.until_progress_end().await;
+    let ws = p.session.read(|s| s.workspace_at(&root)).expect("the workspace is loaded");
+    let built = |sigil| ws.read().index().has_sorted_ids(sigil);
+    for _ in 0..1000 {
+        if built(Sigil::Entity) && built(Sigil::Source) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(built(Sigil::Entity) && built(Sigil::Source), "never built");
+    let w = ws.read();
+    let ids = |sigil| w.index().sorted_ids(sigil, w.interner()).all().map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(ids(Sigil::Entity), ["a", "c"]);
+    assert_eq!(ids(Sigil::Source), ["s"]);
+}

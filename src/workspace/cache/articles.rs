@@ -30,7 +30,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
 use crate::analysis::{
-    Code, FileId, FileSummary, Interner, SourceFile, StoredSummaryView, Symbol, Workspace, may_occur_in,
+    Code, FileId, FileSummary, Interner, InternerSize, SourceFile, StoredSummaryView, Symbol, Workspace, may_occur_in,
 };
 use crate::syntax::{self, Parse, Sigil};
 
@@ -198,6 +198,7 @@ impl WorkspaceRun<'_> {
             self.planned.root.clone(),
             self.planned.config.clone(),
             files.len(),
+            InternerSize::default(),
             |i, interner| {
                 let file = files.get(i)?;
                 let summary = match (by_file.get(&i), views.get(i)) {

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::analysis::{Code, Diagnostic, FileId, FileSummary, LoadedFile, SourceFile, StoredSummary, Workspace};
+use crate::analysis::{
+    Code, Diagnostic, FileId, FileSummary, InternerSize, LoadedFile, SourceFile, StoredSummaryFull, Workspace,
+};
 use crate::config::Config;
 use crate::syntax;
 use crate::workspace::load::{Plan, PlannedWorkspace, display_path};
@@ -182,7 +184,12 @@ pub fn check_plan(
         let (checked, save) = run.check();
         out.push(checked);
         if let (Some(file), Some(save)) = (cache_file, save) {
-            let header = Header { program: program.clone(), diagnostics_key: key, generation: save.generation };
+            let header = Header {
+                program: program.clone(),
+                diagnostics_key: key,
+                generation: save.generation,
+                symbols: save.symbols,
+            };
             writes.push(std::thread::spawn(move || {
                 store::save(&file, header, save.entries, save.sections)
                     .err()
@@ -223,7 +230,17 @@ pub fn load_workspace(
         on_file_done,
         writes_cache: false,
     };
-    let (files, states) = run.states();
+    // Whether each file changed, while the summaries decompress (on all
+    // threads: a first use inside the parallel build would leave every
+    // thread but one waiting for it).
+    let ((files, states), ()) = rayon::join(
+        || run.states(),
+        || {
+            if let Some(loaded) = &run.loaded {
+                loaded.prepare_summaries();
+            }
+        },
+    );
     let ws = run.build(&files, &states).0;
     run.account();
     ws
@@ -269,6 +286,7 @@ struct Save {
     /// `Header::generation`: the loaded file's when its sections are
     /// copied unchanged, else new.
     generation: u64,
+    symbols: InternerSize,
 }
 
 impl WorkspaceRun<'_> {
@@ -364,7 +382,12 @@ impl WorkspaceRun<'_> {
                     e.read_since = *read_since;
                 }
             }
-            Save { entries, sections: loaded.stored_sections(), generation: loaded.header.generation }
+            Save {
+                entries,
+                sections: loaded.stored_sections(),
+                generation: loaded.header.generation,
+                symbols: loaded.header.symbols,
+            }
         });
         if let Some(replayed) = self.replay_all(files, &entry_of) {
             let checked = replayed.files.len();
@@ -428,8 +451,7 @@ impl WorkspaceRun<'_> {
     pub(super) fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
         let l = self.loaded.as_ref()?;
         let bytes = l.summary_bytes(l.entries.get(entry)?)?;
-        let stored: StoredSummary = postcard::from_bytes(bytes).ok()?;
-        FileSummary::from_stored(&stored, interner)
+        FileSummary::from_full_view(&StoredSummaryFull::read(bytes)?, interner)
     }
 
     /// The workspace of `files`: summaries of unchanged files from the
@@ -437,11 +459,20 @@ impl WorkspaceRun<'_> {
     /// cached summary did not decode (parsed instead), with the hash of
     /// the text parsed (`None`: unreadable).
     fn build(&self, files: &[CheckedFile], states: &[State]) -> (Workspace, Vec<Fallback>) {
+        if let Some(loaded) = &self.loaded
+            && states.iter().any(|s| matches!(s, State::Same { .. }))
+        {
+            // Decompressed on all threads here, not by the first file
+            // decoded in parallel below while the others wait for it.
+            loaded.prepare_summaries();
+        }
         let fallback: Vec<Fallback> = (0..files.len()).map(|_| Fallback::new()).collect();
+        let reserve = self.loaded.as_ref().map(|l| l.header.symbols).unwrap_or_default();
         let mut ws = Workspace::build_from(
             self.planned.root.clone(),
             self.planned.config.clone(),
             files.len(),
+            reserve,
             |i, interner| {
                 let (file, state) = (files.get(i)?, states.get(i)?);
                 let (read_error, summary) = match state {
@@ -667,7 +698,8 @@ impl WorkspaceRun<'_> {
         let (diagnostics, positions, checked) = assemble(results);
         let sections = Sections { diagnosed: Part::Raw(diagnosed), summaries: Part::Raw(summaries) };
         let generation = store::new_generation();
-        let save = self.writes_cache.then_some(Save { entries, sections, generation });
+        let symbols = ws.interner_size();
+        let save = self.writes_cache.then_some(Save { entries, sections, generation, symbols });
         entry_of.resize(all_files.len(), None);
         let keep = save.as_ref().and_then(|_| self.keep(generation, entry_of));
         (CheckedWorkspace { files: all_files, diagnostics, positions, checked, replayed: None, keep }, save)

@@ -21,11 +21,13 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::InternerSize;
+
 use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
 /// Bumped whenever the layout below changes.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 pub(super) const LEVEL: i32 = 1;
@@ -56,6 +58,9 @@ pub struct Header {
     /// new whenever they are written anew, kept when they are copied over
     /// unchanged. A kept rendering of them (`rendered`) names it too.
     pub generation: u64,
+    /// What the workspace of the run that wrote it interned: the next
+    /// load reserves that room (see [`InternerSize`]).
+    pub symbols: InternerSize,
 }
 
 /// A new [`Header::generation`]: the time, the process and a counter,
@@ -301,6 +306,11 @@ impl Loaded {
     /// parallel readers do not wait on one another for it.
     pub fn prepare_diagnosed(&self) {
         self.diagnosed.raw(&self.file);
+    }
+
+    /// [`prepare_diagnosed`](Self::prepare_diagnosed) for the summaries.
+    pub fn prepare_summaries(&self) {
+        self.summaries.raw(&self.file);
     }
 }
 
@@ -577,6 +587,20 @@ mod tests {
                 b"abcdefghij {}@^\n"[(state % 16) as usize]
             })
             .collect()
+    }
+
+    #[test]
+    fn the_header_comes_back_as_it_was_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.bin");
+        let symbols = InternerSize { ids: 1_502_625, bytes: 33_552_972 };
+        let header = Header { program: "p".into(), diagnostics_key: 7, generation: 9, symbols };
+        let sections = Sections { diagnosed: Part::Raw(Vec::new()), summaries: Part::Raw(Vec::new()) };
+        save(&path, header, Vec::new(), sections).unwrap();
+        let loaded = load(&path, "p").unwrap();
+        assert_eq!((loaded.header.diagnostics_key, loaded.header.generation), (7, 9));
+        assert_eq!(loaded.header.symbols, symbols);
+        assert!(load(&path, "another").is_err());
     }
 
     #[test]
