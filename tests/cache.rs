@@ -668,6 +668,7 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     let ws = load(&stats);
     assert_eq!(stats.parsed.load(Ordering::Relaxed), 0, "{}", stats.summary());
     assert_eq!(stats.verified.load(Ordering::Relaxed), 8, "{}", stats.summary());
+    assert_eq!(stats.summaries_reused.load(Ordering::Relaxed), 8, "{}", stats.summary());
     let summaries = |w: &newsmark::analysis::Workspace| -> Vec<_> {
         w.files().map(|(_, f)| (f.path.clone(), f.summary.to_stored(w.interner()))).collect()
     };
@@ -679,6 +680,7 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     let stats = RunStats::default();
     let ws = load(&stats);
     assert_eq!(stats.parsed.load(Ordering::Relaxed), 1, "{}", stats.summary());
+    assert_eq!(stats.summaries_reused.load(Ordering::Relaxed), 7, "{}", stats.summary());
     let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
     assert_eq!(summaries(&ws), summaries(&fresh));
 }

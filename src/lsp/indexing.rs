@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::{self as lsp, NumberOrString, ProgressToken};
 use super::convert::{self, LineMap};
 use super::session::Session;
 use super::state::{Indexed, SharedWorkspace, State, indexable};
-use crate::analysis::{SortedIds, Workspace};
+use crate::analysis::SortedIds;
 use crate::config::{self, Config, FILE_NAME, LoadError};
 use crate::syntax::Sigil;
 use crate::text::{LineIndex, PositionEncoding};
@@ -109,7 +109,7 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
     let counter = done.clone();
     let workspaces = planned.workspaces;
     let build = tokio::task::spawn_blocking(move || {
-        workspaces.into_iter().map(|p| Indexed { ws: build(p, &counter) }).collect::<Vec<_>>()
+        workspaces.into_iter().map(|p| build(p, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
     });
     tokio::pin!(build);
     let loaded = loop {
@@ -124,7 +124,10 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
             }
         }
     };
-    let Ok(loaded) = loaded else { return };
+    let Ok((loaded, cache_use)) = loaded else { return };
+    for line in cache_use.into_iter().flatten() {
+        session.client.log_message(lsp::MessageType::INFO, line).await;
+    }
     let roots: Vec<PathBuf> = loaded.iter().map(|l| l.ws.root.clone()).collect();
     #[cfg(test)]
     session.hooks.before_swap().await;
@@ -160,24 +163,36 @@ fn sort_ids_aside(shared: &SharedWorkspace) {
 }
 
 /// Loads one planned workspace: summaries only, since the texts of files
-/// that are not open are read again when a request needs them.
-fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> Workspace {
+/// that are not open are read again when a request needs them. Also says
+/// how much came from the cache `check` wrote, and why a cache found
+/// there was ignored (lines for the client's log).
+fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> (Indexed, Vec<String>) {
     let root = p.root.clone();
     // Summaries of the files `check` cached (§16) and that did not change
     // come from its cache (`NEWSMARK_CACHE_DIR` or `.newsmark_cache` in
     // the workspace root); the others are parsed.
     let cache = CacheSettings::resolve(false, None, &root);
     let stats = cache::RunStats::default();
+    let files = p.files.len();
     let mut ws = cache::load_workspace(&cache, &root, root.clone(), p.config, p.files, &stats, &|| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
+    let mut log = stats.take_notes();
+    let reused = stats.summaries_reused.load(Ordering::Relaxed);
+    let from = cache.dir.as_ref().map_or_else(|| "no cache".to_owned(), |d| d.display().to_string());
+    log.push(format!(
+        "{}: {} files indexed, {} of them from the cache ({from})",
+        root.display(),
+        thousands(files),
+        thousands(reused)
+    ));
     for (path, message) in p.unreadable {
         let display_path = load::display_path(&path, &root);
         ws.set_file(crate::analysis::LoadedFile { path, display_path, content: Err(message) }, None);
     }
     // Built here, in the background, rather than by the first completion
     // or "did you mean" after indexing.
-    ws
+    (Indexed { ws }, log)
 }
 
 /// Publishes the `config` diagnostic of each `newsmark.toml` (an empty list

@@ -729,3 +729,49 @@ async fn the_sorted_ids_are_built_after_indexing_ends() {
     assert_eq!(ids(Sigil::Entity), ["a", "c"]);
     assert_eq!(ids(Sigil::Source), ["s"]);
 }
+
+/// The server logs how many files it took from the cache `check` wrote,
+/// and why it ignored one it could not use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_says_what_it_took_from_the_cache() {
+    use crate::workspace::cache::{CacheSettings, RunStats, check_plan};
+    let (_dir, root) = newsroom();
+    let logged = |p: &Pipe| -> Vec<String> {
+        let log = p.notifications.iter().filter(|n| n["method"] == "window/logMessage");
+        log.map(|n| n["params"]["message"].as_str().unwrap_or_default().to_owned()).collect()
+    };
+    let start = || async {
+        let mut p = Pipe::start();
+        p.initialize(&root, true).await;
+        p.until_progress_end().await;
+        p
+    };
+    let p = start().await;
+    assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 0 of them from the cache")), "{:?}", logged(&p));
+
+    // `check`'s engine (this program) writes the cache in the root.
+    let settings = CacheSettings::resolve(false, None, &root);
+    let plan = crate::workspace::load::plan(&root).unwrap();
+    let (_, writes) = check_plan(plan, &root, &settings, None, &|_| true, &RunStats::default(), &|| {});
+    for w in writes {
+        assert_eq!(w.join().unwrap(), None);
+    }
+    let p = start().await;
+    assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 2 of them from the cache")), "{:?}", logged(&p));
+
+    // A damaged cache is ignored, and the log says why.
+    let dir = settings.dir.clone().unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "bin") {
+            std::fs::write(&path, b"not a cache").unwrap();
+        }
+    }
+    let p = start().await;
+    let log = logged(&p);
+    assert!(
+        log.iter().any(|l| l.starts_with("note: ignoring the cache") && l.ends_with("not a cache file")),
+        "{log:?}"
+    );
+    assert!(log.iter().any(|l| l.contains("2 files indexed, 0 of them from the cache")), "{log:?}");
+}

@@ -153,6 +153,8 @@ impl WorkspaceRun<'_> {
             changed.iter().map(|c| loaded.entries[entry_of[c.file]].path.as_str()).collect();
 
         // Every other file's summary, read in place. Most define nothing.
+        // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
+        loaded.prepare_summaries();
         let views: Vec<Option<StoredSummaryView>> = entry_of
             .par_iter()
             .enumerate()

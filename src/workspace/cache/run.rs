@@ -70,6 +70,8 @@ pub struct RunStats {
     pub verified: AtomicUsize,
     /// Read and parsed.
     pub parsed: AtomicUsize,
+    /// Summaries taken from the cache by a run that built a workspace.
+    pub summaries_reused: AtomicUsize,
     /// Diagnostics taken from the cache / computed.
     pub reused: AtomicUsize,
     pub diagnosed: AtomicUsize,
@@ -110,6 +112,11 @@ impl RunStats {
         )
     }
 
+    /// The notes taken (a cache ignored, and why), in order.
+    pub fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     fn note(&self, note: String) {
         self.notes.lock().unwrap_or_else(|e| e.into_inner()).push(note);
     }
@@ -146,15 +153,7 @@ pub fn check_plan(
     let mut out = Vec::new();
     for planned in plan.workspaces {
         let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, &top_root, &planned.root));
-        let loaded = cache_file.as_ref().and_then(|f| match store::load(f, &program) {
-            Ok(l) => Some(l),
-            Err(why) => {
-                if f.exists() {
-                    stats.note(format!("note: ignoring the cache {}: {why}", f.display()));
-                }
-                None
-            }
-        });
+        let loaded = cache_file.as_ref().and_then(|f| load_noting(f, &program, stats));
         let key = diagnostics_key(&planned.config, display_base);
         let writes_cache = cache_file.is_some();
         let rendering = match (&cache_file, format) {
@@ -216,7 +215,7 @@ pub fn load_workspace(
     on_file_done: &(dyn Fn() + Sync),
 ) -> Workspace {
     let program = store::program_id();
-    let loaded = settings.dir.as_ref().and_then(|d| store::load(&store::file_for(d, top_root, &root), &program).ok());
+    let loaded = settings.dir.as_ref().and_then(|d| load_noting(&store::file_for(d, top_root, &root), &program, stats));
     let planned = PlannedWorkspace { root: root.clone(), config, files, unreadable: Vec::new() };
     let run = WorkspaceRun {
         planned,
@@ -244,6 +243,20 @@ pub fn load_workspace(
     let ws = run.build(&files, &states).0;
     run.account();
     ws
+}
+
+/// The cache file at `path`, or `None` with a note of why it is ignored
+/// (none when there is no such file: a first run).
+fn load_noting(path: &Path, program: &str, stats: &RunStats) -> Option<Loaded> {
+    match store::load(path, program) {
+        Ok(loaded) => Some(loaded),
+        Err(why) => {
+            if path.exists() {
+                stats.note(format!("note: ignoring the cache {}: {why}", path.display()));
+            }
+            None
+        }
+    }
 }
 
 fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
@@ -477,7 +490,10 @@ impl WorkspaceRun<'_> {
                 let (file, state) = (files.get(i)?, states.get(i)?);
                 let (read_error, summary) = match state {
                     State::Same { entry, .. } => match self.decode(*entry, interner) {
-                        Some(s) => (None, s),
+                        Some(s) => {
+                            self.stats.summaries_reused.fetch_add(1, Ordering::Relaxed);
+                            (None, s)
+                        }
                         None => match read_text(&file.path) {
                             Ok(text) => {
                                 let _ = fallback[i].set(Some(hash(&text)));
