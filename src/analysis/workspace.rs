@@ -267,14 +267,43 @@ impl Workspace {
     where
         M: Fn(usize, &Interner) -> Option<SourceFile> + Sync,
     {
+        let interner = Workspace::new_interner(reserve);
+        let files = Workspace::make_files(count, &interner, make);
+        Workspace::from_files(root, config, interner, files)
+    }
+
+    /// An interner for [`make_files`](Self::make_files), with the room
+    /// `reserve` says.
+    pub fn new_interner(reserve: InternerSize) -> Arc<Interner> {
+        let interner = match reserve.capacity() {
+            Some(capacity) => Interner::with_capacity_and_hasher(capacity, Default::default()),
+            None => Interner::with_hasher(Default::default()),
+        };
+        Arc::new(interner)
+    }
+
+    /// The first half of [`build_from`](Self::build_from): every file
+    /// made, in parallel. A caller that needed a large buffer to make them
+    /// (a cache's summaries) frees it before the second half builds the
+    /// index.
+    pub fn make_files<M>(count: usize, interner: &Interner, make: M) -> Vec<Arc<SourceFile>>
+    where
+        M: Fn(usize, &Interner) -> Option<SourceFile> + Sync,
+    {
+        (0..count).into_par_iter().filter_map(|i| make(i, interner).map(Arc::new)).collect()
+    }
+
+    /// The second half of [`build_from`](Self::build_from): the workspace
+    /// of `files`, made with `interner`, in path order.
+    pub fn from_files(
+        root: PathBuf,
+        config: Arc<Config>,
+        interner: Arc<Interner>,
+        files: Vec<Arc<SourceFile>>,
+    ) -> Workspace {
         let mut ws = Workspace::new(root, config);
         ws.keep_texts = false;
-        if let Some(capacity) = reserve.capacity() {
-            ws.interner = Arc::new(Interner::with_capacity_and_hasher(capacity, Default::default()));
-        }
-        let interner = ws.interner.clone();
-        let files: Vec<Arc<SourceFile>> =
-            (0..count).into_par_iter().filter_map(|i| make(i, &interner).map(Arc::new)).collect();
+        ws.interner = interner;
         // A new workspace: ids start at 0. Files arrive sorted by path, so
         // ids in order keep definitions in path order without comparing
         // paths. Names and the index are built side by side.

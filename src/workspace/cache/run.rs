@@ -240,9 +240,13 @@ pub fn load_workspace(
             }
         },
     );
-    let ws = run.build(&files, &states).0;
+    let (interner, made, _) = run.make_files(&files, &states);
     run.account();
-    ws
+    // The summaries section (hundreds of MB for a large archive) goes
+    // before the index is built, not after: the server's peak memory.
+    let mut run = run;
+    run.loaded = None;
+    run.assemble(interner, made)
 }
 
 /// The cache file at `path`, or `None` with a note of why it is ignored
@@ -472,6 +476,16 @@ impl WorkspaceRun<'_> {
     /// cached summary did not decode (parsed instead), with the hash of
     /// the text parsed (`None`: unreadable).
     fn build(&self, files: &[CheckedFile], states: &[State]) -> (Workspace, Vec<Fallback>) {
+        let (interner, made, fallback) = self.make_files(files, states);
+        (self.assemble(interner, made), fallback)
+    }
+
+    /// The first half of [`build`](Self::build): every file's summary.
+    fn make_files(
+        &self,
+        files: &[CheckedFile],
+        states: &[State],
+    ) -> (Arc<crate::analysis::Interner>, Vec<Arc<SourceFile>>, Vec<Fallback>) {
         if let Some(loaded) = &self.loaded
             && states.iter().any(|s| matches!(s, State::Same { .. }))
         {
@@ -481,47 +495,49 @@ impl WorkspaceRun<'_> {
         }
         let fallback: Vec<Fallback> = (0..files.len()).map(|_| Fallback::new()).collect();
         let reserve = self.loaded.as_ref().map(|l| l.header.symbols).unwrap_or_default();
-        let mut ws = Workspace::build_from(
-            self.planned.root.clone(),
-            self.planned.config.clone(),
-            files.len(),
-            reserve,
-            |i, interner| {
-                let (file, state) = (files.get(i)?, states.get(i)?);
-                let (read_error, summary) = match state {
-                    State::Same { entry, .. } => match self.decode(*entry, interner) {
-                        Some(s) => {
-                            self.stats.summaries_reused.fetch_add(1, Ordering::Relaxed);
-                            (None, s)
-                        }
-                        None => match read_text(&file.path) {
-                            Ok(text) => {
-                                let _ = fallback[i].set(Some(hash(&text)));
-                                (None, parse_summary(&text, interner, self.stats))
-                            }
-                            Err(e) => {
-                                let _ = fallback[i].set(None);
-                                (Some(e.to_string()), FileSummary::default())
-                            }
-                        },
-                    },
-                    State::Changed { text, .. } => {
-                        let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
-                        match &mut *text {
-                            Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats)),
-                            Err(e) => (Some(e.clone()), FileSummary::default()),
-                        }
+        let interner = Workspace::new_interner(reserve);
+        let made = Workspace::make_files(files.len(), &interner, |i, interner| {
+            let (file, state) = (files.get(i)?, states.get(i)?);
+            let (read_error, summary) = match state {
+                State::Same { entry, .. } => match self.decode(*entry, interner) {
+                    Some(s) => {
+                        self.stats.summaries_reused.fetch_add(1, Ordering::Relaxed);
+                        (None, s)
                     }
-                };
-                Some(SourceFile {
-                    path: file.path.clone(),
-                    display_path: file.display_path.clone(),
-                    text: "".into(),
-                    read_error,
-                    summary,
-                })
-            },
-        );
+                    None => match read_text(&file.path) {
+                        Ok(text) => {
+                            let _ = fallback[i].set(Some(hash(&text)));
+                            (None, parse_summary(&text, interner, self.stats))
+                        }
+                        Err(e) => {
+                            let _ = fallback[i].set(None);
+                            (Some(e.to_string()), FileSummary::default())
+                        }
+                    },
+                },
+                State::Changed { text, .. } => {
+                    let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
+                    match &mut *text {
+                        Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats)),
+                        Err(e) => (Some(e.clone()), FileSummary::default()),
+                    }
+                }
+            };
+            Some(SourceFile {
+                path: file.path.clone(),
+                display_path: file.display_path.clone(),
+                text: "".into(),
+                read_error,
+                summary,
+            })
+        });
+        (interner, made, fallback)
+    }
+
+    /// The second half of [`build`](Self::build): the index of the files
+    /// made, and discovery's unreadable paths.
+    fn assemble(&self, interner: Arc<crate::analysis::Interner>, made: Vec<Arc<SourceFile>>) -> Workspace {
+        let mut ws = Workspace::from_files(self.planned.root.clone(), self.planned.config.clone(), interner, made);
         for (path, message) in &self.planned.unreadable {
             // The root itself (unreadable) would show as "".
             let display_path =
@@ -529,7 +545,7 @@ impl WorkspaceRun<'_> {
             ws.set_file(LoadedFile { path: path.clone(), display_path, content: Err(message.clone()) }, None);
             (self.on_file_done)();
         }
-        (ws, fallback)
+        ws
     }
 
     fn states(&self) -> (Vec<CheckedFile>, Vec<State>) {
