@@ -169,11 +169,6 @@ impl Pipe {
         assert_eq!(running(), n, "test holds running");
     }
 
-    /// Reads until a notification of `method` has arrived.
-    async fn until_notification(&mut self, method: &str) {
-        self.until(method, |p| p.notifications.iter().any(|n| n["method"] == method)).await;
-    }
-
     /// Reads until indexing reports its end (`$/progress` with `end`).
     async fn until_progress_end(&mut self) {
         let end = |n: &Value| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end";
