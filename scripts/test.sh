@@ -3,7 +3,8 @@
 # (engine, CLI, server end to end, the spaCy export in spaCy), the editor
 # clients in real editors, the packaging (workflows, the GitHub Action, the
 # release archive and .vsix of this platform), the Python package (wheel,
-# pytest, pre-commit hook), and a smoke run of the benchmark harness and of
+# pytest, pre-commit hook), and a smoke run of the benchmark harnesses (the
+# cache's compares every cached output with --no-cache after edits) and of
 # every fuzz target. Exit 0 only if every part passed.
 # Usage: scripts/test.sh [--no-editors] [--no-fuzz] [--no-python]
 set -euo pipefail
@@ -47,6 +48,8 @@ step "packaging: actionlint, the Action's steps, the release archive and .vsix"
 PATH="$tools_bin:$PATH" tests/packaging/run.sh
 step "benchmark harness smoke run (small corpus)"
 python3 bench/run.py --smoke --newsmark "$NEWSMARK_BIN" --data "${NEWSMARK_BENCH_DATA:-/tmp/newsmark-bench-data}"
+step "cache benchmark smoke run (small corpus; fails if a cached output differs from --no-cache)"
+python3 bench/cache.py --size small --runs 1 --newsmark "$NEWSMARK_BIN" --data "${NEWSMARK_BENCH_DATA:-/tmp/newsmark-bench-data}"
 if [ "$python" = 1 ]; then
   step "Python package (wheel, pytest suite, pre-commit hook)"
   scripts/test-python.sh
