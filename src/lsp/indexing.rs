@@ -190,8 +190,6 @@ fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> (Indexed, Vec<String>) {
         let display_path = load::display_path(&path, &root);
         ws.set_file(crate::analysis::LoadedFile { path, display_path, content: Err(message) }, None);
     }
-    // Built here, in the background, rather than by the first completion
-    // or "did you mean" after indexing.
     (Indexed { ws }, log)
 }
 

@@ -398,15 +398,15 @@ impl State {
         (id, configs)
     }
 
-    /// Swaps the workspaces an indexing job loaded in, unless a newer job
-    /// for the same top root started meanwhile. Files changed on disk while
-    /// the job ran are read again, open documents are set in again (they
-    /// override the disk), documents are re-homed by the new membership.
     /// The workspace loaded at `root`, if one is.
     pub fn workspace_at(&self, root: &Path) -> Option<SharedWorkspace> {
         self.slots.get(root).map(|s| s.ws.clone())
     }
 
+    /// Swaps the workspaces an indexing job loaded in, unless a newer job
+    /// for the same top root started meanwhile. Files changed on disk while
+    /// the job ran are read again, open documents are set in again (they
+    /// override the disk), documents are re-homed by the new membership.
     pub fn finish_job(&mut self, top: &Path, id: u64, loaded: Vec<Indexed>) -> Effects {
         let mut fx = Effects::default();
         if self.jobs.get(top).is_none_or(|j| j.id != id) {
