@@ -294,6 +294,23 @@ impl WorkspaceIndex {
         self.sorted[s].get_or_init(|| Arc::new(SortedIds::new(self.defs[s].keys().copied(), interner))).clone()
     }
 
+    /// Builds now the sorted ids "did you mean" is going to need: those of
+    /// each sigil with a reference to an id defined under neither. For a
+    /// caller about to check many files in parallel: built lazily inside
+    /// that pass, the first file to need them sorted them alone while the
+    /// threads that needed them next waited (1.3 s of a cold `check` of
+    /// 100,000 articles, one core idle).
+    pub fn prepare_suggestions(&self, interner: &Interner) {
+        for sigil in [Sigil::Entity, Sigil::Source] {
+            let undefined = self.refs[slot(sigil)]
+                .iter()
+                .any(|(id, r)| r.total > 0 && self.defs.iter().all(|defs| !defs.contains_key(id)));
+            if undefined {
+                self.sorted_ids(sigil, interner);
+            }
+        }
+    }
+
     /// Whether [`sorted_ids`](Self::sorted_ids) of `sigil` are built.
     pub fn has_sorted_ids(&self, sigil: Sigil) -> bool {
         self.sorted[slot(sigil)].get().is_some()

@@ -124,6 +124,29 @@ pub struct NameIndex {
     /// no name, and this 2 MB set answers that without touching the much
     /// larger shard maps. Bits are never cleared, like `first_words`.
     first_word_bits: Box<[u64]>,
+    /// One bit per (name, entity, file) ([`pair_bit`]): whether an entity
+    /// has a name in a file, answered "no" without scanning the name's
+    /// bucket, which for a surname thousands of people share is thousands
+    /// of entries (`unknown-alias` asks it of every entity tag). Never
+    /// cleared either: a stale bit costs a scan.
+    pair_bits: Box<[u64]>,
+}
+
+/// log2 of the bits in [`NameIndex::pair_bits`] (8 MB): a few percent of
+/// false positives with a million entities' names.
+const PAIR_BITS: u32 = 26;
+
+/// A bucket longer than this is not scanned for one entity's name
+/// ([`NameIndex::names_entity`]).
+const LONG_BUCKET: usize = 16;
+
+fn pair_bit(name: u64, entity: Symbol, file: FileId) -> (usize, u64) {
+    use lasso::Key;
+    let mixed = (name ^ (entity.into_usize() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        .wrapping_add(u64::from(file.0))
+        .wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let bit = (mixed >> (64 - PAIR_BITS)) as usize;
+    (bit / 64, 1 << (bit % 64))
 }
 
 /// log2 of the bits in [`NameIndex::first_word_bits`].
@@ -168,7 +191,11 @@ impl Shard {
 
 impl Default for NameIndex {
     fn default() -> NameIndex {
-        NameIndex { shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(), first_word_bits: empty_bits() }
+        NameIndex {
+            shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(),
+            first_word_bits: empty_bits(),
+            pair_bits: empty_pair_bits(),
+        }
     }
 }
 
@@ -176,6 +203,10 @@ type FirstWord = Option<(u64, u8)>;
 
 fn empty_bits() -> Box<[u64]> {
     vec![0; (1 << FIRST_WORD_BITS) / 64].into_boxed_slice()
+}
+
+fn empty_pair_bits() -> Box<[u64]> {
+    vec![0; (1 << PAIR_BITS) / 64].into_boxed_slice()
 }
 
 impl NameIndex {
@@ -192,7 +223,10 @@ impl NameIndex {
         let mut keyed: Vec<Vec<NameEntry>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut words: Vec<Vec<(u64, u8)>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut first_word_bits = empty_bits();
+        let mut pair_bits = empty_pair_bits();
         for (entry, first) in entries.into_iter().flatten() {
+            let (i, bit) = pair_bit(entry.name.key, entry.entity, entry.file);
+            pair_bits[i] |= bit;
             keyed[shard_of(entry.name.key)].push(entry);
             if let Some((word, count)) = first {
                 words[shard_of(word)].push((word, count));
@@ -214,7 +248,7 @@ impl NameIndex {
                 shard
             })
             .collect();
-        NameIndex { shards, first_word_bits }
+        NameIndex { shards, first_word_bits, pair_bits }
     }
 
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary) {
@@ -277,6 +311,8 @@ impl NameIndex {
             let (i, bit) = bit_of(word);
             self.first_word_bits[i] |= bit;
         }
+        let (i, bit) = pair_bit(entry.name.key, entry.entity, entry.file);
+        self.pair_bits[i] |= bit;
         self.shards[shard_of(entry.name.key)].insert(entry);
     }
 
@@ -291,12 +327,19 @@ impl NameIndex {
 
     /// Whether `key` is one of the names `entity` has in `file` (what
     /// `unknown-alias` asks of a tag's text): one bucket lookup instead of
-    /// normalizing every name of the entity again.
-    pub(crate) fn names_entity(&self, key: &NameKey, entity: Symbol, file: FileId) -> bool {
-        self.shards[shard_of(key.key)]
-            .by_key
-            .get(&key.key)
-            .is_some_and(|bucket| bucket.iter().any(|e| e.entity == entity && e.file == file && e.name.matches(key)))
+    /// normalizing every name of the entity again. `None` when only a
+    /// long bucket would tell (a name many entities share): the entity's
+    /// own few names, normalized, answer that faster.
+    pub(crate) fn names_entity(&self, key: &NameKey, entity: Symbol, file: FileId) -> Option<bool> {
+        let (i, bit) = pair_bit(key.key, entity, file);
+        if self.pair_bits.get(i).is_none_or(|b| b & bit == 0) {
+            return Some(false);
+        }
+        let Some(bucket) = self.shards[shard_of(key.key)].by_key.get(&key.key) else { return Some(false) };
+        if bucket.len() > LONG_BUCKET {
+            return None;
+        }
+        Some(bucket.iter().any(|e| e.entity == entity && e.file == file && e.name.matches(key)))
     }
 
     /// Every `(file, entity)` that has the name `key`, in no set order.

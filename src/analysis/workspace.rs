@@ -290,7 +290,11 @@ impl Workspace {
     where
         M: Fn(usize, &Interner) -> Option<SourceFile> + Sync,
     {
-        (0..count).into_par_iter().filter_map(|i| make(i, interner).map(Arc::new)).collect()
+        // Split to single files: a registry costs a hundred articles, and
+        // rayon does not split a piece a thread has started, so a run of
+        // registries at the end of the list (their paths sort last) kept
+        // one thread busy for seconds while the others waited.
+        (0..count).into_par_iter().with_max_len(1).filter_map(|i| make(i, interner).map(Arc::new)).collect()
     }
 
     /// The second half of [`build_from`](Self::build_from): the workspace
@@ -684,6 +688,21 @@ mod tests {
         }
         assert!(InternerSize { ids: u64::MAX, bytes: 1 }.capacity().is_none());
         assert!(InternerSize::default().capacity().is_none());
+    }
+
+    /// Built ahead for a sigil with an undefined reference only: an id
+    /// defined under the other sigil needs no "did you mean".
+    #[test]
+    fn suggestions_are_prepared_for_undefined_references_only() {
+        let prepared = |text: &str| {
+            let mut ws = Workspace::new(PathBuf::from("/w"), Arc::new(Config::default()));
+            ws.set_file(loaded("/w/r.nmk", text), None);
+            ws.index().prepare_suggestions(ws.interner());
+            [Sigil::Entity, Sigil::Source].map(|s| ws.index().has_sorted_ids(s))
+        };
+        assert_eq!(prepared("@a: person \"A\"\n\nSee [A]{@a}.\n"), [false, false]);
+        assert_eq!(prepared("@a: person \"A\"\n\nSee [A]{@b}.\n"), [true, false]);
+        assert_eq!(prepared("^a: data \"A\"\n\nSee [A]{@a} and [B]{^b}.\n"), [false, true]);
     }
 
     #[test]

@@ -323,7 +323,14 @@ fn write_report_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io:
 
 /// The diagnostics of `targets` (per workspace) in parallel.
 fn diagnose_all(workspaces: &[Workspace], targets: &[Vec<FileId>], opts: CheckOptions) -> Vec<Vec<Vec<Diagnostic>>> {
-    workspaces.iter().zip(targets).map(|(ws, ids)| ids.par_iter().map(|&id| diagnose(ws, id, opts)).collect()).collect()
+    workspaces
+        .iter()
+        .zip(targets)
+        .map(|(ws, ids)| {
+            ws.index().prepare_suggestions(ws.interner());
+            ids.par_iter().with_max_len(1).map(|&id| diagnose(ws, id, opts)).collect()
+        })
+        .collect()
 }
 
 /// Phase timings on stderr when `NEWSMARK_TIMINGS` is set (for profiling

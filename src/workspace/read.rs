@@ -77,5 +77,5 @@ where
     T: Send,
     F: Fn(&Path, Result<String, ReadError>) -> T + Sync,
 {
-    paths.par_iter().map(|p| f(p, read_text(p))).collect()
+    paths.par_iter().with_max_len(1).map(|p| f(p, read_text(p))).collect()
 }

@@ -372,3 +372,62 @@ fn quote_min_words_from_config() {
         "#]],
     );
 }
+
+/// A name several entities share stands for the one of the first
+/// definition naming it, by path then position: here `@y` in `a.nmk`,
+/// though `@x` is defined before it in the same file (its first
+/// definition lacks the name; its second, after `@y`, has it), and `@z`
+/// has it in a file whose path sorts later.
+#[test]
+fn a_shared_name_stands_for_its_first_definition_by_path_then_position() {
+    check(
+        r#"
+        //- /articles/a.nmk
+        Then Lovelace spoke.
+        //- /registry/b.nmk
+        @z: person "Zed"
+          aka: Lovelace
+        //- /registry/a.nmk
+        @x: person "Ex"
+        @y: person "Why"
+          aka: Lovelace
+        @x: person "Ex"
+          aka: Lovelace
+        "#,
+        expect![[r#"
+            //- /articles/a.nmk
+            Then Lovelace spoke.
+                 ^^^^^^^^ hint[untagged-mention]: “Lovelace” names `@y` (Why) but is not tagged; other entities have this name too
+            //- /registry/a.nmk
+            @x: person "Ex"
+            ^^ error[duplicate-definition]: `@x` is defined 2 times; also in registry/a.nmk
+               related: registry/a.nmk:4:1: `@x` is also defined here
+            @y: person "Why"
+              aka: Lovelace
+            @x: person "Ex"
+            ^^ error[duplicate-definition]: `@x` is defined 2 times; also in registry/a.nmk
+               related: registry/a.nmk:1:1: `@x` is also defined here
+              aka: Lovelace
+            //- /registry/b.nmk
+            @z: person "Zed"
+              aka: Lovelace
+            (no diagnostics)
+        "#]],
+    );
+}
+
+/// `unknown-alias` for a name more entities share than the name index
+/// scans for one of them (its entry is then checked against the entity's
+/// own names): the shared name is known, another is not.
+#[test]
+fn unknown_alias_with_a_name_many_entities_share() {
+    let mut fixture = String::from("//- /articles/a.nmk\n[Kelly]{@k7} met [Smith]{@k7}.\n//- /registry/k.nmk\n");
+    for i in 0..40 {
+        fixture.push_str(&format!("@k{i}: person \"Person {i}\"\n  aka: Kelly\n"));
+    }
+    let out = crate::support::annotate_workspace(&crate::support::parse_fixture(&fixture));
+    let article = out.split("//- /registry").next().unwrap_or("");
+    let aliases: Vec<&str> = article.lines().filter(|l| l.contains("unknown-alias")).collect();
+    assert_eq!(aliases.len(), 1, "{article}");
+    assert!(aliases[0].contains("“Smith”"), "{article}");
+}

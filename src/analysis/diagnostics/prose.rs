@@ -299,23 +299,35 @@ fn unknown_alias(ctx: &Context, plain: &PlainText, sink: &mut Sink, fresh: &[boo
             if r.sigil != Sigil::Entity || !checked {
                 continue;
             }
-            let def = match site {
-                Some(site) => ctx.ws.resolve_symbol(Sigil::Entity, site.id),
-                None => ctx.ws.resolve(Sigil::Entity, &r.id),
+            // The symbol, not the definition, is enough to look the name
+            // up: the definition (in another file's summary, seldom in
+            // cache) is read only when the name index cannot answer.
+            let symbol = match site {
+                Some(site) => Some(site.id),
+                None => ctx.ws.interner().get(&*r.id),
             };
-            let Some((loc, def)) = def else { continue };
+            let Some(symbol) = symbol else { continue };
+            let defs = ctx.ws.index().definitions(Sigil::Entity, symbol);
+            let Some(&loc) = defs.first() else { continue };
             let written = written.get_or_insert_with(|| normalizer.key(text));
             // An entity defined once has exactly the names the name index
             // holds for it in that file: one lookup, where normalizing all
             // its names again was a quarter of the prose checks.
-            let defined_once = ctx.ws.index().definitions(Sigil::Entity, def.id).len() == 1;
-            match &*written {
-                Some(key) if defined_once => {
-                    if ctx.ws.names().names_entity(key, def.id, loc.file) || def.names().next().is_none() {
+            let indexed = match &*written {
+                Some(key) if defs.len() == 1 => ctx.ws.names().names_entity(key, symbol, loc.file),
+                _ => None,
+            };
+            if indexed == Some(true) {
+                continue;
+            }
+            let Some(def) = ctx.ws.def(loc) else { continue };
+            match indexed {
+                Some(_) => {
+                    if def.names().next().is_none() {
                         continue;
                     }
                 }
-                _ => {
+                None => {
                     let mut names = def.names().peekable();
                     if names.peek().is_none() {
                         continue;
@@ -511,13 +523,27 @@ fn first_holder(ctx: &Context, key: &NameKey) -> Option<Symbol> {
     }
     let mut normalizer = Normalizer::default();
     let mut best: Option<((&std::path::Path, u32), Symbol)> = None;
+    // A shared surname has thousands of holders: each is ruled out by its
+    // path where it can be (holders come mostly in path order), and its
+    // definitions' names are normalized again only when the entity is
+    // defined more than once in the file.
     for (file, entity) in ws.names().holders(key) {
         let Some(path) = ws.file(file).map(|f| f.path.as_path()) else { continue };
-        for loc in ws.index().definitions(Sigil::Entity, entity).iter().filter(|l| l.file == file) {
-            let named =
-                ws.def(*loc).is_some_and(|d| d.names().any(|n| normalizer.key(n).is_some_and(|k| k.matches(key))));
+        if best.as_ref().is_some_and(|((best_path, _), _)| path > *best_path) {
+            continue;
+        }
+        let in_file = || ws.index().definitions(Sigil::Entity, entity).iter().filter(move |l| l.file == file);
+        let defined_once = in_file().nth(1).is_none();
+        for loc in in_file() {
             let rank = (path, loc.def);
-            if named && best.as_ref().is_none_or(|(b, _)| rank < *b) {
+            if best.as_ref().is_some_and(|(b, _)| rank >= *b) {
+                continue;
+            }
+            // The name index holds (file, entity) for this name: with one
+            // definition of the entity in the file, that one has it.
+            let named = defined_once
+                || ws.def(*loc).is_some_and(|d| d.names().any(|n| normalizer.key(n).is_some_and(|k| k.matches(key))));
+            if named {
                 best = Some((rank, entity));
             }
         }

@@ -552,6 +552,7 @@ impl WorkspaceRun<'_> {
         let paths = &self.planned.files;
         let states: Vec<State> = paths
             .par_iter()
+            .with_max_len(1)
             .enumerate()
             .map(|(i, p)| {
                 let s = self.state_of(i, p);
@@ -610,9 +611,14 @@ impl WorkspaceRun<'_> {
         }
 
         let usable = self.diagnostics_usable();
+        ws.index().prepare_suggestions(ws.interner());
         let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
         let mut results: Vec<Option<Diagnosed>> = ids
             .par_iter()
+            // Files differ in cost a hundredfold (a registry against an
+            // article): split to single files, so that a thread never ends
+            // with a run of registries while the others wait.
+            .with_max_len(1)
             .map(|&id| {
                 let file = ws.file(id)?;
                 if !(self.is_selected)(&file.path) {
@@ -730,8 +736,7 @@ impl WorkspaceRun<'_> {
         let (diagnostics, positions, checked) = assemble(results);
         let sections = Sections { diagnosed: Part::Raw(diagnosed), summaries: Part::Raw(summaries) };
         let generation = store::new_generation();
-        let symbols = ws.interner_size();
-        let save = self.writes_cache.then_some(Save { entries, sections, generation, symbols });
+        let save = self.writes_cache.then(|| Save { entries, sections, generation, symbols: ws.interner_size() });
         entry_of.resize(all_files.len(), None);
         let keep = save.as_ref().and_then(|_| self.keep(generation, entry_of));
         (CheckedWorkspace { files: all_files, diagnostics, positions, checked, replayed: None, keep }, save)
