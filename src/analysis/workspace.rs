@@ -294,7 +294,11 @@ impl Workspace {
         // rayon does not split a piece a thread has started, so a run of
         // registries at the end of the list (their paths sort last) kept
         // one thread busy for seconds while the others waited.
-        (0..count).into_par_iter().with_max_len(1).filter_map(|i| make(i, interner).map(Arc::new)).collect()
+        // (Collected by position, then the gaps left out: a parallel
+        // `filter_map` would gather a list of pieces to join instead.)
+        let made: Vec<Option<Arc<SourceFile>>> =
+            (0..count).into_par_iter().with_max_len(1).map(|i| make(i, interner).map(Arc::new)).collect();
+        made.into_iter().flatten().collect()
     }
 
     /// The second half of [`build_from`](Self::build_from): the workspace

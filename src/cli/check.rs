@@ -284,6 +284,10 @@ pub fn run(args: CheckArgs) -> i32 {
         eprintln!("{note}");
     }
     timings.phase("write the cache");
+    // The process ends with this run: its memory goes back whole, where
+    // freeing the diagnostics of a large archive one by one took 0.15 s.
+    drop(report_files);
+    std::mem::forget((diagnostics, texts, line_indexes));
     if write_failed {
         return EXIT_USAGE;
     }
