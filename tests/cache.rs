@@ -301,6 +301,30 @@ fn the_default_cache_is_in_the_root_and_ignores_itself() {
     assert!(elsewhere.join(".gitignore").exists());
 }
 
+/// A run in which only articles changed writes no cache of its own, but
+/// keeps the stamps of the files it had to read to find them unchanged
+/// (racy when the cache was written): the next run trusts them by
+/// metadata instead of reading every file again.
+#[test]
+fn a_run_in_which_only_articles_changed_keeps_the_stamps_it_refreshed() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let first = cache_stats(&root, &args);
+    assert!(first.contains("0 files unchanged by metadata"), "{first}");
+    std::thread::sleep(newsmark::workspace::cache::RACY_WINDOW + std::time::Duration::from_millis(300));
+    let path = root.join("articles/a0.nmk");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\nThe talks would resume.\n")).unwrap();
+    let expected = check(&root, &["--no-cache"]);
+    let edited = cache_stats(&root, &args);
+    assert!(edited.contains("0 files unchanged by metadata, 7 by content, 1 parsed"), "{edited}");
+    assert!(edited.contains("changed files checked against"), "not the run of changed articles: {edited}");
+    let next = cache_stats(&root, &args);
+    assert!(next.contains(" 7 files unchanged by metadata, 0 by content, 1 parsed"), "{next}");
+    assert_eq!(check(&root, &args), expected);
+}
+
 #[test]
 fn metadata_is_trusted_only_outside_the_racy_window_and_an_edit_keeping_size_and_mtime_is_seen() {
     let (dir, root) = workspace();

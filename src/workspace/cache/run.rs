@@ -343,12 +343,46 @@ impl WorkspaceRun<'_> {
         let out = match self.unchanged_run(&files, &states) {
             Some(fast) => fast,
             None => match self.articles_run(&files, &states) {
-                Some(checked) => (checked, None),
+                Some(checked) => (checked, self.refreshed_stamps(&states)),
                 None => self.full_run(files, states),
             },
         };
         self.account();
         out
+    }
+
+    /// The cache file again with new stamps for the files this run found
+    /// unchanged by reading them (racy, or touched without a change), its
+    /// sections copied as they are; `None` when no stamp is new. For a run
+    /// that writes no cache of its own (only articles changed): without
+    /// it, files read once because they were racy were read again on every
+    /// such run. The entry of a changed file stays as it was: the next run
+    /// finds that file changed, as this one did.
+    fn refreshed_stamps(&self, states: &[State]) -> Option<Save> {
+        let loaded = self.loaded.as_ref()?;
+        let fresh = |s: &State| match s {
+            State::Same { entry, stamp, read_since } => {
+                loaded.entries.get(*entry).filter(|e| e.stamp != *stamp || e.read_since != *read_since)?;
+                Some((*entry, *stamp, *read_since))
+            }
+            State::Changed { .. } => None,
+        };
+        if !states.iter().any(|s| fresh(s).is_some()) {
+            return None;
+        }
+        let mut entries = loaded.entries.clone();
+        for (entry, stamp, read_since) in states.iter().filter_map(fresh) {
+            if let Some(e) = entries.get_mut(entry) {
+                e.stamp = stamp;
+                e.read_since = read_since;
+            }
+        }
+        Some(Save {
+            entries,
+            sections: loaded.stored_sections(),
+            generation: loaded.header.generation,
+            symbols: loaded.header.symbols,
+        })
     }
 
     /// Counts what the run read of the cache file, and notes the sections
