@@ -33,6 +33,12 @@ fn check_output(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// The cache statistics line `NEWSMARK_TIMINGS` prints.
+/// Sleeps until files written so far are older than the racy window of a
+/// run starting now.
+fn wait_out_the_racy_window() {
+    std::thread::sleep(newsmark::workspace::cache::RACY_WINDOW + std::time::Duration::from_millis(300));
+}
+
 fn cache_stats(root: &Path, args: &[&str]) -> String {
     let out = check_output(root, args, &[("NEWSMARK_TIMINGS", "1")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -312,7 +318,7 @@ fn a_run_in_which_only_articles_changed_keeps_the_stamps_it_refreshed() {
     let args = ["--cache-dir", cache.to_str().unwrap()];
     let first = cache_stats(&root, &args);
     assert!(first.contains("0 files unchanged by metadata"), "{first}");
-    std::thread::sleep(newsmark::workspace::cache::RACY_WINDOW + std::time::Duration::from_millis(300));
+    wait_out_the_racy_window();
     let path = root.join("articles/a0.nmk");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("{text}\nThe talks would resume.\n")).unwrap();
@@ -336,7 +342,7 @@ fn metadata_is_trusted_only_outside_the_racy_window_and_an_edit_keeping_size_and
     assert!(first.contains("0 files unchanged by metadata"), "{first}");
     let second = cache_stats(&root, &args);
     assert!(second.contains("0 files unchanged by metadata"), "racy files trusted: {second}");
-    std::thread::sleep(newsmark::workspace::cache::RACY_WINDOW + std::time::Duration::from_millis(300));
+    wait_out_the_racy_window();
     // Read once more now that they are old: from then on metadata suffices.
     cache_stats(&root, &args);
     let trusted = cache_stats(&root, &args);
