@@ -532,7 +532,8 @@ fn first_holder(ctx: &Context, key: &NameKey) -> Option<Symbol> {
         if best.as_ref().is_some_and(|((best_path, _), _)| path > *best_path) {
             continue;
         }
-        let in_file = || ws.index().definitions(Sigil::Entity, entity).iter().filter(move |l| l.file == file);
+        let definitions = ws.index().definitions(Sigil::Entity, entity);
+        let in_file = || definitions.iter().filter(|l| l.file == file);
         let defined_once = in_file().nth(1).is_none();
         for loc in in_file() {
             let rank = (path, loc.def);

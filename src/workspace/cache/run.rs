@@ -353,11 +353,13 @@ impl WorkspaceRun<'_> {
 
     /// The cache file again with new stamps for the files this run found
     /// unchanged by reading them (racy, or touched without a change), its
-    /// sections copied as they are; `None` when no stamp is new. For a run
-    /// that writes no cache of its own (only articles changed): without
-    /// it, files read once because they were racy were read again on every
-    /// such run. The entry of a changed file stays as it was: the next run
-    /// finds that file changed, as this one did.
+    /// sections copied as they are (same generation, so kept report lines
+    /// stay valid); `None` when no stamp is new. What a run that computes
+    /// nothing new writes: one with nothing changed, and one in which only
+    /// articles changed (without it, files read once because they were
+    /// racy were read again on every such run). The entry of a changed
+    /// file stays as it was: the next run finds that file changed, as this
+    /// one did.
     fn refreshed_stamps(&self, states: &[State]) -> Option<Save> {
         let loaded = self.loaded.as_ref()?;
         let fresh = |s: &State| match s {
@@ -420,26 +422,8 @@ impl WorkspaceRun<'_> {
             entry_of.push(entry_index as u32);
         }
         // Entries read again (racy ones) carry a new `read_since`: worth a
-        // write only then. The sections are copied: same generation.
-        let refreshed = states.iter().zip(&entries).any(|(s, e)| match s {
-            State::Same { stamp, read_since, .. } => *stamp != e.stamp || *read_since != e.read_since,
-            State::Changed { .. } => true,
-        });
-        let save = refreshed.then(|| {
-            let mut entries: Vec<Entry> = entries.iter().map(|&e| e.clone()).collect();
-            for (e, s) in entries.iter_mut().zip(states) {
-                if let State::Same { stamp, read_since, .. } = s {
-                    e.stamp = *stamp;
-                    e.read_since = *read_since;
-                }
-            }
-            Save {
-                entries,
-                sections: loaded.stored_sections(),
-                generation: loaded.header.generation,
-                symbols: loaded.header.symbols,
-            }
-        });
+        // write only then.
+        let save = self.refreshed_stamps(states);
         if let Some(replayed) = self.replay_all(files, &entry_of) {
             let checked = replayed.files.len();
             self.stats.reused.fetch_add(checked, Ordering::Relaxed);
