@@ -672,8 +672,8 @@ impl WorkspaceRun<'_> {
         // The cache to write: every readable file of the plan. The part of
         // a file whose diagnostics came from the cache is copied over as it
         // is (no second conversion of what was just read).
-        let mut summaries = Vec::with_capacity(loaded.map_or(0, |l| l.summaries_len()));
-        let mut diagnosed = Vec::with_capacity(loaded.map_or(0, |l| l.diagnosed_len()));
+        let mut summaries = Vec::with_capacity(with_headroom(loaded.map_or(0, |l| l.summaries_len())));
+        let mut diagnosed = Vec::with_capacity(with_headroom(loaded.map_or(0, |l| l.diagnosed_len())));
         let mut entries = Vec::with_capacity(files.len());
         let mut entry_of: Vec<Option<u32>> = vec![None; files.len()];
         if self.writes_cache {
@@ -888,6 +888,15 @@ pub(super) fn assemble(results: Vec<Option<Diagnosed>>) -> (Vec<Diagnostic>, Vec
 fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats) -> FileSummary {
     stats.parsed.fetch_add(1, Ordering::Relaxed);
     FileSummary::new(&syntax::parse(text), text, interner)
+}
+
+/// Room for a section about as large as the last one was: a little more
+/// than its size. Exactly its size made every run that added a few bytes
+/// double the buffer, copying hundreds of MB on one thread while the
+/// other waited; room never written is never touched, so it costs no
+/// memory.
+fn with_headroom(len: usize) -> usize {
+    len.saturating_add(len / 8).saturating_add(1 << 20)
 }
 
 fn hash(text: &str) -> (u64, u64) {
