@@ -1018,6 +1018,34 @@ fn kept_lines_of_unchanged_files_surround_an_edited_article() {
     }
 }
 
+/// After a registry change, the files it cannot reach have their lines
+/// given again from those kept, not decoded and rendered; the lines that
+/// run keeps, replayed and rendered alike, serve the next run whole.
+#[test]
+fn a_registry_change_replays_the_lines_of_the_files_it_cannot_reach() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    check(&root, &args);
+    let files = nmk_files(&root);
+    // A person no article can name: only the registry is checked again.
+    let registry = root.join("registry/people.nmk");
+    let text = std::fs::read_to_string(&registry).unwrap();
+    std::fs::write(&registry, format!("{text}\n@zz: person \"Zyxwv Qwerty\"\n  aka: Zyxwv\n")).unwrap();
+    let expected = check(&root, &["--no-cache"]);
+    let run = |what: &str| {
+        let out = check_output(&root, &args, &[("NEWSMARK_TIMINGS", "1")]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stats = stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected.1, "{what}: {stats}");
+        assert_eq!(out.status.code(), Some(expected.0), "{what}");
+        replayed(&stats)
+    };
+    let after_change = run("after the registry change");
+    assert!(after_change > 0 && after_change < files, "{after_change} of {files} files replayed");
+    assert_eq!(run("the run after"), files);
+}
+
 /// How many Newsmark files the workspace at `root` has.
 fn nmk_files(root: &Path) -> usize {
     walk(root).iter().filter(|p| p.extension().is_some_and(|e| e == "nmk")).count()

@@ -226,7 +226,8 @@ pub fn run(args: CheckArgs) -> i32 {
     for r in &replayed {
         add_levels(&mut counts, r.fragment().map_or([0; 4], |f| f.counts));
     }
-    let mut writers = keeps.into_iter().map(|k| k.writer(&collected.files, &diagnostics)).collect::<Vec<_>>();
+    let mut writers =
+        keeps.into_iter().filter_map(|k| k.writer(&collected.files, &diagnostics, &replayed)).collect::<Vec<_>>();
     let mut output = |out: &mut dyn Write, color: bool| -> std::io::Result<()> {
         if replayed.is_empty() && writers.is_empty() {
             return render(args.format, &report, color, out);
@@ -439,6 +440,12 @@ struct ReplayedFile {
     path: String,
     rendering: Arc<cache::Rendering>,
     entry: u32,
+    /// Its workspace and its index in that workspace's files.
+    ws_index: usize,
+    file: usize,
+    /// The entries of the rendering's cache file in the one this run
+    /// writes (when it writes one).
+    renumbered: Option<Arc<Vec<Option<u32>>>>,
 }
 
 impl ReplayedFile {
@@ -483,8 +490,16 @@ struct KeptWorkspace {
 
 impl KeptWorkspace {
     /// A writer of its lines, told each selected file's severity counts
-    /// and the files its lines point into, from `collected`.
-    fn writer(self, files: &[(usize, FileId)], diagnostics: &[Diagnostic]) -> KeptWriter {
+    /// and the files its lines point into, from `collected`, or for a
+    /// replayed file from its kept lines; `None` when a replayed file's
+    /// lines cannot be placed in the cache file written (never expected:
+    /// nothing is kept then).
+    fn writer(
+        self,
+        files: &[(usize, FileId)],
+        diagnostics: &[Diagnostic],
+        replayed: &[ReplayedFile],
+    ) -> Option<KeptWriter> {
         let entry_of = self.keep.entry_of.clone();
         let entry = |id: FileId| entry_of.get(id.0 as usize).copied().flatten();
         let mut per_entry: FxHashMap<u32, ([u32; 4], Vec<u32>)> = FxHashMap::default();
@@ -511,7 +526,14 @@ impl KeptWorkspace {
             elsewhere.dedup();
             writer.reported(own, counts, elsewhere);
         }
-        KeptWriter { ws_index: self.ws_index, entry_of, writer }
+        for r in replayed.iter().filter(|r| r.ws_index == self.ws_index) {
+            let own = entry_of.get(r.file).copied().flatten()?;
+            let (fragment, renumbered) = (r.fragment()?, r.renumbered.as_ref()?);
+            let elsewhere: Option<Vec<u32>> =
+                fragment.elsewhere.iter().map(|&e| renumbered.get(e as usize).copied().flatten()).collect();
+            writer.reported(own, fragment.counts, elsewhere?);
+        }
+        Some(KeptWriter { ws_index: self.ws_index, entry_of, writer })
     }
 }
 
@@ -538,29 +560,49 @@ struct Kept<'a> {
 impl Kept<'_> {
     fn lines(&mut self, file: FileId, text: &[u8]) {
         let Some(&(ws, id)) = self.files.get(file.0 as usize) else { return };
+        self.lines_in(ws, id.0 as usize, text);
+    }
+
+    /// Lines of the `file`th file of workspace `ws`.
+    fn lines_in(&mut self, ws: usize, file: usize, text: &[u8]) {
         let Some(kept) = self.writers.iter_mut().find(|w| w.ws_index == ws) else { return };
-        if let Some(entry) = kept.entry_of.get(id.0 as usize).copied().flatten() {
+        if let Some(entry) = kept.entry_of.get(file).copied().flatten() {
             kept.writer.lines(entry, text);
         }
+    }
+
+    fn keeps(&self, ws: usize) -> bool {
+        self.writers.iter().any(|w| w.ws_index == ws)
     }
 }
 
 /// The report in a format of lines per file, from two sources in path
 /// order: the lines kept of `replayed` files (sorted by path) and those
 /// rendered of `report`'s diagnostics, which `kept` also keeps.
-fn replay_and_render(
+fn replay_and_render<'r>(
     format: Format,
     report: &Report<'_>,
-    replayed: &[ReplayedFile],
+    replayed: &'r [ReplayedFile],
     mut kept: Kept<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut next = replayed.iter().peekable();
     let mut replayer = Replayer::default();
+    // A replayed file's lines are kept again when its workspace's are
+    // (a run that writes a new cache file keeps all of them).
+    let mut replay = |r: &'r ReplayedFile, kept: &mut Kept<'_>, out: &mut dyn Write| -> std::io::Result<()> {
+        if !kept.keeps(r.ws_index) {
+            return replayer.write(r, out);
+        }
+        let mut lines = Vec::new();
+        replayer.write(r, &mut lines)?;
+        kept.lines_in(r.ws_index, r.file, &lines);
+        out.write_all(&lines)
+    };
     let mut each = |file: FileId, text: &[u8]| -> std::io::Result<()> {
         let path = report.files.get(file.0 as usize).map_or("", |f| f.rel_path);
         while let Some(r) = next.next_if(|r| r.path.as_str() < path) {
-            replayer.write(r, out)?;
+            replay(r, &mut kept, out)?;
         }
         kept.lines(file, text);
         out.write_all(text)
@@ -571,7 +613,7 @@ fn replay_and_render(
         None => render(format, report, false, out)?,
     }
     for r in next {
-        replayer.write(r, out)?;
+        replay(r, &mut kept, out)?;
     }
     Ok(())
 }
@@ -609,7 +651,14 @@ fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(
         if let Some(r) = &ws.replayed {
             for &(i, entry) in &r.files {
                 let Some(file) = ws.files.get(i) else { continue };
-                replayed.push(ReplayedFile { path: file.display_path.clone(), rendering: r.rendering.clone(), entry });
+                replayed.push(ReplayedFile {
+                    path: file.display_path.clone(),
+                    rendering: r.rendering.clone(),
+                    entry,
+                    ws_index,
+                    file: i,
+                    renumbered: r.renumbered.clone(),
+                });
             }
         }
         if let Some(keep) = ws.keep {

@@ -292,7 +292,11 @@ impl WorkspaceRun<'_> {
         self.place_elsewhere(&ws, &mut results);
         let (diagnostics, positions, checked) = assemble(results);
         let checked = checked + replay.len();
-        let replayed = rendering.filter(|_| !replay.is_empty()).map(|rendering| Replayed { rendering, files: replay });
+        let replayed = rendering.filter(|_| !replay.is_empty()).map(|rendering| Replayed {
+            rendering,
+            files: replay,
+            renumbered: None,
+        });
 
         let stats = self.stats;
         stats.parsed.fetch_add(changed.len(), Ordering::Relaxed);

@@ -24,6 +24,9 @@ pub struct Diagnosed {
     /// Taken from the file's cache entry, which can then be written back
     /// as it is (`words` is left empty: the entry keeps it).
     pub from_cache: bool,
+    /// Its report lines are those the kept rendering has for this entry
+    /// of the cache file read (its diagnostics were not decoded: empty).
+    pub replay: Option<u32>,
 }
 
 /// Line and column (1-based, in Unicode scalar values) of every offset
@@ -47,7 +50,7 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
             let diagnostics = file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default());
             let words = if words { Words::of_parse(&text, &parse) } else { Words::default() };
             let positions = own_positions(&text, id, &diagnostics);
-            Diagnosed { diagnostics, words, positions, elsewhere: Vec::new(), from_cache: false }
+            Diagnosed { diagnostics, words, positions, elsewhere: Vec::new(), from_cache: false, replay: None }
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.

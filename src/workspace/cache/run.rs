@@ -25,7 +25,7 @@ use super::diagnose::{
 };
 use super::rendered::{self, Keep, Rendering};
 use super::stamp::{self, Nanos, Stamp};
-use super::store::{self, Entry, Header, Loaded, Part, Sections, StoredFile};
+use super::store::{self, Entry, Header, Loaded, Part, PartBuilder, Sections, StoredFile};
 
 /// A file of a checked workspace.
 #[derive(Clone, Debug)]
@@ -59,6 +59,9 @@ pub struct Replayed {
     pub rendering: Arc<Rendering>,
     /// (file, its entry in the rendering), by file.
     pub files: Vec<(usize, u32)>,
+    /// When the run writes a new cache file (and may keep its lines): the
+    /// entry of each entry of the rendering's cache file in the new one.
+    pub renumbered: Option<Arc<Vec<Option<u32>>>>,
 }
 
 /// What the cache did, for `NEWSMARK_TIMINGS`.
@@ -460,7 +463,7 @@ impl WorkspaceRun<'_> {
         if !rendering.sound() {
             return None;
         }
-        Some(Replayed { rendering, files: replayed })
+        Some(Replayed { rendering, files: replayed, renumbered: None })
     }
 
     /// The kept rendering, when there is one and its body reads.
@@ -629,6 +632,7 @@ impl WorkspaceRun<'_> {
         }
 
         let usable = self.diagnostics_usable();
+        let kept = self.kept_rendering().filter(|_| usable);
         ws.index().prepare_suggestions(ws.interner());
         let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
         let mut results: Vec<Option<Diagnosed>> = ids
@@ -644,7 +648,8 @@ impl WorkspaceRun<'_> {
                 }
                 let i = id.0 as usize;
                 if usable
-                    && let Some(entry) = same(i).and_then(|e| self.entry(e))
+                    && let Some(entry_index) = same(i)
+                    && let Some(entry) = self.entry(entry_index)
                     && let Some(cached) = loaded.and_then(|l| l.diagnosed(entry))
                 {
                     // A fix that edits another file (an `aka` added in a
@@ -654,12 +659,19 @@ impl WorkspaceRun<'_> {
                     // (So are the positions kept of those offsets.)
                     let changed = |path: &str| path != entry.path && changed_paths.contains(path);
                     let codes = cached.diagnostics.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
-                    if !cached.points_into(changed)
-                        && !delta.reaches(&file.summary, &cached.words, codes)
-                        && let Some(back) = from_cache(id, cached, &|p| ws.file_id(&ws.root.join(p)))
-                    {
-                        self.stats.reused.fetch_add(1, Ordering::Relaxed);
-                        return Some(back);
+                    if !cached.points_into(changed) && !delta.reaches(&file.summary, &cached.words, codes) {
+                        // Its lines, when kept, are given again as they are
+                        // (the same diagnostics, placed in the same bytes).
+                        let entry = entry_index as u32;
+                        if kept.as_ref().is_some_and(|r| r.fragment(entry as usize).is_some()) {
+                            self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                            self.stats.replayed.fetch_add(1, Ordering::Relaxed);
+                            return Some(Diagnosed { from_cache: true, replay: Some(entry), ..Diagnosed::default() });
+                        }
+                        if let Some(back) = from_cache(id, cached, &|p| ws.file_id(&ws.root.join(p))) {
+                            self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                            return Some(back);
+                        }
                     }
                 }
                 self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
@@ -672,8 +684,9 @@ impl WorkspaceRun<'_> {
         // The cache to write: every readable file of the plan. The part of
         // a file whose diagnostics came from the cache is copied over as it
         // is (no second conversion of what was just read).
-        let mut summaries = Vec::with_capacity(with_headroom(loaded.map_or(0, |l| l.summaries_len())));
-        let mut diagnosed = Vec::with_capacity(with_headroom(loaded.map_or(0, |l| l.diagnosed_len())));
+        let builder = |of: fn(&Loaded) -> PartBuilder| loaded.map_or_else(|| PartBuilder::new(None), of);
+        let mut summaries = builder(Loaded::summaries_builder);
+        let mut diagnosed = builder(Loaded::diagnosed_builder);
         let mut entries = Vec::with_capacity(files.len());
         let mut entry_of: Vec<Option<u32>> = vec![None; files.len()];
         if self.writes_cache {
@@ -691,22 +704,17 @@ impl WorkspaceRun<'_> {
                     (State::Changed { hash, stamp: Some(stamp), .. }, ..) => (*stamp, self.started, *hash),
                     _ => continue,
                 };
-                let stored = cached.zip(loaded).and_then(|(e, l)| l.summary_bytes(e));
-                let bytes: std::borrow::Cow<[u8]> = match stored {
-                    Some(b) => b.into(),
+                let summary = match cached.and_then(|e| summaries.copy(e.summary)) {
+                    Some(span) => span,
                     None => match postcard::to_stdvec(&source.summary.to_stored(ws.interner())) {
-                        Ok(b) => b.into(),
+                        Ok(bytes) => summaries.push(&bytes),
                         Err(_) => continue,
                     },
                 };
-                let summary = (summaries.len() as u64, bytes.len() as u32);
-                summaries.extend_from_slice(&bytes);
-                let start = diagnosed.len();
                 let written = match (results.get(id.0 as usize), cached) {
-                    (Some(Some(d)), Some(entry)) if d.from_cache => loaded
-                        .and_then(|l| l.diagnosed_bytes(entry))
-                        .map(|bytes| diagnosed.extend_from_slice(bytes))
-                        .is_some(),
+                    (Some(Some(d)), Some(entry)) if d.from_cache => {
+                        entry.diagnosed.and_then(|span| diagnosed.copy(span))
+                    }
                     (Some(Some(d)), _) => {
                         let path = |id: FileId| rel_paths.get(id.0 as usize).map_or("", String::as_str);
                         let stored = StoredFile {
@@ -715,19 +723,11 @@ impl WorkspaceRun<'_> {
                             elsewhere: d.elsewhere.iter().map(|(id, p)| (path(*id), p.clone())).collect(),
                             words: d.words.0.clone(),
                         };
-                        match postcard::to_extend(&stored, std::mem::take(&mut diagnosed)) {
-                            Ok(bytes) => {
-                                diagnosed = bytes;
-                                true
-                            }
-                            // Never expected; the part is left out.
-                            Err(_) => false,
-                        }
+                        // An error is never expected; the part is left out.
+                        postcard::to_stdvec(&stored).ok().map(|bytes| diagnosed.push(&bytes))
                     }
-                    _ => false,
+                    _ => None,
                 };
-                diagnosed.truncate(if written { diagnosed.len() } else { start });
-                let span = (start as u64, (diagnosed.len() - start) as u32);
                 entry_of[i] = Some(entries.len() as u32);
                 entries.push(Entry {
                     path: rel_paths[id.0 as usize].clone(),
@@ -735,7 +735,7 @@ impl WorkspaceRun<'_> {
                     read_since,
                     hash,
                     summary,
-                    diagnosed: written.then_some(span),
+                    diagnosed: written,
                 });
             }
         }
@@ -751,13 +751,32 @@ impl WorkspaceRun<'_> {
                 readable: f.read_error.is_none(),
             });
         }
+        let replay: Vec<(usize, u32)> =
+            results.iter().enumerate().filter_map(|(i, d)| Some((i, d.as_ref()?.replay?))).collect();
         let (diagnostics, positions, checked) = assemble(results);
-        let sections = Sections { diagnosed: Part::Raw(diagnosed), summaries: Part::Raw(summaries) };
+        let sections = Sections { diagnosed: Part::Built(diagnosed), summaries: Part::Built(summaries) };
         let generation = store::new_generation();
         let save = self.writes_cache.then(|| Save { entries, sections, generation, symbols: ws.interner_size() });
         entry_of.resize(all_files.len(), None);
+        // The entry each entry of the cache file read has in the one
+        // written, for the kept lines of replayed files, which point into
+        // entries by number.
+        let renumbered = loaded.map(|l| {
+            let mut to = vec![None; l.entries.len()];
+            for (i, new) in entry_of.iter().enumerate() {
+                if let (Some(old), Some(new)) = (same(i), new) {
+                    to[old] = Some(*new);
+                }
+            }
+            Arc::new(to)
+        });
+        let replayed = kept.filter(|_| !replay.is_empty()).map(|rendering| Replayed {
+            rendering,
+            files: replay,
+            renumbered: renumbered.filter(|_| save.is_some()),
+        });
         let keep = save.as_ref().and_then(|_| self.keep(generation, entry_of));
-        (CheckedWorkspace { files: all_files, diagnostics, positions, checked, replayed: None, keep }, save)
+        (CheckedWorkspace { files: all_files, diagnostics, positions, checked, replayed, keep }, save)
     }
 }
 
@@ -847,7 +866,14 @@ pub(super) fn from_cache(
         .into_iter()
         .map(|(path, positions)| Some((file_of(path)?, positions)))
         .collect::<Option<_>>()?;
-    Some(Diagnosed { diagnostics, words: Words::default(), positions: stored.positions, elsewhere, from_cache: true })
+    Some(Diagnosed {
+        diagnostics,
+        words: Words::default(),
+        positions: stored.positions,
+        elsewhere,
+        from_cache: true,
+        replay: None,
+    })
 }
 
 /// The diagnostics of every file (`None`: not selected) in file order;
@@ -888,15 +914,6 @@ pub(super) fn assemble(results: Vec<Option<Diagnosed>>) -> (Vec<Diagnostic>, Vec
 fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats) -> FileSummary {
     stats.parsed.fetch_add(1, Ordering::Relaxed);
     FileSummary::new(&syntax::parse(text), text, interner)
-}
-
-/// Room for a section about as large as the last one was: a little more
-/// than its size. Exactly its size made every run that added a few bytes
-/// double the buffer, copying hundreds of MB on one thread while the
-/// other waited; room never written is never touched, so it costs no
-/// memory.
-fn with_headroom(len: usize) -> usize {
-    len.saturating_add(len / 8).saturating_add(1 << 20)
 }
 
 fn hash(text: &str) -> (u64, u64) {

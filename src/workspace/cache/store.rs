@@ -179,12 +179,19 @@ pub struct Extent {
 struct Section {
     name: &'static str,
     extent: Extent,
-    raw: OnceLock<Result<Vec<u8>, String>>,
+    /// Shared: the next cache file is written from its parts in the
+    /// background, after the run that read it has ended.
+    raw: OnceLock<Result<Arc<Vec<u8>>, String>>,
 }
 
 impl Section {
     fn raw<'a>(&'a self, file: &Mutex<File>) -> &'a [u8] {
-        self.raw.get_or_init(|| self.read(file)).as_deref().unwrap_or_default()
+        self.raw.get_or_init(|| self.read(file).map(Arc::new)).as_ref().map_or(&[], |raw| raw.as_slice())
+    }
+
+    /// The section decompressed, when it was read and is usable.
+    fn shared(&self) -> Option<Arc<Vec<u8>>> {
+        self.raw.get()?.as_ref().ok().cloned()
     }
 
     fn read(&self, file: &Mutex<File>) -> Result<Vec<u8>, String> {
@@ -263,16 +270,15 @@ impl Loaded {
         Sections { diagnosed: self.diagnosed.stored(&self.file), summaries: self.summaries.stored(&self.file) }
     }
 
-    /// How many bytes the summaries take decompressed (0 before their
-    /// first use): room to reserve when writing them back.
-    pub fn summaries_len(&self) -> usize {
-        self.summaries.raw.get().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len)
+    /// A builder of the next file's summaries section, which may take
+    /// parts of this one's as they are.
+    pub fn summaries_builder(&self) -> PartBuilder {
+        PartBuilder::new(self.summaries.shared())
     }
 
-    /// How many bytes the diagnostics take decompressed (0 before their
-    /// first use).
-    pub fn diagnosed_len(&self) -> usize {
-        self.diagnosed.raw.get().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len)
+    /// [`summaries_builder`](Self::summaries_builder) for the diagnostics.
+    pub fn diagnosed_builder(&self) -> PartBuilder {
+        PartBuilder::new(self.diagnosed.shared())
     }
 
     /// Whether the summaries section was read.
@@ -317,8 +323,100 @@ impl Loaded {
 /// A section to write: raw bytes to compress, or a section of the
 /// previous file to copy as it is stored, checksum included.
 pub enum Part {
-    Raw(Vec<u8>),
-    Stored { file: Arc<Mutex<File>>, extent: Extent },
+    /// Parts of the previous file's section and new bytes, end to end.
+    Built(PartBuilder),
+    Stored {
+        file: Arc<Mutex<File>>,
+        extent: Extent,
+    },
+}
+
+/// A section to write, made of the parts of the previous file's section
+/// (decompressed) that stay and new bytes, never copied into one buffer:
+/// the frames are compressed from the pieces. (Laying a large archive's
+/// 400 MB of sections end to end took one thread about a second, most of
+/// it page faults of the new buffer.)
+pub struct PartBuilder {
+    old: Option<Arc<Vec<u8>>>,
+    new: Vec<u8>,
+    /// (from the old section?, start in its source, length), in order;
+    /// neighbours from the same place merged.
+    pieces: Vec<(bool, usize, usize)>,
+    len: u64,
+}
+
+impl PartBuilder {
+    pub fn new(old: Option<Arc<Vec<u8>>>) -> PartBuilder {
+        PartBuilder { old, new: Vec::new(), pieces: Vec::new(), len: 0 }
+    }
+
+    /// Appends the bytes at `span` of the previous section; their span in
+    /// this one, or `None` when the previous section has no such bytes.
+    pub fn copy(&mut self, (start, len): Span) -> Option<Span> {
+        let start = usize::try_from(start).ok()?;
+        let end = start.checked_add(len as usize)?;
+        self.old.as_ref().filter(|old| end <= old.len())?;
+        Some(self.piece(true, start, len as usize))
+    }
+
+    /// Appends new bytes; their span.
+    pub fn push(&mut self, bytes: &[u8]) -> Span {
+        let start = self.new.len();
+        self.new.extend_from_slice(bytes);
+        self.piece(false, start, bytes.len())
+    }
+
+    fn piece(&mut self, old: bool, start: usize, len: usize) -> Span {
+        let at = self.len;
+        match self.pieces.last_mut() {
+            Some(last) if last.0 == old && last.1 + last.2 == start => last.2 += len,
+            _ if len > 0 => self.pieces.push((old, start, len)),
+            _ => {}
+        }
+        self.len += len as u64;
+        (at, len as u32)
+    }
+
+    /// The bytes of piece `(old, start, len)`.
+    fn bytes(&self, (old, start, len): (bool, usize, usize)) -> &[u8] {
+        let source = if old { self.old.as_deref().map_or(&[][..], Vec::as_slice) } else { &self.new };
+        source.get(start..start + len).unwrap_or_default()
+    }
+
+    /// Compressed as independent zstd frames of [`FRAME`] bytes of the
+    /// pieces laid end to end (written end to end, they are a valid zstd
+    /// stream), on every thread, each gathered from the pieces it spans
+    /// (none copied when it lies in one).
+    fn compress(&self) -> std::io::Result<Vec<Vec<u8>>> {
+        let mut starts = Vec::with_capacity(self.pieces.len());
+        let mut at = 0u64;
+        for &(_, _, len) in &self.pieces {
+            starts.push(at);
+            at += len as u64;
+        }
+        let frames = self.len.div_ceil(FRAME as u64) as usize;
+        (0..frames)
+            .into_par_iter()
+            .map(|k| {
+                let (from, to) = (k as u64 * FRAME as u64, ((k as u64 + 1) * FRAME as u64).min(self.len));
+                let first = starts.partition_point(|&s| s <= from).saturating_sub(1);
+                let mut gathered: Vec<&[u8]> = Vec::new();
+                for (&piece, &start) in self.pieces[first..].iter().zip(&starts[first..]) {
+                    if start >= to {
+                        break;
+                    }
+                    let bytes = self.bytes(piece);
+                    let lo = (from.saturating_sub(start)) as usize;
+                    let hi = ((to - start) as usize).min(bytes.len());
+                    gathered.push(&bytes[lo..hi]);
+                }
+                match gathered.as_slice() {
+                    [one] => zstd::bulk::compress(one, LEVEL),
+                    many => zstd::bulk::compress(&many.concat(), LEVEL),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The sections of a cache file to write.
@@ -327,15 +425,7 @@ pub struct Sections {
     pub summaries: Part,
 }
 
-/// `bytes` compressed as independent zstd frames of [`FRAME`] bytes each,
-/// end to end (itself a valid zstd stream), compressed in parallel.
-pub(super) fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let frames: Vec<Vec<u8>> =
-        bytes.par_chunks(FRAME).map(|chunk| zstd::bulk::compress(chunk, LEVEL)).collect::<Result<_, _>>()?;
-    Ok(frames.concat())
-}
-
-/// `None` when it does not decompress. The frames of [`compress`] are
+/// `None` when it does not decompress. The frames of [`PartBuilder`] are
 /// decompressed in parallel, each into its place in one allocation of the
 /// size their headers give; a stream whose frames do not say their size
 /// is decompressed as a stream.
@@ -448,28 +538,33 @@ fn head_fields(fields: [u64; 5]) -> Vec<u8> {
 
 /// A section ready to write: its bytes, or where to copy them from.
 enum Ready {
-    Bytes(Vec<u8>),
+    /// Compressed frames, written end to end.
+    Frames(Vec<Vec<u8>>),
     Copy(Arc<Mutex<File>>, Extent),
 }
 
 impl Ready {
     fn of(part: Part) -> std::io::Result<Ready> {
         Ok(match part {
-            Part::Raw(bytes) => Ready::Bytes(compress(&bytes)?),
+            Part::Built(built) => Ready::Frames(built.compress()?),
             Part::Stored { file, extent } => Ready::Copy(file, extent),
         })
     }
 
     fn len_and_sum(&self) -> (u64, u64) {
         match self {
-            Ready::Bytes(b) => (b.len() as u64, xxhash_rust::xxh3::xxh3_64(b)),
+            Ready::Frames(frames) => {
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                frames.iter().for_each(|f| hasher.update(f));
+                (frames.iter().map(|f| f.len() as u64).sum(), hasher.digest())
+            }
             Ready::Copy(_, e) => (e.len, e.sum),
         }
     }
 
     fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
         match self {
-            Ready::Bytes(b) => out.write_all(b),
+            Ready::Frames(frames) => frames.iter().try_for_each(|f| out.write_all(f)),
             Ready::Copy(file, e) => {
                 // From file to file (in the kernel where it can): the
                 // section is never held in memory.
@@ -595,12 +690,58 @@ mod tests {
         let path = dir.path().join("ws.bin");
         let symbols = InternerSize { ids: 1_502_625, bytes: 33_552_972 };
         let header = Header { program: "p".into(), diagnostics_key: 7, generation: 9, symbols };
-        let sections = Sections { diagnosed: Part::Raw(Vec::new()), summaries: Part::Raw(Vec::new()) };
+        let sections =
+            Sections { diagnosed: Part::Built(PartBuilder::new(None)), summaries: Part::Built(PartBuilder::new(None)) };
         save(&path, header, Vec::new(), sections).unwrap();
         let loaded = load(&path, "p").unwrap();
         assert_eq!((loaded.header.diagnostics_key, loaded.header.generation), (7, 9));
         assert_eq!(loaded.header.symbols, symbols);
         assert!(load(&path, "another").is_err());
+    }
+
+    /// `bytes` as a section is written: one piece.
+    fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut built = PartBuilder::new(None);
+        built.push(bytes);
+        Ok(built.compress()?.concat())
+    }
+
+    #[test]
+    fn a_section_built_of_old_parts_and_new_bytes_holds_them_end_to_end() {
+        let old = sample(3 * FRAME + 5);
+        let new = sample(FRAME + 77);
+        let mut built = PartBuilder::new(Some(Arc::new(old.clone())));
+        let mut expected = Vec::new();
+        let mut spans = Vec::new();
+        // Old parts in order (merged into one piece) and out of order,
+        // new bytes between them, pieces across frame boundaries.
+        let parts: [(bool, usize, usize); 6] = [
+            (true, 0, 1000),
+            (true, 1000, FRAME),
+            (false, 0, 10),
+            (true, 2 * FRAME, FRAME + 5),
+            (true, 17, 0),
+            (false, 10, FRAME + 67),
+        ];
+        for (from_old, start, len) in parts {
+            let span = if from_old {
+                built.copy((start as u64, len as u32)).unwrap()
+            } else {
+                built.push(&new[start..start + len])
+            };
+            let source = if from_old { &old } else { &new };
+            expected.extend_from_slice(&source[start..start + len]);
+            spans.push((span, start, len, from_old));
+        }
+        let whole = decompress(&built.compress().unwrap().concat()).unwrap();
+        assert_eq!(whole, expected);
+        for ((at, len), start, n, from_old) in spans {
+            let source = if from_old { &old } else { &new };
+            assert_eq!(&whole[at as usize..at as usize + len as usize], &source[start..start + n]);
+        }
+        // Bytes the old section does not have are refused, not copied.
+        assert_eq!(built.copy((old.len() as u64 - 3, 4)), None);
+        assert_eq!(PartBuilder::new(None).copy((0, 1)), None);
     }
 
     #[test]
