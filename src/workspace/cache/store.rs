@@ -338,12 +338,27 @@ pub enum Part {
 /// it page faults of the new buffer.)
 pub struct PartBuilder {
     old: Option<Arc<Vec<u8>>>,
-    new: Vec<u8>,
-    /// (from the old section?, start in its source, length), in order;
-    /// neighbours from the same place merged.
-    pieces: Vec<(bool, usize, usize)>,
+    /// New bytes in chunks of about [`CHUNK`] bytes: a buffer grown by
+    /// doubling would copy the new bytes of a first run (hundreds of MB)
+    /// again at every step.
+    new: Vec<Vec<u8>>,
+    /// (where from, start in its source, length), in order; neighbours
+    /// from the same place merged.
+    pieces: Vec<(Source, usize, usize)>,
     len: u64,
 }
+
+/// Where a piece of a [`PartBuilder`] lies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Old,
+    /// A chunk of the new bytes.
+    New(usize),
+}
+
+/// The room of a chunk of new bytes (one larger piece gets a chunk of
+/// its own size).
+const CHUNK: usize = 4 << 20;
 
 impl PartBuilder {
     pub fn new(old: Option<Arc<Vec<u8>>>) -> PartBuilder {
@@ -356,30 +371,38 @@ impl PartBuilder {
         let start = usize::try_from(start).ok()?;
         let end = start.checked_add(len as usize)?;
         self.old.as_ref().filter(|old| end <= old.len())?;
-        Some(self.piece(true, start, len as usize))
+        Some(self.piece(Source::Old, start, len as usize))
     }
 
     /// Appends new bytes; their span.
     pub fn push(&mut self, bytes: &[u8]) -> Span {
-        let start = self.new.len();
-        self.new.extend_from_slice(bytes);
-        self.piece(false, start, bytes.len())
+        let fits = self.new.last().is_some_and(|chunk| chunk.capacity() - chunk.len() >= bytes.len());
+        if !fits {
+            self.new.push(Vec::with_capacity(CHUNK.max(bytes.len())));
+        }
+        let chunk = self.new.len() - 1;
+        let start = self.new[chunk].len();
+        self.new[chunk].extend_from_slice(bytes);
+        self.piece(Source::New(chunk), start, bytes.len())
     }
 
-    fn piece(&mut self, old: bool, start: usize, len: usize) -> Span {
+    fn piece(&mut self, source: Source, start: usize, len: usize) -> Span {
         let at = self.len;
         match self.pieces.last_mut() {
-            Some(last) if last.0 == old && last.1 + last.2 == start => last.2 += len,
-            _ if len > 0 => self.pieces.push((old, start, len)),
+            Some(last) if last.0 == source && last.1 + last.2 == start => last.2 += len,
+            _ if len > 0 => self.pieces.push((source, start, len)),
             _ => {}
         }
         self.len += len as u64;
         (at, len as u32)
     }
 
-    /// The bytes of piece `(old, start, len)`.
-    fn bytes(&self, (old, start, len): (bool, usize, usize)) -> &[u8] {
-        let source = if old { self.old.as_deref().map_or(&[][..], Vec::as_slice) } else { &self.new };
+    /// The bytes of piece `(source, start, len)`.
+    fn bytes(&self, (source, start, len): (Source, usize, usize)) -> &[u8] {
+        let source = match source {
+            Source::Old => self.old.as_deref().map_or(&[][..], Vec::as_slice),
+            Source::New(chunk) => self.new.get(chunk).map_or(&[][..], Vec::as_slice),
+        };
         source.get(start..start + len).unwrap_or_default()
     }
 
@@ -408,7 +431,7 @@ impl PartBuilder {
                     let bytes = self.bytes(piece);
                     let lo = (from.saturating_sub(start)) as usize;
                     let hi = ((to - start) as usize).min(bytes.len());
-                    gathered.push(&bytes[lo..hi]);
+                    gathered.push(bytes.get(lo..hi).unwrap_or_default());
                 }
                 match gathered.as_slice() {
                     [one] => zstd::bulk::compress(one, LEVEL),
@@ -739,6 +762,18 @@ mod tests {
             let source = if from_old { &old } else { &new };
             assert_eq!(&whole[at as usize..at as usize + len as usize], &source[start..start + n]);
         }
+        // New bytes over several chunks: small ones filling a chunk, then
+        // one larger than a chunk.
+        let mut chunked = PartBuilder::new(None);
+        let mut laid = Vec::new();
+        let big = sample(CHUNK + 3);
+        for piece in (0..300).map(|i| &new[i * 1000..i * 1000 + 999 + i % 7]).chain([&big[..]]) {
+            let (at, len) = chunked.push(piece);
+            assert_eq!((at, len as usize), (laid.len() as u64, piece.len()));
+            laid.extend_from_slice(piece);
+        }
+        assert!(chunked.new.len() >= 2, "one chunk only");
+        assert_eq!(decompress(&chunked.compress().unwrap().concat()).unwrap(), laid);
         // Bytes the old section does not have are refused, not copied.
         assert_eq!(built.copy((old.len() as u64 - 3, 4)), None);
         assert_eq!(PartBuilder::new(None).copy((0, 1)), None);
