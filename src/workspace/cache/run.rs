@@ -633,7 +633,20 @@ impl WorkspaceRun<'_> {
 
         let usable = self.diagnostics_usable();
         let kept = self.kept_rendering().filter(|_| usable);
-        ws.index().prepare_suggestions(ws.interner());
+        // The cached diagnostics are decompressed before the parallel pass,
+        // not by the first file to need them inside it (alone, while the
+        // other threads waited on it: a second on the large corpus), and
+        // beside the sorted ids, whose build keeps one thread busy part
+        // of the time.
+        let takes_cached = usable && states.iter().any(|s| matches!(s, State::Same { .. }));
+        rayon::join(
+            || ws.index().prepare_suggestions(ws.interner()),
+            || {
+                if let Some(loaded) = loaded.filter(|_| takes_cached) {
+                    loaded.prepare_diagnosed();
+                }
+            },
+        );
         let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
         let mut results: Vec<Option<Diagnosed>> = ids
             .par_iter()
