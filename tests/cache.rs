@@ -32,17 +32,23 @@ fn check_output(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run newsmark")
 }
 
-/// The cache statistics line `NEWSMARK_TIMINGS` prints.
 /// Sleeps until files written so far are older than the racy window of a
 /// run starting now.
 fn wait_out_the_racy_window() {
     std::thread::sleep(newsmark::workspace::cache::RACY_WINDOW + std::time::Duration::from_millis(300));
 }
 
-fn cache_stats(root: &Path, args: &[&str]) -> String {
+/// A run's output and the cache statistics line `NEWSMARK_TIMINGS` prints.
+fn check_with_stats(root: &Path, args: &[&str]) -> (Output, String) {
     let out = check_output(root, args, &[("NEWSMARK_TIMINGS", "1")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned()
+    let stats = stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned();
+    (out, stats)
+}
+
+/// The cache statistics line `NEWSMARK_TIMINGS` prints.
+fn cache_stats(root: &Path, args: &[&str]) -> String {
+    check_with_stats(root, args).1
 }
 
 const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Barbara", "Edsger", "Ken", "Dennis", "Margaret"];
@@ -1034,9 +1040,7 @@ fn a_registry_change_replays_the_lines_of_the_files_it_cannot_reach() {
     std::fs::write(&registry, format!("{text}\n@zz: person \"Zyxwv Qwerty\"\n  aka: Zyxwv\n")).unwrap();
     let expected = check(&root, &["--no-cache"]);
     let run = |what: &str| {
-        let out = check_output(&root, &args, &[("NEWSMARK_TIMINGS", "1")]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let stats = stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned();
+        let (out, stats) = check_with_stats(&root, &args);
         assert_eq!(String::from_utf8_lossy(&out.stdout), expected.1, "{what}: {stats}");
         assert_eq!(out.status.code(), Some(expected.0), "{what}");
         replayed(&stats)

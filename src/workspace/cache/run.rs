@@ -774,19 +774,19 @@ impl WorkspaceRun<'_> {
         // The entry each entry of the cache file read has in the one
         // written, for the kept lines of replayed files, which point into
         // entries by number.
-        let renumbered = loaded.map(|l| {
-            let mut to = vec![None; l.entries.len()];
+        let renumbered = || {
+            let mut to = vec![None; loaded.map_or(0, |l| l.entries.len())];
             for (i, new) in entry_of.iter().enumerate() {
-                if let (Some(old), Some(new)) = (same(i), new) {
-                    to[old] = Some(*new);
+                if let (Some(slot), Some(new)) = (same(i).and_then(|old| to.get_mut(old)), new) {
+                    *slot = Some(*new);
                 }
             }
             Arc::new(to)
-        });
+        };
         let replayed = kept.filter(|_| !replay.is_empty()).map(|rendering| Replayed {
             rendering,
             files: replay,
-            renumbered: renumbered.filter(|_| save.is_some()),
+            renumbered: save.is_some().then(renumbered),
         });
         let keep = save.as_ref().and_then(|_| self.keep(generation, entry_of));
         (CheckedWorkspace { files: all_files, diagnostics, positions, checked, replayed, keep }, save)

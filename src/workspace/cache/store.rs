@@ -320,8 +320,8 @@ impl Loaded {
     }
 }
 
-/// A section to write: raw bytes to compress, or a section of the
-/// previous file to copy as it is stored, checksum included.
+/// A section to write: one built of pieces, to compress, or a section of
+/// the previous file to copy as it is stored, checksum included.
 pub enum Part {
     /// Parts of the previous file's section and new bytes, end to end.
     Built(PartBuilder),
@@ -424,7 +424,9 @@ impl PartBuilder {
                 let (from, to) = (k as u64 * FRAME as u64, ((k as u64 + 1) * FRAME as u64).min(self.len));
                 let first = starts.partition_point(|&s| s <= from).saturating_sub(1);
                 let mut gathered: Vec<&[u8]> = Vec::new();
-                for (&piece, &start) in self.pieces[first..].iter().zip(&starts[first..]) {
+                let (pieces, starts) =
+                    (self.pieces.get(first..).unwrap_or_default(), starts.get(first..).unwrap_or_default());
+                for (&piece, &start) in pieces.iter().zip(starts) {
                     if start >= to {
                         break;
                     }
