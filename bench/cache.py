@@ -12,8 +12,10 @@ the corpus itself is never changed). Every figure is a wall time next to
 * cold `check` (`--no-cache`), and the first run that writes the cache;
 * warm `check`, nothing changed;
 * warm `check` after editing one article (a new sentence naming an entity
-  in its first paragraph), then after editing a source defined in another
-  article (a sentence appended to its last attribute line);
+  in its first paragraph), then after tagging that name with an undefined
+  id (a misspelling, whose "did you mean" compares it with every id), then
+  after editing a source defined in another article (a sentence appended
+  to its last attribute line);
 * warm `check` after changing one entity's `aka` in a registry (a new alias
   with a rare first word, then one starting with "The", a word of nearly
   every article);
@@ -187,6 +189,11 @@ def main() -> None:
         replace(article, text[:end] + " Officials met Mr. Xi on Monday." + text[end:])
         figures["edit_s"], figures["edit_rss"] = timed([exe, "check", "--format", "json"], root)
         agree("after an article edit")
+        # The same article, the new sentence now tagged with a misspelt id:
+        # an undefined reference, whose "did you mean" reads every id.
+        replace(article, text[:end] + " Officials met [Mr. Xi]{@xi-jimping} on Monday." + text[end:])
+        figures["edit_undefined_s"], figures["edit_undefined_rss"] = timed([exe, "check", "--format", "json"], root)
+        agree("after an article edit adding an undefined reference")
         article = articles[len(articles) // 2 + 1]
         text = article.read_text(encoding="utf-8")
         replace(article, text.rstrip("\n") + " Officials met Mr. Xi on Monday.\n")
@@ -237,6 +244,8 @@ def main() -> None:
          f"{figures['warm_rss'] / mib:.0f} MiB"),
         ("warm `check` after editing one article's prose", f"{figures['edit_s']:.2f} s",
          f"{figures['edit_s'] / rg_s:.2f}×", f"{figures['edit_rss'] / mib:.0f} MiB"),
+        ("warm `check` after tagging it with an undefined id", f"{figures['edit_undefined_s']:.2f} s",
+         f"{figures['edit_undefined_s'] / rg_s:.2f}×", f"{figures['edit_undefined_rss'] / mib:.0f} MiB"),
         ("warm `check` after editing a source defined in an article", f"{figures['edit_def_s']:.2f} s",
          f"{figures['edit_def_s'] / rg_s:.2f}×", f"{figures['edit_def_rss'] / mib:.0f} MiB"),
         ("warm `check` after one entity's `aka` changed", f"{figures['aka_s']:.2f} s",

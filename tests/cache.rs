@@ -895,26 +895,81 @@ fn an_article_that_changes_whether_a_local_definition_is_used_gets_the_whole_che
 /// What a fix reads is followed too: the value of a misspelt key names an
 /// entity that the article does not reference (the value of an unknown
 /// key is no reference), and whether the key's fix is offered depends on
-/// that entity existing. The narrowed run does not
-/// hold it, sees that the fix read it, and leaves the run to the whole
-/// check; an undefined reference (which reads the set of every id, for
-/// "did you mean") does the same.
+/// that entity existing. Every id written in an attribute is taken, so
+/// the edited article is checked alone, with the fix when the entity
+/// exists and without it when it does not.
 #[test]
-fn an_article_whose_checks_read_beyond_its_references_gets_the_whole_check() {
+fn an_article_whose_fix_asks_whether_an_entity_exists_is_checked_alone() {
     let (_dir, root, args) = articles_workspace();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     check(&root, &args);
-    std::fs::write(root.join("articles/a.nmk"), "---\ntitle: A\npublished: 2016\nbylin: @grace\n---\n\nText.\n")
-        .unwrap();
-    let stats = warm_equals_no_cache(&root, &args);
-    assert!(!stats.contains("checked against"), "{stats}");
-    assert!(check(&root, &args).1.contains("Change key to `byline`"), "the fix renaming the key is expected");
+    for (byline, fixed) in [("@grace", true), ("@nobody", false)] {
+        let text = format!("---\ntitle: A\npublished: 2016\nbylin: {byline}\n---\n\nText.\n");
+        std::fs::write(root.join("articles/a.nmk"), text).unwrap();
+        let stats = warm_equals_no_cache(&root, &args);
+        assert!(stats.contains("changed files checked against"), "{stats}");
+        assert_eq!(check(&root, &args).1.contains("Change key to `byline`"), fixed, "{byline}");
+    }
+}
 
-    std::fs::write(root.join("articles/a.nmk"), "---\ntitle: A\npublished: 2016\n---\n\n[Grace]{@grase} spoke.\n")
-        .unwrap();
-    let stats = warm_equals_no_cache(&root, &args);
-    assert!(!stats.contains("checked against"), "{stats}");
+/// An edited article with an undefined reference is still checked alone:
+/// "did you mean" (which compares the id with every defined id) is given
+/// the ids it would compare, gathered from every definition in the cache,
+/// in a workspace small enough to compare them all and in one whose
+/// 3,000 ids make it compare the neighbours of the written id. Where the
+/// neighbours of two undefined ids, compared together, would answer
+/// otherwise than each alone, the whole check runs.
+#[test]
+fn an_article_with_an_undefined_reference_is_checked_alone_with_every_ids_suggestion() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let edit = |tags: &str| {
+        let text = format!("---\ntitle: A\npublished: 2016\n---\n\n{tags} spoke.\n");
+        std::fs::write(root.join("articles/a.nmk"), text).unwrap();
+        warm_equals_no_cache(&root, &args)
+    };
+    check(&root, &args);
+    let stats = edit("[Grace]{@grase}");
+    assert!(stats.contains("changed files checked against"), "{stats}");
     assert!(check(&root, &args).1.contains("@grace"), "the suggestion is expected");
+
+    // 3,000 ids sort between `b` and `bz`, forwards and reversed.
+    let many: String = (0..3_000).map(|i| format!("@b-{i:05}x: person \"Bea Number{i}\"\n\n")).collect();
+    std::fs::write(root.join("registry/many.nmk"), format!("{many}@b: person \"Bea\"\n")).unwrap();
+    check(&root, &args);
+    let stats = edit("[Bea]{@b-01500y}");
+    assert!(stats.contains("changed files checked against"), "{stats}");
+    assert!(check(&root, &args).1.contains("@b-01500x"), "the suggestion is expected");
+    // `b` is one edit from `bz` but far from it in both orders, so not
+    // suggested for it; it is the neighbour of `a`, compared together
+    // with those of `bz` it would be.
+    let stats = edit("[Bea]{@bz} and [A]{@a}");
+    assert!(!stats.contains("checked against"), "{stats}");
+    let out = check(&root, &args).1;
+    assert!(out.contains("`@bz`: no definition in the workspace\""), "{out}");
+    assert!(out.contains("`@a`: no definition in the workspace; did you mean `@b`?"), "{out}");
+}
+
+/// A source's `by: ^alan` is an `invalid-value` whose suggestion (`@alan`)
+/// is offered only if that entity exists: an id written in an attribute
+/// is taken under both sigils, so the edited article is still checked
+/// alone, and suggests it.
+#[test]
+fn an_article_whose_invalid_value_asks_whether_an_entity_exists_is_checked_alone() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let article = |extra: &str| {
+        format!(
+            "---\ntitle: C\npublished: 2016\n---\n\n{extra}[“we said so”]{{^c}}\n\n^c: statement \"S\"\n  by: ^alan\n  date: 2015\n"
+        )
+    };
+    std::fs::write(root.join("articles/c.nmk"), article("")).unwrap();
+    check(&root, &args);
+    std::fs::write(root.join("articles/c.nmk"), article("A new paragraph.\n\n")).unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("changed files checked against"), "{stats}");
+    let out = check(&root, &args).1;
+    assert!(out.contains("not the source `^alan`") && out.contains("Change to `@alan`"), "{out}");
 }
 
 /// Another article's fix points into the edited one (an `aka` to add to

@@ -432,18 +432,23 @@ impl DoubleEndedIterator for Ids<'_> {
 impl ExactSizeIterator for Ids<'_> {}
 
 /// Up to this many ids, "did you mean" compares against every id.
-const EXHAUSTIVE_SUGGESTION_LIMIT: usize = 2_000;
+pub(crate) const EXHAUSTIVE_SUGGESTION_LIMIT: usize = 2_000;
 
 /// How many ids on each side of the written id, in forward and in
 /// backward sorted order, "did you mean" compares in a large workspace.
-const SUGGESTION_NEIGHBOURS: usize = 64;
+pub(crate) const SUGGESTION_NEIGHBOURS: usize = 64;
 
 impl SortedIds {
     pub fn new(ids: impl Iterator<Item = Symbol>, interner: &Interner) -> SortedIds {
+        SortedIds::of_distinct(ids.map(|s| interner.resolve(&s)))
+    }
+
+    /// The sorted ids of `ids`, each given once.
+    pub fn of_distinct<'a>(ids: impl Iterator<Item = &'a str>) -> SortedIds {
         use rayon::prelude::*;
         // Built on the first undefined reference while every other thread
         // waits for it: sort on all of them.
-        let mut forward: Vec<&str> = ids.map(|s| interner.resolve(&s)).collect();
+        let mut forward: Vec<&str> = ids.collect();
         forward.par_sort_unstable();
         let mut backward: Vec<String> = forward.par_iter().map(|s| reversed(s)).collect();
         backward.par_sort_unstable();

@@ -8,6 +8,7 @@ pub mod diagnostics;
 mod index;
 pub(crate) mod names;
 pub mod schema;
+mod suggestion_window;
 mod summary;
 pub mod values;
 mod workspace;
@@ -15,6 +16,7 @@ mod workspace;
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{NameIndex, NameMatch, first_word_keys, lead_key, may_occur_in, word_keys};
+pub use suggestion_window::SuggestionWindows;
 pub use summary::{
     DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryFull,
     StoredSummaryView, SummaryDiff, Symbol, parse_reference,

@@ -14,14 +14,18 @@
 //! (`unused-definition`), and files whose diagnostics point into the
 //! edited one; any such file sends the run to `full_run`. The edited
 //! files' own checks read the definitions of the ids they reference or
-//! define (all of them are taken), the names their prose may hold (every
+//! define (all of them are taken, an id referenced or written in an
+//! attribute under both sigils), the names their prose may hold (every
 //! holder of such a name is taken), whether their own definitions are
 //! referenced, and, through fixes and "did you mean", possibly other ids
-//! or the set of all ids. The engine says what they read
-//! (`file_diagnostics_and_reads`): anything read beyond what was taken,
-//! the set of all ids, or an own definition referenced nowhere in the
-//! edited files (the other files' references are not read) sends the run
-//! to `full_run`.
+//! or the set of all ids. "Did you mean" of an undefined reference
+//! compares it with the ids around it in the sorted set of all ids: those
+//! are gathered from every definition (`SuggestionWindows`) and given to
+//! the narrowed workspace as its sorted ids. The engine says what the
+//! checks read (`file_diagnostics_and_reads`): anything read beyond what
+//! was taken, the set of all ids other than through those suggestions, or
+//! an own definition referenced nowhere in the edited files (the other
+//! files' references are not read) sends the run to `full_run`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,7 +34,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
 use crate::analysis::{
-    Code, FileId, FileSummary, Interner, InternerSize, SourceFile, StoredSummaryView, Symbol, Workspace, may_occur_in,
+    Code, FileId, FileSummary, Interner, InternerSize, SourceFile, StoredSummaryView, SuggestionWindows, Symbol,
+    Workspace, may_occur_in, parse_reference,
 };
 use crate::syntax::{self, Parse, Sigil};
 
@@ -136,7 +141,17 @@ impl WorkspaceRun<'_> {
                 return None;
             }
             delta.add(Some(&old), Some(&new));
-            wanted_ids.extend(new.refs.iter().map(|r| (r.sigil, r.id)).chain(new.defs.iter().map(|d| (d.sigil, d.id))));
+            // A referenced id under both sigils: an undefined reference
+            // says whether the other sigil defines it.
+            let referenced = new.refs.iter().flat_map(|r| [(r.sigil, r.id), (r.sigil.other(), r.id)]);
+            wanted_ids.extend(referenced.chain(new.defs.iter().map(|d| (d.sigil, d.id))));
+            // Ids written in attribute values that are no reference (a
+            // `^id` under a key that takes entities is an `invalid-value`
+            // that asks whether `@id` exists), under both sigils too.
+            for id in attribute_ids(&parse) {
+                let sym = scratch.get_or_intern(id);
+                wanted_ids.extend([(Sigil::Entity, sym), (Sigil::Source, sym)]);
+            }
             let words = Words::of_parse(&text, &parse);
             changed.push(Changed { file: i, text, parse, words });
         }
@@ -227,6 +242,11 @@ impl WorkspaceRun<'_> {
         if broken.load(Ordering::Relaxed) || ws.files().count() != files.len() {
             return None;
         }
+        // "Did you mean" of the changed files' undefined references
+        // compares them with every defined id, which `ws` lacks: the ids it
+        // would compare are gathered from all of them.
+        let undefined = undefined_references(&ws, &changed);
+        let suggestions_ready = undefined.is_empty() || offer_suggestions(&ws, &views, &changed, &undefined);
         // The ids taken borrow from the section, not from the views.
         drop(views);
 
@@ -244,8 +264,12 @@ impl WorkspaceRun<'_> {
                 let id = FileId(c.file as u32);
                 let (diagnostics, reads) =
                     file_diagnostics_and_reads(&ws, id, &c.text, &c.parse, CheckOptions::default());
-                let read_the_id_set = reads.defined_set
-                    || diagnostics.iter().any(|d| matches!(d.code, Code::UndefinedReference | Code::InvalidValue));
+                // The set of all ids is read by "did you mean" (served
+                // above when it could be) and by an unknown key's fix
+                // (whether the entity its value names exists: every id
+                // written in an attribute was taken, so `ws` knows).
+                let read_the_id_set = !suggestions_ready
+                    && (reads.defined_set || diagnostics.iter().any(|d| d.code == Code::UndefinedReference));
                 // Whether an own definition is referenced: only references
                 // of the changed files are here, so only "yes" is the
                 // whole workspace's answer too.
@@ -307,4 +331,69 @@ impl WorkspaceRun<'_> {
         stats.definitions_taken.fetch_add(kept.into_inner(), Ordering::Relaxed);
         Some(CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked, replayed, keep: None })
     }
+}
+
+/// The references of the changed files to ids defined under neither
+/// sigil (every definition of a referenced id is in `ws`), once each.
+fn undefined_references(ws: &Workspace, changed: &[Changed]) -> Vec<(Sigil, String)> {
+    let index = ws.index();
+    let mut undefined: Vec<(Sigil, String)> = changed
+        .iter()
+        .filter_map(|c| ws.file(FileId(c.file as u32)))
+        .flat_map(|f| &f.summary.refs)
+        .filter(|r| !index.is_defined(r.sigil, r.id) && !index.is_defined(r.sigil.other(), r.id))
+        .map(|r| (r.sigil, ws.id_text(r.id).to_owned()))
+        .collect();
+    undefined.sort_unstable();
+    undefined.dedup();
+    undefined
+}
+
+/// Gives `ws` sorted ids that answer "did you mean" for each id of
+/// `undefined` as the whole workspace's would: gathered from every
+/// definition, those of the other files (`views`) and of the changed ones
+/// (in `ws`). False when that cannot be shown (then the full run checks).
+fn offer_suggestions(
+    ws: &Workspace,
+    views: &[Option<StoredSummaryView>],
+    changed: &[Changed],
+    undefined: &[(Sigil, String)],
+) -> bool {
+    let gathered = views
+        .par_iter()
+        .try_fold(
+            || SuggestionWindows::new(undefined),
+            |mut windows, view| {
+                for def in view.iter().flat_map(|v| v.definitions()) {
+                    let (sigil, id, _) = def?;
+                    windows.offer(sigil, id);
+                }
+                Some(windows)
+            },
+        )
+        .try_reduce(|| SuggestionWindows::new(undefined), |a, b| Some(a.merge(b)));
+    let Some(mut windows) = gathered else { return false };
+    for file in changed.iter().filter_map(|c| ws.file(FileId(c.file as u32))) {
+        for def in &file.summary.defs {
+            windows.offer(def.sigil, ws.id_text(def.id));
+        }
+    }
+    for sigil in [Sigil::Entity, Sigil::Source] {
+        if undefined.iter().any(|(s, _)| *s == sigil) {
+            match windows.sorted_ids(sigil) {
+                Some(sorted) => ws.index().offer_sorted_ids(sigil, std::sync::Arc::new(sorted)),
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The ids written as `@id` or `^id` in the attribute values of `parse`
+/// (front matter and definition blocks), whatever the key.
+fn attribute_ids(parse: &Parse) -> impl Iterator<Item = &str> {
+    let doc = &parse.doc;
+    let front = doc.front_matter.iter().flat_map(|f| &f.attributes);
+    let blocks = doc.definitions.iter().flat_map(|d| &d.attributes);
+    front.chain(blocks).flat_map(|a| &a.items).filter_map(|item| parse_reference(&item.text)).map(|(_, id)| id)
 }
