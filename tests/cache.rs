@@ -877,6 +877,40 @@ fn an_article_with_its_own_definitions_is_checked_alone_when_it_references_them(
     assert!(!stats.contains("checked against"), "{stats}");
 }
 
+/// An article's source edited (its date): when no other file references
+/// or defines it, the article is still checked alone. Once another
+/// article quotes it too, it is not: that article's diagnostics read it
+/// (dated after that article's publication, the quote is reported
+/// there). An entity edited in an article is not either (its names may be
+/// anywhere).
+#[test]
+fn an_article_whose_own_source_changed_is_checked_alone_unless_another_file_reads_it() {
+    let (_dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let dated = |date: &str| own_article("").replace("date: 2015", &format!("date: {date}"));
+    check(&root, &args);
+    std::fs::write(root.join("articles/own.nmk"), dated("2014-03")).unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("changed files checked against"), "{stats}");
+
+    let quoting = "---\ntitle: C\npublished: 2016\n---\n\n“as [they said]{^own}”\n";
+    std::fs::write(root.join("articles/c.nmk"), quoting).unwrap();
+    check(&root, &args);
+    std::fs::write(root.join("articles/own.nmk"), dated("2017")).unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+    let out = check(&root, &args).1;
+    let of_c = out.lines().filter(|l| l.contains("\"file\":\"articles/c.nmk\"")).collect::<Vec<_>>();
+    assert!(of_c.iter().any(|l| l.contains("source-after-publication")), "{out}");
+
+    let with_entity = |name: &str| format!("{}\n@pat: person \"{name}\"\n", dated("2015"));
+    std::fs::write(root.join("articles/own.nmk"), with_entity("Pat Doe")).unwrap();
+    check(&root, &args);
+    std::fs::write(root.join("articles/own.nmk"), with_entity("Pat Roe")).unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against"), "{stats}");
+}
+
 /// The article that stops quoting a source another article defines makes
 /// that definition unused there: such a change is no longer the edited
 /// file's alone, and the whole check runs.

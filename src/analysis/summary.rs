@@ -480,7 +480,7 @@ struct StoredDef {
 #[derive(serde::Deserialize)]
 struct StoredHeadView<'a> {
     #[serde(borrow)]
-    _ids: Vec<&'a str>,
+    ids: Vec<&'a str>,
     #[serde(borrow)]
     defs: Vec<StoredDefView<'a>>,
 }
@@ -585,6 +585,14 @@ impl<'a> StoredSummaryView<'a> {
         }
         let (view, _refs) = postcard::take_from_bytes(bytes).ok()?;
         Some(Some(view))
+    }
+
+    /// Whether the summary stored in `bytes` holds an id (referenced or
+    /// defined, under either sigil) that `wanted` accepts; `None` when it
+    /// does not decode. Reads the ids only.
+    pub fn mentions(bytes: &[u8], wanted: impl Fn(&str) -> bool) -> Option<bool> {
+        let (head, _) = postcard::take_from_bytes::<StoredHeadView>(bytes).ok()?;
+        Some(head.ids.iter().any(|id| wanted(id)))
     }
 
     pub fn is_registry(&self) -> bool {

@@ -1,5 +1,6 @@
 //! A warm run in which only articles changed: a few edited files, none a
-//! registry, whose definitions kept their contents (they may have moved).
+//! registry, whose definitions kept their contents (they may have moved),
+//! but for sources that no other file references or defines.
 //! Their diagnostics are computed against the definitions they can meet
 //! (those of the ids they reference or define, and of the entities whose
 //! names their prose may hold), read in place from the cache's summaries,
@@ -8,7 +9,8 @@
 //! doubt, the run is left to `full_run`, which gives the same output.
 //!
 //! Why the output is the same. Such an edit changes, in other files, only
-//! what `Delta` says it can: files that define an id whose definition
+//! what `Delta` says it can: files that reference or define a source
+//! whose definition changed, files that define an id whose definition
 //! moved (`duplicate-definition` points at it), files other than
 //! registries that define an id whose reference count moved
 //! (`unused-definition`), and files whose diagnostics point into the
@@ -155,9 +157,9 @@ impl WorkspaceRun<'_> {
             let words = Words::of_parse(&text, &parse);
             changed.push(Changed { file: i, text, parse, words });
         }
-        if !delta.definitions_unchanged() {
-            return None;
-        }
+        // Sources whose definitions changed (an attribute edited) reach the
+        // files that reference or define them: there must be none.
+        let changed_sources = IdSet::resolved(delta.changed_sources()?, &scratch);
         // Other files that define an id whose definition moved (the related
         // places of `duplicate-definition`), or, outside registries, whose
         // reference count moved (`unused-definition`), are reached.
@@ -170,12 +172,19 @@ impl WorkspaceRun<'_> {
         // Every other file's summary, read in place. Most define nothing.
         // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
         loaded.prepare_summaries();
+        let reached = |bytes: &[u8]| StoredSummaryView::mentions(bytes, |id| changed_sources.source.contains(id));
         let views: Vec<Option<StoredSummaryView>> = entry_of
             .par_iter()
             .enumerate()
             .map(|(i, &e)| match changed_files.binary_search(&i) {
                 Ok(_) => Some(None),
-                Err(_) => StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?),
+                Err(_) => {
+                    let bytes = loaded.summary_bytes(&loaded.entries[e])?;
+                    if !changed_sources.source.is_empty() && reached(bytes)? {
+                        return None;
+                    }
+                    StoredSummaryView::read(bytes)
+                }
             })
             .collect::<Option<_>>()?;
 

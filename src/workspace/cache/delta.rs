@@ -139,10 +139,14 @@ impl Delta {
         }
     }
 
-    /// No definition changed, appeared or went (some may have moved):
-    /// then only `moved` and `counted` can reach other files.
-    pub fn definitions_unchanged(&self) -> bool {
-        self.defs.is_empty() && !self.id_set
+    /// The sources whose definitions changed content, when no other
+    /// definition changed, appeared or went (some may have moved): then
+    /// other files are reached only through these ids (files that
+    /// reference or define them), `moved` and `counted`. A source has no
+    /// names to look for in prose, unlike an entity.
+    pub fn changed_sources(&self) -> Option<impl Iterator<Item = Id> + '_> {
+        let sources_only = !self.id_set && self.defs.iter().all(|(sigil, _)| *sigil == Sigil::Source);
+        sources_only.then(|| self.defs.iter().copied())
     }
 
     /// Ids whose definitions moved.
