@@ -313,6 +313,63 @@ fn the_default_cache_is_in_the_root_and_ignores_itself() {
     assert!(elsewhere.join(".gitignore").exists());
 }
 
+/// The config's rule overrides key the cached diagnostics in a fixed
+/// order: with several of them, a second run reuses every file's
+/// diagnostics (the key once followed a hash map's order, which changes
+/// from one process to the next, so such a config never reused any).
+#[test]
+fn a_config_with_several_rule_overrides_keeps_the_cached_diagnostics() {
+    let (dir, root) = workspace();
+    let rules = [
+        "unused-definition = \"off\"",
+        "untagged-mention = \"warning\"",
+        "unknown-alias = \"off\"",
+        "missing-attribution = \"warning\"",
+        "duplicate-key = \"info\"",
+        "unknown-key = \"info\"",
+    ];
+    std::fs::write(root.join("newsmark.toml"), format!("[rules]\n{}\n", rules.join("\n"))).unwrap();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    let files = nmk_files(&root);
+    assert!(cache_stats(&root, &args).contains(&format!("diagnostics of 0 reused, {files} computed")));
+    for _ in 0..3 {
+        let stats = cache_stats(&root, &args);
+        assert!(stats.contains(&format!("diagnostics of {files} reused, 0 computed")), "{stats}");
+    }
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+}
+
+/// A tree copied elsewhere with its cache (a CI runner whose build folder
+/// is not the last one's) keeps its cached diagnostics: every file is
+/// verified by content, none diagnosed again, and the output is that of
+/// `--no-cache`, paths included.
+#[test]
+fn a_tree_checked_out_elsewhere_keeps_its_cached_diagnostics() {
+    let (dir, root) = workspace();
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    check(&root, &args);
+    let elsewhere = dir.path().join("other-checkout").join("ws");
+    sync(
+        &elsewhere,
+        &Tree(
+            walk(&root)
+                .into_iter()
+                .map(|p| {
+                    let rel = p.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    (rel, text)
+                })
+                .collect(),
+        ),
+    );
+    let files = nmk_files(&elsewhere);
+    let stats = warm_equals_no_cache(&elsewhere, &args);
+    assert!(stats.contains(&format!("0 files unchanged by metadata, {files} by content, 0 parsed")), "{stats}");
+    assert!(stats.contains(&format!("diagnostics of {files} reused, 0 computed")), "{stats}");
+}
+
 /// A run in which only articles changed writes no cache of its own, but
 /// keeps the stamps of the files it had to read to find them unchanged
 /// (racy when the cache was written): the next run trusts them by

@@ -7,7 +7,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::codes::{Code, Severity};
@@ -41,7 +41,9 @@ pub struct Config {
     /// keep their default. Any code may be set, `config` included; it can
     /// only take effect in a config that is valid, so an invalid config is
     /// always reported with the default severity (§10: never ignored).
-    pub rules: HashMap<Code, Option<Severity>>,
+    /// Ordered, as every field: the cache keys the diagnostics it keeps on
+    /// this struct's `Debug` form, which must not change between runs.
+    pub rules: BTreeMap<Code, Option<Severity>>,
     pub quote_min_words: usize,
     pub required_front_matter: Vec<String>,
     pub entity_kinds_extra: Vec<String>,
@@ -52,7 +54,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             exclude: Vec::new(),
-            rules: HashMap::new(),
+            rules: BTreeMap::new(),
             quote_min_words: 8,
             required_front_matter: Vec::new(),
             entity_kinds_extra: Vec::new(),

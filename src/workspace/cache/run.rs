@@ -157,7 +157,7 @@ pub fn check_plan(
     for planned in plan.workspaces {
         let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, &top_root, &planned.root));
         let loaded = cache_file.as_ref().and_then(|f| load_noting(f, &program, stats));
-        let key = diagnostics_key(&planned.config, display_base);
+        let key = diagnostics_key(&planned.config, &planned.root, display_base);
         let writes_cache = cache_file.is_some();
         let rendering = match (&cache_file, format) {
             (Some(file), Some(format)) => Some(RenderingSlot {
@@ -266,8 +266,14 @@ fn load_noting(path: &Path, program: &str, stats: &RunStats) -> Option<Loaded> {
     }
 }
 
-fn diagnostics_key(config: &Config, display_base: &Path) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(format!("{config:?}\n{}", display_base.display()).as_bytes())
+/// What the cached diagnostics of a workspace depend on besides the
+/// files: the config, and where the root is shown from (every path a
+/// diagnostic shows is the root's display path and the rest of the path
+/// under it). Not the absolute paths: a tree checked out elsewhere (a CI
+/// runner's build folder, another machine) keeps its diagnostics.
+fn diagnostics_key(config: &Config, root: &Path, display_base: &Path) -> u64 {
+    let shown_root = display_path(root, display_base);
+    xxhash_rust::xxh3::xxh3_64(format!("{config:?}\n{shown_root}").as_bytes())
 }
 
 pub(super) struct WorkspaceRun<'a> {
