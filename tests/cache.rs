@@ -738,7 +738,7 @@ fn a_run_killed_while_writing_leaves_a_correct_next_run() {
 
 #[test]
 fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
-    use newsmark::workspace::cache::{CacheSettings, RunStats, check_plan, load_workspace};
+    use newsmark::workspace::cache::{CacheSettings, RunCache, RunStats, check_plan, load_workspace};
     use std::sync::atomic::Ordering;
 
     let (dir, root) = workspace();
@@ -747,7 +747,7 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     // `check`'s engine, in this process: a cache is only read by the same
     // program that wrote it.
     let plan = newsmark::workspace::load::plan(&root).unwrap();
-    let (_, writes) = check_plan(plan, &root, &settings, None, &|_| true, &RunStats::default(), &|| {});
+    let (_, writes) = check_plan(plan, &root, RunCache::new(&settings), None, &|_| true, &RunStats::default(), &|| {});
     for w in writes {
         assert_eq!(w.join().unwrap(), None);
     }

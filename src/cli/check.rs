@@ -93,6 +93,13 @@ pub fn run(args: CheckArgs) -> i32 {
     let is_selected = |path: &Path| selected.is_empty() || selected.iter().any(|s| path.starts_with(s));
 
     let timings = Timings::from_env();
+    // The cache keeps the diagnostics of a whole run; a run that fixes or
+    // narrows the codes goes without it (decisions: the cache).
+    let cached = fixing.is_none() && codes == CodeSet::ALL;
+    let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
+    // The root's cache file is read while the tree is walked.
+    let run_cache =
+        if cached { cache::RunCache::prefetching(&settings, &root) } else { cache::RunCache::new(&settings) };
     let plan = match plan_reached(&root, &selected, &cwd) {
         Ok(plan) => plan,
         Err(e) => return config_error(&e, &cwd),
@@ -106,9 +113,6 @@ pub fn run(args: CheckArgs) -> i32 {
         Progress::hidden()
     };
     timings.phase("discover");
-    // The cache keeps the diagnostics of a whole run; a run that fixes or
-    // narrows the codes goes without it (decisions: the cache).
-    let cached = fixing.is_none() && codes == CodeSet::ALL;
     // A format of lines per file may have its lines kept with the cache
     // and given again for what did not change; not under a baseline,
     // which hides some of them.
@@ -121,9 +125,8 @@ pub fn run(args: CheckArgs) -> i32 {
         // Each file is read (unless the cache vouches for it), summarized,
         // and read again when it is diagnosed, from the page cache, so the
         // whole tree is never held in memory at once.
-        let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
         let (workspaces, writes) =
-            cache::check_plan(plan, &cwd, &settings, kept_format, &is_selected, &stats, &|| progress.inc(1));
+            cache::check_plan(plan, &cwd, run_cache, kept_format, &is_selected, &stats, &|| progress.inc(1));
         cache_writes = writes;
         progress.finish();
         timings.phase("read, index and diagnose");

@@ -735,7 +735,7 @@ async fn the_sorted_ids_are_built_after_indexing_ends() {
 /// and why it ignored one it could not use.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_says_what_it_took_from_the_cache() {
-    use crate::workspace::cache::{CacheSettings, RunStats, check_plan};
+    use crate::workspace::cache::{CacheSettings, RunCache, RunStats, check_plan};
     let (_dir, root) = newsroom();
     let logged = |p: &Pipe| -> Vec<String> {
         let log = p.notifications.iter().filter(|n| n["method"] == "window/logMessage");
@@ -753,7 +753,8 @@ async fn the_server_says_what_it_took_from_the_cache() {
     // `check`'s engine (this program) writes the cache in the root.
     let settings = CacheSettings::resolve(false, None, &root);
     let plan = crate::workspace::load::plan(&root).unwrap();
-    let (_, writes) = check_plan(plan, &root, &settings, None, &|_| true, &RunStats::default(), &|| {});
+    let cache = RunCache::new(&settings);
+    let (_, writes) = check_plan(plan, &root, cache, None, &|_| true, &RunStats::default(), &|| {});
     for w in writes {
         assert_eq!(w.join().unwrap(), None);
     }

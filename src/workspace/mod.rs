@@ -133,29 +133,25 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
 
 /// Sorts paths from the walk in `Path`'s order. Comparing paths component
 /// by component took a quarter of a second for 100,000 files, most of a
-/// warm `check`'s discovery.
-fn sort_walked(paths: &mut [PathBuf]) {
-    paths.sort_unstable_by(|a, b| walked_order(a, b));
-}
-
-/// `Path`'s order for paths that share their start and go on with plain
-/// names joined by single `/` (what the walk yields): their bytes compared
-/// with `/` below every other byte, since a name that is the start of
-/// another comes first.
+/// warm `check`'s discovery, and comparing their bytes one by one still
+/// took 75 ms on one thread. The walk yields paths that share their start
+/// and go on with plain names joined by single `/`: for those, `Path`'s
+/// order is their bytes compared with `/` below every other byte (a name
+/// that is the start of another comes first). Each path's key is made
+/// once, its bytes with `/` turned into the lowest byte (no path holds a
+/// NUL), and the keys are compared as plain bytes, on every thread.
 #[cfg(unix)]
-fn walked_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+fn sort_walked(paths: &mut [PathBuf]) {
+    use rayon::prelude::*;
     use std::os::unix::ffi::OsStrExt;
-    let (x, y) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
-    let key = |c: u8| if c == b'/' { 0 } else { c };
-    match x.iter().zip(y).position(|(p, q)| p != q) {
-        Some(i) => key(x[i]).cmp(&key(y[i])),
-        None => x.len().cmp(&y.len()),
-    }
+    let key =
+        |p: &PathBuf| -> Vec<u8> { p.as_os_str().as_bytes().iter().map(|&c| if c == b'/' { 0 } else { c }).collect() };
+    paths.par_sort_by_cached_key(key);
 }
 
 #[cfg(not(unix))]
-fn walked_order(a: &Path, b: &Path) -> std::cmp::Ordering {
-    a.cmp(b)
+fn sort_walked(paths: &mut [PathBuf]) {
+    paths.sort_unstable();
 }
 
 /// What the walker threads collect before sorting.

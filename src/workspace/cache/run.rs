@@ -135,6 +135,45 @@ pub(super) enum State {
     Changed { text: std::sync::Mutex<Result<String, String>>, hash: (u64, u64), stamp: Option<Stamp> },
 }
 
+/// The cache a run uses: where it is, and the cache file of the top
+/// workspace when it is already being read.
+pub struct RunCache<'s> {
+    pub settings: &'s CacheSettings,
+    prefetched: Option<Prefetched>,
+}
+
+/// A cache file read on another thread while the tree is walked (its
+/// table takes a tenth of a second to read, on one thread).
+struct Prefetched {
+    path: PathBuf,
+    load: std::thread::JoinHandle<Result<Loaded, String>>,
+}
+
+impl<'s> RunCache<'s> {
+    pub fn new(settings: &'s CacheSettings) -> RunCache<'s> {
+        RunCache { settings, prefetched: None }
+    }
+
+    /// Starts reading the cache file of the workspace at `root`, for a
+    /// plan whose top workspace is that one.
+    pub fn prefetching(settings: &'s CacheSettings, root: &Path) -> RunCache<'s> {
+        let prefetched = settings.dir.as_ref().map(|dir| {
+            let path = store::file_for(dir, root, root);
+            let file = path.clone();
+            Prefetched { path, load: std::thread::spawn(move || store::load(&file, &store::program_id())) }
+        });
+        RunCache { settings, prefetched }
+    }
+
+    /// The cache file at `path`, read or being read.
+    fn load(&mut self, path: &Path, program: &str) -> Result<Loaded, String> {
+        match self.prefetched.take_if(|p| p.path == path) {
+            Some(p) => p.load.join().unwrap_or_else(|_| Err("its reading failed".to_owned())),
+            None => store::load(path, program),
+        }
+    }
+}
+
 /// Checks every workspace of `plan`: diagnostics for the files
 /// `is_selected` accepts, paths shown relative to `display_base`. Writes
 /// the cache in the background; join the returned handle before exiting.
@@ -143,7 +182,7 @@ pub(super) enum State {
 pub fn check_plan(
     plan: Plan,
     display_base: &Path,
-    settings: &CacheSettings,
+    mut cache: RunCache,
     format: Option<&str>,
     is_selected: &(dyn Fn(&Path) -> bool + Sync),
     stats: &RunStats,
@@ -155,8 +194,8 @@ pub fn check_plan(
     let mut writes = Vec::new();
     let mut out = Vec::new();
     for planned in plan.workspaces {
-        let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, &top_root, &planned.root));
-        let loaded = cache_file.as_ref().and_then(|f| load_noting(f, &program, stats));
+        let cache_file = cache.settings.dir.as_ref().map(|d| store::file_for(d, &top_root, &planned.root));
+        let loaded = cache_file.as_ref().and_then(|f| noting(cache.load(f, &program), f, stats));
         let key = diagnostics_key(&planned.config, &planned.root, display_base);
         let writes_cache = cache_file.is_some();
         let rendering = match (&cache_file, format) {
@@ -218,7 +257,10 @@ pub fn load_workspace(
     on_file_done: &(dyn Fn() + Sync),
 ) -> Workspace {
     let program = store::program_id();
-    let loaded = settings.dir.as_ref().and_then(|d| load_noting(&store::file_for(d, top_root, &root), &program, stats));
+    let loaded = settings.dir.as_ref().and_then(|d| {
+        let path = store::file_for(d, top_root, &root);
+        noting(store::load(&path, &program), &path, stats)
+    });
     let planned = PlannedWorkspace { root: root.clone(), config, files, unreadable: Vec::new() };
     let run = WorkspaceRun {
         planned,
@@ -252,10 +294,10 @@ pub fn load_workspace(
     run.assemble(interner, made)
 }
 
-/// The cache file at `path`, or `None` with a note of why it is ignored
-/// (none when there is no such file: a first run).
-fn load_noting(path: &Path, program: &str, stats: &RunStats) -> Option<Loaded> {
-    match store::load(path, program) {
+/// The cache file at `path` as read, or `None` with a note of why it is
+/// ignored (none when there is no such file: a first run).
+fn noting(loaded: Result<Loaded, String>, path: &Path, stats: &RunStats) -> Option<Loaded> {
+    match loaded {
         Ok(loaded) => Some(loaded),
         Err(why) => {
             if path.exists() {
