@@ -1039,6 +1039,12 @@ fn an_article_with_an_undefined_reference_is_checked_alone_with_every_ids_sugges
     let out = check(&root, &args).1;
     assert!(out.contains("`@bz`: no definition in the workspace\""), "{out}");
     assert!(out.contains("`@a`: no definition in the workspace; did you mean `@b`?"), "{out}");
+    // Past 32 undefined ids, comparing every id with the neighbours of
+    // each costs more than the whole check: it runs.
+    let many: Vec<String> = (0..33).map(|i| format!("[Bea]{{@b-{i:05}y}}")).collect();
+    let stats = edit(&many.join(" and "));
+    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(check(&root, &args).1.contains("did you mean `@b-00032x`?"));
 }
 
 /// A source's `by: ^alan` is an `invalid-value` whose suggestion (`@alan`)

@@ -51,6 +51,11 @@ use super::store::Entry;
 /// the files before the edit, which the next run compares with again).
 const MAX_CHANGED: usize = 64;
 
+/// More undefined ids than this in the changed files go to the full run:
+/// every defined id is compared with the neighbours of each of them, and
+/// past a few dozen that costs more than sorting every id once.
+const MAX_UNDEFINED: usize = 32;
+
 /// Ids by sigil, looked up by `&str`.
 #[derive(Default)]
 struct IdSet {
@@ -255,7 +260,8 @@ impl WorkspaceRun<'_> {
         // compares them with every defined id, which `ws` lacks: the ids it
         // would compare are gathered from all of them.
         let undefined = undefined_references(&ws, &changed);
-        let suggestions_ready = undefined.is_empty() || offer_suggestions(&ws, &views, &changed, &undefined);
+        let suggestions_ready = undefined.is_empty()
+            || (undefined.len() <= MAX_UNDEFINED && offer_suggestions(&ws, &views, &changed, &undefined));
         // The ids taken borrow from the section, not from the views.
         drop(views);
 
