@@ -1093,14 +1093,15 @@ fn an_article_another_file_points_into_gets_the_whole_check() {
 /// The report lines of a run are kept beside the cache, per format of
 /// lines per file, and a run with nothing changed prints them again
 /// without decoding a diagnostic: the same bytes and exit code as a run
-/// without the cache, in JSON and GitHub; the human format keeps none.
+/// without the cache, in JSON, GitHub and the human format (whose closing
+/// line counts the replayed diagnostics too).
 #[test]
 fn kept_lines_are_replayed_when_nothing_changed() {
     let (dir, root) = workspace();
     let cache = dir.path().join("c");
     let args = ["--cache-dir", cache.to_str().unwrap()];
     let files = nmk_files(&root);
-    for format in ["json", "github"] {
+    for format in ["json", "github", "human"] {
         let run = |extra: &[&str]| {
             let out = newsmark().current_dir(&root).args(["check", "--format", format]).args(extra).output().unwrap();
             (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
@@ -1135,15 +1136,7 @@ fn kept_lines_are_replayed_when_nothing_changed() {
             .unwrap();
         assert_eq!(out.stderr, no_cache.stderr, "{format}: the closing line");
     }
-    assert_eq!(kept_lines(&cache).len(), 2, "one file of lines per format");
-    let human = newsmark()
-        .current_dir(&root)
-        .args(["check", "--format", "human"])
-        .args(args)
-        .env("NEWSMARK_TIMINGS", "1")
-        .output()
-        .unwrap();
-    assert_eq!(replayed(&String::from_utf8_lossy(&human.stderr)), 0);
+    assert_eq!(kept_lines(&cache).len(), 3, "one file of lines per format");
     // `--max-warnings` counts the replayed lines' warnings.
     let strict = check(&root, &["--max-warnings", "0", "--cache-dir", cache.to_str().unwrap()]);
     assert_eq!(strict, check(&root, &["--max-warnings", "0", "--no-cache"]));
@@ -1152,27 +1145,44 @@ fn kept_lines_are_replayed_when_nothing_changed() {
 /// After an article is edited (prose only, so that it alone is checked
 /// again), the other files' lines are replayed and the edited one is
 /// checked and rendered, in path order among them; back as it was, its
-/// own kept lines are replayed again.
+/// own kept lines are replayed again. In JSON, and in the human format
+/// (blocks of source lines, then a closing line counting them all).
 #[test]
 fn kept_lines_of_unchanged_files_surround_an_edited_article() {
-    let (_dir, root, args) = articles_workspace();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let unchanged = check(&root, &args);
-    let files = nmk_files(&root);
-    // First, in the middle and last in path order.
-    for name in ["a", "b", "own"] {
-        let path = root.join(format!("articles/{name}.nmk"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replacen("---\n\n", "---\n\nLovelace and Alan Turing said so. ", 1)).unwrap();
-        let expected = check(&root, &["--no-cache"]);
-        assert_ne!(expected, unchanged);
-        let stats = cache_stats(&root, &args);
-        assert_eq!(replayed(&stats), files - 1, "{name}: {stats}");
-        assert!(stats.contains("1 parsed; diagnostics of"), "{name}: not checked alone: {stats}");
-        assert_eq!(check(&root, &args), expected, "{name} edited");
-        std::fs::write(&path, text).unwrap();
-        assert_eq!(replayed(&cache_stats(&root, &args)), files);
-        assert_eq!(check(&root, &args), unchanged, "{name} back as it was");
+    for format in ["json", "human"] {
+        let (_dir, root, args) = articles_workspace();
+        // (exit code, report) and the cache statistics of a run.
+        let run = |extra: &[&str]| {
+            let out = newsmark()
+                .current_dir(&root)
+                .args(["check", "--format", format])
+                .args(extra)
+                .env("NEWSMARK_TIMINGS", "1")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            let stats = stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned();
+            ((out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned()), stats)
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let unchanged = run(&args).0;
+        let files = nmk_files(&root);
+        // First, in the middle and last in path order.
+        for name in ["a", "b", "own"] {
+            let path = root.join(format!("articles/{name}.nmk"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replacen("---\n\n", "---\n\nLovelace and Alan Turing said so. ", 1)).unwrap();
+            let expected = run(&["--no-cache"]).0;
+            assert_ne!(expected, unchanged);
+            let (edited, stats) = run(&args);
+            assert_eq!(replayed(&stats), files - 1, "{format}, {name}: {stats}");
+            assert!(stats.contains("1 parsed; diagnostics of"), "{name}: not checked alone: {stats}");
+            assert_eq!(edited, expected, "{format}, {name} edited");
+            std::fs::write(&path, text).unwrap();
+            let (back, stats) = run(&args);
+            assert_eq!(replayed(&stats), files, "{format}, {name}: {stats}");
+            assert_eq!(back, unchanged, "{format}, {name} back as it was");
+        }
     }
 }
 

@@ -116,8 +116,12 @@ pub fn run(args: CheckArgs) -> i32 {
     // A format of lines per file may have its lines kept with the cache
     // and given again for what did not change; not under a baseline,
     // which hides some of them.
-    let kept_format = (lines_per_file(args.format) && args.baseline.is_none() && args.write_baseline.is_none())
-        .then(|| args.format.as_str());
+    // The human format's lines differ with colour, which is chosen now.
+    let color =
+        args.output_file.is_none() && args.format == Format::Human && color_wanted(std::io::stdout().is_terminal());
+    let kept_key = if color { "human-color" } else { args.format.as_str() };
+    let kept_format =
+        (lines_per_file(args.format) && args.baseline.is_none() && args.write_baseline.is_none()).then_some(kept_key);
     let stats = RunStats::default();
     let mut cache_writes = Vec::new();
     let mut write_failed = false;
@@ -231,20 +235,19 @@ pub fn run(args: CheckArgs) -> i32 {
     }
     let mut writers =
         keeps.into_iter().filter_map(|k| k.writer(&collected.files, &diagnostics, &replayed)).collect::<Vec<_>>();
-    let mut output = |out: &mut dyn Write, color: bool| -> std::io::Result<()> {
+    let mut output = |out: &mut dyn Write| -> std::io::Result<()> {
         if replayed.is_empty() && writers.is_empty() {
             return render(args.format, &report, color, out);
         }
         let kept = Kept { files: &collected.files, writers: &mut writers };
-        replay_and_render(args.format, &report, &replayed, kept, out)
+        replay_and_render(args.format, color, &report, &replayed, kept, out)?;
+        super::report::write_closing(args.format, &counts, files_checked, color, out)
     };
     let written = match &args.output_file {
-        Some(path) => write_report_file(path, |out| output(out, false)),
+        Some(path) => write_report_file(path, |out| output(out)),
         None => {
-            let stdout = std::io::stdout();
-            let color = color_wanted(stdout.is_terminal()) && args.format == Format::Human;
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            output(&mut out, color).and_then(|()| out.flush())
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            output(&mut out).and_then(|()| out.flush())
         }
     };
     // Kept only after a whole report: a broken pipe leaves lines missing.
@@ -584,6 +587,7 @@ impl Kept<'_> {
 /// rendered of `report`'s diagnostics, which `kept` also keeps.
 fn replay_and_render<'r>(
     format: Format,
+    color: bool,
     report: &Report<'_>,
     replayed: &'r [ReplayedFile],
     mut kept: Kept<'_>,
@@ -610,10 +614,10 @@ fn replay_and_render<'r>(
         kept.lines(file, text);
         out.write_all(text)
     };
-    match super::report::render_by_file(format, report, &mut each) {
+    match super::report::render_by_file(format, report, color, &mut each) {
         Some(written) => written?,
         // Never expected: only such formats keep or replay lines.
-        None => render(format, report, false, out)?,
+        None => render(format, report, color, out)?,
     }
     for r in next {
         replay(r, &mut kept, out)?;

@@ -25,25 +25,39 @@ use crate::cli::exit::Counts;
 use crate::text::TextRange;
 
 pub(super) fn render(report: &Report<'_>, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
+    render_by_file(report, color, &mut |_, text| out.write_all(text))?;
+    write_closing(&Counts::of(report.diagnostics), report.files_checked, color, out)
+}
+
+/// The diagnostics of `report`, the lines of each file handed to `each`
+/// in output order (the closing line is [`write_closing`]'s).
+pub(super) fn render_by_file(report: &Report<'_>, color: bool, each: &mut super::Each<'_>) -> io::Result<()> {
     // Rendered on every core, in batches written in order: drawing a
     // snippet is the costly part of a report with many diagnostics.
-    report.write_each(out, |d, loc, text| {
+    report.write_each_by_file(each, |d, loc, text| {
         let (group, drawn_column) = group(report, d, loc);
         let mut drawn = renderer(color).render(&[group]);
         if let Some(column) = drawn_column {
             set_column(&mut drawn, loc, column);
         }
         writeln!(&mut *text, "{drawn}\n")
-    })?;
+    })
+}
 
-    let renderer = renderer(color);
-    let counts = Counts::of(report.diagnostics);
+/// The closing line for `counts` over `files_checked` files, drawn as the
+/// report is.
+pub(crate) fn write_closing(
+    counts: &Counts,
+    files_checked: usize,
+    color: bool,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     match counts.worst() {
-        None => writeln!(out, "{}", summary_line(report)),
+        None => writeln!(out, "{}", summary_of(counts, files_checked)),
         Some(worst) => {
-            let line = format!("{} emitted", count_phrase(&counts));
+            let line = format!("{} emitted", count_phrase(counts));
             let title: &[Group<'_>] = &[Group::with_title(level(worst).primary_title(&line))];
-            writeln!(out, "{}", renderer.render(title))
+            writeln!(out, "{}", renderer(color).render(title))
         }
     }
 }
@@ -91,13 +105,9 @@ fn set_column(drawn: &mut String, loc: &Location<'_>, column: usize) {
     }
 }
 
-/// The closing line without colour: `checked 3 files: no problems` or
-/// `error: 2 errors, 1 warning emitted`.
-pub(super) fn summary_line(report: &Report<'_>) -> String {
-    summary_of(&Counts::of(report.diagnostics), report.files_checked)
-}
-
-/// The closing line for `counts` over `files_checked` files.
+/// The closing line for `counts` over `files_checked` files, without
+/// colour: `checked 3 files: no problems` or `error: 2 errors, 1 warning
+/// emitted`.
 pub(super) fn summary_of(counts: &Counts, files_checked: usize) -> String {
     match counts.worst() {
         None => format!("checked {}: no problems", plural(files_checked, "file", "files")),

@@ -97,21 +97,38 @@ type Piece = (Vec<u8>, Vec<(FileId, usize)>);
 /// Receives rendered text with the file it belongs to.
 pub type Each<'e> = dyn FnMut(FileId, &[u8]) -> io::Result<()> + 'e;
 
-/// Whether `format` is one line (or a few) per diagnostic with nothing
-/// around them, so that a file's lines can be kept and given again
-/// as they are (the cache's kept rendering).
+/// Whether `format` is lines (or blocks) per diagnostic with nothing
+/// around them but a closing line ([`write_closing`]), so that a file's
+/// lines can be kept and given again as they are (the cache's kept
+/// rendering).
 pub fn lines_per_file(format: Format) -> bool {
-    matches!(format, Format::Json | Format::Github)
+    matches!(format, Format::Json | Format::Github | Format::Human)
 }
 
 /// Renders `report` in `format`, one with [`lines_per_file`] (`None` for
 /// the others), handing `each` the lines of each file in output order,
 /// as [`Report::write_each_by_file`] does.
-pub fn render_by_file(format: Format, report: &Report<'_>, each: &mut Each<'_>) -> Option<io::Result<()>> {
+pub fn render_by_file(format: Format, report: &Report<'_>, color: bool, each: &mut Each<'_>) -> Option<io::Result<()>> {
     match format {
         Format::Json => Some(json::render_by_file(report, each)),
         Format::Github => Some(github::render_by_file(report, each)),
-        Format::Human | Format::Sarif | Format::Gitlab | Format::Junit => None,
+        Format::Human => Some(human::render_by_file(report, color, each)),
+        Format::Sarif | Format::Gitlab | Format::Junit => None,
+    }
+}
+
+/// What follows the lines of every file in `format`: the closing count
+/// line of `human`, for `counts` over `files_checked` files.
+pub fn write_closing(
+    format: Format,
+    counts: &super::Counts,
+    files_checked: usize,
+    color: bool,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::write_closing(counts, files_checked, color, out),
+        _ => Ok(()),
     }
 }
 
@@ -206,14 +223,6 @@ impl<'a> Report<'a> {
             ))
         });
         items
-    }
-
-    /// Writes the text `render` gives each diagnostic, in output order.
-    pub(crate) fn write_each<F>(&self, out: &mut dyn io::Write, render: F) -> io::Result<()>
-    where
-        F: Fn(&Diagnostic, &Location<'a>, &mut Vec<u8>) -> io::Result<()> + Sync,
-    {
-        self.write_each_by_file(&mut |_, text| out.write_all(text), render)
     }
 
     /// Hands `each` the text `render` gives each diagnostic, in output
