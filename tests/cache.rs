@@ -51,6 +51,21 @@ fn cache_stats(root: &Path, args: &[&str]) -> String {
     check_with_stats(root, args).1
 }
 
+/// `check --format FORMAT` in `root` with extra arguments: (exit code,
+/// stdout), and the cache statistics line.
+fn check_in_format(root: &Path, format: &str, args: &[&str]) -> ((Option<i32>, String), String) {
+    let out = newsmark()
+        .current_dir(root)
+        .args(["check", "--format", format])
+        .args(args)
+        .env("NEWSMARK_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stats = stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned();
+    ((out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned()), stats)
+}
+
 const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Barbara", "Edsger", "Ken", "Dennis", "Margaret"];
 const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Thompson", "Ritchie", "Hamilton"];
 const WORDS: &[&str] = &["the", "minister", "said", "on", "monday", "that", "talks", "would", "resume", "US", "us"];
@@ -1102,21 +1117,11 @@ fn kept_lines_are_replayed_when_nothing_changed() {
     let args = ["--cache-dir", cache.to_str().unwrap()];
     let files = nmk_files(&root);
     for format in ["json", "github", "human"] {
-        let run = |extra: &[&str]| {
-            let out = newsmark().current_dir(&root).args(["check", "--format", format]).args(extra).output().unwrap();
-            (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
-        };
+        let run = |extra: &[&str]| check_in_format(&root, format, extra).0;
         let expected = run(&["--no-cache"]);
         assert!(!expected.1.is_empty());
         assert_eq!(run(&args), expected, "{format}: first run");
-        let stats = newsmark()
-            .current_dir(&root)
-            .args(["check", "--format", format])
-            .args(args)
-            .env("NEWSMARK_TIMINGS", "1")
-            .output()
-            .unwrap();
-        let stats = String::from_utf8_lossy(&stats.stderr).into_owned();
+        let stats = check_in_format(&root, format, &args).1;
         assert_eq!(replayed(&stats), files, "{format}: {stats}");
         assert_eq!(run(&args), expected, "{format}: replayed");
         // Into a file as well, with the closing line on stderr counting
@@ -1151,19 +1156,7 @@ fn kept_lines_are_replayed_when_nothing_changed() {
 fn kept_lines_of_unchanged_files_surround_an_edited_article() {
     for format in ["json", "human"] {
         let (_dir, root, args) = articles_workspace();
-        // (exit code, report) and the cache statistics of a run.
-        let run = |extra: &[&str]| {
-            let out = newsmark()
-                .current_dir(&root)
-                .args(["check", "--format", format])
-                .args(extra)
-                .env("NEWSMARK_TIMINGS", "1")
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-            let stats = stderr.lines().find(|l| l.starts_with("timing: cache:")).unwrap_or_default().to_owned();
-            ((out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned()), stats)
-        };
+        let run = |extra: &[&str]| check_in_format(&root, format, extra);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let unchanged = run(&args).0;
         let files = nmk_files(&root);
