@@ -365,20 +365,9 @@ fn a_tree_checked_out_elsewhere_keeps_its_cached_diagnostics() {
     let cache = dir.path().join("c");
     let args = ["--cache-dir", cache.to_str().unwrap()];
     check(&root, &args);
+    // The same files as `workspace` wrote, new ones.
     let elsewhere = dir.path().join("other-checkout").join("ws");
-    sync(
-        &elsewhere,
-        &Tree(
-            walk(&root)
-                .into_iter()
-                .map(|p| {
-                    let rel = p.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
-                    let text = std::fs::read_to_string(&p).unwrap();
-                    (rel, text)
-                })
-                .collect(),
-        ),
-    );
+    sync(&elsewhere, &Model::new(7).tree);
     let files = nmk_files(&elsewhere);
     let stats = warm_equals_no_cache(&elsewhere, &args);
     assert!(stats.contains(&format!("0 files unchanged by metadata, {files} by content, 0 parsed")), "{stats}");

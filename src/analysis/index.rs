@@ -66,7 +66,7 @@ impl Referrers {
     }
 }
 
-fn slot(sigil: Sigil) -> usize {
+pub(super) fn slot(sigil: Sigil) -> usize {
     match sigil {
         Sigil::Entity => 0,
         Sigil::Source => 1,

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashSet;
 
-use super::index::{EXHAUSTIVE_SUGGESTION_LIMIT, SUGGESTION_NEIGHBOURS, SortedIds};
+use super::index::{EXHAUSTIVE_SUGGESTION_LIMIT, SUGGESTION_NEIGHBOURS, SortedIds, slot};
 use crate::syntax::Sigil;
 
 /// An id ordered by its text reversed character by character (UTF-8
@@ -108,13 +108,6 @@ pub struct SuggestionWindows<'a> {
     /// Every distinct id of each sigil, while there are at most
     /// `EXHAUSTIVE_SUGGESTION_LIMIT` (then every id is compared).
     all: [Option<FxHashSet<&'a str>>; 2],
-}
-
-fn slot(sigil: Sigil) -> usize {
-    match sigil {
-        Sigil::Entity => 0,
-        Sigil::Source => 1,
-    }
 }
 
 impl<'a> SuggestionWindows<'a> {

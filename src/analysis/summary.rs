@@ -575,24 +575,18 @@ impl<'a> StoredDefRef<'a> {
 }
 
 impl<'a> StoredSummaryView<'a> {
-    /// The summary stored in `bytes`, read in place; `None` when it does
-    /// not decode, or `Some(None)` when the file defines nothing, which is
-    /// found without decoding its references.
-    pub fn read(bytes: &'a [u8]) -> Option<Option<StoredSummaryView<'a>>> {
+    /// The summary stored in `bytes`, read in place (`None` when the file
+    /// defines nothing, which is found without decoding its references),
+    /// and whether it holds an id (referenced or defined, under either
+    /// sigil) that `wanted` accepts; `None` when it does not decode.
+    pub fn read(bytes: &'a [u8], wanted: impl Fn(&str) -> bool) -> Option<(Option<StoredSummaryView<'a>>, bool)> {
         let (head, _) = postcard::take_from_bytes::<StoredHeadView>(bytes).ok()?;
+        let mentions = head.ids.iter().any(|id| wanted(id));
         if head.defs.is_empty() {
-            return Some(None);
+            return Some((None, mentions));
         }
         let (view, _refs) = postcard::take_from_bytes(bytes).ok()?;
-        Some(Some(view))
-    }
-
-    /// Whether the summary stored in `bytes` holds an id (referenced or
-    /// defined, under either sigil) that `wanted` accepts; `None` when it
-    /// does not decode. Reads the ids only.
-    pub fn mentions(bytes: &[u8], wanted: impl Fn(&str) -> bool) -> Option<bool> {
-        let (head, _) = postcard::take_from_bytes::<StoredHeadView>(bytes).ok()?;
-        Some(head.ids.iter().any(|id| wanted(id)))
+        Some((Some(view), mentions))
     }
 
     pub fn is_registry(&self) -> bool {

@@ -177,19 +177,17 @@ impl WorkspaceRun<'_> {
         // Every other file's summary, read in place. Most define nothing.
         // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
         loaded.prepare_summaries();
-        let reached = |bytes: &[u8]| StoredSummaryView::mentions(bytes, |id| changed_sources.source.contains(id));
+        // A file that mentions a changed source is reached by it.
+        let reached = |id: &str| !changed_sources.source.is_empty() && changed_sources.source.contains(id);
         let views: Vec<Option<StoredSummaryView>> = entry_of
             .par_iter()
             .enumerate()
             .map(|(i, &e)| match changed_files.binary_search(&i) {
                 Ok(_) => Some(None),
-                Err(_) => {
-                    let bytes = loaded.summary_bytes(&loaded.entries[e])?;
-                    if !changed_sources.source.is_empty() && reached(bytes)? {
-                        return None;
-                    }
-                    StoredSummaryView::read(bytes)
-                }
+                Err(_) => match StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?, reached)? {
+                    (_, true) => None,
+                    (view, false) => Some(view),
+                },
             })
             .collect::<Option<_>>()?;
 

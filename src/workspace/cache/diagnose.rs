@@ -50,7 +50,7 @@ pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
             let diagnostics = file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default());
             let words = if words { Words::of_parse(&text, &parse) } else { Words::default() };
             let positions = own_positions(&text, id, &diagnostics);
-            Diagnosed { diagnostics, words, positions, elsewhere: Vec::new(), from_cache: false, replay: None }
+            Diagnosed { diagnostics, words, positions, ..Diagnosed::default() }
         }
         // Read a moment ago, unreadable now (deleted or replaced while the
         // check ran): say so rather than check it against an empty text.

@@ -21,7 +21,7 @@ use crate::workspace::{ReadError, read_text};
 use super::CacheSettings;
 use super::delta::Delta;
 use super::diagnose::{
-    Diagnosed, Positions, Words, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
+    Diagnosed, Positions, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
 };
 use super::rendered::{self, Keep, Rendering};
 use super::stamp::{self, Nanos, Stamp};
@@ -927,14 +927,7 @@ pub(super) fn from_cache(
         .into_iter()
         .map(|(path, positions)| Some((file_of(path)?, positions)))
         .collect::<Option<_>>()?;
-    Some(Diagnosed {
-        diagnostics,
-        words: Words::default(),
-        positions: stored.positions,
-        elsewhere,
-        from_cache: true,
-        replay: None,
-    })
+    Some(Diagnosed { diagnostics, positions: stored.positions, elsewhere, from_cache: true, ..Diagnosed::default() })
 }
 
 /// The diagnostics of every file (`None`: not selected) in file order;
