@@ -342,6 +342,21 @@ mod analysis {
         edits_answer_as_a_fresh_analysis(&[(1, 453, 1, "-->"), (3, 3060, 1, "")]).unwrap();
     }
 
+    /// `byline: ^fireeye` in an article's front matter is an
+    /// `invalid-value` that suggests `@fireeye` because that entity exists;
+    /// then the organizations registry loses `@fireeye` (its `@`). The
+    /// value is no reference of the article, yet its diagnostic read
+    /// whether the entity is defined: it must be checked again and lose the
+    /// suggestion. And once the entity is back, gain it again.
+    #[test]
+    fn a_suggestion_that_read_whether_an_entity_exists_follows_the_registry() {
+        // Byte 13 of b.nmk is after `title: B`; byte 250 of
+        // organizations.nmk is the `@` of `@fireeye`.
+        edits_answer_as_a_fresh_analysis(&[(4, 13, 0, "byline: ^fireeye\n"), (1, 250, 1, "")]).unwrap();
+        edits_answer_as_a_fresh_analysis(&[(1, 250, 1, ""), (4, 13, 0, "byline: ^fireeye\n"), (1, 250, 0, "@")])
+            .unwrap();
+    }
+
     /// Which entity a name shared by several stands for is ranked once per
     /// workspace state (by the path of the first definition naming it):
     /// once the first holder's registry drops the name, the article's

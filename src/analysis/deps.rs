@@ -8,6 +8,8 @@
 //! * whether the ids it defines are referenced anywhere (`unused-definition`);
 //! * the set of defined ids, when one of its references is undefined ("did
 //!   you mean");
+//! * the definitions of `@id` for a `^id` written where an entity is
+//!   expected (the `invalid-value` suggests it when it exists);
 //! * the entity names that can match a word of its prose (`untagged-mention`).
 //!
 //! Each update of a [`Workspace`](super::Workspace) records a [`Change`]

@@ -167,11 +167,18 @@ fn file_deps(ctx: &Context) -> Deps {
     let index = ctx.ws.index();
     let mut deps = Deps::default();
     let defs = || ctx.definitions().map(|(_, d)| d);
-    let mut ids: Vec<(crate::syntax::Sigil, super::Symbol)> = ctx.references().map(|r| (r.sigil, r.id)).collect();
+    let mut ids: Vec<(Sigil, super::Symbol)> = ctx.references().map(|r| (r.sigil, r.id)).collect();
     ids.extend(defs().map(|d| (d.sigil, d.id)));
-    ids.sort_unstable();
-    ids.dedup();
     deps.defined_set = ctx.references().any(|r| !index.is_defined(r.sigil, r.id));
+    // A `^id` written in an attribute is no reference, but its
+    // `invalid-value` suggests `@id` when that entity exists: the result
+    // read that entity's definitions, or the set of defined ids.
+    for id in written_source_ids(ctx) {
+        match ctx.ws.interner().get(id).filter(|&sym| index.is_defined(Sigil::Entity, sym)) {
+            Some(sym) => ids.push((Sigil::Entity, sym)),
+            None => deps.defined_set = true,
+        }
+    }
     if !ctx.summary.is_registry {
         deps.referenced = defs().map(|d| (d.sigil, d.id)).collect();
     }
@@ -180,12 +187,24 @@ fn file_deps(ctx: &Context) -> Deps {
     deps
 }
 
+/// The `^id` values written in the attributes the item checks look at
+/// (the front matter's only without a region, which lies after it).
+fn written_source_ids<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = &'a str> + 'a {
+    let doc = &ctx.parse.doc;
+    let front = doc.front_matter.iter().filter(|_| ctx.region.is_none()).flat_map(|f| &f.attributes);
+    let blocks = ctx.definitions().filter_map(|(i, _)| doc.definitions.get(i)).flat_map(|d| &d.attributes);
+    front.chain(blocks).flat_map(|a| &a.items).filter_map(|item| match super::parse_reference(&item.text) {
+        Some((Sigil::Source, id)) => Some(id),
+        _ => None,
+    })
+}
+
 use std::sync::Arc;
 
 use super::deps::{Change, Deps};
 use super::{Code, CodeSet, Diagnostic, FileId, Related, Workspace};
 use crate::config::Config;
-use crate::syntax::{Parse, Reparsed};
+use crate::syntax::{Parse, Reparsed, Sigil};
 use crate::text::TextRange;
 
 /// What the caller knows about the state of the workspace, and whether it
