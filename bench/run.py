@@ -536,8 +536,22 @@ class LspBench:
     def run(self) -> dict:
         a = self.a
         stderr_path = str(Path(a.data) / f"lsp-{self.m['size']}.stderr.log")
-        c = self.c = LspClient([self.exe, "lsp"], str(self.root), stderr_path)
+        # An empty cache folder of its own: the server indexes from the
+        # files (what this benchmark measures), and the cache it writes
+        # once indexed stays out of the corpus (`bench/cache.py` measures
+        # the start from a cache).
+        cache_dir = tempfile.TemporaryDirectory(prefix="newsmark-lsp-cache-")
+        env_before = os.environ.get("NEWSMARK_CACHE_DIR")
+        os.environ["NEWSMARK_CACHE_DIR"] = cache_dir.name
+        try:
+            c = self.c = LspClient([self.exe, "lsp"], str(self.root), stderr_path)
+        finally:
+            if env_before is None:
+                del os.environ["NEWSMARK_CACHE_DIR"]
+            else:
+                os.environ["NEWSMARK_CACHE_DIR"] = env_before
         c.folders = [{"uri": self.root.as_uri(), "name": self.root.name}]
+        self.cache_dir = cache_dir
         try:
             self._run()
         except LspError as e:
@@ -550,6 +564,7 @@ class LspBench:
             if hwm is not None:
                 self.res["server_vm_hwm"] = hwm
             c.shutdown()
+            self.cache_dir.cleanup()
             if c.server_requests:
                 self.res["server_requests_seen"] = sorted(set(c.server_requests))
         return {"lsp": self.res, "lsp_errors": self.errors}

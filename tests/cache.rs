@@ -762,7 +762,9 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     };
     let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
     let stats = RunStats::default();
-    let ws = load(&stats);
+    let (ws, seed) = load(&stats);
+    // The cache it read is never written over by the server.
+    assert!(seed.is_none());
     assert_eq!(stats.parsed.load(Ordering::Relaxed), 0, "{}", stats.summary());
     assert_eq!(stats.verified.load(Ordering::Relaxed), 8, "{}", stats.summary());
     assert_eq!(stats.summaries_reused.load(Ordering::Relaxed), 8, "{}", stats.summary());
@@ -775,7 +777,8 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     // An edited file is parsed, not taken from the cache.
     std::fs::write(root.join("articles/a3.nmk"), article(4242)).unwrap();
     let stats = RunStats::default();
-    let ws = load(&stats);
+    let (ws, seed) = load(&stats);
+    assert!(seed.is_none());
     assert_eq!(stats.parsed.load(Ordering::Relaxed), 1, "{}", stats.summary());
     assert_eq!(stats.summaries_reused.load(Ordering::Relaxed), 7, "{}", stats.summary());
     let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);

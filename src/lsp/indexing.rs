@@ -109,7 +109,10 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
     let counter = done.clone();
     let workspaces = planned.workspaces;
     let build = tokio::task::spawn_blocking(move || {
-        workspaces.into_iter().map(|p| build(p, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
+        // One cache folder for the workspaces nested in the first, each
+        // with its file, as `check` keeps them.
+        let top_root = workspaces.first().map(|w| w.root.clone()).unwrap_or_default();
+        workspaces.into_iter().map(|p| build(p, &top_root, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
     });
     tokio::pin!(build);
     let loaded = loop {
@@ -125,6 +128,7 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
         }
     };
     let Ok((loaded, cache_use)) = loaded else { return };
+    let (cache_use, seeds): (Vec<Vec<String>>, Vec<Option<cache::SeedCache>>) = cache_use.into_iter().unzip();
     for line in cache_use.into_iter().flatten() {
         session.client.log_message(lsp::MessageType::INFO, line).await;
     }
@@ -140,6 +144,16 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
     // built now, in the background, rather than by the first of them.
     let shared: Vec<SharedWorkspace> = session.read(|s| roots.iter().filter_map(|r| s.workspace_at(r)).collect());
     tokio::task::spawn_blocking(move || shared.iter().for_each(sort_ids_aside));
+    // A workspace that found no cache it could use leaves one of the
+    // summaries it read, for its next start (and `check`'s).
+    let seeds: Vec<cache::SeedCache> = seeds.into_iter().flatten().collect();
+    if !seeds.is_empty() {
+        let written = tokio::task::spawn_blocking(move || seeds.into_iter().map(cache::SeedCache::write).collect());
+        let lines: Vec<String> = written.await.unwrap_or_default();
+        for line in lines {
+            session.client.log_message(lsp::MessageType::INFO, line).await;
+        }
+    }
 }
 
 /// Builds the sorted ids of `shared` without holding its lock, so that an
@@ -164,17 +178,22 @@ fn sort_ids_aside(shared: &SharedWorkspace) {
 
 /// Loads one planned workspace: summaries only, since the texts of files
 /// that are not open are read again when a request needs them. Also says
-/// how much came from the cache `check` wrote, and why a cache found
-/// there was ignored (lines for the client's log).
-fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> (Indexed, Vec<String>) {
+/// how much came from the cache, and why a cache found there was ignored
+/// (lines for the client's log), and gives the cache to write when none
+/// could be used.
+fn build(
+    p: PlannedWorkspace,
+    top_root: &Path,
+    counter: &AtomicUsize,
+) -> (Indexed, (Vec<String>, Option<cache::SeedCache>)) {
     let root = p.root.clone();
-    // Summaries of the files `check` cached (§16) and that did not change
-    // come from its cache (`NEWSMARK_CACHE_DIR` or `.newsmark_cache` in
-    // the workspace root); the others are parsed.
-    let cache = CacheSettings::resolve(false, None, &root);
+    // Summaries of the files cached (§16) that did not change come from
+    // the cache (`NEWSMARK_CACHE_DIR`, or `.newsmark_cache` in the top
+    // workspace's root, as `check` keeps it); the others are parsed.
+    let cache = CacheSettings::resolve(false, None, top_root);
     let stats = cache::RunStats::default();
     let files = p.files.len();
-    let mut ws = cache::load_workspace(&cache, &root, root.clone(), p.config, p.files, &stats, &|| {
+    let (mut ws, seed) = cache::load_workspace(&cache, top_root, root.clone(), p.config, p.files, &stats, &|| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
     let mut log = stats.take_notes();
@@ -190,7 +209,7 @@ fn build(p: PlannedWorkspace, counter: &AtomicUsize) -> (Indexed, Vec<String>) {
         let display_path = load::display_path(&path, &root);
         ws.set_file(crate::analysis::LoadedFile { path, display_path, content: Err(message) }, None);
     }
-    (Indexed { ws }, log)
+    (Indexed { ws }, (log, seed))
 }
 
 /// Publishes the `config` diagnostic of each `newsmark.toml` (an empty list

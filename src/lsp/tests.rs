@@ -169,6 +169,14 @@ impl Pipe {
         assert_eq!(running(), n, "test holds running");
     }
 
+    /// A server started on `root`, once its indexing has ended.
+    async fn indexed(root: &Path) -> Pipe {
+        let mut p = Pipe::start();
+        p.initialize(root, true).await;
+        p.until_progress_end().await;
+        p
+    }
+
     /// Reads until indexing reports its end (`$/progress` with `end`).
     async fn until_progress_end(&mut self) {
         let end = |n: &Value| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end";
@@ -731,22 +739,91 @@ async fn the_sorted_ids_are_built_after_indexing_ends() {
     assert_eq!(ids(Sigil::Source), ["s"]);
 }
 
+/// The lines the server wrote to the client's log.
+fn logged(p: &Pipe) -> Vec<String> {
+    let log = p.notifications.iter().filter(|n| n["method"] == "window/logMessage");
+    log.map(|n| n["params"]["message"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+/// A server that found no cache leaves one of the summaries it read: its
+/// next start takes them, and `check` over it takes them too and reports
+/// what it reports with no cache. A cache it could read is never written
+/// over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_leaves_a_cache_when_it_found_none() {
+    use crate::workspace::cache::{CacheSettings, RunCache, RunStats, check_plan, load_workspace};
+    let (_dir, root) = newsroom();
+    let start = || Pipe::indexed(&root);
+    let mut p = start().await;
+    assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 0 of them from the cache")), "{:?}", logged(&p));
+    let written = |p: &Pipe| logged(p).iter().any(|l| l.starts_with("wrote the cache") && l.ends_with("of 2 files"));
+    p.until("the line saying the cache was written", written).await;
+    assert_eq!(std::fs::read_to_string(root.join(".newsmark_cache/.gitignore")).unwrap(), "*\n");
+
+    let p = start().await;
+    assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 2 of them from the cache")), "{:?}", logged(&p));
+
+    // `check` over the cache the server wrote, then over none.
+    let check = |settings: &CacheSettings| {
+        let plan = crate::workspace::load::plan(&root).unwrap();
+        let stats = RunStats::default();
+        let (checked, writes) = check_plan(plan, &root, RunCache::new(settings), None, &|_| true, &stats, &|| {});
+        for w in writes {
+            assert_eq!(w.join().unwrap(), None);
+        }
+        let diagnostics: Vec<_> = checked.iter().map(|c| format!("{:?}", c.diagnostics)).collect();
+        (diagnostics, stats.summaries_reused.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let settings = CacheSettings::resolve(false, None, &root);
+    let (cached, reused) = check(&settings);
+    let (uncached, _) = check(&CacheSettings::disabled());
+    assert_eq!(reused, 2, "check did not take the summaries the server wrote");
+    assert!(uncached[0].contains("UndefinedReference"), "{uncached:?}");
+    assert_eq!(cached, uncached);
+
+    // Now that `check` wrote it whole, a load reads it and leaves nothing
+    // to write.
+    let plan = crate::workspace::load::plan(&root).unwrap();
+    let w = plan.workspaces.into_iter().next().unwrap();
+    let stats = RunStats::default();
+    let (_, seed) = load_workspace(&settings, &root, root.clone(), w.config, w.files, &stats, &|| {});
+    assert_eq!(stats.summaries_reused.load(std::sync::atomic::Ordering::Relaxed), 2);
+    assert!(seed.is_none(), "a cache that could be read would be written over");
+}
+
+/// A workspace nested in another has its cache file in the top one's
+/// cache folder, where `check` keeps it: the server finds it there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_finds_a_nested_workspace_s_cache_where_check_keeps_it() {
+    use crate::workspace::cache::{CacheSettings, RunCache, RunStats, check_plan};
+    let (_dir, root) = newsroom();
+    write(&root, "desk/newsmark.toml", "");
+    write(&root, "desk/one.nmk", "[Ann]{@a}\n");
+    write(&root, "desk/two.nmk", "@a: person \"Ann Alder\"\n");
+    let settings = CacheSettings::resolve(false, None, &root);
+    let plan = crate::workspace::load::plan(&root).unwrap();
+    assert_eq!(plan.workspaces.len(), 2);
+    let (_, writes) = check_plan(plan, &root, RunCache::new(&settings), None, &|_| true, &RunStats::default(), &|| {});
+    for w in writes {
+        assert_eq!(w.join().unwrap(), None);
+    }
+    assert!(!root.join("desk/.newsmark_cache").exists());
+    let mut p = Pipe::start();
+    p.initialize(&root, true).await;
+    p.until_progress_end().await;
+    let log = logged(&p);
+    let nested = format!("{}: 2 files indexed, 2 of them from the cache", root.join("desk").display());
+    assert!(log.iter().any(|l| l.starts_with(&nested)), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("2 files indexed, 2 of them from the cache (")), "{log:?}");
+}
+
 /// The server logs how many files it took from the cache `check` wrote,
 /// and why it ignored one it could not use.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_says_what_it_took_from_the_cache() {
     use crate::workspace::cache::{CacheSettings, RunCache, RunStats, check_plan};
     let (_dir, root) = newsroom();
-    let logged = |p: &Pipe| -> Vec<String> {
-        let log = p.notifications.iter().filter(|n| n["method"] == "window/logMessage");
-        log.map(|n| n["params"]["message"].as_str().unwrap_or_default().to_owned()).collect()
-    };
-    let start = || async {
-        let mut p = Pipe::start();
-        p.initialize(&root, true).await;
-        p.until_progress_end().await;
-        p
-    };
+    let start = || Pipe::indexed(&root);
     let p = start().await;
     assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 0 of them from the cache")), "{:?}", logged(&p));
 

@@ -24,6 +24,7 @@ use super::diagnose::{
     Diagnosed, Positions, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
 };
 use super::rendered::{self, Keep, Rendering};
+use super::seed::SeedCache;
 use super::stamp::{self, Nanos, Stamp};
 use super::store::{self, Entry, Header, Loaded, Part, PartBuilder, Sections, StoredFile};
 
@@ -244,9 +245,11 @@ pub fn check_plan(
 /// The server's way in: the workspace of `files` under `root` (texts not
 /// kept), with the summaries of the files the cache vouches for (same
 /// metadata outside the racy window, or same bytes) taken from it and the
-/// others parsed. Reads the cache `check` writes under `top_root`, never
-/// writes it: the diagnostics cached there must stay those of the
-/// summaries cached with them.
+/// others parsed. Reads the cache `check` writes under `top_root`, and
+/// never writes over one it could read: the diagnostics cached there must
+/// stay those of the summaries cached with them. When it found none it
+/// could use, the second value is one to write, of summaries only
+/// ([`SeedCache`]), once the server serves.
 pub fn load_workspace(
     settings: &CacheSettings,
     top_root: &Path,
@@ -255,12 +258,14 @@ pub fn load_workspace(
     files: Vec<PathBuf>,
     stats: &RunStats,
     on_file_done: &(dyn Fn() + Sync),
-) -> Workspace {
+) -> (Workspace, Option<SeedCache>) {
     let program = store::program_id();
-    let loaded = settings.dir.as_ref().and_then(|d| {
-        let path = store::file_for(d, top_root, &root);
-        noting(store::load(&path, &program), &path, stats)
-    });
+    let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, top_root, &root));
+    // Its metadata before it is read: a seed is written only over the
+    // file found then (see `SeedCache::write`).
+    let found = cache_file.as_deref().and_then(SeedCache::stamp_of);
+    let loaded = cache_file.as_ref().and_then(|path| noting(store::load(path, &program), path, stats));
+    let key = diagnostics_key(&config, &root, &root);
     let planned = PlannedWorkspace { root: root.clone(), config, files, unreadable: Vec::new() };
     let run = WorkspaceRun {
         planned,
@@ -287,11 +292,41 @@ pub fn load_workspace(
     );
     let (interner, made, _) = run.make_files(&files, &states);
     run.account();
+    // Every file was read from disk when no cache was read: their
+    // summaries are those of the bytes with the hash and metadata found.
+    let seed_files = match (&cache_file, &run.loaded) {
+        (Some(_), None) => made
+            .iter()
+            .zip(&states)
+            .filter_map(|(file, state)| match state {
+                State::Changed { hash, stamp: Some(stamp), .. } if file.read_error.is_none() => {
+                    Some((file.clone(), *stamp, *hash))
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     // The summaries section (hundreds of MB for a large archive) goes
     // before the index is built, not after: the server's peak memory.
     let mut run = run;
     run.loaded = None;
-    run.assemble(interner, made)
+    let shared_interner = interner.clone();
+    let ws = run.assemble(interner, made);
+    let seed = cache_file.filter(|_| !seed_files.is_empty()).map(|path| {
+        let header =
+            Header { program, diagnostics_key: key, generation: store::new_generation(), symbols: ws.interner_size() };
+        SeedCache {
+            path,
+            found,
+            header,
+            root: root.clone(),
+            files: seed_files,
+            interner: shared_interner,
+            started: run.started,
+        }
+    });
+    (ws, seed)
 }
 
 /// The cache file at `path` as read, or `None` with a note of why it is

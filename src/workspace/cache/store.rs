@@ -329,6 +329,56 @@ pub enum Part {
         file: Arc<Mutex<File>>,
         extent: Extent,
     },
+    /// New bytes compressed as they came ([`FramedSection`]).
+    Framed(FramedSection),
+}
+
+/// A section of new bytes only, compressed a frame at a time as they are
+/// appended: only the frames and less than a batch of frames' worth of
+/// bytes are held, where a [`PartBuilder`] holds every byte until the
+/// file is written (hundreds of MB of summaries for a large archive).
+#[derive(Default)]
+pub struct FramedSection {
+    /// Bytes not compressed yet.
+    pending: Vec<u8>,
+    frames: Vec<Vec<u8>>,
+    len: u64,
+}
+
+/// How many frames' worth of bytes a [`FramedSection`] gathers before it
+/// compresses them (in parallel).
+const FRAMES_AT_ONCE: usize = 8;
+
+impl FramedSection {
+    /// Appends bytes; their span.
+    pub fn push(&mut self, bytes: &[u8]) -> std::io::Result<Span> {
+        let at = self.len;
+        self.pending.extend_from_slice(bytes);
+        self.len += bytes.len() as u64;
+        if self.pending.len() >= FRAMES_AT_ONCE * FRAME {
+            self.compress_pending(false)?;
+        }
+        Ok((at, bytes.len() as u32))
+    }
+
+    /// Compresses the whole frames pending (all the bytes with `all`), in
+    /// parallel; the rest stays pending.
+    fn compress_pending(&mut self, all: bool) -> std::io::Result<()> {
+        let whole = if all { self.pending.len() } else { self.pending.len() / FRAME * FRAME };
+        let frames: Vec<Vec<u8>> = self.pending[..whole]
+            .par_chunks(FRAME)
+            .map(|chunk| zstd::bulk::compress(chunk, LEVEL))
+            .collect::<std::io::Result<_>>()?;
+        self.frames.extend(frames);
+        self.pending.drain(..whole);
+        Ok(())
+    }
+
+    /// The section, every byte compressed.
+    pub fn finish(mut self) -> std::io::Result<Part> {
+        self.compress_pending(true)?;
+        Ok(Part::Framed(self))
+    }
 }
 
 /// A section to write, made of the parts of the previous file's section
@@ -573,6 +623,8 @@ impl Ready {
         Ok(match part {
             Part::Built(built) => Ready::Frames(built.compress()?),
             Part::Stored { file, extent } => Ready::Copy(file, extent),
+            // `finish` compressed every byte.
+            Part::Framed(framed) => Ready::Frames(framed.frames),
         })
     }
 
@@ -722,6 +774,41 @@ mod tests {
         assert_eq!((loaded.header.diagnostics_key, loaded.header.generation), (7, 9));
         assert_eq!(loaded.header.symbols, symbols);
         assert!(load(&path, "another").is_err());
+    }
+
+    /// A section compressed as it is made holds its bytes end to end,
+    /// through a cache file written and read back: pieces across frame
+    /// boundaries, more than one batch of frames, a short last frame.
+    #[test]
+    fn a_section_compressed_as_it_is_made_holds_its_bytes_end_to_end() {
+        let bytes = sample((FRAMES_AT_ONCE + 2) * FRAME + 1234);
+        let mut framed = FramedSection::default();
+        let mut entries = Vec::new();
+        let mut at = 0;
+        for (i, len) in [10, FRAME - 3, 7, 3 * FRAME + 1, 999].into_iter().cycle().enumerate() {
+            let len = len.min(bytes.len() - at);
+            let span = framed.push(&bytes[at..at + len]).unwrap();
+            assert_eq!(span, (at as u64, len as u32));
+            entries.push(Entry { path: format!("{i}.nmk"), summary: span, ..Entry::default() });
+            at += len;
+            if at == bytes.len() {
+                break;
+            }
+        }
+        assert!(framed.frames.len() >= FRAMES_AT_ONCE, "no batch was compressed before the end");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.bin");
+        let header =
+            Header { program: "p".into(), diagnostics_key: 0, generation: 1, symbols: InternerSize::default() };
+        let sections = Sections { diagnosed: Part::Built(PartBuilder::new(None)), summaries: framed.finish().unwrap() };
+        save(&path, header, entries, sections).unwrap();
+        let loaded = load(&path, "p").unwrap();
+        let mut read = Vec::new();
+        for entry in &loaded.entries {
+            read.extend_from_slice(loaded.summary_bytes(entry).unwrap());
+        }
+        assert_eq!(read.len(), bytes.len());
+        assert!(read == bytes, "the bytes read back differ");
     }
 
     /// `bytes` as a section is written: one piece.
