@@ -382,6 +382,30 @@ struct RenderingSlot {
     kept: Option<Arc<Rendering>>,
 }
 
+/// Files whose parts of the cache file are serialized at a time.
+const WRITE_BATCH: usize = 4096;
+
+/// A file's entry of the cache file to write, its parts serialized (or
+/// to be copied from the last cache file).
+struct NewEntry {
+    id: FileId,
+    stamp: Stamp,
+    read_since: Nanos,
+    hash: (u64, u64),
+    /// Its summary's span in the last cache file, copied from there.
+    cached: Option<store::Span>,
+    /// Its summary serialized, when there is none to copy.
+    summary: Option<Vec<u8>>,
+    diagnosed: NewPart,
+}
+
+/// A part of an entry: copied from the last cache file (when it had one),
+/// or serialized (`None` when that failed, never expected).
+enum NewPart {
+    Copy(Option<store::Span>),
+    Bytes(Option<Vec<u8>>),
+}
+
 /// What to write back.
 struct Save {
     entries: Vec<Entry>,
@@ -787,9 +811,14 @@ impl WorkspaceRun<'_> {
         let mut entry_of: Vec<Option<u32>> = vec![None; files.len()];
         if self.writes_cache {
             let rel_paths: Vec<String> = ws.files().map(|(_, f)| rel_path(&ws.root, &f.path)).collect();
-            for (i, (file, state)) in files.iter().zip(&states).enumerate() {
-                let Some(id) = ws.file_id(&file.path) else { continue };
-                let Some(source) = ws.file(id).filter(|f| f.read_error.is_none()) else { continue };
+            // Each file's parts are serialized on every thread, a batch of
+            // files at a time (not all held at once), then laid end to end
+            // in order: serialized one after the other, they kept one
+            // thread busy for seconds after a cold run's diagnose pass.
+            let prepare = |i: usize| -> Option<NewEntry> {
+                let (file, state) = (files.get(i)?, states.get(i)?);
+                let id = ws.file_id(&file.path)?;
+                let source = ws.file(id).filter(|f| f.read_error.is_none())?;
                 let cached = same(i).and_then(|e| loaded?.entries.get(e));
                 let parsed = fallback[i].get().copied().flatten();
                 let (stamp, read_since, hash) = match (state, cached, parsed) {
@@ -798,19 +827,13 @@ impl WorkspaceRun<'_> {
                     // like a changed file.
                     (State::Same { stamp, .. }, None, Some(parsed)) => (*stamp, self.started, parsed),
                     (State::Changed { hash, stamp: Some(stamp), .. }, ..) => (*stamp, self.started, *hash),
-                    _ => continue,
+                    _ => return None,
                 };
-                let summary = match cached.and_then(|e| summaries.copy(e.summary)) {
-                    Some(span) => span,
-                    None => match postcard::to_stdvec(&source.summary.to_stored(ws.interner())) {
-                        Ok(bytes) => summaries.push(&bytes),
-                        Err(_) => continue,
-                    },
-                };
-                let written = match (results.get(id.0 as usize), cached) {
-                    (Some(Some(d)), Some(entry)) if d.from_cache => {
-                        entry.diagnosed.and_then(|span| diagnosed.copy(span))
-                    }
+                let serialize = || postcard::to_stdvec(&source.summary.to_stored(ws.interner())).ok();
+                // A cached summary is copied from the last file (below).
+                let summary = if cached.is_some() { None } else { Some(serialize()?) };
+                let diagnosed = match (results.get(id.0 as usize), cached) {
+                    (Some(Some(d)), Some(entry)) if d.from_cache => NewPart::Copy(entry.diagnosed),
                     (Some(Some(d)), _) => {
                         let path = |id: FileId| rel_paths.get(id.0 as usize).map_or("", String::as_str);
                         let stored = StoredFile {
@@ -820,19 +843,43 @@ impl WorkspaceRun<'_> {
                             words: d.words.0.clone(),
                         };
                         // An error is never expected; the part is left out.
-                        postcard::to_stdvec(&stored).ok().map(|bytes| diagnosed.push(&bytes))
+                        NewPart::Bytes(postcard::to_stdvec(&stored).ok())
                     }
-                    _ => None,
+                    _ => NewPart::Copy(None),
                 };
-                entry_of[i] = Some(entries.len() as u32);
-                entries.push(Entry {
-                    path: rel_paths[id.0 as usize].clone(),
-                    stamp,
-                    read_since,
-                    hash,
-                    summary,
-                    diagnosed: written,
-                });
+                Some(NewEntry { id, stamp, read_since, hash, cached: cached.map(|e| e.summary), summary, diagnosed })
+            };
+            let order: Vec<usize> = (0..files.len()).collect();
+            for batch in order.chunks(WRITE_BATCH) {
+                let prepared: Vec<Option<NewEntry>> = batch.par_iter().map(|&i| prepare(i)).collect();
+                for (&i, new) in batch.iter().zip(prepared) {
+                    let Some(new) = new else { continue };
+                    let summary = match new.cached.and_then(|span| summaries.copy(span)) {
+                        Some(span) => span,
+                        // The last file's section lacks it (never
+                        // expected): serialized here.
+                        None => match new.summary.or_else(|| {
+                            let source = ws.file(new.id)?;
+                            postcard::to_stdvec(&source.summary.to_stored(ws.interner())).ok()
+                        }) {
+                            Some(bytes) => summaries.push(&bytes),
+                            None => continue,
+                        },
+                    };
+                    let written = match new.diagnosed {
+                        NewPart::Copy(span) => span.and_then(|span| diagnosed.copy(span)),
+                        NewPart::Bytes(bytes) => bytes.map(|bytes| diagnosed.push(&bytes)),
+                    };
+                    entry_of[i] = Some(entries.len() as u32);
+                    entries.push(Entry {
+                        path: rel_paths[new.id.0 as usize].clone(),
+                        stamp: new.stamp,
+                        read_since: new.read_since,
+                        hash: new.hash,
+                        summary,
+                        diagnosed: written,
+                    });
+                }
             }
         }
 
