@@ -74,17 +74,28 @@ const WORDS: &[&str] = &["the", "minister", "said", "on", "monday", "that", "tal
 #[derive(Clone, Debug)]
 struct Tree(BTreeMap<String, String>);
 
-fn person(i: usize, aka: usize) -> String {
+/// Names a person may gain as an `aka` of its own, its display name kept:
+/// surnames other articles tag, a phrase with "the", a short name.
+const ALIASES: &[&str] = &["Hopper", "Turing", "Lovelace", "The Minister", "US"];
+
+/// A person; `aka` picks its names, `extra` adds aliases from [`ALIASES`]
+/// on a line of their own.
+fn person(i: usize, aka: usize, extra: &[usize]) -> String {
     let (f, l) = (FIRST[i % FIRST.len()], LAST[(i / 2 + aka) % LAST.len()]);
     let mut s = format!("@p{i}: person \"{f} {l}\"\n");
     if aka % 3 != 0 {
         s.push_str(&format!("  aka: {l}; Dr. {l}\n"));
     }
+    if !extra.is_empty() {
+        let names: Vec<&str> = extra.iter().map(|&k| ALIASES[k % ALIASES.len()]).collect();
+        s.push_str(&format!("  aka: {}\n", names.join("; ")));
+    }
     s
 }
 
-fn registry(people: &[(usize, usize)]) -> String {
-    people.iter().map(|&(i, aka)| person(i, aka)).collect::<Vec<_>>().join("\n")
+fn registry(people: &[(usize, usize)], extra: &std::collections::BTreeSet<(usize, usize)>) -> String {
+    let of = |i: usize| -> Vec<usize> { extra.iter().filter(|(j, _)| *j == i).map(|&(_, k)| k).collect() };
+    people.iter().map(|&(i, aka)| person(i, aka, &of(i))).collect::<Vec<_>>().join("\n")
 }
 
 /// An article from a seed: prose with tags, untagged names, quotations,
@@ -126,6 +137,8 @@ enum Step {
     Add(u64),
     Config(usize),
     Aka(usize, usize),
+    /// Adds or removes one alias of a person, nothing else of it changed.
+    Alias(usize, usize),
     AddPerson(usize),
     RemovePerson(usize),
 }
@@ -139,6 +152,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<u64>().prop_map(Step::Add),
         1 => (0..4usize).prop_map(Step::Config),
         2 => (0..10usize, 0..8usize).prop_map(|(i, a)| Step::Aka(i, a)),
+        2 => (0..10usize, 0..ALIASES.len()).prop_map(|(i, k)| Step::Alias(i, k)),
         1 => (10..14usize).prop_map(Step::AddPerson),
         1 => (0..10usize).prop_map(Step::RemovePerson),
     ]
@@ -154,6 +168,8 @@ const CONFIGS: &[&str] = &[
 struct Model {
     tree: Tree,
     people: Vec<(usize, usize)>,
+    /// Aliases added with [`Step::Alias`]: (person, alias).
+    extra: std::collections::BTreeSet<(usize, usize)>,
 }
 
 impl Model {
@@ -161,12 +177,13 @@ impl Model {
         let people: Vec<(usize, usize)> = (0..10).map(|i| (i, i % 4)).collect();
         let mut files = BTreeMap::new();
         files.insert("newsmark.toml".to_string(), CONFIGS[0].to_string());
-        files.insert("registry/people.nmk".to_string(), registry(&people[..6]));
-        files.insert("registry/more.nmk".to_string(), registry(&people[6..]));
+        let none = std::collections::BTreeSet::new();
+        files.insert("registry/people.nmk".to_string(), registry(&people[..6], &none));
+        files.insert("registry/more.nmk".to_string(), registry(&people[6..], &none));
         for i in 0..6 {
             files.insert(format!("articles/a{i}.nmk"), article(seed + i));
         }
-        Model { tree: Tree(files), people }
+        Model { tree: Tree(files), people, extra: none }
     }
 
     fn articles(&self) -> Vec<String> {
@@ -175,8 +192,8 @@ impl Model {
 
     fn registries(&mut self) {
         let (a, b): (Vec<_>, Vec<_>) = self.people.iter().partition(|(i, _)| i % 2 == 0);
-        self.tree.0.insert("registry/people.nmk".into(), registry(&a));
-        self.tree.0.insert("registry/more.nmk".into(), registry(&b));
+        self.tree.0.insert("registry/people.nmk".into(), registry(&a, &self.extra));
+        self.tree.0.insert("registry/more.nmk".into(), registry(&b, &self.extra));
     }
 
     fn apply(&mut self, step: &Step) {
@@ -218,6 +235,12 @@ impl Model {
             Step::Aka(i, aka) => {
                 if let Some(p) = self.people.iter_mut().find(|(j, _)| *j == i) {
                     p.1 = aka;
+                }
+                self.registries();
+            }
+            Step::Alias(i, k) => {
+                if !self.extra.remove(&(i, k)) {
+                    self.extra.insert((i, k));
                 }
                 self.registries();
             }
@@ -785,6 +808,63 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     assert_eq!(summaries(&ws), summaries(&fresh));
 }
 
+/// Writes `text` at `rel` under `root`, creating folders.
+fn write_under(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// An entity's `aka` changed, nothing else of it: the files referencing
+/// it are checked again only when the change can reach them (a tag written
+/// as a name it gained or lost; a fix that edits its definition), and the
+/// output is that of `--no-cache` after each change.
+#[test]
+fn an_aka_change_checks_again_only_the_files_it_can_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let write = |rel: &str, text: &str| write_under(&root, rel, text);
+    let article = |title: &str, prose: &str| format!("---\ntitle: {title}\npublished: 2016\n---\n\n{prose}\n");
+    let registry = |aka: &str| format!("@p1: person \"Ada Lovelace\"\n  aka: {aka}\n\n@p2: person \"Alan Turing\"\n");
+    write("newsmark.toml", "");
+    write("registry/people.nmk", &registry("Lovelace"));
+    write("articles/a.nmk", &article("A", "[Ada Lovelace]{@p1} spoke."));
+    // `unknown-alias`, with a fix that edits the registry.
+    write("articles/b.nmk", &article("B", "[Countess Ada]{@p1} spoke."));
+    write("articles/c.nmk", &article("C", "[The Countess]{@p1} spoke."));
+    write("articles/d.nmk", &article("D", "Nobody spoke."));
+    write("articles/e.nmk", &article("E", "[Lovelace]{@p1} wrote."));
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    assert!(cache_stats(&root, &args).contains("diagnostics of 0 reused, 6 computed"));
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+
+    // "The Countess" gained: the registry, `b` (its fix points into the
+    // registry) and `c` (whose tag is that name) are checked again; `a`
+    // and `e`, which reference the entity too, are not.
+    write("registry/people.nmk", &registry("Lovelace; The Countess"));
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("diagnostics of 3 reused, 3 computed"), "{stats}");
+    let gained = check(&root, &args);
+    assert!(!gained.1.contains("The Countess”"), "{}", gained.1);
+    assert_eq!(gained, check(&root, &["--no-cache"]));
+
+    // "Lovelace" lost: `e`'s tag is now an unknown alias (and `a` holds
+    // the word too); `c` and `d` are not checked again.
+    write("registry/people.nmk", &registry("The Countess"));
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("diagnostics of 2 reused, 4 computed"), "{stats}");
+    let lost = check(&root, &args);
+    assert!(lost.1.contains("“Lovelace” is neither"), "{}", lost.1);
+    assert_eq!(lost, check(&root, &["--no-cache"]));
+
+    // The display name changed: every file referencing the entity.
+    write("registry/people.nmk", &registry("The Countess").replace("\"Ada Lovelace\"", "\"Ada King\""));
+    let stats = cache_stats(&root, &args);
+    assert!(stats.contains("diagnostics of 1 reused, 5 computed"), "{stats}");
+    assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+}
+
 /// A fix that edits a registry holds offsets into it: the cached
 /// diagnostic stands while that registry is unchanged, whatever else
 /// changed, and is computed again (with the new offsets) once it changes.
@@ -794,11 +874,7 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
 fn a_fix_into_another_file_is_reused_until_that_file_changes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_under(&root, rel, text);
     write("newsmark.toml", "");
     write("registry/people.nmk", "@p1: person \"Ada Lovelace\"\n");
     // An alias the registry does not list: `unknown-alias`, whose fix adds

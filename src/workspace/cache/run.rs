@@ -382,6 +382,15 @@ struct RenderingSlot {
     kept: Option<Arc<Rendering>>,
 }
 
+/// What the full run does with a file's diagnostics.
+enum Pass {
+    /// Not selected: none.
+    Skip,
+    /// Taken from the cache.
+    Taken(Diagnosed),
+    Diagnose,
+}
+
 /// Files whose parts of the cache file are serialized at a time.
 const WRITE_BATCH: usize = 4096;
 
@@ -742,30 +751,22 @@ impl WorkspaceRun<'_> {
         let kept = self.kept_rendering().filter(|_| usable);
         // The cached diagnostics are decompressed before the parallel pass,
         // not by the first file to need them inside it (alone, while the
-        // other threads waited on it: a second on the large corpus), and
-        // beside the sorted ids, whose build keeps one thread busy part
-        // of the time.
+        // other threads waited on it: a second on the large corpus).
         let takes_cached = usable && states.iter().any(|s| matches!(s, State::Same { .. }));
-        rayon::join(
-            || ws.index().prepare_suggestions(ws.interner()),
-            || {
-                if let Some(loaded) = loaded.filter(|_| takes_cached) {
-                    loaded.prepare_diagnosed();
-                }
-            },
-        );
+        if let Some(loaded) = loaded.filter(|_| takes_cached) {
+            loaded.prepare_diagnosed();
+        }
         let ids: Vec<FileId> = ws.files().map(|(id, _)| id).collect();
-        let mut results: Vec<Option<Diagnosed>> = ids
+        // First which files take their diagnostics from the cache (those
+        // are taken here), then the others are diagnosed.
+        let passes: Vec<Pass> = ids
             .par_iter()
             // Files differ in cost a hundredfold (a registry against an
             // article): split to single files, so that a thread never ends
             // with a run of registries while the others wait.
             .with_max_len(1)
             .map(|&id| {
-                let file = ws.file(id)?;
-                if !(self.is_selected)(&file.path) {
-                    return None;
-                }
+                let Some(file) = ws.file(id).filter(|f| (self.is_selected)(&f.path)) else { return Pass::Skip };
                 let i = id.0 as usize;
                 if usable
                     && let Some(entry_index) = same(i)
@@ -786,16 +787,43 @@ impl WorkspaceRun<'_> {
                         if kept.as_ref().is_some_and(|r| r.fragment(entry as usize).is_some()) {
                             self.stats.reused.fetch_add(1, Ordering::Relaxed);
                             self.stats.replayed.fetch_add(1, Ordering::Relaxed);
-                            return Some(Diagnosed { from_cache: true, replay: Some(entry), ..Diagnosed::default() });
+                            return Pass::Taken(Diagnosed {
+                                from_cache: true,
+                                replay: Some(entry),
+                                ..Diagnosed::default()
+                            });
                         }
                         if let Some(back) = from_cache(id, cached, &|p| ws.file_id(&ws.root.join(p))) {
                             self.stats.reused.fetch_add(1, Ordering::Relaxed);
-                            return Some(back);
+                            return Pass::Taken(back);
                         }
                     }
                 }
-                self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
-                Some(diagnose_file(&ws, id, self.writes_cache))
+                Pass::Diagnose
+            })
+            .collect();
+        // "Did you mean" sorts every defined id (most of a second for a
+        // large archive): only when a file to diagnose has an undefined
+        // reference. After a registry edit, the few files it reaches
+        // seldom have one. (Only the time depends on it: a file that asks
+        // for them anyway gets them built then.)
+        let index = ws.index();
+        let undefined_in =
+            |id: FileId| ws.file(id).is_some_and(|f| f.summary.refs.iter().any(|r| !index.is_defined(r.sigil, r.id)));
+        if passes.par_iter().zip(&ids).any(|(pass, &id)| matches!(pass, Pass::Diagnose) && undefined_in(id)) {
+            index.prepare_suggestions(ws.interner());
+        }
+        let mut results: Vec<Option<Diagnosed>> = passes
+            .into_par_iter()
+            .zip(ids)
+            .with_max_len(1)
+            .map(|(pass, id)| match pass {
+                Pass::Skip => None,
+                Pass::Taken(diagnosed) => Some(diagnosed),
+                Pass::Diagnose => {
+                    self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
+                    Some(diagnose_file(&ws, id, self.writes_cache))
+                }
             })
             .collect();
 

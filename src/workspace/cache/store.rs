@@ -26,8 +26,9 @@ use crate::analysis::InternerSize;
 use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
-/// Bumped whenever the layout below changes.
-const FORMAT: u32 = 8;
+/// Bumped whenever the layout below changes, or what a part means (9: the
+/// bits of the prose word filters).
+const FORMAT: u32 = 9;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 pub(super) const LEVEL: i32 = 1;
