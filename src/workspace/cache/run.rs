@@ -969,13 +969,20 @@ impl WorkspaceRun<'_> {
         let by_path: rustc_hash::FxHashMap<&str, u32> =
             entries.iter().enumerate().map(|(i, e)| (e.path.as_str(), i as u32)).collect();
         let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
+        let wanted = |i: usize, file: &CheckedFile| (self.is_selected)(&file.path) && !skip(i);
+        // Every file skipped (replayed from kept lines, or changed): the
+        // diagnostics section (hundreds of MB for a large archive) is not
+        // even decompressed.
+        if !files.iter().enumerate().any(|(i, file)| wanted(i, file)) {
+            return Some(files.iter().map(|_| None).collect());
+        }
         loaded.prepare_diagnosed();
         files
             .par_iter()
             .zip(entries.par_iter())
             .enumerate()
             .map(|(i, (file, entry))| {
-                if !(self.is_selected)(&file.path) || skip(i) {
+                if !wanted(i, file) {
                     return Some(None);
                 }
                 let stored = loaded.diagnosed(entry).filter(|s| !s.points_into(changed))?;
