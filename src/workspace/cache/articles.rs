@@ -181,6 +181,10 @@ impl WorkspaceRun<'_> {
         let reached = |id: &str| !changed_sources.source.is_empty() && changed_sources.source.contains(id);
         let views: Vec<Option<StoredSummaryView>> = entry_of
             .par_iter()
+            // The registries (a thousandfold the definitions of an
+            // article) sort last: split to single files, or one thread
+            // read them all while the other waited.
+            .with_max_len(1)
             .enumerate()
             .map(|(i, &e)| match changed_files.binary_search(&i) {
                 Ok(_) => Some(None),
@@ -198,6 +202,7 @@ impl WorkspaceRun<'_> {
         let may_be_in_prose = |key: u64| changed.iter().any(|c| c.words.may_contain(key));
         let found: Option<Vec<Vec<(Sigil, &str)>>> = views
             .par_iter()
+            .with_max_len(1)
             .map(|view| {
                 let Some(view) = view else { return Some(Vec::new()) };
                 let mut taken = Vec::new();
