@@ -75,12 +75,20 @@ pub fn start(session: &Arc<Session>, state: &mut State, top: PathBuf) {
     }
     let (id, last_good) = state.start_job(&top);
     let progress = state.settings.work_done_progress;
-    tokio::spawn(run(session.clone(), top, id, last_good, progress));
+    let cache = state.settings.cache;
+    tokio::spawn(run(session.clone(), top, id, last_good, progress, cache));
 }
 
 /// Plans and loads in the background, reporting progress, then swaps the
 /// loaded workspaces in through the state's one writer.
-async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<PathBuf, Arc<Config>>, progress: bool) {
+async fn run(
+    session: Arc<Session>,
+    top: PathBuf,
+    id: u64,
+    last_good: FxHashMap<PathBuf, Arc<Config>>,
+    progress: bool,
+    cache: bool,
+) {
     let at = top.clone();
     let Ok(planned) = tokio::task::spawn_blocking(move || plan(&at, &last_good)).await else { return };
     for p in planned.problems {
@@ -112,7 +120,8 @@ async fn run(session: Arc<Session>, top: PathBuf, id: u64, last_good: FxHashMap<
         // One cache folder for the workspaces nested in the first, each
         // with its file, as `check` keeps them.
         let top_root = workspaces.first().map(|w| w.root.clone()).unwrap_or_default();
-        workspaces.into_iter().map(|p| build(p, &top_root, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
+        let settings = CacheSettings::resolve(!cache, None, &top_root);
+        workspaces.into_iter().map(|p| build(p, &top_root, &settings, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
     });
     tokio::pin!(build);
     let loaded = loop {
@@ -184,16 +193,16 @@ fn sort_ids_aside(shared: &SharedWorkspace) {
 fn build(
     p: PlannedWorkspace,
     top_root: &Path,
+    cache: &CacheSettings,
     counter: &AtomicUsize,
 ) -> (Indexed, (Vec<String>, Option<cache::SeedCache>)) {
     let root = p.root.clone();
     // Summaries of the files cached (§16) that did not change come from
     // the cache (`NEWSMARK_CACHE_DIR`, or `.newsmark_cache` in the top
     // workspace's root, as `check` keeps it); the others are parsed.
-    let cache = CacheSettings::resolve(false, None, top_root);
     let stats = cache::RunStats::default();
     let files = p.files.len();
-    let (mut ws, seed) = cache::load_workspace(&cache, top_root, root.clone(), p.config, p.files, &stats, &|| {
+    let (mut ws, seed) = cache::load_workspace(cache, top_root, root.clone(), p.config, p.files, &stats, &|| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
     let mut log = stats.take_notes();

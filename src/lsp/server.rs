@@ -61,6 +61,9 @@ fn settings_from(params: &InitializeParams) -> Settings {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             == Some(true),
+        // `initializationOptions: {"cache": false}`: no cache read or
+        // written (a folder the editor must not write into).
+        cache: option("cache").and_then(|v| v.as_bool()) != Some(false),
     }
 }
 

@@ -175,6 +175,10 @@ pub struct Settings {
     pub diagnostic_refresh: bool,
     pub work_done_progress: bool,
     pub watch_registration: bool,
+    /// Whether indexing reads and writes the cache of §16 (the
+    /// initialization option `cache`, true unless `false`): `false` is
+    /// `check --no-cache`'s.
+    pub cache: bool,
 }
 
 impl Default for Settings {
@@ -186,6 +190,7 @@ impl Default for Settings {
             diagnostic_refresh: false,
             work_done_progress: false,
             watch_registration: false,
+            cache: true,
         }
     }
 }

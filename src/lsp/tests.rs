@@ -791,6 +791,30 @@ async fn the_server_leaves_a_cache_when_it_found_none() {
     assert!(seed.is_none(), "a cache that could be read would be written over");
 }
 
+/// `initializationOptions: {"cache": false}`: indexing neither reads a
+/// cache nor writes one (as `check --no-cache`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cache_option_turns_the_cache_off() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    let uri = format!("file://{}", root.display());
+    p.request(
+        "initialize",
+        json!({"capabilities": {"window": {"workDoneProgress": true}}, "rootUri": uri,
+               "initializationOptions": {"diagnosticDelayMs": 0, "cache": false}}),
+    )
+    .await;
+    p.notify("initialized", json!({})).await;
+    p.until_progress_end().await;
+    let log = logged(&p);
+    assert!(log.iter().any(|l| l.contains("2 files indexed, 0 of them from the cache (no cache)")), "{log:?}");
+    // A request answered after indexing ended: a cache write would have
+    // been started by then.
+    p.request("workspace/symbol", json!({"query": "Ann"})).await;
+    assert!(!root.join(".newsmark_cache").exists());
+    assert!(!logged(&p).iter().any(|l| l.starts_with("wrote the cache")));
+}
+
 /// A workspace nested in another has its cache file in the top one's
 /// cache folder, where `check` keeps it: the server finds it there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
