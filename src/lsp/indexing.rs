@@ -75,7 +75,7 @@ pub fn start(session: &Arc<Session>, state: &mut State, top: PathBuf) {
     }
     let (id, last_good) = state.start_job(&top);
     let progress = state.settings.work_done_progress;
-    let cache = state.settings.cache;
+    let cache = state.settings.cache.then(|| state.settings.cache_dir.clone());
     tokio::spawn(run(session.clone(), top, id, last_good, progress, cache));
 }
 
@@ -87,7 +87,8 @@ async fn run(
     id: u64,
     last_good: FxHashMap<PathBuf, Arc<Config>>,
     progress: bool,
-    cache: bool,
+    // `None`: no cache; else the folder asked for, if any.
+    cache: Option<Option<PathBuf>>,
 ) {
     let at = top.clone();
     let Ok(planned) = tokio::task::spawn_blocking(move || plan(&at, &last_good)).await else { return };
@@ -120,7 +121,10 @@ async fn run(
         // One cache folder for the workspaces nested in the first, each
         // with its file, as `check` keeps them.
         let top_root = workspaces.first().map(|w| w.root.clone()).unwrap_or_default();
-        let settings = CacheSettings::resolve(!cache, None, &top_root);
+        // A relative folder is taken from the workspace root, not from
+        // wherever the editor started the server.
+        let dir = cache.clone().flatten().map(|d| top_root.join(d));
+        let settings = CacheSettings::resolve(cache.is_none(), dir.as_deref(), &top_root);
         workspaces.into_iter().map(|p| build(p, &top_root, &settings, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
     });
     tokio::pin!(build);

@@ -64,6 +64,7 @@ fn settings_from(params: &InitializeParams) -> Settings {
         // `initializationOptions: {"cache": false}`: no cache read or
         // written (a folder the editor must not write into).
         cache: option("cache").and_then(|v| v.as_bool()) != Some(false),
+        cache_dir: option("cacheDir").and_then(|v| v.as_str()).filter(|d| !d.is_empty()).map(PathBuf::from),
     }
 }
 

@@ -179,6 +179,9 @@ pub struct Settings {
     /// initialization option `cache`, true unless `false`): `false` is
     /// `check --no-cache`'s.
     pub cache: bool,
+    /// The cache folder (the initialization option `cacheDir`, relative
+    /// to the workspace root): `check --cache-dir`'s.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -191,6 +194,7 @@ impl Default for Settings {
             work_done_progress: false,
             watch_registration: false,
             cache: true,
+            cache_dir: None,
         }
     }
 }

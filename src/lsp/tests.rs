@@ -187,11 +187,20 @@ impl Pipe {
     /// the server reports indexing progress (and asks the client first, so
     /// the test must read on while indexing).
     async fn initialize(&mut self, root: &Path, progress: bool) {
+        self.initialize_with(root, progress, json!({})).await;
+    }
+
+    /// [`initialize`](Self::initialize) with more initialization options.
+    async fn initialize_with(&mut self, root: &Path, progress: bool, options: Value) {
         let uri = format!("file://{}", root.display());
+        let mut all = json!({"diagnosticDelayMs": 0});
+        if let (Some(all), Some(more)) = (all.as_object_mut(), options.as_object()) {
+            all.extend(more.clone());
+        }
         self.request(
             "initialize",
             json!({"capabilities": {"window": {"workDoneProgress": progress}},
-                   "rootUri": uri, "initializationOptions": {"diagnosticDelayMs": 0}}),
+                   "rootUri": uri, "initializationOptions": all}),
         )
         .await;
         self.notify("initialized", json!({})).await;
@@ -797,14 +806,7 @@ async fn the_server_leaves_a_cache_when_it_found_none() {
 async fn the_cache_option_turns_the_cache_off() {
     let (_dir, root) = newsroom();
     let mut p = Pipe::start();
-    let uri = format!("file://{}", root.display());
-    p.request(
-        "initialize",
-        json!({"capabilities": {"window": {"workDoneProgress": true}}, "rootUri": uri,
-               "initializationOptions": {"diagnosticDelayMs": 0, "cache": false}}),
-    )
-    .await;
-    p.notify("initialized", json!({})).await;
+    p.initialize_with(&root, true, json!({"cache": false})).await;
     p.until_progress_end().await;
     let log = logged(&p);
     assert!(log.iter().any(|l| l.contains("2 files indexed, 0 of them from the cache (no cache)")), "{log:?}");
@@ -813,6 +815,20 @@ async fn the_cache_option_turns_the_cache_off() {
     p.request("workspace/symbol", json!({"query": "Ann"})).await;
     assert!(!root.join(".newsmark_cache").exists());
     assert!(!logged(&p).iter().any(|l| l.starts_with("wrote the cache")));
+}
+
+/// `initializationOptions: {"cacheDir": "…"}` moves the cache (relative
+/// to the workspace root), as `check --cache-dir`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cache_dir_option_moves_the_cache() {
+    let (_dir, root) = newsroom();
+    let mut p = Pipe::start();
+    p.initialize_with(&root, true, json!({"cacheDir": "build/nmk-cache"})).await;
+    p.until_progress_end().await;
+    let written = |p: &Pipe| logged(p).iter().any(|l| l.starts_with("wrote the cache"));
+    p.until("the line saying the cache was written", written).await;
+    assert!(root.join("build/nmk-cache/.gitignore").exists());
+    assert!(!root.join(".newsmark_cache").exists());
 }
 
 /// A workspace nested in another has its cache file in the top one's

@@ -7,7 +7,7 @@
 //!   contents): files defining them too (`duplicate-definition`) are
 //!   checked again, and files referencing them (`undefined-reference`,
 //!   `unknown-alias`, `source-after-publication`) unless only the `aka`
-//!   of an entity changed (`names_only`, below);
+//!   of an entity changed (`referenced_reach`: see the last point);
 //! * `moved`: ids whose definitions moved: files defining them too (the
 //!   related places of `duplicate-definition`);
 //! * `counted`: ids whose reference count changed: files other than
