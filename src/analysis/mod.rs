@@ -19,6 +19,6 @@ pub use names::{NameIndex, NameMatch, first_word_keys, lead_key, may_occur_in, w
 pub use suggestion_window::SuggestionWindows;
 pub use summary::{
     DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryFull,
-    StoredSummaryView, SummaryDiff, Symbol, parse_reference,
+    StoredSummaryView, SummaryDiff, Symbol, attribute_references, parse_reference,
 };
 pub use workspace::{FileTexts, InternerSize, LoadedFile, ProseEpoch, SourceFile, Workspace};

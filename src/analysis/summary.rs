@@ -437,6 +437,15 @@ fn push_attribute_refs(ctx: KeyContext, attr: &Attribute, interner: &Interner, o
     }
 }
 
+/// Every `@id` or `^id` written in the values of `attributes`, whatever
+/// the key (an item under a key that takes no references is no
+/// reference of the file, yet a check may read what it names).
+pub fn attribute_references<'a>(
+    attributes: impl Iterator<Item = &'a crate::syntax::Attribute>,
+) -> impl Iterator<Item = (Sigil, &'a str)> {
+    attributes.flat_map(|a| &a.items).filter_map(|item| parse_reference(&item.text))
+}
+
 /// `@id` or `^id` with a valid id, as written in an attribute value.
 pub fn parse_reference(text: &str) -> Option<(Sigil, &str)> {
     let mut chars = text.chars();

@@ -75,7 +75,7 @@ pub fn start(session: &Arc<Session>, state: &mut State, top: PathBuf) {
     }
     let (id, last_good) = state.start_job(&top);
     let progress = state.settings.work_done_progress;
-    let cache = state.settings.cache.then(|| state.settings.cache_dir.clone());
+    let cache = (!state.settings.cache, state.settings.cache_dir.clone());
     tokio::spawn(run(session.clone(), top, id, last_good, progress, cache));
 }
 
@@ -87,8 +87,9 @@ async fn run(
     id: u64,
     last_good: FxHashMap<PathBuf, Arc<Config>>,
     progress: bool,
-    // `None`: no cache; else the folder asked for, if any.
-    cache: Option<Option<PathBuf>>,
+    // What `CacheSettings::resolve` takes: whether the cache is off, and
+    // the folder asked for.
+    (no_cache, cache_dir): (bool, Option<PathBuf>),
 ) {
     let at = top.clone();
     let Ok(planned) = tokio::task::spawn_blocking(move || plan(&at, &last_good)).await else { return };
@@ -123,8 +124,8 @@ async fn run(
         let top_root = workspaces.first().map(|w| w.root.clone()).unwrap_or_default();
         // A relative folder is taken from the workspace root, not from
         // wherever the editor started the server.
-        let dir = cache.clone().flatten().map(|d| top_root.join(d));
-        let settings = CacheSettings::resolve(cache.is_none(), dir.as_deref(), &top_root);
+        let dir = cache_dir.map(|d| top_root.join(d));
+        let settings = CacheSettings::resolve(no_cache, dir.as_deref(), &top_root);
         workspaces.into_iter().map(|p| build(p, &top_root, &settings, &counter)).unzip::<_, _, Vec<_>, Vec<_>>()
     });
     tokio::pin!(build);

@@ -81,6 +81,13 @@ pub struct Document {
 }
 
 impl Document {
+    /// Every attribute line: the front matter's, then each definition
+    /// block's, in text order.
+    pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {
+        let front = self.front_matter.iter().flat_map(|f| &f.attributes);
+        front.chain(self.definitions.iter().flat_map(|d| &d.attributes))
+    }
+
     /// A registry file has no prose (§7).
     pub fn is_registry(&self) -> bool {
         self.paragraphs.is_empty()

@@ -193,10 +193,7 @@ fn written_source_ids<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = &'a str>
     let doc = &ctx.parse.doc;
     let front = doc.front_matter.iter().filter(|_| ctx.region.is_none()).flat_map(|f| &f.attributes);
     let blocks = ctx.definitions().filter_map(|(i, _)| doc.definitions.get(i)).flat_map(|d| &d.attributes);
-    front.chain(blocks).flat_map(|a| &a.items).filter_map(|item| match super::parse_reference(&item.text) {
-        Some((Sigil::Source, id)) => Some(id),
-        _ => None,
-    })
+    super::attribute_references(front.chain(blocks)).filter_map(|(sigil, id)| (sigil == Sigil::Source).then_some(id))
 }
 
 use std::sync::Arc;

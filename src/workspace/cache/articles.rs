@@ -37,7 +37,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
 use crate::analysis::{
     Code, FileId, FileSummary, Interner, InternerSize, SourceFile, StoredSummaryView, SuggestionWindows, Symbol,
-    Workspace, may_occur_in, parse_reference,
+    Workspace, attribute_references, may_occur_in,
 };
 use crate::syntax::{self, Parse, Sigil};
 
@@ -155,7 +155,7 @@ impl WorkspaceRun<'_> {
             // Ids written in attribute values that are no reference (a
             // `^id` under a key that takes entities is an `invalid-value`
             // that asks whether `@id` exists), under both sigils too.
-            for id in attribute_ids(&parse) {
+            for (_, id) in attribute_references(parse.doc.attributes()) {
                 let sym = scratch.get_or_intern(id);
                 wanted_ids.extend([(Sigil::Entity, sym), (Sigil::Source, sym)]);
             }
@@ -405,13 +405,4 @@ fn offer_suggestions(
         }
     }
     true
-}
-
-/// The ids written as `@id` or `^id` in the attribute values of `parse`
-/// (front matter and definition blocks), whatever the key.
-fn attribute_ids(parse: &Parse) -> impl Iterator<Item = &str> {
-    let doc = &parse.doc;
-    let front = doc.front_matter.iter().flat_map(|f| &f.attributes);
-    let blocks = doc.definitions.iter().flat_map(|d| &d.attributes);
-    front.chain(blocks).flat_map(|a| &a.items).filter_map(|item| parse_reference(&item.text)).map(|(_, id)| id)
 }

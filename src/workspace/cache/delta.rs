@@ -80,20 +80,19 @@ impl Delta {
                     self.referenced_reach.insert(*id);
                 }
                 Some(news) => {
-                    let same = olds.len() == news.len()
-                        && olds.iter().zip(news).all(|(&a, &b)| old.defs[a].same_content(&new.defs[b]));
-                    if !same {
+                    // The definitions of the id here, before and after, in
+                    // order (compared only when as many).
+                    let paired = olds.len() == news.len();
+                    let pairs = || olds.iter().zip(news).map(|(&a, &b)| (&old.defs[a], &new.defs[b]));
+                    if !(paired && pairs().all(|(a, b)| a.same_content(b))) {
                         self.defs.insert(*id);
-                        let names_only = id.0 == Sigil::Entity
-                            && olds.len() == news.len()
-                            && olds.iter().zip(news).all(|(&a, &b)| only_names_differ(&old.defs[a], &new.defs[b]));
+                        let names_only =
+                            id.0 == Sigil::Entity && paired && pairs().all(|(a, b)| only_names_differ(a, b));
                         if !names_only {
                             self.referenced_reach.insert(*id);
                         }
                     }
-                    if olds.len() != news.len()
-                        || olds.iter().zip(news).any(|(&a, &b)| old.defs[a].id_range != new.defs[b].id_range)
-                    {
+                    if !paired || pairs().any(|(a, b)| a.id_range != b.id_range) {
                         self.moved.insert(*id);
                     }
                 }

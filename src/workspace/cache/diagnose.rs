@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::analysis::deps::probe_bits;
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text, unreadable_now};
 use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, Related, Severity, Workspace, word_keys};
 use crate::syntax::{self, Parse};
@@ -115,7 +116,7 @@ impl Words {
         let bits = (keys.len() * 10).next_power_of_two().max(64);
         let mut filter = vec![0u64; bits / 64];
         for k in keys {
-            for bit in Words::bits(k, bits) {
+            for bit in probe_bits(k, bits) {
                 filter[bit / 64] |= 1 << (bit % 64);
             }
         }
@@ -130,10 +131,6 @@ impl Words {
         }
     }
 
-    fn bits(key: u64, bits: usize) -> [usize; crate::analysis::deps::PROBES] {
-        crate::analysis::deps::probe_bits(key, bits)
-    }
-
     pub fn may_contain(&self, key: u64) -> bool {
         Words::filter_may_contain(&self.0, key)
     }
@@ -141,7 +138,7 @@ impl Words {
     /// [`may_contain`](Self::may_contain) on a filter as the cache keeps it.
     pub fn filter_may_contain(filter: &[u64], key: u64) -> bool {
         let bits = filter.len() * 64;
-        bits > 0 && Words::bits(key, bits).iter().all(|&b| filter.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
+        bits > 0 && probe_bits(key, bits).iter().all(|&b| filter.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
     }
 }
 

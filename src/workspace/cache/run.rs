@@ -311,7 +311,6 @@ pub fn load_workspace(
     // before the index is built, not after: the server's peak memory.
     let mut run = run;
     run.loaded = None;
-    let shared_interner = interner.clone();
     let ws = run.assemble(interner, made);
     let seed = cache_file.filter(|_| !seed_files.is_empty()).map(|path| {
         let header =
@@ -322,7 +321,7 @@ pub fn load_workspace(
             header,
             root: root.clone(),
             files: seed_files,
-            interner: shared_interner,
+            interner: ws.shared_interner(),
             started: run.started,
         }
     });
@@ -390,9 +389,6 @@ enum Pass {
     Taken(Diagnosed),
     Diagnose,
 }
-
-/// Files whose parts of the cache file are serialized at a time.
-const WRITE_BATCH: usize = 4096;
 
 /// A file's entry of the cache file to write, its parts serialized (or
 /// to be copied from the last cache file).
@@ -857,9 +853,9 @@ impl WorkspaceRun<'_> {
                     (State::Changed { hash, stamp: Some(stamp), .. }, ..) => (*stamp, self.started, *hash),
                     _ => return None,
                 };
-                let serialize = || postcard::to_stdvec(&source.summary.to_stored(ws.interner())).ok();
                 // A cached summary is copied from the last file (below).
-                let summary = if cached.is_some() { None } else { Some(serialize()?) };
+                let summary =
+                    if cached.is_some() { None } else { Some(store::summary_bytes(&source.summary, ws.interner())?) };
                 let diagnosed = match (results.get(id.0 as usize), cached) {
                     (Some(Some(d)), Some(entry)) if d.from_cache => NewPart::Copy(entry.diagnosed),
                     (Some(Some(d)), _) => {
@@ -877,22 +873,22 @@ impl WorkspaceRun<'_> {
                 };
                 Some(NewEntry { id, stamp, read_since, hash, cached: cached.map(|e| e.summary), summary, diagnosed })
             };
-            let order: Vec<usize> = (0..files.len()).collect();
-            for batch in order.chunks(WRITE_BATCH) {
-                let prepared: Vec<Option<NewEntry>> = batch.par_iter().map(|&i| prepare(i)).collect();
-                for (&i, new) in batch.iter().zip(prepared) {
+            for start in (0..files.len()).step_by(store::SERIALIZED_AT_ONCE) {
+                let batch = start..(start + store::SERIALIZED_AT_ONCE).min(files.len());
+                let prepared: Vec<Option<NewEntry>> = batch.clone().into_par_iter().map(prepare).collect();
+                for (i, new) in batch.zip(prepared) {
                     let Some(new) = new else { continue };
                     let summary = match new.cached.and_then(|span| summaries.copy(span)) {
                         Some(span) => span,
                         // The last file's section lacks it (never
                         // expected): serialized here.
-                        None => match new.summary.or_else(|| {
-                            let source = ws.file(new.id)?;
-                            postcard::to_stdvec(&source.summary.to_stored(ws.interner())).ok()
-                        }) {
-                            Some(bytes) => summaries.push(&bytes),
-                            None => continue,
-                        },
+                        None => {
+                            match new.summary.or_else(|| store::summary_bytes(&ws.file(new.id)?.summary, ws.interner()))
+                            {
+                                Some(bytes) => summaries.push(&bytes),
+                                None => continue,
+                            }
+                        }
                     };
                     let written = match new.diagnosed {
                         NewPart::Copy(span) => span.and_then(|span| diagnosed.copy(span)),

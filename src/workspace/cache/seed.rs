@@ -18,9 +18,6 @@ use super::diagnose::rel_path;
 use super::stamp::{Nanos, Stamp};
 use super::store::{self, Entry, FramedSection, Header, Part, PartBuilder, Sections};
 
-/// Files serialized at a time.
-const BATCH: usize = 4096;
-
 /// A cache file to write from the summaries of a workspace just loaded.
 pub struct SeedCache {
     pub(super) path: PathBuf,
@@ -64,11 +61,9 @@ impl SeedCache {
         let mut entries = Vec::with_capacity(self.files.len());
         // Serialized in parallel a batch at a time (not all held twice),
         // laid end to end in path order.
-        for batch in self.files.chunks(BATCH) {
-            let stored: Vec<Option<Vec<u8>>> = batch
-                .par_iter()
-                .map(|(file, ..)| postcard::to_stdvec(&file.summary.to_stored(&self.interner)).ok())
-                .collect();
+        for batch in self.files.chunks(store::SERIALIZED_AT_ONCE) {
+            let stored: Vec<Option<Vec<u8>>> =
+                batch.par_iter().map(|(file, ..)| store::summary_bytes(&file.summary, &self.interner)).collect();
             for ((file, stamp, hash), bytes) in batch.iter().zip(stored) {
                 // An error is never expected; the file is left out (parsed
                 // again next time).

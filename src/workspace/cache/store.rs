@@ -36,6 +36,9 @@ pub(super) const LEVEL: i32 = 1;
 /// are compressed and decompressed on every core (one frame of the
 /// 210 MB of diagnostics of a large archive took 0.4 s on one).
 pub(super) const FRAME: usize = 4 << 20;
+/// Files whose parts are serialized at a time (on every thread) when a
+/// cache file is written: not every part held twice at once.
+pub(super) const SERIALIZED_AT_ONCE: usize = 4096;
 /// More than this many bytes out per byte in is not a section this program
 /// wrote.
 const MAX_RATIO: usize = 64;
@@ -656,6 +659,15 @@ impl Ready {
             }
         }
     }
+}
+
+/// A file's summary as the summaries section stores it (`None`: it does
+/// not serialize, never expected).
+pub(super) fn summary_bytes(
+    summary: &crate::analysis::FileSummary,
+    interner: &crate::analysis::Interner,
+) -> Option<Vec<u8>> {
+    postcard::to_stdvec(&summary.to_stored(interner)).ok()
 }
 
 /// Writes a cache file atomically. Creates `dir` (with a `.gitignore` of
