@@ -97,9 +97,21 @@ pub fn run(args: CheckArgs) -> i32 {
     // narrows the codes goes without it (decisions: the cache).
     let cached = fixing.is_none() && codes == CodeSet::ALL;
     let settings = CacheSettings::resolve(args.no_cache, args.cache_dir.as_deref(), &root);
+    // A format of lines per file may have its lines kept with the cache
+    // and given again for what did not change; not under a baseline,
+    // which hides some of them.
+    // The human format's lines differ with colour, which is chosen now.
+    let color =
+        args.output_file.is_none() && args.format == Format::Human && color_wanted(std::io::stdout().is_terminal());
+    let kept_key = if color { "human-color" } else { args.format.as_str() };
+    let kept_format =
+        (lines_per_file(args.format) && args.baseline.is_none() && args.write_baseline.is_none()).then_some(kept_key);
     // The root's cache file is read while the tree is walked.
-    let run_cache =
-        if cached { cache::RunCache::prefetching(&settings, &root) } else { cache::RunCache::new(&settings) };
+    let run_cache = if cached {
+        cache::RunCache::prefetching(&settings, &root, kept_format)
+    } else {
+        cache::RunCache::new(&settings)
+    };
     let plan = match plan_reached(&root, &selected, &cwd) {
         Ok(plan) => plan,
         Err(e) => return config_error(&e, &cwd),
@@ -113,15 +125,6 @@ pub fn run(args: CheckArgs) -> i32 {
         Progress::hidden()
     };
     timings.phase("discover");
-    // A format of lines per file may have its lines kept with the cache
-    // and given again for what did not change; not under a baseline,
-    // which hides some of them.
-    // The human format's lines differ with colour, which is chosen now.
-    let color =
-        args.output_file.is_none() && args.format == Format::Human && color_wanted(std::io::stdout().is_terminal());
-    let kept_key = if color { "human-color" } else { args.format.as_str() };
-    let kept_format =
-        (lines_per_file(args.format) && args.baseline.is_none() && args.write_baseline.is_none()).then_some(kept_key);
     let stats = RunStats::default();
     let mut cache_writes = Vec::new();
     let mut write_failed = false;

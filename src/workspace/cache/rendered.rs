@@ -11,29 +11,32 @@
 //! table), the table (postcard, zstd: the program, the generation of the
 //! cache file it renders, the format, and per entry its lines' place,
 //! severity counts and the entries they point into), then the lines of
-//! every file end to end (zstd in frames, as the cache's sections).
+//! every file end to end, in frames of LZ4 blocks (the sizes of each in
+//! the table). LZ4, not the zstd of the cache's sections: a run that
+//! changed nothing writes every line again (hundreds of MB on a large
+//! archive), and LZ4 gives them back twice as fast, for a body half as
+//! large again.
 //! Written atomically like the cache file. It is used only with the cache
 //! file of the same generation, so a stale or foreign one is never read
 //! as current.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::store::{self, FRAME, LEVEL};
 
-const MAGIC: &[u8; 8] = b"NMKREPRT";
+const MAGIC: &[u8; 8] = b"NMKREPR2";
 /// The head's fields after the magic: its checksum, the table's length,
 /// the body's length and the body's checksum.
 const HEAD: usize = 4 * 8;
 /// More than this many bytes of lines per byte stored is not a body this
-/// program wrote.
-const MAX_RATIO: usize = 4096;
+/// program wrote (LZ4 gives at most 255).
+const MAX_RATIO: u64 = 256;
 
 /// One file's lines in the body, and what they say.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +61,8 @@ struct Table {
     /// By entry of that cache file; `None` for a file that was not
     /// reported (not selected).
     files: Vec<Option<Fragment>>,
+    /// The body's frames in order: the bytes stored, the bytes of lines.
+    frames: Vec<(u64, u64)>,
 }
 
 /// Where the rendering in `format` of the cache file `cache_file` lives.
@@ -68,6 +73,8 @@ pub fn path_for(cache_file: &Path, format: &str) -> PathBuf {
 /// A rendering read back: its table, and its body when it is used.
 pub struct Rendering {
     files: Vec<Option<Fragment>>,
+    /// The body's frames, as the table gives them.
+    frames: Vec<(u64, u64)>,
     file: Mutex<File>,
     body_at: (u64, u64, u64),
     body: OnceLock<Option<Body>>,
@@ -75,7 +82,8 @@ pub struct Rendering {
 
 /// The body as stored, checked, with where each frame lies.
 struct Body {
-    compressed: Vec<u8>,
+    /// Shared with the frames being decompressed.
+    compressed: Arc<Vec<u8>>,
     /// Per frame: its bytes in `compressed`, and where its lines start
     /// and how many there are, in the lines end to end.
     frames: Vec<(std::ops::Range<usize>, u64, usize)>,
@@ -110,6 +118,7 @@ impl Rendering {
         }
         Some(Rendering {
             files: table.files,
+            frames: table.frames,
             file: Mutex::new(file),
             body_at: (body_start, body_len, body_sum),
             body: OnceLock::new(),
@@ -144,43 +153,47 @@ impl Rendering {
         if compressed.len() as u64 != len || xxhash_rust::xxh3::xxh3_64(&compressed) != sum {
             return None;
         }
-        let mut frames = Vec::new();
+        let mut frames = Vec::with_capacity(self.frames.len());
         let (mut at, mut lines) = (0usize, 0u64);
-        while at < compressed.len() {
-            let rest = compressed.get(at..)?;
-            let size = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0)?;
-            let frame = rest.get(..size)?;
-            let content = zstd::zstd_safe::get_frame_content_size(frame).ok()??;
-            // Checked by its checksum first. Report lines repeat far more
-            // than the cache's sections (the same diagnostic in many
-            // files), so the bound on sizes is looser.
-            if content > (size as u64).saturating_mul(MAX_RATIO as u64) || content > FRAME as u64 {
+        for &(size, content) in &self.frames {
+            // Checked by its checksum first; a table that does not add up
+            // is not one this program wrote.
+            if content > size.saturating_mul(MAX_RATIO) || content > FRAME as u64 {
                 return None;
             }
-            frames.push((at..at + size, lines, content as usize));
+            let size = usize::try_from(size).ok()?;
+            let end = at.checked_add(size).filter(|&end| end <= compressed.len())?;
+            frames.push((at..end, lines, content as usize));
             lines += content;
-            at += size;
+            at = end;
+        }
+        if at != compressed.len() {
+            return None;
         }
         let within = self.files.iter().flatten().all(|f| f.start.checked_add(f.len).is_some_and(|end| end <= lines));
-        within.then_some(Body { compressed, frames })
+        within.then_some(Body { compressed: Arc::new(compressed), frames })
     }
 
     /// A reader of the lines, front to back; `None` when the body does
     /// not read ([`Rendering::sound`]).
     pub fn reader(&self) -> Option<LinesReader<'_>> {
-        Some(LinesReader { body: self.body()?, window: Vec::new(), spare: Vec::new() })
+        Some(LinesReader { body: self.body()?, current: None, pending: Default::default(), spare: Default::default() })
     }
 }
 
-/// Writes kept lines, decompressing the frames they lie in a few at a
-/// time on the thread pool into buffers used again, so the lines of a
-/// large archive are never all in memory; fastest when asked for in the
-/// order they were written (the report's).
+/// Writes kept lines, the frames they lie in decompressed ahead on the
+/// thread pool while earlier ones are written, into buffers used again, so
+/// the lines of a large archive are never all in memory; fastest when
+/// asked for in the order they were written (the report's).
 pub struct LinesReader<'r> {
     body: &'r Body,
-    /// Frames decompressed: (index, lines).
-    window: Vec<(usize, Vec<u8>)>,
-    spare: Vec<Vec<u8>>,
+    /// The frame whose lines are at hand: (index, lines).
+    current: Option<(usize, Vec<u8>)>,
+    /// Frames asked for, in order, each arriving when decompressed
+    /// (`None` when it does not decompress).
+    pending: VecDeque<(usize, mpsc::Receiver<Option<Vec<u8>>>)>,
+    /// Buffers written out, for the next frames.
+    spare: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl LinesReader<'_> {
@@ -200,30 +213,57 @@ impl LinesReader<'_> {
         Ok(())
     }
 
-    /// The lines of frame `index`, with the frames after it decompressed
-    /// alongside when it is not at hand.
+    /// The lines of frame `index`. The frames after it are decompressed
+    /// meanwhile, a few on each thread of the pool.
     fn frame(&mut self, index: usize) -> std::io::Result<&[u8]> {
-        if !self.window.iter().any(|(i, _)| *i == index) {
-            self.spare.extend(self.window.drain(..).map(|(_, buffer)| buffer));
-            let ahead = 2 * rayon::current_num_threads().max(1);
-            let wanted: Vec<usize> = (index..self.body.frames.len().min(index + ahead)).collect();
-            let mut buffers: Vec<Vec<u8>> = wanted.iter().map(|_| self.spare.pop().unwrap_or_default()).collect();
-            let body = self.body;
-            let done = buffers.par_iter_mut().zip(&wanted).all(|(buffer, &i)| {
-                let Some((at, _, len)) = body.frames.get(i).cloned() else { return false };
-                let Some(frame) = body.compressed.get(at) else { return false };
-                buffer.clear();
-                buffer.reserve(len);
-                let mut decompressor = zstd::bulk::Decompressor::new().ok();
-                decompressor.as_mut().and_then(|d| d.decompress_to_buffer(frame, buffer).ok()) == Some(len)
-            });
-            if !done {
-                return Err(damaged());
+        if self.current.as_ref().is_none_or(|(i, _)| *i != index) {
+            if let Some((_, done)) = self.current.take() {
+                self.spare.lock().unwrap_or_else(|e| e.into_inner()).push(done);
             }
-            self.window = wanted.into_iter().zip(buffers).collect();
+            // Frames asked for before this one are not wanted any more;
+            // when it was not asked for, neither are the others.
+            while self.pending.front().is_some_and(|(i, _)| *i < index) {
+                self.pending.pop_front();
+            }
+            if self.pending.front().is_none_or(|(i, _)| *i != index) {
+                self.pending.clear();
+            }
+            let ahead = 2 * rayon::current_num_threads().max(1);
+            let mut next = self.pending.back().map_or(index, |(i, _)| i + 1);
+            while next < self.body.frames.len().min(index + 1 + ahead) {
+                self.pending.push_back((next, self.decompress(next)));
+                next += 1;
+            }
+            let (_, arriving) = self.pending.pop_front().ok_or_else(damaged)?;
+            let lines = arriving.recv().ok().flatten().ok_or_else(damaged)?;
+            self.current = Some((index, lines));
         }
-        let found = self.window.iter().find(|(i, _)| *i == index).map(|(_, lines)| lines.as_slice());
-        found.ok_or_else(damaged)
+        Ok(self.current.as_ref().map_or(&[][..], |(_, lines)| lines.as_slice()))
+    }
+
+    /// Frame `index` decompressed on the pool, or here when this is a
+    /// thread of the pool (waiting there for the pool could wait forever).
+    fn decompress(&self, index: usize) -> mpsc::Receiver<Option<Vec<u8>>> {
+        let (send, arriving) = mpsc::sync_channel(1);
+        let compressed = Arc::clone(&self.body.compressed);
+        let frame = self.body.frames.get(index).cloned();
+        let spare = Arc::clone(&self.spare);
+        let work = move || {
+            let mut buffer = spare.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+            let lines = frame.and_then(|(at, _, len)| {
+                let frame = compressed.get(at)?;
+                // Zeroed only where it grows: the buffers are used again.
+                buffer.resize(len, 0);
+                (lz4_flex::block::decompress_into(frame, &mut buffer).ok() == Some(len)).then_some(buffer)
+            });
+            let _ = send.send(lines);
+        };
+        if rayon::current_thread_index().is_some() {
+            work()
+        } else {
+            rayon::spawn(work)
+        }
+        arriving
     }
 }
 
@@ -253,13 +293,20 @@ pub struct Writer {
     current: Option<u32>,
     written: u64,
     buffer: Vec<u8>,
+    /// Bytes of lines per frame ([`FRAME`]; fewer in tests).
+    frame_len: usize,
     frames: usize,
-    sender: mpsc::Sender<(usize, std::io::Result<Vec<u8>>)>,
-    receiver: mpsc::Receiver<(usize, std::io::Result<Vec<u8>>)>,
+    /// Frames compressed: (index, bytes stored, bytes of lines).
+    sender: mpsc::Sender<(usize, Vec<u8>, usize)>,
+    receiver: mpsc::Receiver<(usize, Vec<u8>, usize)>,
 }
 
 impl Writer {
     pub fn new(keep: Keep) -> Writer {
+        Writer::with_frames_of(keep, FRAME)
+    }
+
+    fn with_frames_of(keep: Keep, frame_len: usize) -> Writer {
         let (sender, receiver) = mpsc::channel();
         Writer {
             files: vec![None; keep.entries],
@@ -267,6 +314,7 @@ impl Writer {
             current: None,
             written: 0,
             buffer: Vec::new(),
+            frame_len,
             frames: 0,
             sender,
             receiver,
@@ -297,8 +345,8 @@ impl Writer {
         fragment.len += bytes.len() as u64;
         self.written += bytes.len() as u64;
         self.buffer.extend_from_slice(bytes);
-        while self.buffer.len() >= FRAME {
-            let rest = self.buffer.split_off(FRAME);
+        while self.buffer.len() >= self.frame_len {
+            let rest = self.buffer.split_off(self.frame_len);
             let full = std::mem::replace(&mut self.buffer, rest);
             self.compress(full);
         }
@@ -308,7 +356,7 @@ impl Writer {
         let (index, sender) = (self.frames, self.sender.clone());
         self.frames += 1;
         rayon::spawn(move || {
-            let _ = sender.send((index, zstd::bulk::compress(&frame, LEVEL)));
+            let _ = sender.send((index, lz4_flex::block::compress(&frame), frame.len()));
         });
     }
 
@@ -319,18 +367,19 @@ impl Writer {
             self.compress(last);
         }
         drop(self.sender);
-        let mut frames: Vec<(usize, std::io::Result<Vec<u8>>)> = self.receiver.iter().collect();
+        let mut frames: Vec<(usize, Vec<u8>, usize)> = self.receiver.iter().collect();
         if frames.len() != self.frames {
             return Err(std::io::Error::other("a frame was not compressed"));
         }
-        frames.sort_unstable_by_key(|(i, _)| *i);
-        let body: Vec<Vec<u8>> = frames.into_iter().map(|(_, f)| f).collect::<std::io::Result<_>>()?;
-        let body = body.concat();
+        frames.sort_unstable_by_key(|(i, _, _)| *i);
+        let sizes = frames.iter().map(|(_, stored, lines)| (stored.len() as u64, *lines as u64)).collect();
+        let body = frames.into_iter().map(|(_, stored, _)| stored).collect::<Vec<_>>().concat();
         let table = Table {
             program: self.keep.program,
             generation: self.keep.generation,
             format: self.keep.format,
             files: self.files,
+            frames: sizes,
         };
         let table = postcard::to_stdvec(&table).map_err(std::io::Error::other)?;
         let table = zstd::bulk::compress(&table, LEVEL)?;
@@ -411,6 +460,36 @@ mod tests {
         assert!(Rendering::load(&keep.path, "p", 8, "json").is_none());
         assert!(Rendering::load(&keep.path, "p", 7, "github").is_none());
         assert!(Rendering::load(&keep.path, "q", 7, "json").is_none());
+    }
+
+    #[test]
+    fn lines_of_many_frames_come_back_in_any_order_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = 60;
+        let keep = keep(dir.path(), files);
+        // Frames of 50 bytes: each file's lines span frames, and there are
+        // many more frames than are decompressed ahead.
+        let mut w = Writer::with_frames_of(keep.clone(), 50);
+        let lines: Vec<Vec<u8>> =
+            (0..files).map(|i| format!("{i}: {}\n", "line of the file ".repeat(i % 7 + 1)).into_bytes()).collect();
+        for (i, l) in lines.iter().enumerate() {
+            w.reported(i as u32, [0; 4], vec![]);
+            w.lines(i as u32, l);
+        }
+        w.finish().unwrap();
+        let r = Rendering::load(&keep.path, "p", 7, "json").expect("loads");
+        assert!(r.frames.len() > 4 * rayon::current_num_threads() + 10, "{} frames", r.frames.len());
+        // In order, in a scattered order (forward and back, skipping
+        // ahead), and backwards: one reader each, every line as written.
+        let scattered: Vec<usize> = (0..files).map(|i| i * 37 % files).collect();
+        for order in [(0..files).collect::<Vec<_>>(), scattered, (0..files).rev().collect()] {
+            let mut reader = r.reader().unwrap();
+            for &i in &order {
+                let mut out = Vec::new();
+                reader.write(r.fragment(i).unwrap(), &mut out).unwrap();
+                assert!(out == lines[i], "file {i} in order {order:?}");
+            }
+        }
     }
 
     #[test]

@@ -144,10 +144,12 @@ pub struct RunCache<'s> {
 }
 
 /// A cache file read on another thread while the tree is walked (its
-/// table takes a tenth of a second to read, on one thread).
+/// table takes a tenth of a second to read, on one thread), with its kept
+/// rendering in the run's format.
 struct Prefetched {
     path: PathBuf,
-    load: std::thread::JoinHandle<Result<Loaded, String>>,
+    format: Option<String>,
+    load: std::thread::JoinHandle<(Result<Loaded, String>, Option<Rendering>)>,
 }
 
 impl<'s> RunCache<'s> {
@@ -156,23 +158,56 @@ impl<'s> RunCache<'s> {
     }
 
     /// Starts reading the cache file of the workspace at `root`, for a
-    /// plan whose top workspace is that one.
-    pub fn prefetching(settings: &'s CacheSettings, root: &Path) -> RunCache<'s> {
+    /// plan whose top workspace is that one, and its rendering in `format`
+    /// (body and all: a run that finds nothing changed writes it next).
+    pub fn prefetching(settings: &'s CacheSettings, root: &Path, format: Option<&str>) -> RunCache<'s> {
         let prefetched = settings.dir.as_ref().map(|dir| {
             let path = store::file_for(dir, root, root);
-            let file = path.clone();
-            Prefetched { path, load: std::thread::spawn(move || store::load(&file, &store::program_id())) }
+            let (file, format) = (path.clone(), format.map(str::to_owned));
+            let wanted = format.clone();
+            let load = std::thread::spawn(move || {
+                let program = store::program_id();
+                let loaded = store::load(&file, &program);
+                let kept = kept_rendering(&file, &program, &loaded, wanted.as_deref());
+                if let Some(kept) = &kept {
+                    kept.sound();
+                }
+                (loaded, kept)
+            });
+            Prefetched { path, format, load }
         });
         RunCache { settings, prefetched }
     }
 
-    /// The cache file at `path`, read or being read.
-    fn load(&mut self, path: &Path, program: &str) -> Result<Loaded, String> {
-        match self.prefetched.take_if(|p| p.path == path) {
-            Some(p) => p.load.join().unwrap_or_else(|_| Err("its reading failed".to_owned())),
-            None => store::load(path, program),
+    /// The cache file at `path`, read or being read, and its kept
+    /// rendering in `format`.
+    fn load(
+        &mut self,
+        path: &Path,
+        program: &str,
+        format: Option<&str>,
+    ) -> (Result<Loaded, String>, Option<Rendering>) {
+        match self.prefetched.take_if(|p| p.path == path && p.format.as_deref() == format) {
+            Some(p) => p.load.join().unwrap_or_else(|_| (Err("its reading failed".to_owned()), None)),
+            None => {
+                let loaded = store::load(path, program);
+                let kept = kept_rendering(path, program, &loaded, format);
+                (loaded, kept)
+            }
         }
     }
+}
+
+/// The rendering in `format` kept beside `cache_file`, when there is one
+/// of the generation `loaded` is.
+fn kept_rendering(
+    cache_file: &Path,
+    program: &str,
+    loaded: &Result<Loaded, String>,
+    format: Option<&str>,
+) -> Option<Rendering> {
+    let (Ok(loaded), Some(format)) = (loaded, format) else { return None };
+    Rendering::load(&rendered::path_for(cache_file, format), program, loaded.header.generation, format)
 }
 
 /// Checks every workspace of `plan`: diagnostics for the files
@@ -196,7 +231,13 @@ pub fn check_plan(
     let mut out = Vec::new();
     for planned in plan.workspaces {
         let cache_file = cache.settings.dir.as_ref().map(|d| store::file_for(d, &top_root, &planned.root));
-        let loaded = cache_file.as_ref().and_then(|f| noting(cache.load(f, &program), f, stats));
+        let (loaded, kept) = match &cache_file {
+            Some(f) => {
+                let (loaded, kept) = cache.load(f, &program, format);
+                (noting(loaded, f, stats), kept)
+            }
+            None => (None, None),
+        };
         let key = diagnostics_key(&planned.config, &planned.root, display_base);
         let writes_cache = cache_file.is_some();
         let rendering = match (&cache_file, format) {
@@ -204,10 +245,7 @@ pub fn check_plan(
                 path: rendered::path_for(file, format),
                 format: format.to_owned(),
                 program: program.clone(),
-                kept: loaded.as_ref().and_then(|l| {
-                    Rendering::load(&rendered::path_for(file, format), &program, l.header.generation, format)
-                        .map(Arc::new)
-                }),
+                kept: kept.map(Arc::new),
             }),
             _ => None,
         };
