@@ -138,7 +138,10 @@ pub fn run(args: CheckArgs) -> i32 {
         progress.finish();
         timings.phase("read, index and diagnose");
         warn_unmatched(&selected, &cwd, |s| workspaces.iter().any(|ws| ws.files.iter().any(|f| f.path.starts_with(s))));
-        gather_cached(workspaces, &is_selected)
+        // Only JUnit lists the files checked, and only a baseline needs
+        // their paths.
+        let list_checked = args.format == Format::Junit || baseline.is_some();
+        gather_cached(workspaces, &is_selected, list_checked)
     } else {
         // Summaries only: each file is read again when it is diagnosed and
         // when it is reported, from the page cache.
@@ -648,7 +651,11 @@ fn add_levels(counts: &mut Counts, [errors, warnings, infos, hints]: [u32; 4]) {
 }
 
 /// The outcome of the cached run (the files' texts were dropped).
-fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(&Path) -> bool) -> Gathered {
+fn gather_cached(
+    workspaces: Vec<cache::CheckedWorkspace>,
+    is_selected: &(dyn Fn(&Path) -> bool + Sync),
+    list_checked: bool,
+) -> Gathered {
     let mut collected = Collected::default();
     let mut files_checked = 0;
     let mut checked_paths = Vec::new();
@@ -659,23 +666,24 @@ fn gather_cached(workspaces: Vec<cache::CheckedWorkspace>, is_selected: &dyn Fn(
     for (ws_index, ws) in workspaces.into_iter().enumerate() {
         files_checked += ws.checked;
         if let Some(r) = &ws.replayed {
-            for &(i, entry) in &r.files {
-                let Some(file) = ws.files.get(i) else { continue };
-                replayed.push(ReplayedFile {
-                    path: file.display_path.clone(),
+            // On every thread: all the files of a large archive, when
+            // nothing changed.
+            replayed.par_extend(r.files.par_iter().filter_map(|&(i, entry)| {
+                Some(ReplayedFile {
+                    path: ws.files.get(i)?.display_path.clone(),
                     rendering: r.rendering.clone(),
                     entry,
                     ws_index,
                     file: i,
                     renumbered: r.renumbered.clone(),
-                });
-            }
+                })
+            }));
         }
         if let Some(keep) = ws.keep {
             let selected = ws.files.iter().enumerate().filter(|(_, f)| is_selected(&f.path)).map(|(i, _)| i).collect();
             keeps.push(KeptWorkspace { ws_index, keep, selected });
         }
-        for f in ws.files.iter().filter(|f| is_selected(&f.path)) {
+        for f in ws.files.iter().filter(|f| list_checked && is_selected(&f.path)) {
             checked_paths.push(f.display_path.clone());
             checked_abs.push(f.path.clone());
         }

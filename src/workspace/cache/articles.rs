@@ -98,7 +98,8 @@ struct Changed {
 
 impl WorkspaceRun<'_> {
     /// The run described in the module's documentation, or `None` when it
-    /// does not apply (then nothing was reported or changed).
+    /// does not apply (then nothing was reported or changed). Its `files`
+    /// are left empty for [`WorkspaceRun::check`] to give.
     pub(super) fn articles_run(&self, files: &[CheckedFile], states: &[State]) -> Option<CheckedWorkspace> {
         let loaded = self.loaded.as_ref()?;
         if !self.diagnostics_usable() || !self.planned.unreadable.is_empty() || loaded.entries.len() != states.len() {
@@ -347,7 +348,7 @@ impl WorkspaceRun<'_> {
         stats.diagnosed.fetch_add(checked - reused, Ordering::Relaxed);
         stats.definitions_seen.fetch_add(seen.into_inner(), Ordering::Relaxed);
         stats.definitions_taken.fetch_add(kept.into_inner(), Ordering::Relaxed);
-        Some(CheckedWorkspace { files: files.to_vec(), diagnostics, positions, checked, replayed, keep: None })
+        Some(CheckedWorkspace { files: Vec::new(), diagnostics, positions, checked, replayed, keep: None })
     }
 }
 
