@@ -13,6 +13,8 @@ local plugin = vim.env.NEWSMARK_NVIM_PLUGIN -- editors/nvim
 local style = vim.env.NEWSMARK_NVIM_STYLE or 'plain'
 if style == 'plain' then
   vim.opt.rtp:prepend(plugin)
+  -- the README's snippet for the server's initialization options (test.lua looks there)
+  vim.lsp.config('newsmark', { init_options = { cacheDir = 'nvim-cache' } })
   vim.lsp.enable('newsmark')
 elseif style == 'lazy' then
   local readme = table.concat(vim.fn.readfile(plugin .. '/README.md'), '\n')

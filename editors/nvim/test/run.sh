@@ -22,6 +22,9 @@ export PATH=$D/bin:$PATH
 SRC=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["workspace"])' "$SCENARIO")
 case $SRC in /*) ;; *) SRC=$REPO_DIR/$SRC ;; esac
 cp -r "$SRC" "$D/workspace"; chmod -R u+w "$D/workspace"
+# without a cache a run of `newsmark check` may have left there: the test looks for the one
+# the server writes
+rm -rf "$D/workspace"/.newsmark_cache
 export NEWSMARK_SCENARIO=$SCENARIO NEWSMARK_WORKSPACE=$(cd "$D/workspace" && pwd -P)
 export NEWSMARK_NVIM_PLUGIN=$EDITORS_DIR/nvim NEWSMARK_NVIM_STYLE=$STYLE
 echo "# nvim: config style $STYLE"

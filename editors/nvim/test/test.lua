@@ -91,6 +91,19 @@ local function run()
   end
   out(('# nvim: server %s, root %s'):format(vim.inspect(client.config.cmd), client.root_dir or client.config.root_dir))
   check(client.root_dir == ws, 'root is the folder with newsmark.toml', nil, client.root_dir)
+  -- the server, finding no cache, writes one once it has indexed the workspace: where the
+  -- init_options of the config say (plain: init.lua sets cacheDir), else in .newsmark_cache
+  do
+    local t = uv.hrtime()
+    local moved = vim.env.NEWSMARK_NVIM_STYLE == 'plain'
+    local dir = ws .. (moved and '/nvim-cache' or '/.newsmark_cache')
+    local written = vim.wait(STEP_MS * 2, function()
+      return #vim.fn.glob(dir .. '/ws-*.bin', true, true) > 0
+    end, 50)
+    local stray = moved and uv.fs_stat(ws .. '/.newsmark_cache') ~= nil
+    check(written and not stray, ('the server keeps its cache in %s'):format(dir:sub(#ws + 2)), written and ms_since(t) or nil,
+      ('%s: %s; .newsmark_cache %s'):format(dir, vim.inspect(vim.fn.glob(dir .. '/*', true, true)), stray and 'exists' or 'absent'))
+  end
   local enc = client.offset_encoding or 'utf-16'
 
   local function floats()

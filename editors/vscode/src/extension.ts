@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     traceOutput,
     vscode.commands.registerCommand('newsmark.restartServer', () => enqueue(restart)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('newsmark.server')) {
+      if (e.affectsConfiguration('newsmark.server') || e.affectsConfiguration('newsmark.cache')) {
         void enqueue(restart);
       }
     }),
@@ -106,6 +106,11 @@ async function start(): Promise<void> {
     },
     outputChannel: output,
     traceOutputChannel: traceOutput,
+    // The server's cache, configured as `newsmark check --no-cache` / `--cache-dir` are.
+    initializationOptions: {
+      cache: config.get<boolean>('cache.enabled') ?? true,
+      cacheDir: (config.get<string>('cache.dir') ?? '').trim(),
+    },
   };
   // The id 'newsmark' makes the client read the setting newsmark.trace.server.
   const c = new LanguageClient('newsmark', 'Newsmark Language Server', serverOptions, clientOptions);

@@ -6,6 +6,7 @@ local M = {}
 ---@field cmd? string[]              server command (default { 'newsmark', 'lsp' })
 ---@field root_markers? string[]     files that mark the workspace root
 ---@field settings? table            sent as workspace/configuration settings
+---@field init_options? table        initialization options: { cache = false } or { cacheDir = 'dir' }
 ---@field on_attach? fun(client: table, bufnr: integer)
 ---@field capabilities? table
 
@@ -37,6 +38,7 @@ function M.setup(opts)
       cmd = opts.cmd,
       root_dir = root_dir(bufnr, opts.root_markers),
       settings = opts.settings,
+      init_options = opts.init_options,
       on_attach = opts.on_attach,
       capabilities = opts.capabilities,
     }, { bufnr = bufnr })

@@ -208,6 +208,18 @@ async function probe(req) {
       check(!!ok, `the server running is ${MODE === 'bundled' ? `the package's own (under ${EXPECTED_SERVER})` : EXPECTED_SERVER}`,
         null, `running: ${JSON.stringify(running)}`);
     }
+    {
+      // run.sh sets newsmark.cache.dir to vscode-cache: the server, finding no cache,
+      // writes one there once it has indexed the workspace, and none in the default folder
+      const dir = path.join(workspace, 'vscode-cache');
+      const written = () => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /^ws-.*\.bin$/.test(f));
+      const t = Date.now();
+      const ok = await waitFor(written, STEP * 2);
+      const defaultDir = path.join(workspace, '.newsmark_cache');
+      check(!!ok && !fs.existsSync(defaultDir), 'the server keeps its cache where newsmark.cache.dir says',
+        ok ? Date.now() - t : null,
+        `${dir}: ${fs.existsSync(dir) ? JSON.stringify(fs.readdirSync(dir)) : 'absent'}; ${defaultDir} ${fs.existsSync(defaultDir) ? 'exists' : 'absent'}`);
+    }
     if (MODE === 'bundled') {
       const res = await probe({ op: 'setting', section: 'editor.wordWrap', languageId: 'newsmark' });
       check(res.value === 'on', 'editor.wordWrap is on for newsmark files by default', null, JSON.stringify(res));

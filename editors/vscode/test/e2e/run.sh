@@ -35,6 +35,9 @@ mkdir -p "$UD/User" "$EXT" "$PROBE" "$D/tmp" "$D/chromium-home"
 SRC=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["workspace"])' "$SCENARIO")
 case $SRC in /*) ;; *) SRC=$REPO_DIR/$SRC ;; esac
 cp -r "$SRC" "$WS"; chmod -R u+w "$WS"
+# without a cache a run of `newsmark check` may have left there: the test looks for the one
+# the server writes
+rm -rf "$WS"/.newsmark_cache
 # isolation: code-server otherwise writes ~/.config/code-server, ~/.local/share/code-server
 export XDG_CONFIG_HOME=$D/xdg/config XDG_DATA_HOME=$D/xdg/data XDG_CACHE_HOME=$D/xdg/cache XDG_STATE_HOME=$D/xdg/state
 export TMPDIR=$D/tmp
@@ -78,6 +81,8 @@ json.dump({
     # F12 on a definition that contains the cursor would run Find References instead
     "editor.gotoLocation.alternativeDefinitionCommand": "",
     "newsmark.trace.server": "messages",
+    # e2e.js checks that the server's cache lands there (initializationOptions.cacheDir)
+    "newsmark.cache.dir": "vscode-cache",
     "newsmarkTestProbe.dir": probe,
 }, open(out, "w"), indent=2)
 PY
