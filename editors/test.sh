@@ -59,6 +59,7 @@ for p in "${PARTS[@]}"; do
     vsix) run_part "VS Code extension packages (scripts/package-vscode.sh)" build_vsix ;;
     nvim)
       run_part "Neovim plugin, 0.11+ snippet (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" plain
+      run_part "Neovim plugin, 0.10 setup() (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" setup
       run_part "Neovim plugin, lazy.nvim spec (headless Neovim)" "$EDITORS_DIR/nvim/test/run.sh" lazy ;;
     vscode)
       if [ ! -f "$VSIX" ] || [ ! -f "$(platform_vsix)" ]; then run_part "VS Code extension packages" build_vsix; fi

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the Neovim test: a headless Neovim (from the venv of editors/scripts/install.sh) loads
 # editors/nvim exactly as a user's config would and runs test.lua on a copy of the workspace.
-# Usage: run.sh [plain|lazy] [SCENARIO.json]   (default plain, editors/test/newsroom.json)
-#   plain: the Neovim 0.11+ snippet; lazy: the lazy.nvim spec of editors/nvim/README.md (init.lua)
+# Usage: run.sh [plain|setup|lazy] [SCENARIO.json]   (default plain, editors/test/newsroom.json)
+#   plain: the Neovim 0.11+ snippet; setup: the Neovim 0.10 setup(); lazy: the lazy.nvim spec of editors/nvim/README.md (init.lua)
 # Env: NEWSMARK_BIN (server binary, put on PATH as `newsmark`), NEWSMARK_NVIM, NEWSMARK_TIMEOUT_S.
 set -u
 . "$(dirname "$0")/../../scripts/env.sh"
 STYLE=${1:-plain}
-case $STYLE in plain|lazy) ;; *) die "usage: run.sh [plain|lazy] [SCENARIO.json]" ;; esac
+case $STYLE in plain|setup|lazy) ;; *) die "usage: run.sh [plain|setup|lazy] [SCENARIO.json]" ;; esac
 SCENARIO=${2:-$EDITORS_DIR/test/newsroom.json}
 NVIM_BIN=$(nvim_bin) || exit 2
 BIN=$(newsmark_bin)

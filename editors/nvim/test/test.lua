@@ -85,17 +85,17 @@ local function run()
     client = vim.lsp.get_clients({ bufnr = buf, name = 'newsmark' })[1]
     return client ~= nil and client.initialized == true
   end, 10)
-  if not check(attached, 'newsmark server attached (vim.lsp.enable)', ms_since(t0),
+  if not check(attached, 'newsmark server attached', ms_since(t0),
       client and 'client not initialized' or 'no client for the buffer (is `newsmark` on PATH? see the LSP log)') then
     return finish()
   end
   out(('# nvim: server %s, root %s'):format(vim.inspect(client.config.cmd), client.root_dir or client.config.root_dir))
   check(client.root_dir == ws, 'root is the folder with newsmark.toml', nil, client.root_dir)
   -- the server, finding no cache, writes one once it has indexed the workspace: where the
-  -- init_options of the config say (plain: init.lua sets cacheDir), else in .newsmark_cache
+  -- init_options of the config say (plain and setup: init.lua sets cacheDir), else in .newsmark_cache
   do
     local t = uv.hrtime()
-    local moved = vim.env.NEWSMARK_NVIM_STYLE == 'plain'
+    local moved = vim.env.NEWSMARK_NVIM_STYLE ~= 'lazy'
     local dir = ws .. (moved and '/nvim-cache' or '/.newsmark_cache')
     local written = vim.wait(STEP_MS * 2, function()
       return #vim.fn.glob(dir .. '/ws-*.bin', true, true) > 0
