@@ -653,7 +653,7 @@ fn add_levels(counts: &mut Counts, [errors, warnings, infos, hints]: [u32; 4]) {
 /// The outcome of the cached run (the files' texts were dropped).
 fn gather_cached(
     workspaces: Vec<cache::CheckedWorkspace>,
-    is_selected: &(dyn Fn(&Path) -> bool + Sync),
+    is_selected: &dyn Fn(&Path) -> bool,
     list_checked: bool,
 ) -> Gathered {
     let mut collected = Collected::default();
@@ -683,9 +683,11 @@ fn gather_cached(
             let selected = ws.files.iter().enumerate().filter(|(_, f)| is_selected(&f.path)).map(|(i, _)| i).collect();
             keeps.push(KeptWorkspace { ws_index, keep, selected });
         }
-        for f in ws.files.iter().filter(|f| list_checked && is_selected(&f.path)) {
-            checked_paths.push(f.display_path.clone());
-            checked_abs.push(f.path.clone());
+        if list_checked {
+            for f in ws.files.iter().filter(|f| is_selected(&f.path)) {
+                checked_paths.push(f.display_path.clone());
+                checked_abs.push(f.path.clone());
+            }
         }
         collected.diagnostics.reserve(ws.diagnostics.len());
         for d in ws.diagnostics {

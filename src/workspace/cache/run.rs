@@ -163,8 +163,8 @@ impl<'s> RunCache<'s> {
     pub fn prefetching(settings: &'s CacheSettings, root: &Path, format: Option<&str>) -> RunCache<'s> {
         let prefetched = settings.dir.as_ref().map(|dir| {
             let path = store::file_for(dir, root, root);
-            let (file, format) = (path.clone(), format.map(str::to_owned));
-            let wanted = format.clone();
+            let format = format.map(str::to_owned);
+            let (file, wanted) = (path.clone(), format.clone());
             let load = std::thread::spawn(move || {
                 let program = store::program_id();
                 let loaded = store::load(&file, &program);
@@ -919,16 +919,15 @@ impl WorkspaceRun<'_> {
                 let prepared: Vec<Option<NewEntry>> = batch.clone().into_par_iter().map(prepare).collect();
                 for (i, new) in batch.zip(prepared) {
                     let Some(new) = new else { continue };
-                    let summary = match new.cached.and_then(|span| summaries.copy(span)) {
+                    // A summary the last file's section lacks (never
+                    // expected) is serialized here.
+                    let copied = new.cached.and_then(|span| summaries.copy(span));
+                    let summary = match copied {
                         Some(span) => span,
-                        // The last file's section lacks it (never
-                        // expected): serialized here.
                         None => {
-                            match new.summary.or_else(|| store::summary_bytes(&ws.file(new.id)?.summary, ws.interner()))
-                            {
-                                Some(bytes) => summaries.push(&bytes),
-                                None => continue,
-                            }
+                            let serialized = || store::summary_bytes(&ws.file(new.id)?.summary, ws.interner());
+                            let Some(bytes) = new.summary.or_else(serialized) else { continue };
+                            summaries.push(&bytes)
                         }
                     };
                     let written = match new.diagnosed {
