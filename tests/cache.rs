@@ -415,7 +415,7 @@ fn a_run_in_which_only_articles_changed_keeps_the_stamps_it_refreshed() {
     let expected = check(&root, &["--no-cache"]);
     let edited = cache_stats(&root, &args);
     assert!(edited.contains("0 files unchanged by metadata, 7 by content, 1 parsed"), "{edited}");
-    assert!(edited.contains("changed files checked against"), "not the run of changed articles: {edited}");
+    assert!(edited.contains("checked against"), "not the narrowed run: {edited}");
     let next = cache_stats(&root, &args);
     assert!(next.contains(" 7 files unchanged by metadata, 0 by content, 1 parsed"), "{next}");
     assert_eq!(check(&root, &args), expected);
@@ -817,8 +817,10 @@ fn write_under(root: &Path, rel: &str, text: &str) {
 
 /// An entity's `aka` changed, nothing else of it: the files referencing
 /// it are checked again only when the change can reach them (a tag written
-/// as a name it gained or lost; a fix that edits its definition), and the
-/// output is that of `--no-cache` after each change.
+/// as a name it gained or lost; a fix that edits its definition), against
+/// the definitions they can meet (the narrowed run, which writes no
+/// cache: each step is measured against a cache written anew before it),
+/// and the output is that of `--no-cache` after each change.
 #[test]
 fn an_aka_change_checks_again_only_the_files_it_can_change() {
     let dir = tempfile::tempdir().unwrap();
@@ -838,30 +840,44 @@ fn an_aka_change_checks_again_only_the_files_it_can_change() {
     let args = ["--cache-dir", cache.to_str().unwrap()];
     assert!(cache_stats(&root, &args).contains("diagnostics of 0 reused, 6 computed"));
     assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
+    // The cache of the tree as it is (a first run writes one).
+    let rewarm = || {
+        std::fs::remove_dir_all(&cache).unwrap();
+        check(&root, &args);
+    };
 
-    // "The Countess" gained: the registry, `b` (its fix points into the
-    // registry) and `c` (whose tag is that name) are checked again; `a`
-    // and `e`, which reference the entity too, are not.
+    // "The Countess" gained: the registry and `c` (whose tag is that
+    // name) are checked again; `b`'s fix, which adds an `aka` at the end
+    // of the entity's definition, moves with it; `a` and `e`, which
+    // reference the entity too, are not reached.
     write("registry/people.nmk", &registry("Lovelace; The Countess"));
     let stats = cache_stats(&root, &args);
-    assert!(stats.contains("diagnostics of 3 reused, 3 computed"), "{stats}");
+    assert!(stats.contains("diagnostics of 4 reused, 2 computed"), "{stats}");
+    assert!(stats.contains("2 files checked against"), "{stats}");
+    assert!(stats.contains("1 followed the definitions"), "{stats}");
     let gained = check(&root, &args);
     assert!(!gained.1.contains("The Countess”"), "{}", gained.1);
     assert_eq!(gained, check(&root, &["--no-cache"]));
 
     // "Lovelace" lost: `e`'s tag is now an unknown alias (and `a` holds
-    // the word too); `c` and `d` are not checked again.
+    // the word too); `c` and `d` are not checked again, `b`'s fix moves.
+    rewarm();
     write("registry/people.nmk", &registry("The Countess"));
     let stats = cache_stats(&root, &args);
-    assert!(stats.contains("diagnostics of 2 reused, 4 computed"), "{stats}");
+    assert!(stats.contains("diagnostics of 3 reused, 3 computed"), "{stats}");
+    assert!(stats.contains("3 files checked against"), "{stats}");
+    assert!(stats.contains("1 followed the definitions"), "{stats}");
     let lost = check(&root, &args);
     assert!(lost.1.contains("“Lovelace” is neither"), "{}", lost.1);
     assert_eq!(lost, check(&root, &["--no-cache"]));
 
-    // The display name changed: every file referencing the entity.
+    // The display name changed: every file referencing the entity, in
+    // the whole check.
+    rewarm();
     write("registry/people.nmk", &registry("The Countess").replace("\"Ada Lovelace\"", "\"Ada King\""));
     let stats = cache_stats(&root, &args);
     assert!(stats.contains("diagnostics of 1 reused, 5 computed"), "{stats}");
+    assert!(!stats.contains("checked against"), "{stats}");
     assert_eq!(check(&root, &args), check(&root, &["--no-cache"]));
 }
 
@@ -989,7 +1005,7 @@ fn an_edited_article_is_checked_against_the_definitions_it_can_meet() {
     let stats = warm_equals_no_cache(&root, &args);
     // Byron and Ada (holders of "Lovelace"), Grace (tagged), Alan (named):
     // four of the six definitions (not the sources `^talk` and `^own`).
-    assert!(stats.contains("changed files checked against 4 of 6 definitions"), "{stats}");
+    assert!(stats.contains("1 files checked against 4 of 6 definitions"), "{stats}");
     assert!(stats.contains("1 parsed; diagnostics of 5 reused, 1 computed"), "{stats}");
     let out = check(&root, &args).1;
     assert!(out.contains("untagged-mention") && out.contains("Alan Turing"), "{out}");
@@ -1006,7 +1022,7 @@ fn an_article_with_its_own_definitions_is_checked_alone_when_it_references_them(
     check(&root, &args);
     std::fs::write(root.join("articles/own.nmk"), own_article("Grace Hopper said it first.\n\n")).unwrap();
     let stats = warm_equals_no_cache(&root, &args);
-    assert!(stats.contains("changed files checked against"), "{stats}");
+    assert!(stats.contains("checked against"), "{stats}");
     std::fs::write(root.join("articles/own.nmk"), own_article("")).unwrap();
     std::fs::write(
         root.join("articles/local.nmk"),
@@ -1018,11 +1034,11 @@ fn an_article_with_its_own_definitions_is_checked_alone_when_it_references_them(
 }
 
 /// An article's source edited (its date): when no other file references
-/// or defines it, the article is still checked alone. Once another
-/// article quotes it too, it is not: that article's diagnostics read it
-/// (dated after that article's publication, the quote is reported
-/// there). An entity edited in an article is not either (its names may be
-/// anywhere).
+/// or defines it, the article is checked alone. Once another article
+/// quotes it too, that article is checked again with it: its diagnostics
+/// read the source (dated after that article's publication, the quote is
+/// reported there). An entity edited in an article gets the whole check
+/// (its names may be anywhere).
 #[test]
 fn an_article_whose_own_source_changed_is_checked_alone_unless_another_file_reads_it() {
     let (_dir, root, args) = articles_workspace();
@@ -1031,14 +1047,15 @@ fn an_article_whose_own_source_changed_is_checked_alone_unless_another_file_read
     check(&root, &args);
     std::fs::write(root.join("articles/own.nmk"), dated("2014-03")).unwrap();
     let stats = warm_equals_no_cache(&root, &args);
-    assert!(stats.contains("changed files checked against"), "{stats}");
+    assert!(stats.contains("checked against"), "{stats}");
 
     let quoting = "---\ntitle: C\npublished: 2016\n---\n\n“as [they said]{^own}”\n";
     std::fs::write(root.join("articles/c.nmk"), quoting).unwrap();
     check(&root, &args);
     std::fs::write(root.join("articles/own.nmk"), dated("2017")).unwrap();
     let stats = warm_equals_no_cache(&root, &args);
-    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(stats.contains("checked against"), "{stats}");
+    assert!(stats.contains("2 parsed; diagnostics of 5 reused, 2 computed"), "{stats}");
     let out = check(&root, &args).1;
     let of_c = out.lines().filter(|l| l.contains("\"file\":\"articles/c.nmk\"")).collect::<Vec<_>>();
     assert!(of_c.iter().any(|l| l.contains("source-after-publication")), "{out}");
@@ -1081,7 +1098,7 @@ fn an_article_whose_fix_asks_whether_an_entity_exists_is_checked_alone() {
         let text = format!("---\ntitle: A\npublished: 2016\nbylin: {byline}\n---\n\nText.\n");
         std::fs::write(root.join("articles/a.nmk"), text).unwrap();
         let stats = warm_equals_no_cache(&root, &args);
-        assert!(stats.contains("changed files checked against"), "{stats}");
+        assert!(stats.contains("checked against"), "{stats}");
         assert_eq!(check(&root, &args).1.contains("Change key to `byline`"), fixed, "{byline}");
     }
 }
@@ -1104,7 +1121,7 @@ fn an_article_with_an_undefined_reference_is_checked_alone_with_every_ids_sugges
     };
     check(&root, &args);
     let stats = edit("[Grace]{@grase}");
-    assert!(stats.contains("changed files checked against"), "{stats}");
+    assert!(stats.contains("checked against"), "{stats}");
     assert!(check(&root, &args).1.contains("@grace"), "the suggestion is expected");
 
     // 3,000 ids sort between `b` and `bz`, forwards and reversed.
@@ -1112,7 +1129,7 @@ fn an_article_with_an_undefined_reference_is_checked_alone_with_every_ids_sugges
     std::fs::write(root.join("registry/many.nmk"), format!("{many}@b: person \"Bea\"\n")).unwrap();
     check(&root, &args);
     let stats = edit("[Bea]{@b-01500y}");
-    assert!(stats.contains("changed files checked against"), "{stats}");
+    assert!(stats.contains("checked against"), "{stats}");
     assert!(check(&root, &args).1.contains("@b-01500x"), "the suggestion is expected");
     // `b` is one edit from `bz` but far from it in both orders, so not
     // suggested for it; it is the neighbour of `a`, compared together
@@ -1122,12 +1139,19 @@ fn an_article_with_an_undefined_reference_is_checked_alone_with_every_ids_sugges
     let out = check(&root, &args).1;
     assert!(out.contains("`@bz`: no definition in the workspace\""), "{out}");
     assert!(out.contains("`@a`: no definition in the workspace; did you mean `@b`?"), "{out}");
-    // Past 32 undefined ids, comparing every id with the neighbours of
-    // each costs more than the whole check: it runs.
-    let many: Vec<String> = (0..33).map(|i| format!("[Bea]{{@b-{i:05}y}}")).collect();
+    // Dozens of undefined ids: each defined id is compared with the
+    // neighbours of the few nearest it, and each is suggested the id the
+    // whole check suggests.
+    let many: Vec<String> = (0..40).map(|i| format!("[Bea]{{@b-{:05}y}}", i * 37)).collect();
+    let stats = edit(&many.join(" and "));
+    assert!(stats.contains("checked against"), "{stats}");
+    let out = check(&root, &args).1;
+    assert!(out.contains("did you mean `@b-00000x`?") && out.contains("did you mean `@b-01443x`?"), "{out}");
+    // Past 1,024, merging and comparing their windows costs more than the
+    // whole check: it runs.
+    let many: Vec<String> = (0..1_025).map(|i| format!("[Bea]{{@b-{i:05}y}}")).collect();
     let stats = edit(&many.join(" and "));
     assert!(!stats.contains("checked against"), "{stats}");
-    assert!(check(&root, &args).1.contains("did you mean `@b-00032x`?"));
 }
 
 /// A source's `by: ^alan` is an `invalid-value` whose suggestion (`@alan`)
@@ -1147,7 +1171,7 @@ fn an_article_whose_invalid_value_asks_whether_an_entity_exists_is_checked_alone
     check(&root, &args);
     std::fs::write(root.join("articles/c.nmk"), article("A new paragraph.\n\n")).unwrap();
     let stats = warm_equals_no_cache(&root, &args);
-    assert!(stats.contains("changed files checked against"), "{stats}");
+    assert!(stats.contains("checked against"), "{stats}");
     let out = check(&root, &args).1;
     assert!(out.contains("not the source `^alan`") && out.contains("Change to `@alan`"), "{out}");
 }
@@ -1155,9 +1179,10 @@ fn an_article_whose_invalid_value_asks_whether_an_entity_exists_is_checked_alone
 /// Another article's fix points into the edited one (an `aka` to add to
 /// an entity the edited article defines): the edit moves that definition,
 /// so the other article's cached fix would edit the wrong place. The
-/// whole check runs, and the fix follows the definition.
+/// edited article is checked alone, and the other's cached fix follows
+/// the definition.
 #[test]
-fn an_article_another_file_points_into_gets_the_whole_check() {
+fn an_article_another_file_points_into_has_its_fix_follow_the_definition() {
     let (_dir, root, args) = articles_workspace();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let local = |extra: &str| {
@@ -1169,7 +1194,8 @@ fn an_article_another_file_points_into_gets_the_whole_check() {
     check(&root, &args);
     std::fs::write(root.join("articles/pat.nmk"), local("A new first paragraph.\n\n")).unwrap();
     let stats = warm_equals_no_cache(&root, &args);
-    assert!(!stats.contains("checked against"), "{stats}");
+    assert!(stats.contains("1 files checked against"), "{stats}");
+    assert!(stats.contains("1 followed the definitions"), "{stats}");
     assert!(check(&root, &args).1.contains("Add “Patty” to the `aka` of `@pat`"));
 }
 

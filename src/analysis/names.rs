@@ -447,31 +447,45 @@ pub fn word_keys(text: &str, found: &mut dyn FnMut(u64)) {
     }
 }
 
-/// The lead key of each of `def`'s names (what [`word_keys`] must hold for
-/// the name to be found).
-pub fn first_word_keys(def: super::DefParts<'_>, found: &mut dyn FnMut(u64)) {
-    for name in def.names() {
-        if let Some(key) = lead_key(name) {
-            found(key);
-        }
+/// What [`word_keys`] must hold for `name` to be found in a text: its
+/// lead key, and the key of its last word when that is a plain word
+/// (letters and digits only), since wherever the name occurs that word
+/// starts a word too. `None` for a name with no word.
+pub fn name_probe(name: &str) -> Option<NameProbe> {
+    let lead = lead_key(name)?;
+    // The last of two or more words (pieces of only dots are no words).
+    let last = name.split(char::is_whitespace).filter(|w| w.chars().any(|c| c != '.')).skip(1).last();
+    let last = last.filter(|w| w.chars().all(char::is_alphanumeric)).and_then(lead_key);
+    Some(NameProbe { lead, last })
+}
+
+/// The keys a text's words must hold for a name to occur in it (see
+/// [`name_probe`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NameProbe {
+    pub lead: u64,
+    pub last: Option<u64>,
+}
+
+impl NameProbe {
+    /// Whether a text whose word keys `has_key` may hold may hold the name.
+    pub fn may_match(&self, has_key: impl Fn(u64) -> bool) -> bool {
+        has_key(self.lead) && self.last.is_none_or(has_key)
+    }
+}
+
+/// The probe of each of `def`'s names that has one.
+pub fn name_probes(def: super::DefParts<'_>, found: &mut dyn FnMut(NameProbe)) {
+    for probe in def.names().filter_map(name_probe) {
+        found(probe);
     }
 }
 
 /// Whether `name` may occur in a text whose word keys ([`word_keys`])
-/// `has_key` may hold: its lead key must be there, and so must the key of
-/// its last word when that is a plain word (letters and digits only),
-/// since wherever the name occurs that word starts a word too. Never false
-/// where the name occurs: it only rules texts out.
+/// `has_key` may hold (see [`name_probe`]); true for a name with no word.
+/// Never false where the name occurs: it only rules texts out.
 pub fn may_occur_in(name: &str, has_key: &dyn Fn(u64) -> bool) -> bool {
-    if !lead_key(name).is_none_or(has_key) {
-        return false;
-    }
-    // The last of two or more words (pieces of only dots are no words).
-    let last = name.split(char::is_whitespace).filter(|w| w.chars().any(|c| c != '.')).skip(1).last();
-    match last {
-        Some(word) if word.chars().all(char::is_alphanumeric) => lead_key(word).is_none_or(has_key),
-        _ => true,
-    }
+    name_probe(name).is_none_or(|probe| probe.may_match(has_key))
 }
 
 /// The keys under which a name may start at the word start `start`: the

@@ -37,21 +37,29 @@ impl PartialOrd for Reversed<'_> {
     }
 }
 
-/// Keeps the `SUGGESTION_NEIGHBOURS` largest distinct items offered.
-fn keep_largest<T: Ord>(set: &mut BTreeSet<T>, item: T) {
+/// Keeps the `SUGGESTION_NEIGHBOURS` largest distinct items offered;
+/// false when `item` was not taken (too small, or already there).
+fn keep_largest<T: Ord>(set: &mut BTreeSet<T>, item: T) -> bool {
     if set.len() < SUGGESTION_NEIGHBOURS {
-        set.insert(item);
+        set.insert(item)
     } else if set.first().is_some_and(|least| item > *least) && set.insert(item) {
         set.pop_first();
+        true
+    } else {
+        false
     }
 }
 
-/// Keeps the `SUGGESTION_NEIGHBOURS` smallest distinct items offered.
-fn keep_smallest<T: Ord>(set: &mut BTreeSet<T>, item: T) {
+/// Keeps the `SUGGESTION_NEIGHBOURS` smallest distinct items offered;
+/// false when `item` was not taken.
+fn keep_smallest<T: Ord>(set: &mut BTreeSet<T>, item: T) -> bool {
     if set.len() < SUGGESTION_NEIGHBOURS {
-        set.insert(item);
+        set.insert(item)
     } else if set.last().is_some_and(|most| item < *most) && set.insert(item) {
         set.pop_last();
+        true
+    } else {
+        false
     }
 }
 
@@ -79,20 +87,6 @@ impl<'a> Window<'a> {
         }
     }
 
-    fn offer(&mut self, id: &'a str) {
-        if id < self.written {
-            keep_largest(&mut self.before, id);
-        } else {
-            keep_smallest(&mut self.from, id);
-        }
-        let reversed = Reversed(id);
-        if reversed < Reversed(self.written) {
-            keep_largest(&mut self.before_reversed, reversed);
-        } else {
-            keep_smallest(&mut self.from_reversed, reversed);
-        }
-    }
-
     fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
         let reversed = self.before_reversed.iter().chain(&self.from_reversed).map(|r| r.0);
         self.before.iter().chain(&self.from).copied().chain(reversed)
@@ -102,28 +96,47 @@ impl<'a> Window<'a> {
 /// The candidates of "did you mean" for some undefined ids, gathered from
 /// every defined id of a workspace (offered in any order, repeats
 /// allowed), in pieces that [`merge`](Self::merge) joins.
+///
+/// An id offered is given only to the windows it can enter. Of two
+/// windows on the same side of it, the one whose written id is farther
+/// keeps neighbours at least as close to that id as the nearer one does
+/// (it was offered the same ids, and more of them lie on its side): when
+/// the nearer window turns the id away, so would every farther one. So
+/// the windows are visited nearest first, in the order of their written
+/// ids (forwards, and reversed), and the visit stops at the first that
+/// turns the id away: hundreds of undefined ids cost little more than one.
 #[derive(Clone)]
 pub struct SuggestionWindows<'a> {
     windows: Vec<Window<'a>>,
+    /// Per sigil, the windows by written id, forwards and reversed.
+    forward: [Vec<usize>; 2],
+    reversed: [Vec<usize>; 2],
     /// Every distinct id of each sigil, while there are at most
     /// `EXHAUSTIVE_SUGGESTION_LIMIT` (then every id is compared).
     all: [Option<FxHashSet<&'a str>>; 2],
 }
 
 impl<'a> SuggestionWindows<'a> {
-    /// Windows for the written ids `undefined`.
+    /// Windows for the written ids `undefined` (distinct).
     pub fn new(undefined: &'a [(Sigil, String)]) -> SuggestionWindows<'a> {
-        SuggestionWindows {
-            windows: undefined.iter().map(|(sigil, id)| Window::new(*sigil, id)).collect(),
-            all: [Some(FxHashSet::default()), Some(FxHashSet::default())],
-        }
+        let windows: Vec<Window> = undefined.iter().map(|(sigil, id)| Window::new(*sigil, id)).collect();
+        let by = |sigil: Sigil, reversed: bool| {
+            let mut order: Vec<usize> = (0..windows.len()).filter(|&w| windows[w].sigil == sigil).collect();
+            match reversed {
+                false => order.sort_by_key(|&w| windows[w].written),
+                true => order.sort_by_key(|&w| Reversed(windows[w].written)),
+            }
+            order
+        };
+        // Indexed by `slot`.
+        let forward = [by(Sigil::Entity, false), by(Sigil::Source, false)];
+        let reversed = [by(Sigil::Entity, true), by(Sigil::Source, true)];
+        SuggestionWindows { windows, forward, reversed, all: [Some(FxHashSet::default()), Some(FxHashSet::default())] }
     }
 
     /// Offers one defined id.
     pub fn offer(&mut self, sigil: Sigil, id: &'a str) {
-        for window in self.windows.iter_mut().filter(|w| w.sigil == sigil) {
-            window.offer(id);
-        }
+        self.offer_to_windows(sigil, id);
         let all = &mut self.all[slot(sigil)];
         if let Some(set) = all {
             set.insert(id);
@@ -133,12 +146,53 @@ impl<'a> SuggestionWindows<'a> {
         }
     }
 
+    /// Offers `id` to the windows it can enter (see the type's
+    /// documentation).
+    fn offer_to_windows(&mut self, sigil: Sigil, id: &'a str) {
+        let Self { windows, forward, reversed, .. } = self;
+        let forward = &forward[slot(sigil)];
+        if forward.is_empty() {
+            return;
+        }
+        // Windows whose written id is at most `id` have it on their
+        // `from` side, the others on their `before` side.
+        let at = forward.partition_point(|&w| windows[w].written <= id);
+        for &w in forward[..at].iter().rev() {
+            if !keep_smallest(&mut windows[w].from, id) {
+                break;
+            }
+        }
+        for &w in &forward[at..] {
+            if !keep_largest(&mut windows[w].before, id) {
+                break;
+            }
+        }
+        let reversed = &reversed[slot(sigil)];
+        let id = Reversed(id);
+        let at = reversed.partition_point(|&w| Reversed(windows[w].written) <= id);
+        for &w in reversed[..at].iter().rev() {
+            if !keep_smallest(&mut windows[w].from_reversed, id) {
+                break;
+            }
+        }
+        for &w in &reversed[at..] {
+            if !keep_largest(&mut windows[w].before_reversed, id) {
+                break;
+            }
+        }
+    }
+
     /// Joins what two parts of the stream found.
     pub fn merge(mut self, other: SuggestionWindows<'a>) -> SuggestionWindows<'a> {
-        for (mine, theirs) in self.windows.iter_mut().zip(other.windows) {
-            for id in theirs.ids() {
-                mine.offer(id);
-            }
+        // Every id their windows kept, offered to every window here: each
+        // window then holds the closest of both streams, and all of them
+        // have been offered the same ids (what the visit's stop relies on).
+        let mut theirs: Vec<(Sigil, &str)> =
+            other.windows.iter().flat_map(|w| w.ids().map(move |id| (w.sigil, id))).collect();
+        theirs.sort_unstable();
+        theirs.dedup();
+        for (sigil, id) in theirs {
+            self.offer_to_windows(sigil, id);
         }
         for (mine, theirs) in self.all.iter_mut().zip(other.all) {
             *mine = match (mine.take(), theirs) {
@@ -215,6 +269,47 @@ mod tests {
         assert_eq!(sorted.closest_and_tie("john-smith"), Some(("john-smyth".to_string(), true)));
         // The source sigil's ids are its own: a few, all compared.
         assert_eq!(merged.sorted_ids(Sigil::Source).map(|s| s.len()), Some(1));
+    }
+
+    /// Hundreds of undefined ids, each id given only to the windows it
+    /// can enter: every window holds exactly the neighbours it would hold
+    /// had every id been offered to it, however the stream was split.
+    #[test]
+    fn each_window_holds_its_true_neighbours_among_many() {
+        let ids = many_ids();
+        let undefined: Vec<(Sigil, String)> = (0..300)
+            .map(|i| (Sigil::Entity, format!("person-{:05}-{}", (i * 3301) % 10_007, (i * 7) % 17)))
+            .chain(["", "a", "zzzz", "person-", "jon-smith"].map(|w| (Sigil::Entity, w.to_string())))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let pieces: Vec<&[String]> = ids.chunks(1_234).collect();
+        let mut merged = SuggestionWindows::new(&undefined);
+        for (k, piece) in pieces.iter().enumerate() {
+            let mut part = SuggestionWindows::new(&undefined);
+            // Forwards, backwards, and with repeats.
+            match k % 3 {
+                0 => piece.iter().for_each(|id| part.offer(Sigil::Entity, id)),
+                1 => piece.iter().rev().for_each(|id| part.offer(Sigil::Entity, id)),
+                _ => piece.iter().chain(piece.iter()).for_each(|id| part.offer(Sigil::Entity, id)),
+            }
+            merged = if k % 2 == 0 { merged.merge(part) } else { part.merge(merged) };
+        }
+        let distinct: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        let by_reversed: BTreeSet<Reversed> = distinct.iter().map(|id| Reversed(id)).collect();
+        for w in &merged.windows {
+            let before: BTreeSet<&str> =
+                distinct.range(..w.written).rev().take(SUGGESTION_NEIGHBOURS).copied().collect();
+            let from: BTreeSet<&str> = distinct.range(w.written..).take(SUGGESTION_NEIGHBOURS).copied().collect();
+            let written = Reversed(w.written);
+            let before_reversed: BTreeSet<Reversed> =
+                by_reversed.range(..written).rev().take(SUGGESTION_NEIGHBOURS).copied().collect();
+            let from_reversed: BTreeSet<Reversed> =
+                by_reversed.range(written..).take(SUGGESTION_NEIGHBOURS).copied().collect();
+            assert!(w.before == before && w.from == from, "{}", w.written);
+            assert!(w.before_reversed == before_reversed && w.from_reversed == from_reversed, "{}", w.written);
+        }
+        assert!(merged.windows.len() > 250);
     }
 
     /// A set small enough to be compared whole is kept whole.

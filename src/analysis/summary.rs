@@ -617,6 +617,12 @@ impl<'a> StoredSummaryView<'a> {
         self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?, d.borrowed().checked()?)))
     }
 
+    /// Each definition's sigil and id, its parts not looked at (see
+    /// [`definitions`](Self::definitions)); `None` for an id out of range.
+    pub fn defined_ids(&self) -> impl Iterator<Item = Option<(Sigil, &'a str)>> + '_ {
+        self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?)))
+    }
+
     /// A summary holding only the definitions whose sigil and id `keep`
     /// accepts, and no references: what a run that checks a few files
     /// against part of the workspace needs of this one. `None` when a

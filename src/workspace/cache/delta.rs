@@ -15,8 +15,9 @@
 //! * `id_set`: whether some id was defined or undefined: files with an
 //!   `undefined-reference` or `invalid-value` ("did you mean" and "exists
 //!   as a source" read the whole set of ids);
-//! * `words`: the first words of names of entities in `defs`: files whose
-//!   prose may hold one of them (`untagged-mention`). When an entity keeps
+//! * `words`: the names of entities in `defs`, as the keys of their first
+//!   and last words (`NameProbe`): files whose prose may hold one of them
+//!   (`untagged-mention`). When an entity keeps
 //!   its kind and display name (an `aka` added, removed or changed), only
 //!   the names it gained or lost: a mention of a name it kept is reported
 //!   as before (same holders, same display name in the message, same
@@ -36,7 +37,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::analysis::{Code, DefParts, FileSummary, Symbol, Workspace, first_word_keys, lead_key};
+use crate::analysis::{Code, DefParts, FileSummary, NameProbe, Symbol, Workspace, name_probe, name_probes};
 use crate::syntax::Sigil;
 
 use super::diagnose::Words;
@@ -49,7 +50,7 @@ pub struct Delta {
     moved: FxHashSet<Id>,
     counted: FxHashSet<Id>,
     id_set: bool,
-    words: FxHashSet<u64>,
+    words: FxHashSet<NameProbe>,
     /// Entities in `defs` whose kind or display name changed, or which
     /// were defined or undefined, in some file: every name counts.
     face_changed: FxHashSet<Id>,
@@ -120,12 +121,12 @@ impl Delta {
             if same_face {
                 let before: FxHashSet<&str> = olds.iter().flat_map(|p| p.names()).collect();
                 let after: FxHashSet<&str> = news.iter().flat_map(|p| p.names()).collect();
-                self.words.extend(before.symmetric_difference(&after).filter_map(|n| lead_key(n)));
+                self.words.extend(before.symmetric_difference(&after).filter_map(|n| name_probe(n)));
             } else {
                 self.face_changed.insert(id);
                 for parts in olds.into_iter().chain(news) {
-                    first_word_keys(parts, &mut |k| {
-                        self.words.insert(k);
+                    name_probes(parts, &mut |p| {
+                        self.words.insert(p);
                     });
                 }
             }
@@ -150,27 +151,42 @@ impl Delta {
             }
             for &loc in ws.index().definitions(sigil, id) {
                 if let Some(def) = ws.def(loc) {
-                    first_word_keys(def.parts(), &mut |k| {
-                        self.words.insert(k);
+                    name_probes(def.parts(), &mut |p| {
+                        self.words.insert(p);
                     });
                 }
             }
         }
     }
 
-    /// The sources whose definitions changed content, when no other
-    /// definition changed, appeared or went (some may have moved): then
-    /// other files are reached only through these ids (files that
-    /// reference or define them), `moved` and `counted`. A source has no
-    /// names to look for in prose, unlike an entity.
-    pub fn changed_sources(&self) -> Option<impl Iterator<Item = Id> + '_> {
-        let sources_only = !self.id_set && self.defs.iter().all(|(sigil, _)| *sigil == Sigil::Source);
-        sources_only.then(|| self.defs.iter().copied())
+    /// Whether a narrowed run can take the change (see `narrowed`): no id
+    /// was defined or undefined, and every definition that changed content
+    /// is a source's or an entity's whose `aka` lines alone changed. Other
+    /// files are then reached only through [`mentioned`](Self::mentioned),
+    /// [`defined`](Self::defined), [`counted`](Self::counted) and
+    /// [`probes`](Self::probes).
+    pub fn narrowable(&self) -> bool {
+        !self.id_set
+            && self.defs.iter().all(|id| {
+                id.0 == Sigil::Source || (!self.referenced_reach.contains(id) && !self.face_changed.contains(id))
+            })
     }
 
-    /// Ids whose definitions moved.
-    pub fn moved(&self) -> impl Iterator<Item = Id> + '_ {
-        self.moved.iter().copied()
+    /// Ids whose change reaches every file that references them.
+    pub fn mentioned(&self) -> impl Iterator<Item = Id> + '_ {
+        self.referenced_reach.iter().copied()
+    }
+
+    /// Ids whose definitions changed or moved: they reach every other file
+    /// that defines them.
+    pub fn defined(&self) -> impl Iterator<Item = Id> + '_ {
+        self.defs.union(&self.moved).copied()
+    }
+
+    /// The names whose mentions the change reaches (see the module's
+    /// `words`).
+    pub fn probes(&self) -> impl Iterator<Item = &NameProbe> + '_ {
+        self.words.iter()
     }
 
     /// Ids whose reference count changed.
@@ -199,7 +215,7 @@ impl Delta {
         if self.id_set && { codes }.any(|c| matches!(c, Code::UndefinedReference | Code::InvalidValue)) {
             return true;
         }
-        self.words.iter().any(|&k| Words::filter_may_contain(words, k))
+        self.words.iter().any(|p| p.may_match(|k| Words::filter_may_contain(words, k)))
     }
 }
 

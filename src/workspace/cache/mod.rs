@@ -10,9 +10,10 @@
 //! with it (corrupt, another version, not writable) costs at most a note
 //! on stderr and a cold run.
 
-mod articles;
 mod delta;
 mod diagnose;
+mod moves;
+mod narrowed;
 mod rendered;
 mod run;
 mod seed;

@@ -89,8 +89,13 @@ pub struct RunStats {
     /// Cache files whose summaries section was read (only a run in which
     /// some file changed needs it).
     pub summaries_read: AtomicUsize,
-    /// Definitions a run in which only articles changed looked at, and
-    /// those it took to check the changed files against (see `articles`).
+    /// Files a narrowed run checked (changed, or reached by the change),
+    /// the definitions it looked at, and those it took to check them
+    /// against (see `narrowed`).
+    pub narrowed: AtomicUsize,
+    /// Of the diagnostics reused, those of files whose offsets into a
+    /// changed file were moved with its definitions (see `moves`).
+    pub followed: AtomicUsize,
     pub definitions_seen: AtomicUsize,
     pub definitions_taken: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
@@ -99,9 +104,14 @@ pub struct RunStats {
 impl RunStats {
     pub fn summary(&self) -> String {
         let n = |a: &AtomicUsize| a.load(Ordering::Relaxed);
-        let narrowed = match n(&self.definitions_seen) {
+        let narrowed = match n(&self.narrowed) {
             0 => String::new(),
-            seen => format!("; changed files checked against {} of {seen} definitions", n(&self.definitions_taken)),
+            files => format!(
+                "; {files} files checked against {} of {} definitions, {} followed the definitions they point at",
+                n(&self.definitions_taken),
+                n(&self.definitions_seen),
+                n(&self.followed)
+            ),
         };
         format!(
             "{} files unchanged by metadata, {} by content, {} parsed; diagnostics of {} reused, {} computed; {} files read for positions; summaries read from {} cache files; lines of {} files replayed{narrowed}",
@@ -496,7 +506,7 @@ impl WorkspaceRun<'_> {
         // The faster runs leave the files for this to give (100,000 paths
         // copied were a hundredth of a second on one thread).
         let fast = self.unchanged_run(&files, &states).or_else(|| {
-            let checked = self.articles_run(&files, &states)?;
+            let checked = self.narrowed_run(&files, &states)?;
             Some((checked, self.refreshed_stamps(&states)))
         });
         let out = match fast {
@@ -1031,12 +1041,15 @@ impl WorkspaceRun<'_> {
     }
 
     /// Fills in `Diagnosed::elsewhere` of the diagnostics computed by this
-    /// run: each file they point into is read once, for all of them.
+    /// run (for the files it does not hold yet: a cached result whose
+    /// offsets into a changed file moved keeps the others'): each file
+    /// they point into is read once, for all of them.
     pub(super) fn place_elsewhere(&self, ws: &Workspace, results: &mut [Option<Diagnosed>]) {
         let mut wanted: rustc_hash::FxHashMap<FileId, Vec<u32>> = rustc_hash::FxHashMap::default();
         let fresh = results.iter().enumerate().filter_map(|(i, d)| Some((i, d.as_ref().filter(|d| !d.from_cache)?)));
+        let unplaced = |i: usize, d: &Diagnosed, f: FileId| f.0 as usize != i && !d.elsewhere.iter().any(|e| e.0 == f);
         for (i, d) in fresh {
-            for (file, offset) in offsets(&d.diagnostics).filter(|(f, _)| f.0 as usize != i) {
+            for (file, offset) in offsets(&d.diagnostics).filter(|&(f, _)| unplaced(i, d, f)) {
                 wanted.entry(file).or_default().push(offset);
             }
         }
@@ -1056,7 +1069,7 @@ impl WorkspaceRun<'_> {
             .collect();
         results.par_iter_mut().enumerate().for_each(|(i, d)| {
             let Some(d) = d.as_mut().filter(|d| !d.from_cache) else { return };
-            let mut mine: Vec<(FileId, u32)> = offsets(&d.diagnostics).filter(|(f, _)| f.0 as usize != i).collect();
+            let mut mine: Vec<(FileId, u32)> = offsets(&d.diagnostics).filter(|&(f, _)| unplaced(i, d, f)).collect();
             mine.sort_unstable();
             mine.dedup();
             for chunk in mine.chunk_by(|a, b| a.0 == b.0) {
@@ -1126,7 +1139,7 @@ fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunSt
     FileSummary::new(&syntax::parse(text), text, interner)
 }
 
-fn hash(text: &str) -> (u64, u64) {
+pub(super) fn hash(text: &str) -> (u64, u64) {
     let h = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
     ((h >> 64) as u64, h as u64)
 }

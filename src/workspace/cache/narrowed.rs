@@ -1,0 +1,719 @@
+//! A warm run in which a few files changed and the change reaches few
+//! others: edited articles (their definitions may have moved, a source's
+//! attributes may have changed), or a registry whose entities changed
+//! only their `aka` lines. The changed files, and the unchanged files the
+//! change reaches, are checked against the definitions they can meet
+//! (those of the ids they reference or define, and of the entities whose
+//! names their prose may hold), read in place from the cache's summaries,
+//! instead of against a workspace built from every summary; every other
+//! file's diagnostics come from the cache. Outside that case, or on any
+//! doubt, the run is left to `full_run`, which gives the same output.
+//!
+//! Why the output is the same. Such a change reaches, in other files,
+//! only what `Delta` says it can (`Delta::narrowable`): files that
+//! mention a source whose definition changed, files that define an id
+//! whose definition changed or moved (`duplicate-definition` points at
+//! it), files other than registries that define an id whose reference
+//! count moved (`unused-definition`), files whose prose may hold a name an
+//! entity gained or lost (`untagged-mention`, and `unknown-alias` of a tag
+//! written as that name), and files whose diagnostics point into a
+//! changed one (fix edits, related places). Those files are checked
+//! again, read from disk (and given up on when their bytes are no longer
+//! those cached). The checked files read the definitions of the ids they
+//! reference or define (all of them are taken, an id referenced or
+//! written in an attribute under both sigils), the names their prose may
+//! hold (every holder of such a name is taken), whether their own
+//! definitions are referenced, and, through fixes and "did you mean",
+//! possibly other ids or the set of all ids. "Did you mean" of an
+//! undefined reference compares it with the ids around it in the sorted
+//! set of all ids: those are gathered from every definition
+//! (`SuggestionWindows`) and given to the narrowed workspace as its sorted
+//! ids. The engine says what the checks read
+//! (`file_diagnostics_and_reads`): anything read beyond what was taken,
+//! the set of all ids other than through those suggestions, or an own
+//! definition referenced nowhere in the checked files (the other files'
+//! references are not read) sends the run to `full_run`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
+use crate::analysis::{
+    Code, FileId, FileSummary, Interner, InternerSize, NameProbe, SourceFile, StoredSummaryView, SuggestionWindows,
+    Symbol, Workspace, attribute_references, name_probe, word_keys,
+};
+use crate::syntax::{self, Parse, Sigil};
+use crate::workspace::read_text;
+
+use super::delta::Delta;
+use super::diagnose::{Diagnosed, Words, own_positions, rel_path};
+use super::moves::{Moves, follow};
+use super::run::{CheckedFile, CheckedWorkspace, Replayed, State, WorkspaceRun, assemble, from_cache, hash};
+use super::store::{Entry, Loaded};
+
+/// More changed files than this go to the full run, which also writes
+/// them into the cache (this run writes nothing: the cache stays that of
+/// the files before the edit, which the next run compares with again).
+const MAX_CHANGED: usize = 64;
+
+/// More unchanged files reached than this go to the full run: each is
+/// read, parsed and checked again (a few tenths of a millisecond for an
+/// article), and their prose takes the definitions of more names.
+const MAX_REACHED: usize = 2048;
+
+/// More undefined ids than this in the checked files go to the full run:
+/// each defined id is compared with the neighbours of the few undefined
+/// ones nearest it (`SuggestionWindows`), but the windows of many are
+/// merged and checked against one another at a cost that grows with them.
+const MAX_UNDEFINED: usize = 1024;
+
+/// Ids by sigil, looked up by `&str`.
+#[derive(Default)]
+struct IdSet {
+    entity: FxHashSet<String>,
+    source: FxHashSet<String>,
+}
+
+impl IdSet {
+    fn of(&mut self, sigil: Sigil) -> &mut FxHashSet<String> {
+        match sigil {
+            Sigil::Entity => &mut self.entity,
+            Sigil::Source => &mut self.source,
+        }
+    }
+
+    /// The ids of `ids`, interned in `interner`, as text.
+    fn resolved(ids: impl Iterator<Item = (Sigil, Symbol)>, interner: &Interner) -> IdSet {
+        let mut set = IdSet::default();
+        for (sigil, id) in ids {
+            set.of(sigil).insert(interner.resolve(&id).to_owned());
+        }
+        set
+    }
+
+    fn contains(&self, sigil: Sigil, id: &str) -> bool {
+        match sigil {
+            Sigil::Entity => self.entity.contains(id),
+            Sigil::Source => self.source.contains(id),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entity.is_empty() && self.source.is_empty()
+    }
+}
+
+/// Definitions to take from a file, by sigil and id.
+type Taken<'a> = Vec<(Sigil, &'a str)>;
+
+/// A file checked by this run (changed, or reached by the change), read
+/// and parsed.
+struct Checked {
+    file: usize,
+    text: String,
+    parse: Parse,
+}
+
+/// What the files checked need taken from the others: the ids they
+/// reference or define, and the word keys of their prose.
+#[derive(Default)]
+struct Needs {
+    ids: Vec<(Sigil, Symbol)>,
+    prose: Prose,
+}
+
+/// The word keys of the prose of some files, each with the files (by
+/// the order they were added in) whose prose holds it: a name may occur in
+/// one of them only if its probe's keys are in the same file, so the
+/// first word of a name in one file and its last in another take nothing.
+#[derive(Default)]
+struct Prose {
+    files: u32,
+    keys: FxHashMap<u64, Vec<u32>>,
+}
+
+impl Prose {
+    /// Adds the words of `checked`'s prose (as `Words::of_parse` filters
+    /// them).
+    fn add(&mut self, checked: &Checked) {
+        let file = self.files;
+        self.files += 1;
+        if !checked.parse.doc.paragraphs.is_empty() {
+            word_keys(&syntax::plain_text(&checked.text, &checked.parse).text, &mut |k| {
+                let holders = self.keys.entry(k).or_default();
+                // Files are added in turn: a repeat is the last one.
+                if holders.last() != Some(&file) {
+                    holders.push(file);
+                }
+            });
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Whether the prose of one of the files may hold a name of `probe`.
+    fn may_hold(&self, probe: &NameProbe) -> bool {
+        let Some(leading) = self.keys.get(&probe.lead) else { return false };
+        let Some(last) = probe.last else { return true };
+        let Some(ending) = self.keys.get(&last) else { return false };
+        // Both sorted: a common file?
+        let (mut a, mut b) = (leading.iter().peekable(), ending.iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => _ = a.next(),
+                std::cmp::Ordering::Greater => _ = b.next(),
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    /// [`may_hold`](Self::may_hold) for a name: true for one with no word.
+    fn may_hold_name(&self, name: &str) -> bool {
+        name_probe(name).is_none_or(|probe| self.may_hold(&probe))
+    }
+}
+
+impl Needs {
+    /// Adds what `checked` needs; its summary is `summary`.
+    fn add(&mut self, checked: &Checked, summary: &FileSummary, interner: &Interner) {
+        // A referenced id under both sigils: an undefined reference says
+        // whether the other sigil defines it.
+        let referenced = summary.refs.iter().flat_map(|r| [(r.sigil, r.id), (r.sigil.other(), r.id)]);
+        self.ids.extend(referenced.chain(summary.defs.iter().map(|d| (d.sigil, d.id))));
+        // Ids written in attribute values that are no reference (a `^id`
+        // under a key that takes entities is an `invalid-value` that asks
+        // whether `@id` exists), under both sigils too.
+        for (_, id) in attribute_references(checked.parse.doc.attributes()) {
+            let sym = interner.get_or_intern(id);
+            self.ids.extend([(Sigil::Entity, sym), (Sigil::Source, sym)]);
+        }
+        self.prose.add(checked);
+    }
+}
+
+/// What the change reaches in the other files.
+struct Reach {
+    /// Ids whose files mention them are reached (sigil aside).
+    mentioned: FxHashSet<String>,
+    /// Files defining these ids are reached.
+    defined: IdSet,
+    /// Files other than registries defining these ids are reached.
+    counted: IdSet,
+    /// Files whose prose may hold one of these names are reached.
+    probes: Vec<NameProbe>,
+    /// Files whose diagnostics point into these (paths relative to the
+    /// root) are reached.
+    changed_paths: FxHashSet<String>,
+    /// Where the definitions of each of those moved.
+    moves: FxHashMap<String, Moves>,
+}
+
+impl WorkspaceRun<'_> {
+    /// The run described in the module's documentation, or `None` when it
+    /// does not apply (then nothing was reported or changed). Its `files`
+    /// are left empty for [`WorkspaceRun::check`] to give.
+    pub(super) fn narrowed_run(&self, files: &[CheckedFile], states: &[State]) -> Option<CheckedWorkspace> {
+        let loaded = self.loaded.as_ref()?;
+        if !self.diagnostics_usable() || !self.planned.unreadable.is_empty() || loaded.entries.len() != states.len() {
+            return None;
+        }
+        // Each file's entry. Paths are distinct and as many as the entries:
+        // with every changed file found by its path, none was added or
+        // removed.
+        let mut entry_of = Vec::with_capacity(files.len());
+        let mut changed_files = Vec::new();
+        for (i, (file, state)) in files.iter().zip(states).enumerate() {
+            match state {
+                State::Same { entry, .. } => {
+                    if (self.is_selected)(&file.path) && loaded.entries.get(*entry)?.diagnosed.is_none() {
+                        return None;
+                    }
+                    entry_of.push(*entry);
+                }
+                State::Changed { .. } => {
+                    entry_of.push(loaded.entry_index(&rel_path(&self.planned.root, &file.path), i)?);
+                    changed_files.push(i);
+                    if changed_files.len() > MAX_CHANGED {
+                        return None;
+                    }
+                }
+            }
+        }
+        if changed_files.is_empty() {
+            return None;
+        }
+
+        // The changed files, before and after, and what their change
+        // reaches.
+        let scratch = Interner::with_hasher(rustc_hash::FxBuildHasher);
+        let mut checked = Vec::with_capacity(changed_files.len());
+        let mut delta = Delta::default();
+        let mut needs = Needs::default();
+        let mut moves = FxHashMap::default();
+        for &i in &changed_files {
+            let State::Changed { text, .. } = &states[i] else { return None };
+            // Cloned: `full_run` takes the text if this run gives up.
+            let text = text.lock().unwrap_or_else(|e| e.into_inner()).as_ref().ok()?.clone();
+            let old = self.decode(entry_of[i], &scratch)?;
+            let parse = syntax::parse(&text);
+            let new = FileSummary::new(&parse, &text, &scratch);
+            // A file that became a registry or stopped being one changes
+            // which of its definitions may go unused: not this run's case.
+            if old.is_registry != new.is_registry {
+                return None;
+            }
+            delta.add(Some(&old), Some(&new));
+            moves.insert(loaded.entries[entry_of[i]].path.clone(), Moves::of(&old, &new));
+            let file = Checked { file: i, text, parse };
+            needs.add(&file, &new, &scratch);
+            checked.push(file);
+        }
+        if !delta.narrowable() {
+            return None;
+        }
+        let reach = Reach {
+            mentioned: delta.mentioned().map(|(_, id)| scratch.resolve(&id).to_owned()).collect(),
+            defined: IdSet::resolved(delta.defined(), &scratch),
+            counted: IdSet::resolved(delta.counted(), &scratch),
+            probes: delta.probes().copied().collect(),
+            changed_paths: checked.iter().map(|c| loaded.entries[entry_of[c.file]].path.clone()).collect(),
+            moves,
+        };
+
+        // Every other file's summary, read in place. Most define nothing.
+        // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
+        loaded.prepare_summaries();
+        let is_changed = |i: usize| changed_files.binary_search(&i).is_ok();
+        let mentions = |id: &str| !reach.mentioned.is_empty() && reach.mentioned.contains(id);
+        let read: Vec<(Option<StoredSummaryView>, bool)> = entry_of
+            .par_iter()
+            // The registries (a thousandfold the definitions of an
+            // article) sort last: split to single files, or one thread
+            // read them all while the other waited.
+            .with_max_len(1)
+            .enumerate()
+            .map(|(i, &e)| match is_changed(i) {
+                true => Some((None, false)),
+                false => StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?, mentions),
+            })
+            .collect::<Option<_>>()?;
+        let (views, mentioning): (Vec<Option<StoredSummaryView>>, Vec<bool>) = read.into_iter().unzip();
+
+        // The ids to take for the changed files (those they reference or
+        // define, and entities with a name that may occur in their prose),
+        // and the other files the change reaches through a definition.
+        let first = self.take(&views, &needs, &reach, &scratch)?;
+        let mut taken: FxHashSet<(Sigil, &str)> = first.iter().flat_map(|(taken, _)| taken.iter().copied()).collect();
+        let defines_reached: Vec<bool> = first.into_iter().map(|(_, reached)| reached).collect();
+
+        // The files reached otherwise: by a source they mention, a name
+        // their prose may hold, or their diagnostics pointing into a
+        // changed file. Read again and checked.
+        let rendering = self.kept_rendering();
+        let reached =
+            self.reached(loaded, files, &entry_of, &is_changed, &mentioning, &defines_reached, &reach, &rendering)?;
+        let mut more = Needs::default();
+        let mut followed = Vec::new();
+        let mut to_read = Vec::new();
+        for (i, how) in reached {
+            match how {
+                Found::Follow(diagnosed) => followed.push((i, diagnosed)),
+                Found::Check => to_read.push((i, false)),
+                Found::Named => to_read.push((i, true)),
+            }
+        }
+        let read_again: Vec<Option<Checked>> = to_read
+            .par_iter()
+            .map(|&(i, by_name_alone)| {
+                let text = read_text(&files[i].path).ok()?;
+                // Changed since it was found unchanged: the full run sees it.
+                if hash(&text) != loaded.entries[entry_of[i]].hash {
+                    return None;
+                }
+                let parse = syntax::parse(&text);
+                let file = Checked { file: i, text, parse };
+                // Reached only through its word filter: its words, exactly,
+                // may hold none of the names after all (then its cached
+                // diagnostics stand).
+                let named = || {
+                    let mut prose = Prose::default();
+                    prose.add(&file);
+                    reach.probes.iter().any(|p| prose.may_hold(p))
+                };
+                Some((!by_name_alone || named()).then_some(file))
+            })
+            .collect::<Option<_>>()?;
+        let read_again: Vec<Checked> = read_again.into_iter().flatten().collect();
+        let any_read_again = !read_again.is_empty();
+        for file in &read_again {
+            let summary = FileSummary::new(&file.parse, &file.text, &scratch);
+            more.add(file, &summary, &scratch);
+        }
+        checked.extend(read_again);
+        checked.sort_by_key(|c| c.file);
+        let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
+        if any_read_again {
+            // The definitions the reached files need besides.
+            let found = self.take(&views, &more, &Reach::none(), &scratch)?;
+            taken.extend(found.into_iter().flat_map(|(taken, _)| taken));
+            needs.ids.extend(more.ids);
+        }
+        let wanted = IdSet::resolved(needs.ids.into_iter(), &scratch);
+
+        // The workspace of the checked files and every definition of the
+        // ids taken; the other files are there, empty, so that file ids are
+        // those of `files`.
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        let kept = std::sync::atomic::AtomicUsize::new(0);
+        let broken = AtomicBool::new(false);
+        let by_file: FxHashMap<usize, &Checked> = checked.iter().map(|c| (c.file, c)).collect();
+        let ws = Workspace::build_from(
+            self.planned.root.clone(),
+            self.planned.config.clone(),
+            files.len(),
+            InternerSize::default(),
+            |i, interner| {
+                let file = files.get(i)?;
+                let summary = match (by_file.get(&i), views.get(i)) {
+                    (Some(c), _) => FileSummary::new(&c.parse, &c.text, interner),
+                    (None, Some(Some(view))) => {
+                        seen.fetch_add(view.len(), Ordering::Relaxed);
+                        let summary = view
+                            .select(interner, |sigil, id| wanted.contains(sigil, id) || taken.contains(&(sigil, id)));
+                        broken.fetch_or(summary.is_none(), Ordering::Relaxed);
+                        let summary = summary.unwrap_or_default();
+                        kept.fetch_add(summary.defs.len(), Ordering::Relaxed);
+                        summary
+                    }
+                    _ => FileSummary::default(),
+                };
+                Some(SourceFile {
+                    path: file.path.clone(),
+                    display_path: file.display_path.clone(),
+                    text: "".into(),
+                    read_error: None,
+                    summary,
+                })
+            },
+        );
+        if broken.load(Ordering::Relaxed) || ws.files().count() != files.len() {
+            return None;
+        }
+        // "Did you mean" of the checked files' undefined references
+        // compares them with every defined id, which `ws` lacks: the ids it
+        // would compare are gathered from all of them.
+        let undefined = undefined_references(&ws, &checked);
+        let suggestions_ready = undefined.is_empty()
+            || (undefined.len() <= MAX_UNDEFINED && offer_suggestions(&ws, &views, &checked, &undefined));
+        // The ids taken borrow from the section, not from the views. Freed
+        // on the threads that made them: on this one, 100,000 views were
+        // a twentieth of a second.
+        views.into_par_iter().for_each(drop);
+
+        // The checked files' diagnostics, and what they read.
+        // Every definition of these ids is in `ws`: those the checked files
+        // reference or define (wanted), and those found by name (taken).
+        let is_taken = |&(sigil, sym): &(Sigil, Symbol)| {
+            let id = ws.id_text(sym);
+            wanted.contains(sigil, id) || taken.contains(&(sigil, id))
+        };
+        let fresh: Vec<(usize, Diagnosed)> = checked
+            .par_iter()
+            .with_max_len(1)
+            .filter(|c| (self.is_selected)(&files[c.file].path))
+            .map(|c| {
+                let id = FileId(c.file as u32);
+                let (diagnostics, reads) =
+                    file_diagnostics_and_reads(&ws, id, &c.text, &c.parse, CheckOptions::default());
+                // The set of all ids is read by "did you mean" (served
+                // above when it could be) and by an unknown key's fix
+                // (whether the entity its value names exists: every id
+                // written in an attribute was taken, so `ws` knows).
+                let read_the_id_set = !suggestions_ready
+                    && (reads.defined_set || diagnostics.iter().any(|d| d.code == Code::UndefinedReference));
+                // Whether an own definition is referenced: only references
+                // of the checked files are here, so only "yes" is the
+                // whole workspace's answer too.
+                let referenced_here = |&(sigil, sym): &(Sigil, Symbol)| ws.index().ref_count(sigil, sym) > 0;
+                if read_the_id_set
+                    || !reads.ids.iter().chain(&reads.places).all(is_taken)
+                    || !reads.referenced.iter().all(referenced_here)
+                {
+                    return None;
+                }
+                let positions = own_positions(&c.text, id, &diagnostics);
+                Some((c.file, Diagnosed { diagnostics, positions, ..Diagnosed::default() }))
+            })
+            .collect::<Option<_>>()?;
+
+        // Every other selected file's diagnostics, from the cache (none of
+        // them points into a changed file: those were reached, or follow).
+        let entries: Vec<&Entry> = entry_of.iter().map(|&e| &loaded.entries[e]).collect();
+        let is_followed = |i: usize| followed.binary_search_by_key(&i, |(file, _)| *file).is_ok();
+        // Of those, the ones whose lines a kept rendering has are
+        // replayed, not decoded.
+        let replay: Vec<(usize, u32)> = match &rendering {
+            Some(r) => (0..files.len())
+                .filter(|&i| !is_checked(i) && !is_followed(i) && (self.is_selected)(&files[i].path))
+                .filter_map(|i| {
+                    let entry = entry_of[i] as u32;
+                    r.fragment(entry as usize).map(|_| (i, entry))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let is_replayed = |i: usize| replay.binary_search_by_key(&i, |&(file, _)| file).is_ok();
+        let mut results = self.cached_results(
+            loaded,
+            files,
+            &entries,
+            &|i| is_checked(i) || is_followed(i) || is_replayed(i),
+            &|path| reach.changed_paths.contains(path),
+        )?;
+        let follows = followed.len();
+        for (i, d) in fresh.into_iter().chain(followed) {
+            results[i] = Some(d);
+        }
+        let reused = results.iter().flatten().filter(|d| d.from_cache).count() + follows + replay.len();
+        self.place_elsewhere(&ws, &mut results);
+        let (diagnostics, positions, checked_count) = assemble(results);
+        let checked_count = checked_count + replay.len();
+        let replayed = rendering.filter(|_| !replay.is_empty()).map(|rendering| Replayed {
+            rendering,
+            files: replay,
+            renumbered: None,
+        });
+
+        let stats = self.stats;
+        stats.parsed.fetch_add(checked.len(), Ordering::Relaxed);
+        stats.narrowed.fetch_add(checked.len(), Ordering::Relaxed);
+        stats.reused.fetch_add(reused, Ordering::Relaxed);
+        stats.followed.fetch_add(follows, Ordering::Relaxed);
+        stats.replayed.fetch_add(replayed.as_ref().map_or(0, |r| r.files.len()), Ordering::Relaxed);
+        stats.diagnosed.fetch_add(checked_count - reused, Ordering::Relaxed);
+        stats.definitions_seen.fetch_add(seen.into_inner(), Ordering::Relaxed);
+        stats.definitions_taken.fetch_add(kept.into_inner(), Ordering::Relaxed);
+        Some(CheckedWorkspace {
+            files: Vec::new(),
+            diagnostics,
+            positions,
+            checked: checked_count,
+            replayed,
+            keep: None,
+        })
+    }
+
+    /// Per file of `views`, the definitions to take for `needs` (every
+    /// definition of an id it holds, and of each entity with a name that
+    /// may occur in its prose), and whether the file defines an id that
+    /// `reach` says reaches it. `None` when a definition is inconsistent.
+    fn take<'a>(
+        &self,
+        views: &[Option<StoredSummaryView<'a>>],
+        needs: &Needs,
+        reach: &Reach,
+        interner: &Interner,
+    ) -> Option<Vec<(Taken<'a>, bool)>> {
+        let wanted = IdSet::resolved(needs.ids.iter().copied(), interner);
+        let names = !needs.prose.is_empty();
+        let reaching = !reach.defined.is_empty() || !reach.counted.is_empty();
+        views
+            .par_iter()
+            .with_max_len(1)
+            .map(|view| {
+                let Some(view) = view else { return Some((Vec::new(), false)) };
+                let mut taken = Vec::new();
+                let mut reached = false;
+                for def in view.definitions() {
+                    let (sigil, id, parts) = def?;
+                    if reaching
+                        && (reach.defined.contains(sigil, id)
+                            || (!view.is_registry() && reach.counted.contains(sigil, id)))
+                    {
+                        reached = true;
+                    }
+                    let named = names && sigil == Sigil::Entity && parts.names().any(|n| needs.prose.may_hold_name(n));
+                    if named || wanted.contains(sigil, id) {
+                        taken.push((sigil, id));
+                    }
+                }
+                Some((taken, reached))
+            })
+            .collect()
+    }
+
+    /// The selected unchanged files the change reaches, in order, and
+    /// how: those `mentioning` or `defines_reached` marks, those whose
+    /// prose may hold a name of `reach.probes`, and those whose diagnostics
+    /// point into a changed file (by the kept `rendering`'s lines when it
+    /// has them, else by the cached diagnostics); of the last, those whose
+    /// offsets there can follow the definitions they point at (`moves`)
+    /// are taken from the cache with them moved. (A file not selected
+    /// reports nothing, and its cached summary is its own.) `None` past
+    /// [`MAX_REACHED`] files to check, or when cached diagnostics are
+    /// missing.
+    #[allow(clippy::too_many_arguments)]
+    fn reached(
+        &self,
+        loaded: &Loaded,
+        files: &[CheckedFile],
+        entry_of: &[usize],
+        is_changed: &(dyn Fn(usize) -> bool + Sync),
+        mentioning: &[bool],
+        defines_reached: &[bool],
+        reach: &Reach,
+        rendering: &Option<std::sync::Arc<super::Rendering>>,
+    ) -> Option<Vec<(usize, Found)>> {
+        let changed_entries: FxHashSet<u32> =
+            (0..files.len()).filter(|&i| is_changed(i)).map(|i| entry_of[i] as u32).collect();
+        let candidate = |i: usize| !is_changed(i) && (self.is_selected)(&files[i].path);
+        // The diagnostics section is decompressed only when stored
+        // diagnostics must be read: for the word filters of names that
+        // changed, or where kept lines point into a changed file or are
+        // not there to tell.
+        let by_lines = |i: usize| {
+            let lines = rendering.as_ref()?.fragment(entry_of[i])?;
+            Some(lines.elsewhere.iter().any(|e| changed_entries.contains(e)))
+        };
+        let decodes = !reach.probes.is_empty() || (0..files.len()).any(|i| candidate(i) && by_lines(i) != Some(false));
+        if decodes {
+            loaded.prepare_diagnosed();
+        }
+        // Other files (related places, fix edits) are found by path.
+        let by_path: FxHashMap<&str, u32> =
+            entry_of.iter().enumerate().map(|(i, &e)| (loaded.entries[e].path.as_str(), i as u32)).collect();
+        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
+        let found: Vec<(usize, Found)> = (0..files.len())
+            .into_par_iter()
+            .filter(|&i| candidate(i))
+            .map(|i| {
+                if mentioning[i] || defines_reached[i] {
+                    return Some(Some((i, Found::Check)));
+                }
+                if reach.probes.is_empty() && by_lines(i) == Some(false) {
+                    return Some(None);
+                }
+                // Selected files have cached diagnostics (checked above).
+                let mut stored = loaded.diagnosed(&loaded.entries[entry_of[i]])?;
+                let named = reach.probes.iter().any(|p| p.may_match(|k| Words::filter_may_contain(&stored.words, k)));
+                if !stored.points_into(|path| reach.changed_paths.contains(path)) {
+                    return Some(named.then_some((i, Found::Named)));
+                }
+                if named || !follow(&mut stored, &reach.moves) {
+                    return Some(Some((i, Found::Check)));
+                }
+                let changed =
+                    |f: FileId| entry_of.get(f.0 as usize).is_some_and(|&e| changed_entries.contains(&(e as u32)));
+                let how = match from_cache(FileId(i as u32), stored, &file_of) {
+                    // Placed again in the changed files, where they now
+                    // point (`place_elsewhere`).
+                    Some(mut diagnosed) => {
+                        diagnosed.elsewhere.retain(|(f, _)| !changed(*f));
+                        diagnosed.from_cache = false;
+                        Found::Follow(diagnosed)
+                    }
+                    None => Found::Check,
+                };
+                Some(Some((i, how)))
+            })
+            .collect::<Option<Vec<Option<(usize, Found)>>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let to_check = found.iter().filter(|(_, how)| !matches!(how, Found::Follow(_))).count();
+        (to_check <= MAX_REACHED).then_some(found)
+    }
+}
+
+/// How an unchanged file is reached by the change.
+enum Found {
+    /// Checked again.
+    Check,
+    /// Checked again when its prose, read, may hold a name that changed
+    /// (only its word filter said so).
+    Named,
+    /// Its cached diagnostics, their offsets into the changed files moved
+    /// with the definitions there.
+    Follow(Diagnosed),
+}
+
+impl Reach {
+    /// A change that reaches no other file.
+    fn none() -> Reach {
+        Reach {
+            mentioned: FxHashSet::default(),
+            defined: IdSet::default(),
+            counted: IdSet::default(),
+            probes: Vec::new(),
+            changed_paths: FxHashSet::default(),
+            moves: FxHashMap::default(),
+        }
+    }
+}
+
+/// The references of the checked files to ids defined under neither
+/// sigil (every definition of a referenced id is in `ws`), once each.
+fn undefined_references(ws: &Workspace, checked: &[Checked]) -> Vec<(Sigil, String)> {
+    let index = ws.index();
+    let mut undefined: Vec<(Sigil, String)> = checked
+        .iter()
+        .filter_map(|c| ws.file(FileId(c.file as u32)))
+        .flat_map(|f| &f.summary.refs)
+        .filter(|r| !index.is_defined(r.sigil, r.id) && !index.is_defined(r.sigil.other(), r.id))
+        .map(|r| (r.sigil, ws.id_text(r.id).to_owned()))
+        .collect();
+    undefined.sort_unstable();
+    undefined.dedup();
+    undefined
+}
+
+/// Gives `ws` sorted ids that answer "did you mean" for each id of
+/// `undefined` as the whole workspace's would: gathered from every
+/// definition, those of the other files (`views`) and of the checked ones
+/// (in `ws`). False when that cannot be shown (then the full run checks).
+fn offer_suggestions(
+    ws: &Workspace,
+    views: &[Option<StoredSummaryView>],
+    checked: &[Checked],
+    undefined: &[(Sigil, String)],
+) -> bool {
+    let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
+    let gathered = views
+        .par_iter()
+        .enumerate()
+        // Each piece's windows are merged into another's, their ids offered
+        // again: a few pieces per thread, not one per few files.
+        .with_min_len(views.len().div_ceil(4 * rayon::current_num_threads()).max(1))
+        .try_fold(
+            || SuggestionWindows::new(undefined),
+            |mut windows, (i, view)| {
+                // A checked file's definitions are offered from `ws` below.
+                for def in view.iter().filter(|_| !is_checked(i)).flat_map(|v| v.defined_ids()) {
+                    let (sigil, id) = def?;
+                    windows.offer(sigil, id);
+                }
+                Some(windows)
+            },
+        )
+        .try_reduce(|| SuggestionWindows::new(undefined), |a, b| Some(a.merge(b)));
+    let Some(mut windows) = gathered else { return false };
+    for file in checked.iter().filter_map(|c| ws.file(FileId(c.file as u32))) {
+        for def in &file.summary.defs {
+            windows.offer(def.sigil, ws.id_text(def.id));
+        }
+    }
+    for sigil in [Sigil::Entity, Sigil::Source] {
+        if undefined.iter().any(|(s, _)| *s == sigil) {
+            match windows.sorted_ids(sigil) {
+                Some(sorted) => ws.index().offer_sorted_ids(sigil, std::sync::Arc::new(sorted)),
+                None => return false,
+            }
+        }
+    }
+    true
+}
