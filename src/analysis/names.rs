@@ -452,11 +452,15 @@ pub fn word_keys(text: &str, found: &mut dyn FnMut(u64)) {
 /// (letters and digits only), since wherever the name occurs that word
 /// starts a word too. `None` for a name with no word.
 pub fn name_probe(name: &str) -> Option<NameProbe> {
-    let lead = lead_key(name)?;
+    Some(NameProbe { lead: lead_key(name)?, last: last_word_key(name) })
+}
+
+/// The key of `name`'s last word, when it has two or more and the last is
+/// a plain word (see [`name_probe`]).
+pub fn last_word_key(name: &str) -> Option<u64> {
     // The last of two or more words (pieces of only dots are no words).
     let last = name.split(char::is_whitespace).filter(|w| w.chars().any(|c| c != '.')).skip(1).last();
-    let last = last.filter(|w| w.chars().all(char::is_alphanumeric)).and_then(lead_key);
-    Some(NameProbe { lead, last })
+    last.filter(|w| w.chars().all(char::is_alphanumeric)).and_then(lead_key)
 }
 
 /// The keys a text's words must hold for a name to occur in it (see

@@ -42,7 +42,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
 use crate::analysis::{
     Code, FileId, FileSummary, Interner, InternerSize, NameProbe, SourceFile, StoredSummaryView, SuggestionWindows,
-    Symbol, Workspace, attribute_references, name_probe, word_keys,
+    Symbol, Workspace, attribute_references, last_word_key, lead_key, word_keys,
 };
 use crate::syntax::{self, Parse, Sigil};
 use crate::workspace::read_text;
@@ -132,7 +132,15 @@ struct Needs {
 struct Prose {
     files: u32,
     keys: FxHashMap<u64, Vec<u32>>,
+    /// One bit per key, at the key modulo its length (`QUICK_BITS`): most
+    /// of a million names are ruled out by their first word, and this is
+    /// asked before the map, which does not stay in the fastest cache.
+    quick: Vec<u64>,
 }
+
+/// Bits of [`Prose::quick`]: an article's thousand words set a few
+/// percent of them.
+const QUICK_BITS: usize = 1 << 15;
 
 impl Prose {
     /// Adds the words of `checked`'s prose (as `Words::of_parse` filters
@@ -141,7 +149,12 @@ impl Prose {
         let file = self.files;
         self.files += 1;
         if !checked.parse.doc.paragraphs.is_empty() {
+            if self.quick.is_empty() {
+                self.quick = vec![0; QUICK_BITS / 64];
+            }
             word_keys(&syntax::plain_text(&checked.text, &checked.parse).text, &mut |k| {
+                let bit = (k as usize) % QUICK_BITS;
+                self.quick[bit / 64] |= 1 << (bit % 64);
                 let holders = self.keys.entry(k).or_default();
                 // Files are added in turn: a repeat is the last one.
                 if holders.last() != Some(&file) {
@@ -157,8 +170,26 @@ impl Prose {
 
     /// Whether the prose of one of the files may hold a name of `probe`.
     fn may_hold(&self, probe: &NameProbe) -> bool {
-        let Some(leading) = self.keys.get(&probe.lead) else { return false };
-        let Some(last) = probe.last else { return true };
+        self.may_hold_keys(probe.lead, || probe.last)
+    }
+
+    /// [`may_hold`](Self::may_hold) for a name: true for one with no word.
+    /// (Its last word is looked at only when its first is there: most
+    /// names of a million are ruled out by the first.)
+    fn may_hold_name(&self, name: &str) -> bool {
+        match lead_key(name) {
+            Some(lead) => self.may_hold_keys(lead, || last_word_key(name)),
+            None => true,
+        }
+    }
+
+    fn may_hold_keys(&self, lead: u64, last: impl FnOnce() -> Option<u64>) -> bool {
+        let bit = (lead as usize) % QUICK_BITS;
+        if self.quick.get(bit / 64).is_none_or(|w| w & (1 << (bit % 64)) == 0) {
+            return false;
+        }
+        let Some(leading) = self.keys.get(&lead) else { return false };
+        let Some(last) = last() else { return true };
         let Some(ending) = self.keys.get(&last) else { return false };
         // Both sorted: a common file?
         let (mut a, mut b) = (leading.iter().peekable(), ending.iter().peekable());
@@ -170,11 +201,6 @@ impl Prose {
             }
         }
         false
-    }
-
-    /// [`may_hold`](Self::may_hold) for a name: true for one with no word.
-    fn may_hold_name(&self, name: &str) -> bool {
-        name_probe(name).is_none_or(|probe| self.may_hold(&probe))
     }
 }
 
@@ -302,7 +328,7 @@ impl WorkspaceRun<'_> {
                 false => StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?, mentions),
             })
             .collect::<Option<_>>()?;
-        let (views, mentioning): (Vec<Option<StoredSummaryView>>, Vec<bool>) = read.into_iter().unzip();
+        let (views, mentioning): (Vec<Option<StoredSummaryView>>, Vec<bool>) = read.into_par_iter().unzip();
 
         // The ids to take for the changed files (those they reference or
         // define, and entities with a name that may occur in their prose),
@@ -580,14 +606,20 @@ impl WorkspaceRun<'_> {
             let lines = rendering.as_ref()?.fragment(entry_of[i])?;
             Some(lines.elsewhere.iter().any(|e| changed_entries.contains(e)))
         };
-        let decodes = !reach.probes.is_empty() || (0..files.len()).any(|i| candidate(i) && by_lines(i) != Some(false));
+        let decodes = !reach.probes.is_empty()
+            || (0..files.len()).into_par_iter().any(|i| candidate(i) && by_lines(i) != Some(false));
         if decodes {
             loaded.prepare_diagnosed();
         }
-        // Other files (related places, fix edits) are found by path.
-        let by_path: FxHashMap<&str, u32> =
-            entry_of.iter().enumerate().map(|(i, &e)| (loaded.entries[e].path.as_str(), i as u32)).collect();
-        let file_of = |path: &str| by_path.get(path).map(|&i| FileId(i));
+        // Other files (related places, fix edits) are found by path, in a
+        // map made only when a file's offsets follow definitions.
+        let by_path: std::sync::OnceLock<FxHashMap<&str, u32>> = std::sync::OnceLock::new();
+        let file_of = |path: &str| {
+            let by_path = by_path.get_or_init(|| {
+                entry_of.iter().enumerate().map(|(i, &e)| (loaded.entries[e].path.as_str(), i as u32)).collect()
+            });
+            by_path.get(path).map(|&i| FileId(i))
+        };
         let found: Vec<(usize, Found)> = (0..files.len())
             .into_par_iter()
             .filter(|&i| candidate(i))
