@@ -16,7 +16,7 @@ mod workspace;
 pub use diagnostic::*;
 pub use index::{DefLoc, SortedIds, WorkspaceIndex};
 pub use names::{
-    NameIndex, NameMatch, NameProbe, last_word_key, lead_key, may_occur_in, name_probe, name_probes, word_keys,
+    NameIndex, NameMatch, NameProbe, later_word_keys, lead_key, may_occur_in, name_probe, name_probes, word_keys,
 };
 pub use suggestion_window::SuggestionWindows;
 pub use summary::{

@@ -16,7 +16,7 @@
 //!   `undefined-reference` or `invalid-value` ("did you mean" and "exists
 //!   as a source" read the whole set of ids);
 //! * `words`: the names of entities in `defs`, as the keys of their first
-//!   and last words (`NameProbe`): files whose prose may hold one of them
+//!   and later plain words (`NameProbe`): files whose prose may hold one of them
 //!   (`untagged-mention`). When an entity keeps
 //!   its kind and display name (an `aka` added, removed or changed), only
 //!   the names it gained or lost: a mention of a name it kept is reported

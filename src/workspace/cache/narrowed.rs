@@ -42,7 +42,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
 use crate::analysis::{
     Code, FileId, FileSummary, Interner, InternerSize, NameProbe, SourceFile, StoredSummaryView, SuggestionWindows,
-    Symbol, Workspace, attribute_references, last_word_key, lead_key, word_keys,
+    Symbol, Workspace, attribute_references, later_word_keys, lead_key, word_keys,
 };
 use crate::syntax::{self, Parse, Sigil};
 use crate::workspace::read_text;
@@ -170,38 +170,59 @@ impl Prose {
 
     /// Whether the prose of one of the files may hold a name of `probe`.
     fn may_hold(&self, probe: &NameProbe) -> bool {
-        self.may_hold_keys(probe.lead, || probe.last)
+        self.may_hold_keys(probe.lead, probe.rest.iter().copied())
     }
 
     /// [`may_hold`](Self::may_hold) for a name: true for one with no word.
-    /// (Its last word is looked at only when its first is there: most
+    /// (Its later words are looked at only when its first is there: most
     /// names of a million are ruled out by the first.)
     fn may_hold_name(&self, name: &str) -> bool {
         match lead_key(name) {
-            Some(lead) => self.may_hold_keys(lead, || last_word_key(name)),
+            Some(lead) => self.may_hold_keys(lead, later_word_keys(name)),
             None => true,
         }
     }
 
-    fn may_hold_keys(&self, lead: u64, last: impl FnOnce() -> Option<u64>) -> bool {
+    /// Whether one file's prose holds `lead` and every key of `rest`.
+    fn may_hold_keys(&self, lead: u64, mut rest: impl Iterator<Item = u64>) -> bool {
         let bit = (lead as usize) % QUICK_BITS;
         if self.quick.get(bit / 64).is_none_or(|w| w & (1 << (bit % 64)) == 0) {
             return false;
         }
         let Some(leading) = self.keys.get(&lead) else { return false };
-        let Some(last) = last() else { return true };
-        let Some(ending) = self.keys.get(&last) else { return false };
-        // Both sorted: a common file?
-        let (mut a, mut b) = (leading.iter().peekable(), ending.iter().peekable());
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => _ = a.next(),
-                std::cmp::Ordering::Greater => _ = b.next(),
-                std::cmp::Ordering::Equal => return true,
+        // With one file, every key holds it.
+        if self.files == 1 {
+            return rest.all(|k| self.keys.contains_key(&k));
+        }
+        let Some(next) = rest.next() else { return true };
+        let Some(holders) = self.keys.get(&next) else { return false };
+        let mut common = intersection(leading, holders);
+        for k in rest {
+            if common.is_empty() {
+                break;
+            }
+            let Some(holders) = self.keys.get(&k) else { return false };
+            common = intersection(&common, holders);
+        }
+        !common.is_empty()
+    }
+}
+
+/// The files in both sorted lists.
+fn intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(*x);
+                i += 1;
+                j += 1;
             }
         }
-        false
     }
+    out
 }
 
 impl Needs {
@@ -306,7 +327,7 @@ impl WorkspaceRun<'_> {
             mentioned: delta.mentioned().map(|(_, id)| scratch.resolve(&id).to_owned()).collect(),
             defined: IdSet::resolved(delta.defined(), &scratch),
             counted: IdSet::resolved(delta.counted(), &scratch),
-            probes: delta.probes().copied().collect(),
+            probes: delta.probes().cloned().collect(),
             changed_paths: checked.iter().map(|c| loaded.entries[entry_of[c.file]].path.clone()).collect(),
             moves,
         };
