@@ -381,8 +381,10 @@ pub fn load_workspace(
 fn noting(loaded: Result<Loaded, String>, path: &Path, stats: &RunStats) -> Option<Loaded> {
     match loaded {
         Ok(loaded) => Some(loaded),
+        // Asked of the error, not of the folder: another run may have
+        // written the file since this one found none.
         Err(why) => {
-            if path.exists() {
+            if why != store::ABSENT {
                 stats.note(format!("note: ignoring the cache {}: {why}", path.display()));
             }
             None

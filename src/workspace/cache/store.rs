@@ -45,6 +45,10 @@ const MAX_RATIO: usize = 64;
 /// Temporary files older than this were left by a killed run.
 const STALE_TEMP_SECS: u64 = 3600;
 
+/// Why [`load`] read nothing when there is no cache file (a first run,
+/// which is worth no note).
+pub const ABSENT: &str = "there is no cache file";
+
 /// What this program is: a cache written by any other build is ignored.
 pub fn program_id() -> String {
     let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
@@ -573,7 +577,10 @@ pub fn file_for(dir: &Path, top_root: &Path, root: &Path) -> PathBuf {
 /// usable (absent, corrupt, truncated, another program's). Its sections
 /// are read when they are first used.
 pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
+    let file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ABSENT.to_owned(),
+        _ => e.to_string(),
+    })?;
     let size = file.metadata().map_err(|e| e.to_string())?.len();
     let mut head = Vec::with_capacity(MAGIC.len() + HEAD);
     (&file).take((MAGIC.len() + HEAD) as u64).read_to_end(&mut head).map_err(|e| e.to_string())?;
