@@ -63,6 +63,33 @@ fn keep_smallest<T: Ord>(set: &mut BTreeSet<T>, item: T) -> bool {
     }
 }
 
+/// Offers `item` to the windows of `order` (sorted by `key`, their written
+/// id in one order), nearest first on each side: windows whose written id
+/// is at most `item` keep it on their `from` side, the others on their
+/// `before` side. Each side's visit stops at the first window that turns
+/// it away (see [`SuggestionWindows`]).
+fn visit<'a, T: Ord + Copy>(
+    windows: &mut [Window<'a>],
+    order: &[usize],
+    item: T,
+    key: fn(&Window<'a>) -> T,
+    from: for<'w> fn(&'w mut Window<'a>) -> &'w mut BTreeSet<T>,
+    before: for<'w> fn(&'w mut Window<'a>) -> &'w mut BTreeSet<T>,
+) {
+    let at = order.partition_point(|&w| key(&windows[w]) <= item);
+    let (at_most, above) = order.split_at(at);
+    for &w in at_most.iter().rev() {
+        if !keep_smallest(from(&mut windows[w]), item) {
+            break;
+        }
+    }
+    for &w in above {
+        if !keep_largest(before(&mut windows[w]), item) {
+            break;
+        }
+    }
+}
+
 /// The neighbours of one written id among the ids offered so far: those
 /// sorting just before it and just from it on, forwards and reversed.
 #[derive(Clone)]
@@ -150,36 +177,10 @@ impl<'a> SuggestionWindows<'a> {
     /// documentation).
     fn offer_to_windows(&mut self, sigil: Sigil, id: &'a str) {
         let Self { windows, forward, reversed, .. } = self;
-        let forward = &forward[slot(sigil)];
-        if forward.is_empty() {
-            return;
-        }
-        // Windows whose written id is at most `id` have it on their
-        // `from` side, the others on their `before` side.
-        let at = forward.partition_point(|&w| windows[w].written <= id);
-        for &w in forward[..at].iter().rev() {
-            if !keep_smallest(&mut windows[w].from, id) {
-                break;
-            }
-        }
-        for &w in &forward[at..] {
-            if !keep_largest(&mut windows[w].before, id) {
-                break;
-            }
-        }
-        let reversed = &reversed[slot(sigil)];
-        let id = Reversed(id);
-        let at = reversed.partition_point(|&w| Reversed(windows[w].written) <= id);
-        for &w in reversed[..at].iter().rev() {
-            if !keep_smallest(&mut windows[w].from_reversed, id) {
-                break;
-            }
-        }
-        for &w in &reversed[at..] {
-            if !keep_largest(&mut windows[w].before_reversed, id) {
-                break;
-            }
-        }
+        let s = slot(sigil);
+        visit(windows, &forward[s], id, |w| w.written, |w| &mut w.from, |w| &mut w.before);
+        let (key, item) = (|w: &Window<'a>| Reversed(w.written), Reversed(id));
+        visit(windows, &reversed[s], item, key, |w| &mut w.from_reversed, |w| &mut w.before_reversed);
     }
 
     /// Joins what two parts of the stream found.

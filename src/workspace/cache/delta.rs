@@ -16,9 +16,9 @@
 //!   `undefined-reference` or `invalid-value` ("did you mean" and "exists
 //!   as a source" read the whole set of ids);
 //! * `words`: the names of entities in `defs`, as the keys of their first
-//!   and later plain words (`NameProbe`): files whose prose may hold one of them
-//!   (`untagged-mention`). When an entity keeps
-//!   its kind and display name (an `aka` added, removed or changed), only
+//!   and later plain words (`NameProbe`): files whose prose may hold one
+//!   of them (`untagged-mention`). When an entity keeps its kind and
+//!   display name (an `aka` added, removed or changed), only
 //!   the names it gained or lost: a mention of a name it kept is reported
 //!   as before (same holders, same display name in the message, same
 //!   ranking by place). Otherwise every name, old and new, and those of
@@ -65,14 +65,7 @@ impl Delta {
     pub fn add(&mut self, old: Option<&FileSummary>, new: Option<&FileSummary>) {
         let empty = FileSummary::default();
         let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        let defs_of = |s: &FileSummary| {
-            let mut m: FxHashMap<Id, Vec<usize>> = FxHashMap::default();
-            for (i, d) in s.defs.iter().enumerate() {
-                m.entry((d.sigil, d.id)).or_default().push(i);
-            }
-            m
-        };
-        let (old_defs, new_defs) = (defs_of(old), defs_of(new));
+        let (old_defs, new_defs) = (defs_by_id(old), defs_by_id(new));
         for (id, olds) in &old_defs {
             match new_defs.get(id) {
                 None => {
@@ -217,6 +210,16 @@ impl Delta {
         }
         self.words.iter().any(|p| p.may_match(|k| Words::filter_may_contain(words, k)))
     }
+}
+
+/// The positions of a file's definitions, by id, in order: the definitions
+/// of an id before and after a change are paired in that order.
+pub fn defs_by_id(summary: &FileSummary) -> FxHashMap<Id, Vec<usize>> {
+    let mut by_id: FxHashMap<Id, Vec<usize>> = FxHashMap::default();
+    for (i, d) in summary.defs.iter().enumerate() {
+        by_id.entry((d.sigil, d.id)).or_default().push(i);
+    }
+    by_id
 }
 
 /// Whether two definitions of the same entity differ only in their `aka`

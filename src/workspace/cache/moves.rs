@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::{Code, FileSummary};
 
+use super::delta::defs_by_id;
 use super::store::StoredFile;
 
 /// Old offset → new offset, `None` where two definitions disagree.
@@ -31,13 +32,7 @@ impl Moves {
     /// From the file's summary before and after the change. Ids defined a
     /// different number of times are left out (nothing to pair).
     pub fn of(old: &FileSummary, new: &FileSummary) -> Moves {
-        let mut by_id: FxHashMap<_, (Vec<usize>, Vec<usize>)> = FxHashMap::default();
-        for (i, d) in old.defs.iter().enumerate() {
-            by_id.entry((d.sigil, d.id)).or_default().0.push(i);
-        }
-        for (i, d) in new.defs.iter().enumerate() {
-            by_id.entry((d.sigil, d.id)).or_default().1.push(i);
-        }
+        let news = defs_by_id(new);
         let mut moves = Moves::default();
         let put = |map: &mut OffsetMap, from: u32, to: u32| {
             let slot = map.entry(from).or_insert(Some(to));
@@ -45,8 +40,9 @@ impl Moves {
                 *slot = None;
             }
         };
-        for (olds, news) in by_id.values().filter(|(o, n)| o.len() == n.len()) {
-            for (&o, &n) in olds.iter().zip(news) {
+        for (id, olds) in defs_by_id(old) {
+            let Some(news) = news.get(&id).filter(|news| news.len() == olds.len()) else { continue };
+            for (o, &n) in olds.into_iter().zip(news) {
                 let (o, n) = (&old.defs[o], &new.defs[n]);
                 put(&mut moves.ends, o.range.end, n.range.end);
                 put(&mut moves.ids, o.id_range.start, n.id_range.start);
@@ -79,12 +75,8 @@ pub fn follow(stored: &mut StoredFile<'_>, moves: &FxHashMap<String, Moves>) -> 
         let edits = d.fix.iter_mut().flat_map(|f| f.edits.iter_mut());
         let edits_ok = { edits }.all(|(path, start, end, _)| match moves.get(*path) {
             None => true,
-            Some(m) => {
-                code == Some(Code::UnknownAlias) && start == end && moved(&m.ends, start) && {
-                    *end = *start;
-                    true
-                }
-            }
+            // An insertion: both ends at the definition's end.
+            Some(m) => code == Some(Code::UnknownAlias) && start == end && moved(&m.ends, start) && moved(&m.ends, end),
         });
         related_ok && edits_ok
     })

@@ -103,6 +103,11 @@ impl IdSet {
     fn is_empty(&self) -> bool {
         self.entity.is_empty() && self.source.is_empty()
     }
+
+    fn extend(&mut self, other: IdSet) {
+        self.entity.extend(other.entity);
+        self.source.extend(other.source);
+    }
 }
 
 /// Definitions to take from a file, by sigil and id.
@@ -354,7 +359,8 @@ impl WorkspaceRun<'_> {
         // The ids to take for the changed files (those they reference or
         // define, and entities with a name that may occur in their prose),
         // and the other files the change reaches through a definition.
-        let first = self.take(&views, &needs, &reach, &scratch)?;
+        let mut wanted = IdSet::resolved(needs.ids.into_iter(), &scratch);
+        let first = self.take(&views, &wanted, &needs.prose, Some(&reach))?;
         let mut taken: FxHashSet<(Sigil, &str)> = first.iter().flat_map(|(taken, _)| taken.iter().copied()).collect();
         let defines_reached: Vec<bool> = first.into_iter().map(|(_, reached)| reached).collect();
 
@@ -406,11 +412,11 @@ impl WorkspaceRun<'_> {
         let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
         if any_read_again {
             // The definitions the reached files need besides.
-            let found = self.take(&views, &more, &Reach::none(), &scratch)?;
+            let also_wanted = IdSet::resolved(more.ids.into_iter(), &scratch);
+            let found = self.take(&views, &also_wanted, &more.prose, None)?;
             taken.extend(found.into_iter().flat_map(|(taken, _)| taken));
-            needs.ids.extend(more.ids);
+            wanted.extend(also_wanted);
         }
-        let wanted = IdSet::resolved(needs.ids.into_iter(), &scratch);
 
         // The workspace of the checked files and every definition of the
         // ids taken; the other files are there, empty, so that file ids are
@@ -555,20 +561,19 @@ impl WorkspaceRun<'_> {
         })
     }
 
-    /// Per file of `views`, the definitions to take for `needs` (every
-    /// definition of an id it holds, and of each entity with a name that
-    /// may occur in its prose), and whether the file defines an id that
-    /// `reach` says reaches it. `None` when a definition is inconsistent.
+    /// Per file of `views`, the definitions to take (every definition of
+    /// an id `wanted` holds, and of each entity with a name that may occur
+    /// in `prose`), and whether the file defines an id that `reach` says
+    /// reaches it. `None` when a definition is inconsistent.
     fn take<'a>(
         &self,
         views: &[Option<StoredSummaryView<'a>>],
-        needs: &Needs,
-        reach: &Reach,
-        interner: &Interner,
+        wanted: &IdSet,
+        prose: &Prose,
+        reach: Option<&Reach>,
     ) -> Option<Vec<(Taken<'a>, bool)>> {
-        let wanted = IdSet::resolved(needs.ids.iter().copied(), interner);
-        let names = !needs.prose.is_empty();
-        let reaching = !reach.defined.is_empty() || !reach.counted.is_empty();
+        let names = !prose.is_empty();
+        let reach = reach.filter(|r| !r.defined.is_empty() || !r.counted.is_empty());
         views
             .par_iter()
             .with_max_len(1)
@@ -578,13 +583,13 @@ impl WorkspaceRun<'_> {
                 let mut reached = false;
                 for def in view.definitions() {
                     let (sigil, id, parts) = def?;
-                    if reaching
+                    if let Some(reach) = reach
                         && (reach.defined.contains(sigil, id)
                             || (!view.is_registry() && reach.counted.contains(sigil, id)))
                     {
                         reached = true;
                     }
-                    let named = names && sigil == Sigil::Entity && parts.names().any(|n| needs.prose.may_hold_name(n));
+                    let named = names && sigil == Sigil::Entity && parts.names().any(|n| prose.may_hold_name(n));
                     if named || wanted.contains(sigil, id) {
                         taken.push((sigil, id));
                     }
@@ -693,20 +698,6 @@ enum Found {
     /// Its cached diagnostics, their offsets into the changed files moved
     /// with the definitions there.
     Follow(Diagnosed),
-}
-
-impl Reach {
-    /// A change that reaches no other file.
-    fn none() -> Reach {
-        Reach {
-            mentioned: FxHashSet::default(),
-            defined: IdSet::default(),
-            counted: IdSet::default(),
-            probes: Vec::new(),
-            changed_paths: FxHashSet::default(),
-            moves: FxHashMap::default(),
-        }
-    }
 }
 
 /// The references of the checked files to ids defined under neither
