@@ -483,17 +483,6 @@ struct StoredDef {
     has_name: bool,
 }
 
-/// The first two fields of a [`StoredSummary`], read in place: enough to
-/// tell a file that defines nothing (most articles) without decoding its
-/// references.
-#[derive(serde::Deserialize)]
-struct StoredHeadView<'a> {
-    #[serde(borrow)]
-    ids: Vec<&'a str>,
-    #[serde(borrow)]
-    defs: Vec<StoredDefView<'a>>,
-}
-
 /// A [`StoredSummary`] read in place from a cache's bytes, ids and texts
 /// borrowed, up to its references (not read): a run that needs a few
 /// definitions out of a million looks at them all this way and turns
@@ -527,6 +516,11 @@ impl<'a> StoredSummaryFull<'a> {
     }
 }
 
+/// A stored definition read in place. Its text is kept as bytes (postcard
+/// writes a `str` and bytes alike) and checked to be UTF-8 only when the
+/// definition is used: a run that looks for a few ids among a million
+/// definitions validates none of the others. Its ends are inline (no
+/// allocation per definition).
 #[derive(serde::Deserialize)]
 struct StoredDefView<'a> {
     entity: bool,
@@ -534,36 +528,23 @@ struct StoredDefView<'a> {
     id_range: (u32, u32),
     range: (u32, u32),
     #[serde(borrow)]
-    text: &'a str,
-    ends: Vec<u32>,
+    text: &'a [u8],
+    ends: SmallVec<[u32; 8]>,
     has_name: bool,
 }
 
-/// A stored definition read in place, its strings borrowed.
-struct StoredDefRef<'a> {
-    entity: bool,
-    id_range: (u32, u32),
-    range: (u32, u32),
-    parts: DefParts<'a>,
-}
-
-impl StoredDefView<'_> {
-    fn borrowed(&self) -> StoredDefRef<'_> {
-        let parts = DefParts { text: self.text, ends: &self.ends, has_name: self.has_name };
-        StoredDefRef { entity: self.entity, id_range: self.id_range, range: self.range, parts }
-    }
-}
-
-impl<'a> StoredDefRef<'a> {
-    /// Its parts, when `ends` can cut the text into them: a kind and a name
-    /// at least, in order, on character boundaries, the last at its end.
-    fn checked(&self) -> Option<DefParts<'a>> {
-        let DefParts { text, ends, .. } = self.parts;
+impl<'a> StoredDefView<'a> {
+    /// Its parts, when its text is UTF-8 and `ends` can cut it into them:
+    /// a kind and a name at least, in order, on character boundaries, the
+    /// last at its end.
+    fn checked(&self) -> Option<DefParts<'_>> {
+        let text = std::str::from_utf8(self.text).ok()?;
+        let ends = self.ends.as_slice();
         let consistent = ends.len() >= 2
             && ends.windows(2).all(|w| w[0] <= w[1])
             && ends.last().is_some_and(|&e| e as usize == text.len())
             && ends.iter().all(|&e| text.is_char_boundary(e as usize));
-        consistent.then_some(self.parts)
+        consistent.then_some(DefParts { text, ends, has_name: self.has_name })
     }
 
     /// The definition back, its id interned as `id`; `None` when it is
@@ -577,7 +558,7 @@ impl<'a> StoredDefRef<'a> {
             id_range: range(self.id_range)?,
             range: range(self.range)?,
             text: parts.text.into(),
-            ends: SmallVec::from_slice(parts.ends),
+            ends: self.ends.clone(),
             has_name: parts.has_name,
         })
     }
@@ -589,13 +570,10 @@ impl<'a> StoredSummaryView<'a> {
     /// and whether it holds an id (referenced or defined, under either
     /// sigil) that `wanted` accepts; `None` when it does not decode.
     pub fn read(bytes: &'a [u8], wanted: impl Fn(&str) -> bool) -> Option<(Option<StoredSummaryView<'a>>, bool)> {
-        let (head, _) = postcard::take_from_bytes::<StoredHeadView>(bytes).ok()?;
-        let mentions = head.ids.iter().any(|id| wanted(id));
-        if head.defs.is_empty() {
-            return Some((None, mentions));
-        }
-        let (view, _refs) = postcard::take_from_bytes(bytes).ok()?;
-        Some((Some(view), mentions))
+        // The view is the head and two small fields: decoded once.
+        let (view, _refs) = postcard::take_from_bytes::<StoredSummaryView>(bytes).ok()?;
+        let mentions = view.ids.iter().any(|id| wanted(id));
+        Some(((!view.defs.is_empty()).then_some(view), mentions))
     }
 
     pub fn is_registry(&self) -> bool {
@@ -614,7 +592,7 @@ impl<'a> StoredSummaryView<'a> {
     /// Each definition as (sigil, id, its parts); `None` for one that is
     /// inconsistent.
     pub fn definitions(&self) -> impl Iterator<Item = Option<(Sigil, &'a str, DefParts<'_>)>> + '_ {
-        self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?, d.borrowed().checked()?)))
+        self.defs.iter().map(|d| Some((sigil_of(d.entity), *self.ids.get(d.id as usize)?, d.checked()?)))
     }
 
     /// Each definition's sigil and id, its parts not looked at (see
@@ -626,15 +604,13 @@ impl<'a> StoredSummaryView<'a> {
     /// A summary holding only the definitions whose sigil and id `keep`
     /// accepts, and no references: what a run that checks a few files
     /// against part of the workspace needs of this one. `None` when a
-    /// definition is inconsistent.
+    /// definition kept is inconsistent (the others are not looked at).
     pub fn select(&self, interner: &Interner, keep: impl Fn(Sigil, &str) -> bool) -> Option<FileSummary> {
         let mut defs = Vec::new();
         for d in &self.defs {
             let id = *self.ids.get(d.id as usize)?;
-            let stored = d.borrowed();
-            stored.checked()?;
             if keep(sigil_of(d.entity), id) {
-                defs.push(stored.info(interner.get_or_intern(id))?);
+                defs.push(d.info(interner.get_or_intern(id))?);
             }
         }
         Some(FileSummary {
@@ -710,7 +686,7 @@ impl FileSummary {
         let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
         let mut defs = Vec::with_capacity(head.defs.len());
         for d in &head.defs {
-            defs.push(d.borrowed().info(sym(d.id)?)?);
+            defs.push(d.info(sym(d.id)?)?);
         }
         let mut refs = Vec::with_capacity(stored_refs.len());
         for &(entity, id, start, end, tag, line, col8, col16) in stored_refs {

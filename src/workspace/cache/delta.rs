@@ -192,8 +192,14 @@ impl Delta {
     }
 
     /// Whether the cached diagnostics of an unchanged file may be out of
-    /// date: `codes` are the codes among them.
-    pub fn reaches(&self, summary: &FileSummary, words: &[u64], codes: impl Iterator<Item = Code>) -> bool {
+    /// date: `codes` are the codes among them, `words` gives its prose
+    /// word filter (asked only when a name changed; `None`: unknown).
+    pub fn reaches<'w>(
+        &self,
+        summary: &FileSummary,
+        words: impl FnOnce() -> Option<&'w [u8]>,
+        codes: impl Iterator<Item = Code>,
+    ) -> bool {
         if self.is_empty() {
             return false;
         }
@@ -208,6 +214,10 @@ impl Delta {
         if self.id_set && { codes }.any(|c| matches!(c, Code::UndefinedReference | Code::InvalidValue)) {
             return true;
         }
+        if self.words.is_empty() {
+            return false;
+        }
+        let Some(words) = words() else { return true };
         self.words.iter().any(|p| p.may_match(|k| Words::filter_may_contain(words, k)))
     }
 }

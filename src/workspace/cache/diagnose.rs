@@ -97,10 +97,11 @@ pub fn positions_of(text: &str, mut offsets: Vec<u32>) -> Positions {
 }
 
 /// A Bloom filter (four bits per word) of the words of a file's prose: a
-/// changed name may be found in the file only if its first word may be in
-/// the filter.
+/// changed name may be found in the file only if its words may be in the
+/// filter. Kept as bytes (bit `b` is bit `b % 8` of byte `b / 8`), as the
+/// cache stores it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Words(pub Vec<u64>);
+pub struct Words(pub Vec<u8>);
 
 impl Words {
     pub fn of(text: &str) -> Words {
@@ -114,10 +115,10 @@ impl Words {
         // Ten to twenty bits per distinct word: well under 1 % false
         // positives, were words independent (see `probe_bits`).
         let bits = (keys.len() * 10).next_power_of_two().max(64);
-        let mut filter = vec![0u64; bits / 64];
+        let mut filter = vec![0u8; bits / 8];
         for k in keys {
             for bit in probe_bits(k, bits) {
-                filter[bit / 64] |= 1 << (bit % 64);
+                filter[bit / 8] |= 1 << (bit % 8);
             }
         }
         Words(filter)
@@ -136,9 +137,9 @@ impl Words {
     }
 
     /// [`may_contain`](Self::may_contain) on a filter as the cache keeps it.
-    pub fn filter_may_contain(filter: &[u64], key: u64) -> bool {
-        let bits = filter.len() * 64;
-        bits > 0 && probe_bits(key, bits).iter().all(|&b| filter.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0))
+    pub fn filter_may_contain(filter: &[u8], key: u64) -> bool {
+        let bits = filter.len() * 8;
+        bits > 0 && probe_bits(key, bits).iter().all(|&b| filter.get(b / 8).is_some_and(|w| w & (1 << (b % 8)) != 0))
     }
 }
 

@@ -581,17 +581,29 @@ impl WorkspaceRun<'_> {
                 let Some(view) = view else { return Some((Vec::new(), false)) };
                 let mut taken = Vec::new();
                 let mut reached = false;
-                for def in view.definitions() {
-                    let (sigil, id, parts) = def?;
+                let mut visit = |sigil: Sigil, id: &'a str, named: bool| {
                     if let Some(reach) = reach
                         && (reach.defined.contains(sigil, id)
                             || (!view.is_registry() && reach.counted.contains(sigil, id)))
                     {
                         reached = true;
                     }
-                    let named = names && sigil == Sigil::Entity && parts.names().any(|n| prose.may_hold_name(n));
                     if named || wanted.contains(sigil, id) {
                         taken.push((sigil, id));
+                    }
+                };
+                // Names are read (and each definition's text checked) only
+                // when the checked files have prose; else the ids alone
+                // decide, and a definition is checked when it is selected.
+                if names {
+                    for def in view.definitions() {
+                        let (sigil, id, parts) = def?;
+                        visit(sigil, id, sigil == Sigil::Entity && parts.names().any(|n| prose.may_hold_name(n)));
+                    }
+                } else {
+                    for def in view.defined_ids() {
+                        let (sigil, id) = def?;
+                        visit(sigil, id, false);
                     }
                 }
                 Some((taken, reached))
@@ -632,8 +644,9 @@ impl WorkspaceRun<'_> {
             let lines = rendering.as_ref()?.fragment(entry_of[i])?;
             Some(lines.elsewhere.iter().any(|e| changed_entries.contains(e)))
         };
-        let decodes = !reach.probes.is_empty()
-            || (0..files.len()).into_par_iter().any(|i| candidate(i) && by_lines(i) != Some(false));
+        // (Their frames are decompressed as they are read when only a few
+        // files are: those whose kept lines point into a changed file.)
+        let decodes = (0..files.len()).into_par_iter().any(|i| candidate(i) && by_lines(i).is_none());
         if decodes {
             loaded.prepare_diagnosed();
         }
@@ -653,12 +666,18 @@ impl WorkspaceRun<'_> {
                 if mentioning[i] || defines_reached[i] {
                     return Some(Some((i, Found::Check)));
                 }
-                if reach.probes.is_empty() && by_lines(i) == Some(false) {
-                    return Some(None);
+                let entry = &loaded.entries[entry_of[i]];
+                // The word filter is beside the summary (read already);
+                // every selected file has one, or the full run checks.
+                let named = !reach.probes.is_empty() && {
+                    let words = loaded.words(entry)?;
+                    reach.probes.iter().any(|p| p.may_match(|k| Words::filter_may_contain(words, k)))
+                };
+                if by_lines(i) == Some(false) {
+                    return Some(named.then_some((i, Found::Named)));
                 }
                 // Selected files have cached diagnostics (checked above).
-                let mut stored = loaded.diagnosed(&loaded.entries[entry_of[i]])?;
-                let named = reach.probes.iter().any(|p| p.may_match(|k| Words::filter_may_contain(&stored.words, k)));
+                let mut stored = loaded.diagnosed(entry)?;
                 if !stored.points_into(|path| reach.changed_paths.contains(path)) {
                     return Some(named.then_some((i, Found::Named)));
                 }

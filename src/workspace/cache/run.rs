@@ -452,6 +452,8 @@ struct NewEntry {
     /// Its summary serialized, when there is none to copy.
     summary: Option<Vec<u8>>,
     diagnosed: NewPart,
+    /// Its prose word filter, beside the summary.
+    words: NewPart,
 }
 
 /// A part of an entry: copied from the last cache file (when it had one),
@@ -829,7 +831,8 @@ impl WorkspaceRun<'_> {
                     // (So are the positions kept of those offsets.)
                     let changed = |path: &str| path != entry.path && changed_paths.contains(path);
                     let codes = cached.diagnostics.iter().filter_map(|d| Code::ALL.get(d.code as usize).copied());
-                    if !cached.points_into(changed) && !delta.reaches(&file.summary, &cached.words, codes) {
+                    let words = || loaded.and_then(|l| l.words(entry));
+                    if !cached.points_into(changed) && !delta.reaches(&file.summary, words, codes) {
                         // Its lines, when kept, are given again as they are
                         // (the same diagnostics, placed in the same bytes).
                         let entry = entry_index as u32;
@@ -881,9 +884,9 @@ impl WorkspaceRun<'_> {
         // The cache to write: every readable file of the plan. The part of
         // a file whose diagnostics came from the cache is copied over as it
         // is (no second conversion of what was just read).
-        let builder = |of: fn(&Loaded) -> PartBuilder| loaded.map_or_else(|| PartBuilder::new(None), of);
-        let mut summaries = builder(Loaded::summaries_builder);
-        let mut diagnosed = builder(Loaded::diagnosed_builder);
+        let builder = |of: fn(&Loaded) -> PartBuilder, frame| loaded.map_or_else(|| PartBuilder::new(None, frame), of);
+        let mut summaries = builder(Loaded::summaries_builder, store::FRAME);
+        let mut diagnosed = builder(Loaded::diagnosed_builder, store::DIAGNOSTICS_FRAME);
         let mut entries = Vec::with_capacity(files.len());
         let mut entry_of: Vec<Option<u32>> = vec![None; files.len()];
         if self.writes_cache {
@@ -917,14 +920,20 @@ impl WorkspaceRun<'_> {
                             diagnostics: d.diagnostics.iter().map(|d| store_diagnostic(&rel_paths, d)).collect(),
                             positions: d.positions.clone(),
                             elsewhere: d.elsewhere.iter().map(|(id, p)| (path(*id), p.clone())).collect(),
-                            words: d.words.0.clone(),
                         };
                         // An error is never expected; the part is left out.
                         NewPart::Bytes(postcard::to_stdvec(&stored).ok())
                     }
                     _ => NewPart::Copy(None),
                 };
-                Some(NewEntry { id, stamp, read_since, hash, cached: cached.map(|e| e.summary), summary, diagnosed })
+                // Computed with the diagnostics, from the file's bytes.
+                let words = match (results.get(id.0 as usize), cached) {
+                    (Some(Some(d)), _) if !d.from_cache => NewPart::Bytes(Some(d.words.0.clone())),
+                    (_, Some(entry)) => NewPart::Copy(entry.words),
+                    _ => NewPart::Copy(None),
+                };
+                let cached = cached.map(|e| e.summary);
+                Some(NewEntry { id, stamp, read_since, hash, cached, summary, diagnosed, words })
             };
             for start in (0..files.len()).step_by(store::SERIALIZED_AT_ONCE) {
                 let batch = start..(start + store::SERIALIZED_AT_ONCE).min(files.len());
@@ -946,6 +955,10 @@ impl WorkspaceRun<'_> {
                         NewPart::Copy(span) => span.and_then(|span| diagnosed.copy(span)),
                         NewPart::Bytes(bytes) => bytes.map(|bytes| diagnosed.push(&bytes)),
                     };
+                    let words = match new.words {
+                        NewPart::Copy(span) => span.and_then(|span| summaries.copy(span)),
+                        NewPart::Bytes(bytes) => bytes.map(|bytes| summaries.push(&bytes)),
+                    };
                     entry_of[i] = Some(entries.len() as u32);
                     entries.push(Entry {
                         path: rel_paths[new.id.0 as usize].clone(),
@@ -954,6 +967,7 @@ impl WorkspaceRun<'_> {
                         hash: new.hash,
                         summary,
                         diagnosed: written,
+                        words,
                     });
                 }
             }

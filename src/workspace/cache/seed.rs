@@ -75,11 +75,15 @@ impl SeedCache {
                     hash: *hash,
                     summary: summaries.push(&bytes)?,
                     diagnosed: None,
+                    words: None,
                 });
             }
         }
         let count = entries.len();
-        let sections = Sections { diagnosed: Part::Built(PartBuilder::new(None)), summaries: summaries.finish()? };
+        let sections = Sections {
+            diagnosed: Part::Built(PartBuilder::new(None, store::DIAGNOSTICS_FRAME)),
+            summaries: summaries.finish()?,
+        };
         store::save(&self.path, self.header.clone(), entries, sections)?;
         Ok(count)
     }

@@ -1,13 +1,15 @@
 //! The cache file of one workspace: a head (the lengths and checksums of
 //! the parts below, with a checksum of its own that also covers the
 //! table), the header and entry table (postcard, zstd), then each file's
-//! diagnostics end to end, then its summaries end to end (each section
-//! zstd in frames of 4 MB, compressed and decompressed in parallel).
-//! The table holds only what tells whether a file changed and where its
-//! parts lie. A run reads the head and the table, the diagnostics only
-//! when it reports some, the summaries only when something changed, each
-//! section checked against its own checksum when it is read, and decodes
-//! each file's part (in parallel) only for the files it needs. Written to
+//! diagnostics end to end, then its summaries and prose word filters end
+//! to end (each section zstd in independent frames, cut only between
+//! parts: 4 MB of summaries, 128 kB of diagnostics). The table holds only
+//! what tells whether a file changed and where its parts lie. A run reads
+//! the head and the table, the diagnostics only when it reports some, the
+//! summaries only when something changed, each section checked against
+//! its own checksum when it is read, and decompresses only the frames of
+//! the parts it asks for (all of them, on every thread, when it asks for
+//! most), decoding each file's part only for the files it needs. Written to
 //! a temporary file and renamed over the old one, so a reader sees the old
 //! file or the new one whole, never a mix; a run killed while writing
 //! leaves at most a stale temporary file.
@@ -26,16 +28,22 @@ use crate::analysis::InternerSize;
 use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
-/// Bumped whenever the layout below changes, or what a part means (9: the
-/// bits of the prose word filters).
-const FORMAT: u32 = 9;
+/// Bumped whenever the layout below changes, or what a part means (10:
+/// frames cut between parts, the word filters beside the summaries).
+const FORMAT: u32 = 10;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 pub(super) const LEVEL: i32 = 1;
-/// The sections are compressed in frames of this many bytes, so that they
-/// are compressed and decompressed on every core (one frame of the
-/// 210 MB of diagnostics of a large archive took 0.4 s on one).
+/// The sections are compressed in frames of at least this many bytes (cut
+/// at the first end of a part past it), so that they are compressed and
+/// decompressed on every core (one frame of the 210 MB of diagnostics of a
+/// large archive took 0.4 s on one).
 pub(super) const FRAME: usize = 4 << 20;
+/// The diagnostics' frames are smaller: a run after a registry edit reads
+/// the diagnostics of the few hundred files whose fixes point into it,
+/// spread over the whole section, and decompresses only their frames
+/// (about 3 % more bytes than frames of [`FRAME`]).
+pub(super) const DIAGNOSTICS_FRAME: usize = 128 << 10;
 /// Files whose parts are serialized at a time (on every thread) when a
 /// cache file is written: not every part held twice at once.
 pub(super) const SERIALIZED_AT_ONCE: usize = 4096;
@@ -100,9 +108,6 @@ pub struct StoredFile<'a> {
     /// keep their bytes, which is also when the diagnostics stand.
     #[serde(borrow)]
     pub elsewhere: Vec<(&'a str, StoredPositions)>,
-    /// A Bloom filter of its prose words (`analysis::word_keys`): which
-    /// changed names may occur in it.
-    pub words: Vec<u64>,
 }
 
 impl StoredFile<'_> {
@@ -156,6 +161,11 @@ pub struct Entry {
     pub hash: (u64, u64),
     /// Where its `StoredSummary` lies in the summaries section.
     pub summary: Span,
+    /// Where the Bloom filter of its prose words (`diagnose::Words`, as
+    /// bytes) lies in the summaries section, when it was computed: which
+    /// changed names may occur in it. Like the summary, it depends on the
+    /// file's bytes alone, and is read without the diagnostics.
+    pub words: Option<Span>,
     /// Where its `StoredFile` lies in the diagnostics section, when its
     /// diagnostics were computed.
     pub diagnosed: Option<Span>,
@@ -181,28 +191,28 @@ pub struct Extent {
     sum: u64,
 }
 
-/// A compressed section of a cache file, read, checked and decompressed
-/// on first use; empty when it does not (every part of it is then
-/// missing, and computed again).
+/// A compressed section of a cache file, read and checked on first use,
+/// its frames decompressed as their parts are asked for; empty when it
+/// does not read (every part of it is then missing, and computed again).
 struct Section {
     name: &'static str,
     extent: Extent,
     /// Shared: the next cache file is written from its parts in the
     /// background, after the run that read it has ended.
-    raw: OnceLock<Result<Arc<Vec<u8>>, String>>,
+    frames: OnceLock<Result<Arc<Frames>, String>>,
 }
 
 impl Section {
-    fn raw<'a>(&'a self, file: &Mutex<File>) -> &'a [u8] {
-        self.raw.get_or_init(|| self.read(file).map(Arc::new)).as_ref().map_or(&[], |raw| raw.as_slice())
+    fn frames<'a>(&'a self, file: &Mutex<File>) -> Option<&'a Frames> {
+        self.frames.get_or_init(|| self.read(file).map(Arc::new)).as_deref().ok()
     }
 
-    /// The section decompressed, when it was read and is usable.
-    fn shared(&self) -> Option<Arc<Vec<u8>>> {
-        self.raw.get()?.as_ref().ok().cloned()
+    /// The section's frames, when it was read and is usable.
+    fn shared(&self) -> Option<Arc<Frames>> {
+        self.frames.get()?.as_ref().ok().cloned()
     }
 
-    fn read(&self, file: &Mutex<File>) -> Result<Vec<u8>, String> {
+    fn read(&self, file: &Mutex<File>) -> Result<Frames, String> {
         let Extent { start, len, sum } = self.extent;
         let compressed = {
             let file = file.lock().unwrap_or_else(|e| e.into_inner());
@@ -211,12 +221,11 @@ impl Section {
         if xxhash_rust::xxh3::xxh3_64(&compressed) != sum {
             return Err("checksum mismatch (corrupt)".into());
         }
-        decompress(&compressed).ok_or_else(|| "does not decompress".into())
+        Frames::index(compressed).ok_or_else(|| "does not decompress".into())
     }
 
-    fn part<'a>(&'a self, file: &Mutex<File>, (start, len): Span) -> Option<&'a [u8]> {
-        let start = usize::try_from(start).ok()?;
-        self.raw(file).get(start..start.checked_add(len as usize)?)
+    fn part<'a>(&'a self, file: &Mutex<File>, span: Span) -> Option<&'a [u8]> {
+        self.frames(file)?.part(span)
     }
 
     /// The section as it is stored, to copy into the next file.
@@ -226,13 +235,131 @@ impl Section {
 
     /// Read (whether or not it was usable).
     fn was_read(&self) -> bool {
-        self.raw.get().is_some()
+        self.frames.get().is_some()
     }
 
     fn failure(&self, path: &Path) -> Option<String> {
-        let why = self.raw.get()?.as_ref().err()?;
+        let why = match self.frames.get()? {
+            Err(why) => why.as_str(),
+            Ok(frames) if frames.damaged() => "a frame does not decompress",
+            Ok(_) => return None,
+        };
         Some(format!("the {} section of the cache {}: {why}", self.name, path.display()))
     }
+}
+
+/// The frames of a section read from a cache file, each decompressed the
+/// first time a part in it is asked for. The writer cuts frames only
+/// between parts (see [`frame_ends`]): a part lies in one frame.
+pub struct Frames {
+    frames: Vec<Frame>,
+}
+
+/// A frame's compressed bytes: those of its section, and where it lies.
+type Compressed = (Arc<Vec<u8>>, std::ops::Range<usize>);
+
+struct Frame {
+    /// Where it starts in the decompressed section.
+    start: u64,
+    len: usize,
+    /// The section's compressed bytes and where the frame lies in them,
+    /// let go once it is decompressed (the bytes are freed with the last).
+    compressed: Mutex<Option<Compressed>>,
+    /// `None` when it does not decompress to the size its head gives.
+    body: OnceLock<Option<Box<[u8]>>>,
+}
+
+impl Frames {
+    /// The frames of `compressed`; `None` when a frame's head does not
+    /// read or does not say its size, or when the sizes exceed what any
+    /// section this program writes shrinks from.
+    fn index(compressed: Vec<u8>) -> Option<Frames> {
+        let compressed = Arc::new(compressed);
+        let (mut frames, mut at, mut start) = (Vec::new(), 0usize, 0u64);
+        while let Some(rest) = compressed.get(at..).filter(|rest| !rest.is_empty()) {
+            let n = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0 && n <= rest.len())?;
+            let size = zstd::zstd_safe::get_frame_content_size(&rest[..n]).ok().flatten()?;
+            let len = usize::try_from(size).ok()?;
+            let place = Some((compressed.clone(), at..at + n));
+            frames.push(Frame { start, len, compressed: Mutex::new(place), body: OnceLock::new() });
+            start = start.checked_add(size)?;
+            at += n;
+        }
+        // Sizes read from a damaged file must not make the run ask for
+        // more memory than any section this program writes needs (they
+        // shrink about fourfold).
+        (start <= (compressed.len() as u64).saturating_mul(MAX_RATIO as u64)).then_some(Frames { frames })
+    }
+
+    /// Frame `k` decompressed (on the calling thread, once).
+    fn body(&self, k: usize) -> Option<&[u8]> {
+        let frame = self.frames.get(k)?;
+        let body = frame.body.get_or_init(|| {
+            let (bytes, range) = frame.compressed.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+            let mut out = Vec::with_capacity(frame.len);
+            let mut decompressor = zstd::bulk::Decompressor::new().ok()?;
+            let written = decompressor.decompress_to_buffer(bytes.get(range)?, &mut out).ok()?;
+            (written == frame.len && out.len() == frame.len).then(|| out.into_boxed_slice())
+        });
+        body.as_deref()
+    }
+
+    /// The frame holding the part at `span`, and where the part starts in it.
+    fn locate(&self, (start, len): Span) -> Option<(usize, usize)> {
+        let k = self.frames.partition_point(|f| f.start <= start).checked_sub(1)?;
+        let frame = &self.frames[k];
+        let from = usize::try_from(start - frame.start).ok()?;
+        (from.checked_add(len as usize)? <= frame.len).then_some((k, from))
+    }
+
+    /// The bytes of the part at `span`; `None` when no frame holds them
+    /// whole, or it does not decompress.
+    pub fn part(&self, span: Span) -> Option<&[u8]> {
+        if span.1 == 0 {
+            return Some(&[]);
+        }
+        let (k, from) = self.locate(span)?;
+        self.body(k)?.get(from..from + span.1 as usize)
+    }
+
+    /// Decompresses every frame now, on every thread: for a run that
+    /// reads most parts, so that its parallel readers do not decompress
+    /// them one at a time.
+    pub fn prepare(&self) {
+        (0..self.frames.len()).into_par_iter().for_each(|k| {
+            self.body(k);
+        });
+    }
+
+    fn damaged(&self) -> bool {
+        self.frames.iter().any(|f| matches!(f.body.get(), Some(None)))
+    }
+}
+
+/// Where the frames of a section whose parts end at `part_ends` (in
+/// order) end: at the first end of a part at least `frame` bytes after
+/// the last cut (see [`frame_cuts`]), and at `len`.
+fn frame_ends(part_ends: &[u64], len: u64, frame: usize) -> Vec<u64> {
+    let mut ends = frame_cuts(part_ends, frame);
+    if ends.last().copied().unwrap_or(0) < len {
+        ends.push(len);
+    }
+    ends
+}
+
+/// The ends of the frames of at least `frame` bytes that parts ending at
+/// `part_ends` (in order) fill, each cut at the first end of a part that
+/// many bytes or more after the last cut.
+fn frame_cuts(part_ends: &[u64], frame: usize) -> Vec<u64> {
+    let mut cuts = Vec::new();
+    let mut last = 0;
+    for &end in part_ends {
+        if end.saturating_sub(last) >= frame as u64 {
+            cuts.push(end);
+            last = end;
+        }
+    }
+    cuts
 }
 
 /// The `len` bytes of `file` from `start`; an error when it is shorter.
@@ -300,12 +427,12 @@ impl Loaded {
     /// A builder of the next file's summaries section, which may take
     /// parts of this one's as they are.
     pub fn summaries_builder(&self) -> PartBuilder {
-        PartBuilder::new(self.summaries.shared())
+        PartBuilder::new(self.summaries.shared(), FRAME)
     }
 
     /// [`summaries_builder`](Self::summaries_builder) for the diagnostics.
     pub fn diagnosed_builder(&self) -> PartBuilder {
-        PartBuilder::new(self.diagnosed.shared())
+        PartBuilder::new(self.diagnosed.shared(), DIAGNOSTICS_FRAME)
     }
 
     /// Whether the summaries section was read.
@@ -329,21 +456,31 @@ impl Loaded {
         self.diagnosed.part(&self.file, entry.diagnosed?)
     }
 
+    /// An entry's prose word filter, when it was computed (`Entry::words`).
+    pub fn words(&self, entry: &Entry) -> Option<&[u8]> {
+        self.summaries.part(&self.file, entry.words?)
+    }
+
     /// An entry's diagnostics and what goes with them; `None` when they
     /// were not computed or do not decode.
     pub fn diagnosed(&self, entry: &Entry) -> Option<StoredFile<'_>> {
         postcard::from_bytes(self.diagnosed_bytes(entry)?).ok()
     }
 
-    /// Reads the diagnostics now (on the calling thread), so that
-    /// parallel readers do not wait on one another for it.
+    /// Reads the diagnostics and decompresses them now (on every
+    /// thread), for a run that reads most of them: its parallel readers
+    /// would otherwise decompress them a frame at a time.
     pub fn prepare_diagnosed(&self) {
-        self.diagnosed.raw(&self.file);
+        if let Some(frames) = self.diagnosed.frames(&self.file) {
+            frames.prepare();
+        }
     }
 
     /// [`prepare_diagnosed`](Self::prepare_diagnosed) for the summaries.
     pub fn prepare_summaries(&self) {
-        self.summaries.raw(&self.file);
+        if let Some(frames) = self.summaries.frames(&self.file) {
+            frames.prepare();
+        }
     }
 }
 
@@ -364,10 +501,13 @@ pub enum Part {
 /// appended: only the frames and less than a batch of frames' worth of
 /// bytes are held, where a [`PartBuilder`] holds every byte until the
 /// file is written (hundreds of MB of summaries for a large archive).
+/// Its frames are of [`FRAME`] bytes or more, cut between parts.
 #[derive(Default)]
 pub struct FramedSection {
     /// Bytes not compressed yet.
     pending: Vec<u8>,
+    /// Where the parts among them end.
+    pending_ends: Vec<u64>,
     frames: Vec<Vec<u8>>,
     len: u64,
 }
@@ -377,10 +517,11 @@ pub struct FramedSection {
 const FRAMES_AT_ONCE: usize = 8;
 
 impl FramedSection {
-    /// Appends bytes; their span.
+    /// Appends the bytes of a part; its span.
     pub fn push(&mut self, bytes: &[u8]) -> std::io::Result<Span> {
         let at = self.len;
         self.pending.extend_from_slice(bytes);
+        self.pending_ends.push(self.pending.len() as u64);
         self.len += bytes.len() as u64;
         if self.pending.len() >= FRAMES_AT_ONCE * FRAME {
             self.compress_pending(false)?;
@@ -391,13 +532,22 @@ impl FramedSection {
     /// Compresses the whole frames pending (all the bytes with `all`), in
     /// parallel; the rest stays pending.
     fn compress_pending(&mut self, all: bool) -> std::io::Result<()> {
-        let whole = if all { self.pending.len() } else { self.pending.len() / FRAME * FRAME };
-        let frames: Vec<Vec<u8>> = self.pending[..whole]
-            .par_chunks(FRAME)
-            .map(|chunk| zstd::bulk::compress(chunk, LEVEL))
+        let ends = match all {
+            true => frame_ends(&self.pending_ends, self.pending.len() as u64, FRAME),
+            false => frame_cuts(&self.pending_ends, FRAME),
+        };
+        let whole = ends.last().copied().unwrap_or(0) as usize;
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let frames: Vec<Vec<u8>> = starts
+            .zip(ends.iter().copied())
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(from, to)| zstd::bulk::compress(&self.pending[from as usize..to as usize], LEVEL))
             .collect::<std::io::Result<_>>()?;
         self.frames.extend(frames);
         self.pending.drain(..whole);
+        self.pending_ends.retain(|&e| e > whole as u64);
+        self.pending_ends.iter_mut().for_each(|e| *e -= whole as u64);
         Ok(())
     }
 
@@ -409,12 +559,12 @@ impl FramedSection {
 }
 
 /// A section to write, made of the parts of the previous file's section
-/// (decompressed) that stay and new bytes, never copied into one buffer:
-/// the frames are compressed from the pieces. (Laying a large archive's
-/// 400 MB of sections end to end took one thread about a second, most of
-/// it page faults of the new buffer.)
+/// that stay and new bytes, never copied into one buffer: the frames are
+/// compressed from the pieces. (Laying a large archive's 400 MB of
+/// sections end to end took one thread about a second, most of it page
+/// faults of the new buffer.)
 pub struct PartBuilder {
-    old: Option<Arc<Vec<u8>>>,
+    old: Option<Arc<Frames>>,
     /// New bytes in chunks of about [`CHUNK`] bytes: a buffer grown by
     /// doubling would copy the new bytes of a first run (hundreds of MB)
     /// again at every step.
@@ -422,13 +572,18 @@ pub struct PartBuilder {
     /// (where from, start in its source, length), in order; neighbours
     /// from the same place merged.
     pieces: Vec<(Source, usize, usize)>,
+    /// Where each part ends: frames are cut only there.
+    part_ends: Vec<u64>,
+    /// The least size of a frame.
+    frame: usize,
     len: u64,
 }
 
 /// Where a piece of a [`PartBuilder`] lies.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
-    Old,
+    /// A frame of the previous section.
+    Old(usize),
     /// A chunk of the new bytes.
     New(usize),
 }
@@ -438,17 +593,26 @@ enum Source {
 const CHUNK: usize = 4 << 20;
 
 impl PartBuilder {
-    pub fn new(old: Option<Arc<Vec<u8>>>) -> PartBuilder {
-        PartBuilder { old, new: Vec::new(), pieces: Vec::new(), len: 0 }
+    /// A builder whose frames hold at least `frame` bytes, which may copy
+    /// parts of `old`. A builder copies most of the previous section:
+    /// its frames are decompressed now, on every thread.
+    pub fn new(old: Option<Arc<Frames>>, frame: usize) -> PartBuilder {
+        if let Some(old) = &old {
+            old.prepare();
+        }
+        PartBuilder { old, new: Vec::new(), pieces: Vec::new(), part_ends: Vec::new(), frame, len: 0 }
     }
 
     /// Appends the bytes at `span` of the previous section; their span in
     /// this one, or `None` when the previous section has no such bytes.
-    pub fn copy(&mut self, (start, len): Span) -> Option<Span> {
-        let start = usize::try_from(start).ok()?;
-        let end = start.checked_add(len as usize)?;
-        self.old.as_ref().filter(|old| end <= old.len())?;
-        Some(self.piece(Source::Old, start, len as usize))
+    pub fn copy(&mut self, span: Span) -> Option<Span> {
+        let old = self.old.as_ref()?;
+        if span.1 == 0 {
+            return Some(self.piece(Source::New(0), 0, 0));
+        }
+        let (k, from) = old.locate(span)?;
+        old.body(k)?;
+        Some(self.piece(Source::Old(k), from, span.1 as usize))
     }
 
     /// Appends new bytes; their span.
@@ -471,20 +635,21 @@ impl PartBuilder {
             _ => {}
         }
         self.len += len as u64;
+        self.part_ends.push(self.len);
         (at, len as u32)
     }
 
     /// The bytes of piece `(source, start, len)`.
     fn bytes(&self, (source, start, len): (Source, usize, usize)) -> &[u8] {
         let source = match source {
-            Source::Old => self.old.as_deref().map_or(&[][..], Vec::as_slice),
+            Source::Old(k) => self.old.as_ref().and_then(|old| old.body(k)).unwrap_or_default(),
             Source::New(chunk) => self.new.get(chunk).map_or(&[][..], Vec::as_slice),
         };
         source.get(start..start + len).unwrap_or_default()
     }
 
-    /// Compressed as independent zstd frames of [`FRAME`] bytes of the
-    /// pieces laid end to end (written end to end, they are a valid zstd
+    /// Compressed as independent zstd frames of the pieces laid end to
+    /// end, cut between parts (written end to end, they are a valid zstd
     /// stream), on every thread, each gathered from the pieces it spans
     /// (none copied when it lies in one).
     fn compress(&self) -> std::io::Result<Vec<Vec<u8>>> {
@@ -494,11 +659,12 @@ impl PartBuilder {
             starts.push(at);
             at += len as u64;
         }
-        let frames = self.len.div_ceil(FRAME as u64) as usize;
-        (0..frames)
+        let ends = frame_ends(&self.part_ends, self.len, self.frame);
+        let bounds: Vec<(u64, u64)> =
+            std::iter::once(0).chain(ends.iter().copied()).zip(ends.iter().copied()).collect();
+        bounds
             .into_par_iter()
-            .map(|k| {
-                let (from, to) = (k as u64 * FRAME as u64, ((k as u64 + 1) * FRAME as u64).min(self.len));
+            .map(|(from, to)| {
                 let first = starts.partition_point(|&s| s <= from).saturating_sub(1);
                 let mut gathered: Vec<&[u8]> = Vec::new();
                 let (pieces, starts) =
@@ -622,7 +788,7 @@ pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
     if table.header.program != program {
         return Err("written by another version".into());
     }
-    let section = |name, start, len, sum| Section { name, extent: Extent { start, len, sum }, raw: OnceLock::new() };
+    let section = |name, start, len, sum| Section { name, extent: Extent { start, len, sum }, frames: OnceLock::new() };
     Ok(Loaded {
         header: table.header,
         entries: table.entries,
@@ -806,8 +972,10 @@ mod tests {
         let path = dir.path().join("ws.bin");
         let symbols = InternerSize { ids: 1_502_625, bytes: 33_552_972 };
         let header = Header { program: "p".into(), diagnostics_key: 7, generation: 9, symbols };
-        let sections =
-            Sections { diagnosed: Part::Built(PartBuilder::new(None)), summaries: Part::Built(PartBuilder::new(None)) };
+        let sections = Sections {
+            diagnosed: Part::Built(PartBuilder::new(None, DIAGNOSTICS_FRAME)),
+            summaries: Part::Built(PartBuilder::new(None, FRAME)),
+        };
         save(&path, header, Vec::new(), sections).unwrap();
         let loaded = load(&path, "p").unwrap();
         assert_eq!((loaded.header.diagnostics_key, loaded.header.generation), (7, 9));
@@ -816,15 +984,17 @@ mod tests {
     }
 
     /// A section compressed as it is made holds its bytes end to end,
-    /// through a cache file written and read back: pieces across frame
-    /// boundaries, more than one batch of frames, a short last frame.
+    /// through a cache file written and read back: more than one batch of
+    /// frames, parts larger than a frame, a short last frame; each part in
+    /// one frame.
     #[test]
     fn a_section_compressed_as_it_is_made_holds_its_bytes_end_to_end() {
         let bytes = sample((FRAMES_AT_ONCE + 2) * FRAME + 1234);
         let mut framed = FramedSection::default();
         let mut entries = Vec::new();
         let mut at = 0;
-        for (i, len) in [10, FRAME - 3, 7, 3 * FRAME + 1, 999].into_iter().cycle().enumerate() {
+        let mut compressed_before_the_end = 0;
+        for (i, len) in [10, FRAME - 3, 7, 3 * FRAME + 1, 999, 0].into_iter().cycle().enumerate() {
             let len = len.min(bytes.len() - at);
             let span = framed.push(&bytes[at..at + len]).unwrap();
             assert_eq!(span, (at as u64, len as u32));
@@ -833,66 +1003,103 @@ mod tests {
             if at == bytes.len() {
                 break;
             }
+            compressed_before_the_end = framed.frames.len();
         }
-        assert!(framed.frames.len() >= FRAMES_AT_ONCE, "no batch was compressed before the end");
+        assert!(compressed_before_the_end > 0, "no batch was compressed before the end");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ws.bin");
         let header =
             Header { program: "p".into(), diagnostics_key: 0, generation: 1, symbols: InternerSize::default() };
-        let sections = Sections { diagnosed: Part::Built(PartBuilder::new(None)), summaries: framed.finish().unwrap() };
+        let diagnosed = Part::Built(PartBuilder::new(None, DIAGNOSTICS_FRAME));
+        let sections = Sections { diagnosed, summaries: framed.finish().unwrap() };
         save(&path, header, entries, sections).unwrap();
         let loaded = load(&path, "p").unwrap();
         let mut read = Vec::new();
         for entry in &loaded.entries {
-            read.extend_from_slice(loaded.summary_bytes(entry).unwrap());
+            read.extend_from_slice(loaded.summary_bytes(entry).expect("a part across frames"));
         }
         assert_eq!(read.len(), bytes.len());
         assert!(read == bytes, "the bytes read back differ");
+        let frames = loaded.summaries.shared().unwrap();
+        assert!(frames.frames.len() >= 3, "{} frames", frames.frames.len());
+        assert!(frames.frames.iter().rev().skip(1).all(|f| f.len >= FRAME), "a frame short of FRAME before the last");
     }
 
-    /// `bytes` as a section is written: one piece.
-    fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-        let mut built = PartBuilder::new(None);
-        built.push(bytes);
-        Ok(built.compress()?.concat())
+    /// A built section of `parts` (each of the given length, from `bytes`),
+    /// its frames at least `frame` bytes: compressed, and the parts' spans.
+    fn built(bytes: &[u8], parts: &[usize], frame: usize) -> (Vec<u8>, Vec<Span>) {
+        let mut builder = PartBuilder::new(None, frame);
+        let mut at = 0;
+        let spans = parts
+            .iter()
+            .map(|&len| {
+                at += len;
+                builder.push(&bytes[at - len..at])
+            })
+            .collect();
+        (builder.compress().unwrap().concat(), spans)
+    }
+
+    #[test]
+    fn frames_are_cut_only_between_parts_and_read_one_at_a_time() {
+        let bytes = sample(5 * FRAME);
+        // Small parts, one larger than a frame, an empty one, small again.
+        let parts = [1000, FRAME - 500, 700, 2 * FRAME + 3, 0, 12, FRAME, 5];
+        let (compressed, spans) = built(&bytes, &parts, FRAME);
+        let frames = Frames::index(compressed.clone()).unwrap();
+        // Cut at the end of the second part, of the large one, of the
+        // part of FRAME bytes; the last part alone in a short frame.
+        let lens: Vec<usize> = frames.frames.iter().map(|f| f.len).collect();
+        assert_eq!(lens, [1000 + FRAME - 500, 700 + 2 * FRAME + 3, 12 + FRAME, 5]);
+        // The section as a whole is a valid stream of those bytes.
+        assert_eq!(zstd::decode_all(&compressed[..]).unwrap(), &bytes[..parts.iter().sum::<usize>()]);
+        // One part read: only its frame is decompressed.
+        let (at, len) = spans[3];
+        assert_eq!(frames.part(spans[3]).unwrap(), &bytes[at as usize..at as usize + len as usize]);
+        let decompressed = frames.frames.iter().filter(|f| f.body.get().is_some()).count();
+        assert_eq!(decompressed, 1);
+        for &(at, len) in &spans {
+            assert_eq!(frames.part((at, len)).unwrap(), &bytes[at as usize..at as usize + len as usize]);
+        }
+        // A span across two frames, or past the end, is no part.
+        assert_eq!(frames.part((spans[1].0, spans[1].1 + 1)), None);
+        assert_eq!(frames.part((spans[7].0, spans[7].1 + 1)), None);
+        assert!(!frames.damaged());
     }
 
     #[test]
     fn a_section_built_of_old_parts_and_new_bytes_holds_them_end_to_end() {
-        let old = sample(3 * FRAME + 5);
+        let old = sample(4 * FRAME);
+        let old_parts = [1000, FRAME, 7, FRAME + 5, 10, FRAME - 17];
+        let (compressed, old_spans) = built(&old, &old_parts, FRAME);
         let new = sample(FRAME + 77);
-        let mut built = PartBuilder::new(Some(Arc::new(old.clone())));
+        let mut builder = PartBuilder::new(Some(Arc::new(Frames::index(compressed).unwrap())), FRAME);
         let mut expected = Vec::new();
         let mut spans = Vec::new();
-        // Old parts in order (merged into one piece) and out of order,
-        // new bytes between them, pieces across frame boundaries.
-        let parts: [(bool, usize, usize); 6] = [
-            (true, 0, 1000),
-            (true, 1000, FRAME),
-            (false, 0, 10),
-            (true, 2 * FRAME, FRAME + 5),
-            (true, 17, 0),
-            (false, 10, FRAME + 67),
-        ];
-        for (from_old, start, len) in parts {
-            let span = if from_old {
-                built.copy((start as u64, len as u32)).unwrap()
+        // Old parts in order (merged into one piece where they follow
+        // each other in a frame) and out of order, new bytes between them.
+        let order: [(bool, usize); 7] = [(true, 0), (true, 1), (false, 0), (true, 3), (true, 2), (false, 1), (true, 5)];
+        let new_parts = [(0, 10), (10, FRAME + 67)];
+        for (from_old, k) in order {
+            let (span, source) = if from_old {
+                let (at, len) = old_spans[k];
+                (builder.copy((at, len)).unwrap(), &old[at as usize..at as usize + len as usize])
             } else {
-                built.push(&new[start..start + len])
+                let (start, len) = new_parts[k];
+                (builder.push(&new[start..start + len]), &new[start..start + len])
             };
-            let source = if from_old { &old } else { &new };
-            expected.extend_from_slice(&source[start..start + len]);
-            spans.push((span, start, len, from_old));
+            expected.extend_from_slice(source);
+            spans.push((span, source));
         }
-        let whole = decompress(&built.compress().unwrap().concat()).unwrap();
+        let frames = Frames::index(builder.compress().unwrap().concat()).unwrap();
+        for (span, source) in spans {
+            assert_eq!(frames.part(span).unwrap(), source);
+        }
+        let whole: Vec<u8> = (0..frames.frames.len()).flat_map(|k| frames.body(k).unwrap().to_vec()).collect();
         assert_eq!(whole, expected);
-        for ((at, len), start, n, from_old) in spans {
-            let source = if from_old { &old } else { &new };
-            assert_eq!(&whole[at as usize..at as usize + len as usize], &source[start..start + n]);
-        }
         // New bytes over several chunks: small ones filling a chunk, then
         // one larger than a chunk.
-        let mut chunked = PartBuilder::new(None);
+        let mut chunked = PartBuilder::new(None, FRAME);
         let mut laid = Vec::new();
         let big = sample(CHUNK + 3);
         for piece in (0..300).map(|i| &new[i * 1000..i * 1000 + 999 + i % 7]).chain([&big[..]]) {
@@ -902,43 +1109,68 @@ mod tests {
         }
         assert!(chunked.new.len() >= 2, "one chunk only");
         assert_eq!(decompress(&chunked.compress().unwrap().concat()).unwrap(), laid);
-        // Bytes the old section does not have are refused, not copied.
-        assert_eq!(built.copy((old.len() as u64 - 3, 4)), None);
-        assert_eq!(PartBuilder::new(None).copy((0, 1)), None);
+        // Bytes the old section does not hold in one part are refused.
+        let (last, len) = old_spans[5];
+        assert_eq!(builder.copy((last, len + 1)), None);
+        assert_eq!(builder.copy((old_spans[1].0, old_spans[1].1 + 7)), None);
+        assert_eq!(PartBuilder::new(None, FRAME).copy((0, 1)), None);
     }
 
     #[test]
     fn a_section_of_several_frames_decompresses_to_its_bytes() {
         for len in [0, 1, FRAME - 1, FRAME, 2 * FRAME + 12_345] {
             let bytes = sample(len);
-            let compressed = compress(&bytes).unwrap();
+            let parts: Vec<usize> = bytes.chunks(FRAME / 3).map(<[u8]>::len).collect();
+            let (compressed, _) = built(&bytes, &parts, FRAME);
             assert_eq!(decompress(&compressed).as_deref(), Some(&bytes[..]), "{len} bytes");
         }
-        // One frame of a whole section, as an earlier program wrote it, or
-        // a stream whose frame does not say its size, still reads.
+        // One frame of a whole section, or a stream whose frame does not
+        // say its size, still reads (the table and the kept report lines).
         let bytes = sample(FRAME + 7);
         assert_eq!(decompress(&zstd::bulk::compress(&bytes, LEVEL).unwrap()), Some(bytes.clone()));
-        assert_eq!(decompress(&zstd::encode_all(&bytes[..], LEVEL).unwrap()), Some(bytes));
+        assert_eq!(decompress(&zstd::encode_all(&bytes[..], LEVEL).unwrap()), Some(bytes.clone()));
+        // A section's frames must say their sizes.
+        assert!(Frames::index(zstd::encode_all(&bytes[..], LEVEL).unwrap()).is_none());
     }
 
     #[test]
     fn a_damaged_section_is_refused_and_never_panics() {
         let bytes = sample(2 * FRAME + 99);
-        let compressed = compress(&bytes).unwrap();
+        let parts = [FRAME, FRAME, 99];
+        let (compressed, spans) = built(&bytes, &parts, FRAME);
         // Cut short inside the last frame, or ended early by a frame cut.
         assert_eq!(decompress(&compressed[..compressed.len() - 10]), None);
+        assert!(Frames::index(compressed[..compressed.len() - 10].to_vec()).is_none());
         // Every byte of the first frame's header flipped in turn: refused
-        // or, where the header still reads, equal to the bytes.
+        // or, where the header still reads, equal to the bytes. Read a
+        // part at a time (the section's checksum is what refuses damage
+        // there), a part is missing or of its length, never a panic.
         for at in 0..16 {
             let mut damaged = compressed.clone();
             damaged[at] ^= 0x5A;
             if let Some(out) = decompress(&damaged) {
                 assert_eq!(out, bytes, "byte {at}");
             }
+            if let Some(frames) = Frames::index(damaged) {
+                for &(start, len) in &spans {
+                    assert!(frames.part((start, len)).is_none_or(|p| p.len() == len as usize), "byte {at}");
+                }
+            }
         }
+        // A frame's body damaged past its header.
+        let mut damaged = compressed.clone();
+        let middle = compressed.len() / 4;
+        damaged[middle..middle + 64].iter_mut().for_each(|b| *b ^= 0xA5);
+        let frames = Frames::index(damaged).unwrap();
+        let first = frames.part(spans[0]);
+        assert!(first.is_none_or(|p| p == &bytes[..FRAME]));
+        assert_eq!(first.is_none(), frames.damaged());
         // Frames that say they hold far more than any section shrinks
         // from (8 MB of zeros in a few hundred bytes) are refused before
         // their size is allocated.
-        assert_eq!(decompress(&compress(&vec![0; 2 * FRAME]).unwrap()), None);
+        let zeros = vec![0; 2 * FRAME];
+        let (compressed, _) = built(&zeros, &[FRAME, FRAME], FRAME);
+        assert_eq!(decompress(&compressed), None);
+        assert!(Frames::index(compressed).is_none());
     }
 }
