@@ -884,7 +884,11 @@ impl WorkspaceRun<'_> {
         // The cache to write: every readable file of the plan. The part of
         // a file whose diagnostics came from the cache is copied over as it
         // is (no second conversion of what was just read).
-        let builder = |of: fn(&Loaded) -> PartBuilder, frame| loaded.map_or_else(|| PartBuilder::new(None, frame), of);
+        // (A builder of the last file's parts decompresses all of them.)
+        let builder = |of: fn(&Loaded) -> PartBuilder, frame| match loaded.filter(|_| self.writes_cache) {
+            Some(loaded) => of(loaded),
+            None => PartBuilder::new(None, frame),
+        };
         let mut summaries = builder(Loaded::summaries_builder, store::FRAME);
         let mut diagnosed = builder(Loaded::diagnosed_builder, store::DIAGNOSTICS_FRAME);
         let mut entries = Vec::with_capacity(files.len());

@@ -42,7 +42,7 @@ pub(super) const FRAME: usize = 4 << 20;
 /// The diagnostics' frames are smaller: a run after a registry edit reads
 /// the diagnostics of the few hundred files whose fixes point into it,
 /// spread over the whole section, and decompresses only their frames
-/// (about 3 % more bytes than frames of [`FRAME`]).
+/// (about 4 % more bytes than frames of [`FRAME`]).
 pub(super) const DIAGNOSTICS_FRAME: usize = 128 << 10;
 /// Files whose parts are serialized at a time (on every thread) when a
 /// cache file is written: not every part held twice at once.
