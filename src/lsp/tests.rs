@@ -771,6 +771,20 @@ async fn the_server_leaves_a_cache_when_it_found_none() {
 
     let p = start().await;
     assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 2 of them from the cache")), "{:?}", logged(&p));
+    // The line says where the start went, step by step.
+    let steps = |l: &String| {
+        let Some((_, times)) = l.split_once("), in ") else { return false };
+        let seconds = |s: &str| s.strip_suffix(" s").is_some_and(|n| n.parse::<f64>().is_ok());
+        let Some((total, each)) = times.split_once(" (") else { return false };
+        let named: Vec<&str> = each.trim_end_matches(')').split(", ").collect();
+        seconds(total)
+            && named.len() == 3
+            && ["cache file and metadata ", "summaries ", "index "]
+                .iter()
+                .zip(&named)
+                .all(|(name, step)| step.strip_prefix(name).is_some_and(seconds))
+    };
+    assert!(logged(&p).iter().any(steps), "{:?}", logged(&p));
 
     // `check` over the cache the server wrote, then over none.
     let check = |settings: &CacheSettings| {

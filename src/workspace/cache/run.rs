@@ -99,6 +99,9 @@ pub struct RunStats {
     pub definitions_seen: AtomicUsize,
     pub definitions_taken: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
+    /// How long each step of `load_workspace` took, in order (the
+    /// server's log says where its start went).
+    pub load_steps: std::sync::Mutex<Vec<(&'static str, std::time::Duration)>>,
 }
 
 impl RunStats {
@@ -307,6 +310,7 @@ pub fn load_workspace(
     stats: &RunStats,
     on_file_done: &(dyn Fn() + Sync),
 ) -> (Workspace, Option<SeedCache>) {
+    let mut step = Steps { stats, at: std::time::Instant::now() };
     let program = store::program_id();
     let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, top_root, &root));
     // Its metadata before it is read: a seed is written only over the
@@ -338,7 +342,9 @@ pub fn load_workspace(
             }
         },
     );
+    step.done("cache file and metadata");
     let (interner, made, _) = run.make_files(&files, &states);
+    step.done("summaries");
     run.account();
     // Every file was read from disk when no cache was read: their
     // summaries are those of the bytes with the hash and metadata found.
@@ -360,6 +366,7 @@ pub fn load_workspace(
     let mut run = run;
     run.loaded = None;
     let ws = run.assemble(interner, made);
+    step.done("index");
     let seed = cache_file.filter(|_| !seed_files.is_empty()).map(|path| {
         let header =
             Header { program, diagnostics_key: key, generation: store::new_generation(), symbols: ws.interner_size() };
@@ -374,6 +381,21 @@ pub fn load_workspace(
         }
     });
     (ws, seed)
+}
+
+/// Times the steps of a load into its `RunStats`.
+struct Steps<'a> {
+    stats: &'a RunStats,
+    at: std::time::Instant,
+}
+
+impl Steps<'_> {
+    /// The step since the last one ended, named `what`, is done.
+    fn done(&mut self, what: &'static str) {
+        let now = std::time::Instant::now();
+        self.stats.load_steps.lock().unwrap_or_else(|e| e.into_inner()).push((what, now - self.at));
+        self.at = now;
+    }
 }
 
 /// The cache file at `path` as read, or `None` with a note of why it is
