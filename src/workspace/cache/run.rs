@@ -485,6 +485,17 @@ enum NewPart {
     Bytes(Option<Vec<u8>>),
 }
 
+impl NewPart {
+    /// Appended to the section `builder` makes; its span there, when
+    /// there is one.
+    fn append_to(self, builder: &mut PartBuilder) -> Option<store::Span> {
+        match self {
+            NewPart::Copy(span) => span.and_then(|span| builder.copy(span)),
+            NewPart::Bytes(bytes) => bytes.map(|bytes| builder.push(&bytes)),
+        }
+    }
+}
+
 /// What to write back.
 struct Save {
     entries: Vec<Entry>,
@@ -977,14 +988,8 @@ impl WorkspaceRun<'_> {
                             summaries.push(&bytes)
                         }
                     };
-                    let written = match new.diagnosed {
-                        NewPart::Copy(span) => span.and_then(|span| diagnosed.copy(span)),
-                        NewPart::Bytes(bytes) => bytes.map(|bytes| diagnosed.push(&bytes)),
-                    };
-                    let words = match new.words {
-                        NewPart::Copy(span) => span.and_then(|span| summaries.copy(span)),
-                        NewPart::Bytes(bytes) => bytes.map(|bytes| summaries.push(&bytes)),
-                    };
+                    let written = new.diagnosed.append_to(&mut diagnosed);
+                    let words = new.words.append_to(&mut summaries);
                     entry_of[i] = Some(entries.len() as u32);
                     entries.push(Entry {
                         path: rel_paths[new.id.0 as usize].clone(),
