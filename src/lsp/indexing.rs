@@ -213,17 +213,13 @@ fn build(
     let mut log = stats.take_notes();
     let reused = stats.summaries_reused.load(Ordering::Relaxed);
     let from = cache.dir.as_ref().map_or_else(|| "no cache".to_owned(), |d| d.display().to_string());
-    let steps = stats.load_steps.lock().unwrap_or_else(|e| e.into_inner());
-    let total: f64 = steps.iter().map(|(_, d)| d.as_secs_f64()).sum();
-    let each: Vec<String> = steps.iter().map(|(what, d)| format!("{what} {:.2} s", d.as_secs_f64())).collect();
     log.push(format!(
-        "{}: {} files indexed, {} of them from the cache ({from}), in {total:.2} s ({})",
+        "{}: {} files indexed, {} of them from the cache ({from}), {}",
         root.display(),
         thousands(files),
         thousands(reused),
-        each.join(", ")
+        stats.load_time()
     ));
-    drop(steps);
     for (path, message) in p.unreadable {
         let display_path = load::display_path(&path, &root);
         ws.set_file(crate::analysis::LoadedFile { path, display_path, content: Err(message) }, None);

@@ -218,7 +218,7 @@ impl Delta {
             return false;
         }
         let Some(words) = words() else { return true };
-        self.words.iter().any(|p| p.may_match(|k| Words::filter_may_contain(words, k)))
+        Words::filter_may_hold(words, &self.words)
     }
 }
 

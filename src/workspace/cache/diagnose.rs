@@ -5,7 +5,9 @@ use std::path::Path;
 
 use crate::analysis::deps::probe_bits;
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics, file_diagnostics_of_text, unreadable_now};
-use crate::analysis::{Applicability, Code, Diagnostic, FileId, Fix, FixEdit, Related, Severity, Workspace, word_keys};
+use crate::analysis::{
+    Applicability, Code, Diagnostic, FileId, Fix, FixEdit, NameProbe, Related, Severity, Workspace, word_keys,
+};
 use crate::syntax::{self, Parse};
 use crate::text::{LineIndex, PositionEncoding, TextRange};
 use crate::workspace::read_text;
@@ -134,6 +136,11 @@ impl Words {
 
     pub fn may_contain(&self, key: u64) -> bool {
         Words::filter_may_contain(&self.0, key)
+    }
+
+    /// Whether a filter as the cache keeps it may hold a name of `probes`.
+    pub fn filter_may_hold<'p>(filter: &[u8], probes: impl IntoIterator<Item = &'p NameProbe>) -> bool {
+        probes.into_iter().any(|p| p.may_match(|k| Words::filter_may_contain(filter, k)))
     }
 
     /// [`may_contain`](Self::may_contain) on a filter as the cache keeps it.

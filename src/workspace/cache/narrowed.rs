@@ -669,10 +669,7 @@ impl WorkspaceRun<'_> {
                 let entry = &loaded.entries[entry_of[i]];
                 // The word filter is beside the summary (read already);
                 // every selected file has one, or the full run checks.
-                let named = !reach.probes.is_empty() && {
-                    let words = loaded.words(entry)?;
-                    reach.probes.iter().any(|p| p.may_match(|k| Words::filter_may_contain(words, k)))
-                };
+                let named = !reach.probes.is_empty() && Words::filter_may_hold(loaded.words(entry)?, &reach.probes);
                 if by_lines(i) == Some(false) {
                     return Some(named.then_some((i, Found::Named)));
                 }

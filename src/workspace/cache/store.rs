@@ -269,26 +269,63 @@ struct Frame {
     body: OnceLock<Option<Box<[u8]>>>,
 }
 
+/// Where each zstd frame of `compressed` lies, and the size it says it
+/// decompresses to; `None` when a frame's head does not read or does not
+/// say its size.
+fn frame_heads(compressed: &[u8]) -> Option<Vec<(std::ops::Range<usize>, usize)>> {
+    let (mut heads, mut at) = (Vec::new(), 0usize);
+    while let Some(rest) = compressed.get(at..).filter(|rest| !rest.is_empty()) {
+        let n = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0 && n <= rest.len())?;
+        let size = zstd::zstd_safe::get_frame_content_size(&rest[..n]).ok().flatten()?;
+        heads.push((at..at + n, usize::try_from(size).ok()?));
+        at += n;
+    }
+    Some(heads)
+}
+
 impl Frames {
     /// The frames of `compressed`; `None` when a frame's head does not
     /// read or does not say its size, or when the sizes exceed what any
     /// section this program writes shrinks from.
     fn index(compressed: Vec<u8>) -> Option<Frames> {
-        let compressed = Arc::new(compressed);
-        let (mut frames, mut at, mut start) = (Vec::new(), 0usize, 0u64);
-        while let Some(rest) = compressed.get(at..).filter(|rest| !rest.is_empty()) {
-            let n = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0 && n <= rest.len())?;
-            let size = zstd::zstd_safe::get_frame_content_size(&rest[..n]).ok().flatten()?;
-            let len = usize::try_from(size).ok()?;
-            let place = Some((compressed.clone(), at..at + n));
-            frames.push(Frame { start, len, compressed: Mutex::new(place), body: OnceLock::new() });
-            start = start.checked_add(size)?;
-            at += n;
-        }
+        let heads = frame_heads(&compressed)?;
+        Frames::of(compressed, heads)
+    }
+
+    /// The frames of `compressed` whose heads are `heads` (see
+    /// [`frame_heads`]); `None` when their sizes exceed what any section
+    /// this program writes shrinks from.
+    fn of(compressed: Vec<u8>, heads: Vec<(std::ops::Range<usize>, usize)>) -> Option<Frames> {
+        let total = heads.iter().try_fold(0usize, |sum, (_, size)| sum.checked_add(*size))?;
         // Sizes read from a damaged file must not make the run ask for
         // more memory than any section this program writes needs (they
         // shrink about fourfold).
-        (start <= (compressed.len() as u64).saturating_mul(MAX_RATIO as u64)).then_some(Frames { frames })
+        if total > compressed.len().saturating_mul(MAX_RATIO) {
+            return None;
+        }
+        let compressed = Arc::new(compressed);
+        let mut start = 0u64;
+        let frames = heads
+            .into_iter()
+            .map(|(range, len)| {
+                let place = Some((compressed.clone(), range));
+                let frame = Frame { start, len, compressed: Mutex::new(place), body: OnceLock::new() };
+                start += len as u64;
+                frame
+            })
+            .collect();
+        Some(Frames { frames })
+    }
+
+    /// Every frame decompressed (on every thread), end to end; `None`
+    /// when one does not decompress.
+    fn whole(&self) -> Option<Vec<u8>> {
+        self.prepare();
+        let mut out = Vec::with_capacity(self.frames.iter().map(|f| f.len).sum());
+        for k in 0..self.frames.len() {
+            out.extend_from_slice(self.body(k)?);
+        }
+        Some(out)
     }
 
     /// Frame `k` decompressed (on the calling thread, once).
@@ -607,6 +644,7 @@ impl PartBuilder {
     /// this one, or `None` when the previous section has no such bytes.
     pub fn copy(&mut self, span: Span) -> Option<Span> {
         let old = self.old.as_ref()?;
+        // An empty part (no prose: an empty word filter) is in no frame.
         if span.1 == 0 {
             return Some(self.piece(Source::New(0), 0, 0));
         }
@@ -693,44 +731,15 @@ pub struct Sections {
     pub summaries: Part,
 }
 
-/// `None` when it does not decompress. The frames of [`PartBuilder`] are
-/// decompressed in parallel, each into its place in one allocation of the
-/// size their headers give; a stream whose frames do not say their size
-/// is decompressed as a stream.
+/// `compressed` decompressed whole (a table, small beside the sections);
+/// `None` when it does not decompress. Frames that say their size are
+/// read as a section's ([`Frames`]); a stream whose frames do not say
+/// their size is decompressed as a stream.
 pub(super) fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
-    let mut frames = Vec::new();
-    let mut rest = compressed;
-    while !rest.is_empty() {
-        let split = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0);
-        let split = split.and_then(|n| rest.split_at_checked(n));
-        let size = split.and_then(|(frame, _)| zstd::zstd_safe::get_frame_content_size(frame).ok().flatten());
-        let (Some((frame, after)), Some(size)) = (split, size) else { return zstd::decode_all(compressed).ok() };
-        frames.push((frame, usize::try_from(size).ok()?));
-        rest = after;
+    match frame_heads(compressed) {
+        Some(heads) => Frames::of(compressed.to_vec(), heads)?.whole(),
+        None => zstd::decode_all(compressed).ok(),
     }
-    let total = frames.iter().try_fold(0usize, |sum, &(_, size)| sum.checked_add(size))?;
-    // Sizes read from a damaged file must not make the run ask for more
-    // memory than any section this program writes needs (they shrink
-    // about fourfold).
-    if total > compressed.len().saturating_mul(MAX_RATIO) {
-        return None;
-    }
-    // Zeroed by the allocator (fresh pages need no clearing), and touched
-    // first by the frames' threads.
-    let mut out = vec![0u8; total];
-    let mut places = Vec::with_capacity(frames.len());
-    let mut free = out.as_mut_slice();
-    for (frame, size) in frames {
-        // `total` is the sum of the sizes: each frame has its place.
-        let (place, after) = free.split_at_mut_checked(size)?;
-        places.push((frame, place));
-        free = after;
-    }
-    let whole = places.into_par_iter().all(|(frame, place)| {
-        let mut decompressor = zstd::bulk::Decompressor::new().ok();
-        decompressor.as_mut().and_then(|d| d.decompress_to_buffer(frame, place).ok()) == Some(place.len())
-    });
-    whole.then_some(out)
 }
 
 /// Where the cache of the workspace at `root` lives in `dir`.
@@ -1095,8 +1104,7 @@ mod tests {
         for (span, source) in spans {
             assert_eq!(frames.part(span).unwrap(), source);
         }
-        let whole: Vec<u8> = (0..frames.frames.len()).flat_map(|k| frames.body(k).unwrap().to_vec()).collect();
-        assert_eq!(whole, expected);
+        assert_eq!(frames.whole(), Some(expected));
         // New bytes over several chunks: small ones filling a chunk, then
         // one larger than a chunk.
         let mut chunked = PartBuilder::new(None, FRAME);
