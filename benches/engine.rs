@@ -208,7 +208,7 @@ fn bench_name_index(c: &mut Criterion) {
     let mut group = c.benchmark_group("name_index_build");
     group.sample_size(10);
     for n in sizes {
-        let interner = Interner::with_hasher(Default::default());
+        let interner = Interner::new();
         let summaries: Vec<FileSummary> = (0..n)
             .step_by(5_000)
             .map(|first| {

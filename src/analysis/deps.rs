@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn deps_meet_only_what_they_read() {
-        let interner = crate::analysis::Interner::with_hasher(Default::default());
+        let interner = crate::analysis::Interner::new();
         let (a, b) = (interner.get_or_intern("a"), interner.get_or_intern("b"));
         let mut deps = Deps { words: WordFilter::with_capacity(10), ..Deps::default() };
         deps.ids.push((Sigil::Entity, a));

@@ -544,7 +544,7 @@ mod tests {
 
     #[test]
     fn large_sets_use_prefix_and_suffix_windows() {
-        let interner = Interner::with_hasher(Default::default());
+        let interner = Interner::new();
         let syms: Vec<Symbol> = (0..60_000).map(|i| interner.get_or_intern(format!("person-{i:05}"))).collect();
         assert_eq!(levenshtein_within(&['a', 'b'], &['a', 'c'], 2), Some(1));
         assert_eq!(levenshtein_within(&['a'; 5], &['b'; 5], 2), None);
@@ -559,7 +559,7 @@ mod tests {
     /// that adding the same files one by one gives.
     #[test]
     fn a_built_index_is_the_one_added_file_by_file() {
-        let interner = Interner::with_hasher(Default::default());
+        let interner = Interner::new();
         let texts = [
             "@a: person \"A\"\n\n@b: person \"B\"\n\n^s: statement \"S\"\n  by: @a\n",
             "[x]{@a} and [y]{@b} and [z]{@a}; [q]{^s} and [w]{@missing}\n\n@b: person \"B again\"\n",

@@ -6,6 +6,7 @@ pub mod deps;
 mod diagnostic;
 pub mod diagnostics;
 mod index;
+mod interner;
 pub(crate) mod names;
 pub mod schema;
 mod suggestion_window;

@@ -2,20 +2,13 @@
 //! its definitions (with their attributes) and every reference it makes.
 //! Small on purpose: the full parse is dropped once the summary is built.
 
-use lasso::{Spur, ThreadedRodeo};
 use smallvec::SmallVec;
 
 use super::schema::{self, KeyContext};
 use crate::syntax::{Attribute, Parse, Reparsed, Sigil};
 use crate::text::{LineIndex, TextRange};
 
-/// An interned id (without sigil).
-pub type Symbol = Spur;
-
-/// Interns ids; shared by every file of a workspace and safe to use from
-/// parallel parsing threads. Hashed with FxHash: ids are short, and the
-/// default SipHash was a visible share of indexing a million of them.
-pub type Interner = ThreadedRodeo<Spur, rustc_hash::FxBuildHasher>;
+pub use super::interner::{Interner, Symbol};
 
 /// Where a reference stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -709,11 +702,11 @@ mod stored_tests {
     #[test]
     fn a_stored_summary_comes_back_equal_in_another_interner() {
         let text = "---\npublished: 2015-11\nbyline: @a\n---\n\nSee [A]{@a} and [“q”]{^s}.\n\n@a: person \"A\"\n  aka: Mr. A; A.\n\n^s: statement\n  by: @a\n";
-        let first = Interner::with_hasher(Default::default());
+        let first = Interner::new();
         let summary = FileSummary::new(&crate::syntax::parse(text), text, &first);
         let stored = summary.to_stored(&first);
         let bytes = postcard::to_stdvec(&stored).unwrap();
-        let second = Interner::with_hasher(Default::default());
+        let second = Interner::new();
         second.get_or_intern("unrelated");
         let from = |bytes: &[u8]| FileSummary::from_full_view(&StoredSummaryFull::read(bytes)?, &second);
         let back = from(&bytes).unwrap();

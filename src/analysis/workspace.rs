@@ -42,27 +42,21 @@ pub struct LoadedFile {
     pub content: Result<String, String>,
 }
 
-/// How many distinct ids a workspace interned, and how many bytes they
-/// take: a cache keeps it so that the next load reserves the interner's
-/// room at once, where growing it to a million ids rehashes its table
-/// again and again. Only a hint: it changes no result.
+/// How many distinct ids a workspace interned: a cache keeps it so that
+/// the next load reserves the interner's room at once, where growing it
+/// to a million ids rehashes its tables again and again. Only a hint: it
+/// changes no result.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InternerSize {
     pub ids: u64,
-    pub bytes: u64,
 }
 
 impl InternerSize {
-    /// Beyond these, a hint is taken for damage and ignored.
+    /// Beyond this, a hint is taken for damage and ignored.
     const MAX_IDS: u64 = 1 << 28;
-    const MAX_BYTES: u64 = 1 << 34;
 
-    fn capacity(self) -> Option<lasso::Capacity> {
-        if self.ids == 0 || self.ids > Self::MAX_IDS || self.bytes > Self::MAX_BYTES {
-            return None;
-        }
-        let bytes = std::num::NonZeroUsize::new(usize::try_from(self.bytes).ok()?.max(1))?;
-        Some(lasso::Capacity::new(usize::try_from(self.ids).ok()?, bytes))
+    fn capacity(self) -> usize {
+        if self.ids > Self::MAX_IDS { 0 } else { usize::try_from(self.ids).unwrap_or(0) }
     }
 }
 
@@ -145,7 +139,7 @@ impl Workspace {
         Workspace {
             root,
             config,
-            interner: Arc::new(Interner::with_hasher(Default::default())),
+            interner: Arc::new(Interner::new()),
             files: Vec::new(),
             by_path: FxHashMap::default(),
             index: WorkspaceIndex::default(),
@@ -275,11 +269,7 @@ impl Workspace {
     /// An interner for [`make_files`](Self::make_files), with the room
     /// `reserve` says.
     pub fn new_interner(reserve: InternerSize) -> Arc<Interner> {
-        let interner = match reserve.capacity() {
-            Some(capacity) => Interner::with_capacity_and_hasher(capacity, Default::default()),
-            None => Interner::with_hasher(Default::default()),
-        };
-        Arc::new(interner)
+        Arc::new(Interner::with_capacity(reserve.capacity()))
     }
 
     /// The first half of [`build_from`](Self::build_from): every file
@@ -338,10 +328,9 @@ impl Workspace {
         ws
     }
 
-    /// How many ids the workspace interned, and their bytes.
+    /// How many ids the workspace interned.
     pub fn interner_size(&self) -> InternerSize {
-        let bytes = self.interner.strings().map(str::len).sum::<usize>();
-        InternerSize { ids: self.interner.len() as u64, bytes: bytes as u64 }
+        InternerSize { ids: self.interner.len() as u64 }
     }
 
     /// Adds or replaces a file. `parse` may be given when the caller already
@@ -685,21 +674,16 @@ mod tests {
         };
         let plain = build(InternerSize::default());
         let size = plain.interner_size();
-        assert_eq!(size, InternerSize { ids: 3, bytes: 3 });
+        assert_eq!(size, InternerSize { ids: 3 });
         // Exact, too small, too large, or absurd (damage): the same result.
-        for reserve in [
-            size,
-            InternerSize { ids: 1, bytes: 1 },
-            InternerSize { ids: 1000, bytes: 1 << 20 },
-            InternerSize { ids: u64::MAX, bytes: u64::MAX },
-        ] {
+        for reserve in [size, InternerSize { ids: 1 }, InternerSize { ids: 1000 }, InternerSize { ids: u64::MAX }] {
             let ws = build(reserve);
             let stored = |w: &Workspace| w.files().map(|(_, f)| f.summary.to_stored(w.interner())).collect::<Vec<_>>();
             assert_eq!(stored(&ws), stored(&plain), "{reserve:?}");
             assert_eq!(ws.interner_size(), size, "{reserve:?}");
         }
-        assert!(InternerSize { ids: u64::MAX, bytes: 1 }.capacity().is_none());
-        assert!(InternerSize::default().capacity().is_none());
+        assert_eq!(InternerSize { ids: u64::MAX }.capacity(), 0);
+        assert_eq!(InternerSize::default().capacity(), 0);
     }
 
     /// Built ahead for a sigil with an undefined reference only: an id

@@ -96,7 +96,7 @@ mod tests {
     /// move by its length, the first's end moves, its id stays.
     #[test]
     fn definitions_after_an_edit_move_by_its_length() {
-        let interner = Interner::with_hasher(Default::default());
+        let interner = Interner::new();
         let before = "@a: person \"A\"\n  aka: Ay\n\n@b: person \"B\"\n\n@c: person \"C\"\n";
         let after = before.replacen("aka: Ay", "aka: Ay; Ayy", 1);
         let moves = Moves::of(&summary(before, &interner), &summary(&after, &interner));

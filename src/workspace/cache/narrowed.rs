@@ -302,7 +302,7 @@ impl WorkspaceRun<'_> {
 
         // The changed files, before and after, and what their change
         // reaches.
-        let scratch = Interner::with_hasher(rustc_hash::FxBuildHasher);
+        let scratch = Interner::new();
         let mut checked = Vec::with_capacity(changed_files.len());
         let mut delta = Delta::default();
         let mut needs = Needs::default();
