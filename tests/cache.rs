@@ -785,9 +785,11 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     };
     let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
     let stats = RunStats::default();
-    let (ws, seed) = load(&stats);
+    let (ws, seed, unverified) = load(&stats);
     // The cache it read is never written over by the server.
     assert!(seed.is_none());
+    // Every entry was racy: verified by content, none left to verify.
+    assert!(unverified.is_empty(), "{unverified:?}");
     assert_eq!(stats.parsed.load(Ordering::Relaxed), 0, "{}", stats.summary());
     assert_eq!(stats.verified.load(Ordering::Relaxed), 8, "{}", stats.summary());
     assert_eq!(stats.summaries_reused.load(Ordering::Relaxed), 8, "{}", stats.summary());
@@ -800,12 +802,42 @@ fn the_server_loads_unchanged_files_from_the_cache_check_wrote() {
     // An edited file is parsed, not taken from the cache.
     std::fs::write(root.join("articles/a3.nmk"), article(4242)).unwrap();
     let stats = RunStats::default();
-    let (ws, seed) = load(&stats);
+    let (ws, seed, _) = load(&stats);
     assert!(seed.is_none());
     assert_eq!(stats.parsed.load(Ordering::Relaxed), 1, "{}", stats.summary());
     assert_eq!(stats.summaries_reused.load(Ordering::Relaxed), 7, "{}", stats.summary());
     let fresh = newsmark::workspace::load::plan(&root).unwrap().build(&root, &|| {}).remove(0);
     assert_eq!(summaries(&ws), summaries(&fresh));
+
+    // Entries written once the racy window passed are taken on their
+    // word, no file's metadata read, and left to verify.
+    wait_out_the_racy_window();
+    let plan = newsmark::workspace::load::plan(&root).unwrap();
+    let (_, writes) = check_plan(plan, &root, RunCache::new(&settings), None, &|_| true, &RunStats::default(), &|| {});
+    for w in writes {
+        assert_eq!(w.join().unwrap(), None);
+    }
+    let stats = RunStats::default();
+    let (ws, _, unverified) = load(&stats);
+    assert_eq!(stats.trusted.load(Ordering::Relaxed), 8, "{}", stats.summary());
+    assert_eq!(unverified.len(), 8);
+    assert_eq!(unverified.changed(), []);
+    assert_eq!(summaries(&ws), summaries(&fresh));
+    // Rewritten (another size), rewritten keeping size and mtime, removed:
+    // each found by the verification, as `check` would find it.
+    let edited = root.join("articles/a1.nmk");
+    std::fs::write(&edited, article(777_777)).unwrap();
+    let same_size = root.join("articles/a2.nmk");
+    let before = std::fs::read_to_string(&same_size).unwrap();
+    let mtime = std::fs::metadata(&same_size).unwrap().modified().unwrap();
+    std::fs::write(&same_size, before.replacen("title: T", "title: X", 1)).unwrap();
+    assert_eq!(std::fs::read_to_string(&same_size).unwrap().len(), before.len());
+    std::fs::File::options().write(true).open(&same_size).unwrap().set_modified(mtime).unwrap();
+    let removed = root.join("articles/a3.nmk");
+    std::fs::remove_file(&removed).unwrap();
+    let mut changed = unverified.changed();
+    changed.sort();
+    assert_eq!(changed, [(edited, true), (same_size, true), (removed, false)]);
 }
 
 /// Writes `text` at `rel` under `root`, creating folders.

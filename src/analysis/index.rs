@@ -81,6 +81,15 @@ impl WorkspaceIndex {
         let (mut index, counted) = rayon::join(
             || {
                 let mut index = WorkspaceIndex::default();
+                // Room for every definition at once: a table of a million
+                // ids grown step by step is rehashed twenty times.
+                let mut defined = [0, 0];
+                for def in files.iter().flat_map(|(_, summary)| &summary.defs) {
+                    defined[slot(def.sigil)] += 1;
+                }
+                for (map, n) in index.defs.iter_mut().zip(defined) {
+                    map.reserve(n);
+                }
                 for (file, summary) in files {
                     index.add_defs(*file, summary, &|a, b| a.cmp(&b));
                 }

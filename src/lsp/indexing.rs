@@ -141,10 +141,15 @@ async fn run(
             }
         }
     };
-    let Ok((loaded, cache_use)) = loaded else { return };
-    let (cache_use, seeds): (Vec<Vec<String>>, Vec<Option<cache::SeedCache>>) = cache_use.into_iter().unzip();
-    for line in cache_use.into_iter().flatten() {
-        session.client.log_message(lsp::MessageType::INFO, line).await;
+    let Ok((loaded, aside)) = loaded else { return };
+    let mut seeds = Vec::new();
+    let mut unverified = Vec::new();
+    for a in aside {
+        for line in a.log {
+            session.client.log_message(lsp::MessageType::INFO, line).await;
+        }
+        seeds.extend(a.seed);
+        unverified.push(a.unverified);
     }
     let roots: Vec<PathBuf> = loaded.iter().map(|l| l.ws.root.clone()).collect();
     #[cfg(test)]
@@ -153,14 +158,17 @@ async fn run(
     if let Some(p) = progress {
         p.finish_with_message(format!("{} files", thousands(total))).await;
     }
-    // The workspaces serve from here on. What completion and "did you
-    // mean" sort the defined ids into (a second or so for a million) is
-    // built now, in the background, rather than by the first of them.
+    // The workspaces serve from here on. The files taken from the cache
+    // on their entries alone are verified now, and those that changed
+    // read again, as if a watcher had said so.
+    verify(&session, unverified).await;
+    // What completion and "did you mean" sort the defined ids into (a
+    // second or so for a million) is built now, in the background, rather
+    // than by the first of them.
     let shared: Vec<SharedWorkspace> = session.read(|s| roots.iter().filter_map(|r| s.workspace_at(r)).collect());
     tokio::task::spawn_blocking(move || shared.iter().for_each(sort_ids_aside));
     // A workspace that found no cache it could use leaves one of the
     // summaries it read, for its next start (and `check`'s).
-    let seeds: Vec<cache::SeedCache> = seeds.into_iter().flatten().collect();
     if !seeds.is_empty() {
         let written = tokio::task::spawn_blocking(move || seeds.into_iter().map(cache::SeedCache::write).collect());
         let lines: Vec<String> = written.await.unwrap_or_default();
@@ -168,6 +176,33 @@ async fn run(
             session.client.log_message(lsp::MessageType::INFO, line).await;
         }
     }
+}
+
+/// Verifies the files each workspace took from the cache on their
+/// entries alone (metadata, else bytes, as `check` does), applies those
+/// that changed as watched-file events, and logs what it found.
+async fn verify(session: &Arc<Session>, unverified: Vec<cache::Unverified>) {
+    let count: usize = unverified.iter().map(cache::Unverified::len).sum();
+    if count == 0 {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let found = tokio::task::spawn_blocking(move || unverified.iter().flat_map(|u| u.changed()).collect::<Vec<_>>());
+    let Ok(changed) = found.await else { return };
+    let events: Vec<(PathBuf, lsp::FileChangeType)> = changed
+        .into_iter()
+        .map(|(path, there)| (path, if there { lsp::FileChangeType::CHANGED } else { lsp::FileChangeType::DELETED }))
+        .collect();
+    if !events.is_empty() {
+        session.mutate(|state| state.file_events(&events));
+    }
+    let line = format!(
+        "verified the {} files taken from the cache in {:.2} s: {} changed since it was written",
+        thousands(count),
+        started.elapsed().as_secs_f64(),
+        thousands(events.len())
+    );
+    session.client.log_message(lsp::MessageType::INFO, line).await;
 }
 
 /// Builds the sorted ids of `shared` without holding its lock, so that an
@@ -193,23 +228,19 @@ fn sort_ids_aside(shared: &SharedWorkspace) {
 /// Loads one planned workspace: summaries only, since the texts of files
 /// that are not open are read again when a request needs them. Also says
 /// how much came from the cache, and why a cache found there was ignored
-/// (lines for the client's log), and gives the cache to write when none
-/// could be used.
-fn build(
-    p: PlannedWorkspace,
-    top_root: &Path,
-    cache: &CacheSettings,
-    counter: &AtomicUsize,
-) -> (Indexed, (Vec<String>, Option<cache::SeedCache>)) {
+/// (lines for the client's log), gives the cache to write when none could
+/// be used, and the files to verify.
+fn build(p: PlannedWorkspace, top_root: &Path, cache: &CacheSettings, counter: &AtomicUsize) -> (Indexed, Aside) {
     let root = p.root.clone();
     // Summaries of the files cached (§16) that did not change come from
     // the cache (`NEWSMARK_CACHE_DIR`, or `.newsmark_cache` in the top
     // workspace's root, as `check` keeps it); the others are parsed.
     let stats = cache::RunStats::default();
     let files = p.files.len();
-    let (mut ws, seed) = cache::load_workspace(cache, top_root, root.clone(), p.config, p.files, &stats, &|| {
-        counter.fetch_add(1, Ordering::Relaxed);
-    });
+    let (mut ws, seed, unverified) =
+        cache::load_workspace(cache, top_root, root.clone(), p.config, p.files, &stats, &|| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
     let mut log = stats.take_notes();
     let reused = stats.summaries_reused.load(Ordering::Relaxed);
     let from = cache.dir.as_ref().map_or_else(|| "no cache".to_owned(), |d| d.display().to_string());
@@ -224,7 +255,15 @@ fn build(
         let display_path = load::display_path(&path, &root);
         ws.set_file(crate::analysis::LoadedFile { path, display_path, content: Err(message) }, None);
     }
-    (Indexed { ws }, (log, seed))
+    (Indexed { ws }, Aside { log, seed, unverified })
+}
+
+/// What a workspace's load leaves for after the swap: lines for the
+/// client's log, a cache to write, files to verify.
+struct Aside {
+    log: Vec<String>,
+    seed: Option<cache::SeedCache>,
+    unverified: cache::Unverified,
 }
 
 /// Publishes the `config` diagnostic of each `newsmark.toml` (an empty list

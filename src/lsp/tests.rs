@@ -809,7 +809,7 @@ async fn the_server_leaves_a_cache_when_it_found_none() {
     let plan = crate::workspace::load::plan(&root).unwrap();
     let w = plan.workspaces.into_iter().next().unwrap();
     let stats = RunStats::default();
-    let (_, seed) = load_workspace(&settings, &root, root.clone(), w.config, w.files, &stats, &|| {});
+    let (_, seed, _) = load_workspace(&settings, &root, root.clone(), w.config, w.files, &stats, &|| {});
     assert_eq!(stats.summaries_reused.load(std::sync::atomic::Ordering::Relaxed), 2);
     assert!(seed.is_none(), "a cache that could be read would be written over");
 }
@@ -869,6 +869,35 @@ async fn the_server_finds_a_nested_workspace_s_cache_where_check_keeps_it() {
     let nested = format!("{}: 2 files indexed, 2 of them from the cache", root.join("desk").display());
     assert!(log.iter().any(|l| l.starts_with(&nested)), "{log:?}");
     assert!(log.iter().any(|l| l.contains("2 files indexed, 2 of them from the cache (")), "{log:?}");
+}
+
+/// A file rewritten after `check` wrote the cache, which the server takes
+/// from the cache on its entry alone (not racy), is verified once the
+/// server serves and read again: its new definition is found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_verifies_what_it_took_from_the_cache_once_it_serves() {
+    use crate::workspace::cache::{CacheSettings, RACY_WINDOW, RunCache, RunStats, check_plan};
+    let (_dir, root) = newsroom();
+    // Entries written after the racy window are trusted on metadata.
+    std::thread::sleep(RACY_WINDOW + Duration::from_millis(300));
+    let settings = CacheSettings::resolve(false, None, &root);
+    let plan = crate::workspace::load::plan(&root).unwrap();
+    let (_, writes) = check_plan(plan, &root, RunCache::new(&settings), None, &|_| true, &RunStats::default(), &|| {});
+    for w in writes {
+        assert_eq!(w.join().unwrap(), None);
+    }
+    write(&root, "registry.nmk", "@a: person \"Ann Alder\"\n\n@b: person \"Bo Birch\"\n");
+    let mut p = Pipe::indexed(&root).await;
+    let verified = |p: &Pipe| {
+        logged(p).iter().any(|l| {
+            l.starts_with("verified the 2 files taken from the cache in ")
+                && l.ends_with(" s: 1 changed since it was written")
+        })
+    };
+    p.until("the line saying the files were verified", verified).await;
+    assert!(logged(&p).iter().any(|l| l.contains("2 files indexed, 2 of them from the cache")), "{:?}", logged(&p));
+    let symbols = p.request("workspace/symbol", json!({"query": "b"})).await;
+    assert!(symbols.to_string().contains("Bo Birch"), "{symbols}");
 }
 
 /// The server logs how many files it took from the cache `check` wrote,

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnose::{Diagnosed, Positions, diagnose_file};
 pub use rendered::{Fragment, Keep, LinesReader, Rendering, Writer as RenderingWriter};
-pub use run::{CheckedFile, CheckedWorkspace, Replayed, RunCache, RunStats, check_plan, load_workspace};
+pub use run::{CheckedFile, CheckedWorkspace, Replayed, RunCache, RunStats, Unverified, check_plan, load_workspace};
 pub use seed::SeedCache;
 pub use stamp::{RACY_WINDOW, Stamp};
 

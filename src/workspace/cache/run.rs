@@ -282,6 +282,7 @@ pub fn check_plan(
             is_selected,
             on_file_done,
             writes_cache,
+            trusts_entries: false,
         };
         let (checked, save) = run.check();
         out.push(checked);
@@ -310,6 +311,11 @@ pub fn check_plan(
 /// stay those of the summaries cached with them. When it found none it
 /// could use, the second value is one to write, of summaries only
 /// ([`SeedCache`]), once the server serves.
+///
+/// A file whose entry is not racy is taken as the cache stored it, before
+/// its metadata is read (§16: the server serves from the cache while it
+/// verifies): the third value lists them, for the server to verify once
+/// it serves and to read again those that changed.
 pub fn load_workspace(
     settings: &CacheSettings,
     top_root: &Path,
@@ -318,7 +324,7 @@ pub fn load_workspace(
     files: Vec<PathBuf>,
     stats: &RunStats,
     on_file_done: &(dyn Fn() + Sync),
-) -> (Workspace, Option<SeedCache>) {
+) -> (Workspace, Option<SeedCache>, Unverified) {
     let mut step = Steps { stats, at: std::time::Instant::now() };
     let program = store::program_id();
     let cache_file = settings.dir.as_ref().map(|d| store::file_for(d, top_root, &root));
@@ -339,6 +345,7 @@ pub fn load_workspace(
         is_selected: &|_| false,
         on_file_done,
         writes_cache: false,
+        trusts_entries: true,
     };
     // Whether each file changed, while the summaries decompress (on all
     // threads: a first use inside the parallel build would leave every
@@ -370,6 +377,7 @@ pub fn load_workspace(
             .collect(),
         _ => Vec::new(),
     };
+    let unverified = Unverified::of(&files, &states, run.loaded.as_ref());
     // The summaries section (hundreds of MB for a large archive) goes
     // before the index is built, not after: the server's peak memory.
     let mut run = run;
@@ -389,7 +397,63 @@ pub fn load_workspace(
             started: run.started,
         }
     });
-    (ws, seed)
+    (ws, seed, unverified)
+}
+
+/// The files a server's load took from the cache on their entries alone,
+/// each with the metadata and hash its entry holds.
+#[derive(Debug, Default)]
+pub struct Unverified {
+    files: Vec<(PathBuf, Stamp, (u64, u64))>,
+}
+
+impl Unverified {
+    /// Of the files whose state is that of an entry that is not racy: the
+    /// only ones [`WorkspaceRun::state_of`] takes without a `stat` (a racy
+    /// one was verified by content already).
+    fn of(files: &[CheckedFile], states: &[State], loaded: Option<&Loaded>) -> Unverified {
+        let Some(loaded) = loaded else { return Unverified::default() };
+        let files = files
+            .iter()
+            .zip(states)
+            .filter_map(|(file, state)| {
+                let State::Same { entry, .. } = state else { return None };
+                let entry = loaded.entries.get(*entry)?;
+                entry.stamp.trusted_since(entry.read_since).then(|| (file.path.clone(), entry.stamp, entry.hash))
+            })
+            .collect();
+        Unverified { files }
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The files that are no longer what the cache says, as `check` would
+    /// find them (same metadata, or else same bytes), each with whether it
+    /// is still there: those to read again.
+    pub fn changed(&self) -> Vec<(PathBuf, bool)> {
+        self.files
+            .par_iter()
+            .filter_map(|(path, stamp, hash)| {
+                let found = match std::fs::metadata(path) {
+                    Ok(meta) if meta.is_file() => Stamp::of(&meta),
+                    _ => return Some((path.clone(), path.is_file())),
+                };
+                if found == *stamp {
+                    return None;
+                }
+                match read_text(path) {
+                    Ok(text) if self::hash(&text) == *hash => None,
+                    _ => Some((path.clone(), path.is_file())),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Times the steps of a load into its `RunStats`.
@@ -447,6 +511,10 @@ pub(super) struct WorkspaceRun<'a> {
     on_file_done: &'a (dyn Fn() + Sync),
     /// False with `--no-cache`: nothing to store.
     writes_cache: bool,
+    /// The server's load: a file whose entry is not racy is taken as the
+    /// cache stored it, without a `stat`, and verified once the server
+    /// serves ([`Unverified`]).
+    trusts_entries: bool,
 }
 
 /// Set for a file whose cached summary was unusable, to the hash of the
@@ -528,6 +596,13 @@ impl WorkspaceRun<'_> {
     fn state_of(&self, index: usize, path: &Path) -> State {
         let rel = rel_path(&self.planned.root, path);
         let cached = self.loaded.as_ref().and_then(|l| Some((l.entry_index(&rel, index)?, l)));
+        if let Some((i, l)) = cached.filter(|_| self.trusts_entries)
+            && l.entries[i].stamp.trusted_since(l.entries[i].read_since)
+        {
+            let entry = &l.entries[i];
+            self.stats.trusted.fetch_add(1, Ordering::Relaxed);
+            return State::Same { entry: i, stamp: entry.stamp, read_since: entry.read_since };
+        }
         let stamp = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| Stamp::of(&m));
         if let (Some((i, l)), Some(stamp)) = (cached, stamp) {
             let entry = &l.entries[i];
