@@ -90,6 +90,11 @@ impl Interner {
         if let Some(symbol) = self.find(&table, hash, id) {
             return symbol;
         }
+        self.insert(&mut table, hash, id)
+    }
+
+    /// Adds `id`, known to be absent from `table`, its shard's.
+    fn insert(&self, table: &mut HashTable<u32>, hash: u64, id: &str) -> Symbol {
         let index = self.strings.push(id.into());
         let Some(symbol) = Symbol::from_index(index) else {
             // Four billion ids: no workspace comes near, and a symbol that
@@ -99,6 +104,62 @@ impl Interner {
         let strings = &self.strings;
         table.insert_unique(hash, index as u32, |&i| self.hasher.hash_one(resolve_in(strings, i)));
         symbol
+    }
+
+    /// Interns the ids of many lists at once (the ids of every file a
+    /// workspace loads from a cache): their symbols, list by list. The
+    /// ids are dealt to their shards first, then each shard takes its own
+    /// in one go, under one lock, while its table is in the processor's
+    /// cache; one by one from every thread, each id cost a few cache
+    /// misses and a lock taken from another core.
+    pub fn intern_lists(&self, lists: &[Vec<&str>]) -> Interned {
+        use rayon::prelude::*;
+        let mut ends = Vec::with_capacity(lists.len());
+        let mut total = 0;
+        for list in lists {
+            total += list.len();
+            ends.push(total);
+        }
+        let starts = |i: usize| if i == 0 { 0 } else { ends[i - 1] };
+        // (hash, position in all lists end to end, id), by shard, in
+        // chunks of lists dealt on every thread.
+        type Dealt<'a> = Vec<Vec<(u64, u32, &'a str)>>;
+        let dealt: Vec<Dealt> = lists
+            .par_chunks(1024)
+            .enumerate()
+            .map(|(chunk, some)| {
+                let mut shards: Dealt = vec![Vec::new(); SHARDS];
+                for (i, list) in some.iter().enumerate() {
+                    let start = starts(chunk * 1024 + i);
+                    for (j, id) in list.iter().enumerate() {
+                        let hash = self.hasher.hash_one(*id);
+                        shards[shard_of(hash)].push((hash, (start + j) as u32, id));
+                    }
+                }
+                shards
+            })
+            .collect();
+        let found: Vec<Vec<(u32, Symbol)>> = (0..SHARDS)
+            .into_par_iter()
+            .map(|shard| {
+                let mut table = self.shards[shard].0.write();
+                let mut found = Vec::with_capacity(dealt.iter().map(|d| d[shard].len()).sum());
+                for &(hash, at, id) in dealt.iter().flat_map(|d| &d[shard]) {
+                    let symbol = match self.find(&table, hash, id) {
+                        Some(symbol) => symbol,
+                        None => self.insert(&mut table, hash, id),
+                    };
+                    found.push((at, symbol));
+                }
+                found
+            })
+            .collect();
+        drop(dealt);
+        let mut symbols = vec![None; total];
+        for (at, symbol) in found.into_iter().flatten() {
+            symbols[at as usize] = Some(symbol);
+        }
+        Interned { symbols, ends }
     }
 
     /// The symbol of `id`, if it was interned.
@@ -131,6 +192,22 @@ impl Interner {
     /// Every id, in the order they were first interned.
     pub fn strings(&self) -> impl Iterator<Item = &str> + '_ {
         self.strings.iter().map(|(_, s)| &**s)
+    }
+}
+
+/// The symbols [`Interner::intern_lists`] gave, list by list.
+pub struct Interned {
+    /// Every list's, end to end (each position is given one).
+    symbols: Vec<Option<Symbol>>,
+    ends: Vec<usize>,
+}
+
+impl Interned {
+    /// The symbols of list `i`, in its order (none past the last list).
+    pub fn of(&self, i: usize) -> &[Option<Symbol>] {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.symbols.get(start..end).unwrap_or(&[])
     }
 }
 
@@ -176,6 +253,26 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), 5_000);
         assert_eq!(interner.get("id-5000"), None);
+        // Lists interned at once agree with one by one, with ids known
+        // before, ids repeated within and across lists, and empty lists.
+        let lists: Vec<Vec<String>> = (0..3_000)
+            .map(|i| (0..i % 7).map(|j| format!("id-{}", (i * 31 + j * 977) % 9_000)).chain(["id-1".into()]).collect())
+            .chain([Vec::new(), vec!["id-1".into(), "id-1".into()]])
+            .collect();
+        let borrowed: Vec<Vec<&str>> = lists.iter().map(|l| l.iter().map(String::as_str).collect()).collect();
+        let known = interner.len();
+        let interned = interner.intern_lists(&borrowed);
+        for (i, list) in lists.iter().enumerate() {
+            let expected: Vec<Option<Symbol>> = list.iter().map(|id| interner.get(id)).collect();
+            assert_eq!(interned.of(i), expected.as_slice());
+            assert!(expected.iter().all(Option::is_some));
+        }
+        assert_eq!(interned.of(lists.len()), []);
+        let distinct: std::collections::HashSet<&str> =
+            ids.iter().map(String::as_str).chain(lists.iter().flatten().map(String::as_str)).collect();
+        assert_eq!(interner.len(), distinct.len());
+        assert!(interner.len() > known);
+        assert_eq!(interner.strings().collect::<std::collections::HashSet<_>>(), distinct);
         // A symbol of a larger interner resolves to nothing here.
         let other = Interner::new();
         assert_eq!(other.resolve(&symbols[0][0]), "");

@@ -507,6 +507,12 @@ impl<'a> StoredSummaryFull<'a> {
     pub fn read(bytes: &'a [u8]) -> Option<StoredSummaryFull<'a>> {
         postcard::from_bytes(bytes).ok()
     }
+
+    /// Only the ids the summary stored in `bytes` names (its first field),
+    /// each once, read in place; `None` when they do not decode.
+    pub fn ids(bytes: &'a [u8]) -> Option<Vec<&'a str>> {
+        postcard::take_from_bytes(bytes).ok().map(|(ids, _)| ids)
+    }
 }
 
 /// A stored definition read in place. Its text is kept as bytes (postcard
@@ -673,9 +679,18 @@ impl FileSummary {
     /// (an id index or an offset out of range), which a checksum makes
     /// unlikely but never turns into a panic.
     pub fn from_full_view(stored: &StoredSummaryFull<'_>, interner: &Interner) -> Option<FileSummary> {
+        let syms: Vec<Option<Symbol>> = stored.head.ids.iter().map(|id| Some(interner.get_or_intern(id))).collect();
+        FileSummary::from_full_view_with(stored, &syms)
+    }
+
+    /// [`from_full_view`](Self::from_full_view) with its ids interned
+    /// already: `syms` in the order of [`StoredSummaryFull::ids`].
+    pub fn from_full_view_with(stored: &StoredSummaryFull<'_>, syms: &[Option<Symbol>]) -> Option<FileSummary> {
         let StoredSummaryFull { head, refs: stored_refs } = stored;
-        let syms: Vec<Symbol> = head.ids.iter().map(|id| interner.get_or_intern(id)).collect();
-        let sym = |i: u32| syms.get(i as usize).copied();
+        if syms.len() != head.ids.len() {
+            return None;
+        }
+        let sym = |i: u32| syms.get(i as usize).copied().flatten();
         let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
         let mut defs = Vec::with_capacity(head.defs.len());
         for d in &head.defs {
@@ -714,6 +729,17 @@ mod stored_tests {
         assert_eq!(back.defs.len(), 2);
         assert_eq!(back.refs.len(), summary.refs.len());
         assert_eq!(second.resolve(&back.defs[0].id), "a");
+        // Its ids alone, in the order symbols given for them follow; too
+        // few symbols, or one missing, and it does not decode.
+        let ids = StoredSummaryFull::ids(&bytes).unwrap();
+        assert_eq!(ids, stored.ids.iter().map(String::as_str).collect::<Vec<_>>());
+        let symbols: Vec<Option<Symbol>> = ids.iter().map(|id| second.get(id)).collect();
+        let full = StoredSummaryFull::read(&bytes).unwrap();
+        assert_eq!(FileSummary::from_full_view_with(&full, &symbols).unwrap(), back);
+        assert!(FileSummary::from_full_view_with(&full, &symbols[1..]).is_none());
+        let mut one_missing = symbols.clone();
+        one_missing[0] = None;
+        assert!(FileSummary::from_full_view_with(&full, &one_missing).is_none());
         // Cut short, none.
         assert!(from(&bytes[..bytes.len() - 1]).is_none());
         // An id index out of range is refused, not a panic.

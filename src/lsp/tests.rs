@@ -779,7 +779,7 @@ async fn the_server_leaves_a_cache_when_it_found_none() {
         let named: Vec<&str> = each.trim_end_matches(')').split(", ").collect();
         seconds(total)
             && named.len() == 3
-            && ["cache file and metadata ", "summaries ", "index "]
+            && ["cache file ", "summaries ", "index "]
                 .iter()
                 .zip(&named)
                 .all(|(name, step)| step.strip_prefix(name).is_some_and(seconds))

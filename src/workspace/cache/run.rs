@@ -106,7 +106,7 @@ pub struct RunStats {
 
 impl RunStats {
     /// How long `load_workspace` took, and each of its steps: "in 2.41 s
-    /// (cache file and metadata 0.54 s, …)".
+    /// (cache file 0.54 s, …)".
     pub fn load_time(&self) -> String {
         let steps = self.load_steps.lock().unwrap_or_else(|e| e.into_inner());
         let total: f64 = steps.iter().map(|(_, d)| d.as_secs_f64()).sum();
@@ -358,7 +358,7 @@ pub fn load_workspace(
             }
         },
     );
-    step.done("cache file and metadata");
+    step.done("cache file");
     let (interner, made, _) = run.make_files(&files, &states);
     step.done("summaries");
     run.account();
@@ -776,6 +776,13 @@ impl WorkspaceRun<'_> {
         FileSummary::from_full_view(&StoredSummaryFull::read(bytes)?, interner)
     }
 
+    /// [`decode`](Self::decode), its ids interned already.
+    fn decode_with(&self, entry: usize, symbols: &[Option<crate::analysis::Symbol>]) -> Option<FileSummary> {
+        let l = self.loaded.as_ref()?;
+        let bytes = l.summary_bytes(l.entries.get(entry)?)?;
+        FileSummary::from_full_view_with(&StoredSummaryFull::read(bytes)?, symbols)
+    }
+
     /// The workspace of `files`: summaries of unchanged files from the
     /// cache, the others parsed. The second value marks the files whose
     /// cached summary did not decode (parsed instead), with the hash of
@@ -801,10 +808,26 @@ impl WorkspaceRun<'_> {
         let fallback: Vec<Fallback> = (0..files.len()).map(|_| Fallback::new()).collect();
         let reserve = self.loaded.as_ref().map(|l| l.header.symbols).unwrap_or_default();
         let interner = Workspace::new_interner(reserve);
+        // The ids of every file taken from the cache, interned together
+        // before any is decoded (`Interner::intern_lists`).
+        let stored_ids: Vec<Vec<&str>> = states
+            .par_iter()
+            .map(|state| match (state, &self.loaded) {
+                (State::Same { entry, .. }, Some(l)) => l
+                    .entries
+                    .get(*entry)
+                    .and_then(|e| l.summary_bytes(e))
+                    .and_then(StoredSummaryFull::ids)
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let interned = interner.intern_lists(&stored_ids);
+        drop(stored_ids);
         let made = Workspace::make_files(files.len(), &interner, |i, interner| {
             let (file, state) = (files.get(i)?, states.get(i)?);
             let (read_error, summary) = match state {
-                State::Same { entry, .. } => match self.decode(*entry, interner) {
+                State::Same { entry, .. } => match self.decode_with(*entry, interned.of(i)) {
                     Some(s) => {
                         self.stats.summaries_reused.fetch_add(1, Ordering::Relaxed);
                         (None, s)
