@@ -442,14 +442,17 @@ impl Unverified {
             .filter_map(|(path, stamp, hash)| {
                 let found = match std::fs::metadata(path) {
                     Ok(meta) if meta.is_file() => Stamp::of(&meta),
-                    _ => return Some((path.clone(), path.is_file())),
+                    // No longer a file; or there but not readable, which
+                    // reading it again records.
+                    Ok(_) => return Some((path.clone(), false)),
+                    Err(e) => return Some((path.clone(), e.kind() != std::io::ErrorKind::NotFound)),
                 };
                 if found == *stamp {
                     return None;
                 }
                 match read_text(path) {
                     Ok(text) if self::hash(&text) == *hash => None,
-                    _ => Some((path.clone(), path.is_file())),
+                    _ => Some((path.clone(), true)),
                 }
             })
             .collect()
