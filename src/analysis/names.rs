@@ -177,7 +177,7 @@ struct Shard {
 impl Shard {
     fn insert(&mut self, entry: NameEntry) {
         let bucket = self.by_key.entry(entry.name.key).or_default();
-        if !bucket.iter().any(|e| e.entity == entry.entity && e.name == entry.name && e.file == entry.file) {
+        if !bucket.contains(&entry) {
             bucket.push(entry);
         }
     }
@@ -189,7 +189,7 @@ impl Shard {
     fn push_dealt(&mut self, entry: NameEntry) {
         let bucket = self.by_key.entry(entry.name.key).or_default();
         let mut same_file = bucket.iter().rev().take_while(|e| e.file == entry.file);
-        if !same_file.any(|e| e.entity == entry.entity && e.name == entry.name) {
+        if !same_file.any(|e| *e == entry) {
             bucket.push(entry);
         }
     }

@@ -419,7 +419,7 @@ impl Unverified {
             .filter_map(|(file, state)| {
                 let State::Same { entry, .. } = state else { return None };
                 let entry = loaded.entries.get(*entry)?;
-                entry.stamp.trusted_since(entry.read_since).then(|| (file.path.clone(), entry.stamp, entry.hash))
+                entry.trusted().then(|| (file.path.clone(), entry.stamp, entry.hash))
             })
             .collect();
         Unverified { files }
@@ -600,7 +600,7 @@ impl WorkspaceRun<'_> {
         let rel = rel_path(&self.planned.root, path);
         let cached = self.loaded.as_ref().and_then(|l| Some((l.entry_index(&rel, index)?, l)));
         if let Some((i, l)) = cached.filter(|_| self.trusts_entries)
-            && l.entries[i].stamp.trusted_since(l.entries[i].read_since)
+            && l.entries[i].trusted()
         {
             let entry = &l.entries[i];
             self.stats.trusted.fetch_add(1, Ordering::Relaxed);
@@ -609,7 +609,7 @@ impl WorkspaceRun<'_> {
         let stamp = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| Stamp::of(&m));
         if let (Some((i, l)), Some(stamp)) = (cached, stamp) {
             let entry = &l.entries[i];
-            if entry.stamp == stamp && stamp.trusted_since(entry.read_since) {
+            if entry.stamp == stamp && entry.trusted() {
                 self.stats.trusted.fetch_add(1, Ordering::Relaxed);
                 return State::Same { entry: i, stamp, read_since: entry.read_since };
             }
@@ -812,7 +812,9 @@ impl WorkspaceRun<'_> {
         let reserve = self.loaded.as_ref().map(|l| l.header.symbols).unwrap_or_default();
         let interner = Workspace::new_interner(reserve);
         // The ids of every file taken from the cache, interned together
-        // before any is decoded (`Interner::intern_lists`).
+        // before any is decoded (`Interner::intern_lists`). Decoding reads
+        // each table of ids again: cheaper than keeping every decoded
+        // summary (three million references) until all ids are in.
         let stored_ids: Vec<Vec<&str>> = states
             .par_iter()
             .map(|state| match (state, &self.loaded) {

@@ -171,6 +171,14 @@ pub struct Entry {
     pub diagnosed: Option<Span>,
 }
 
+impl Entry {
+    /// Whether its stamp may be trusted: the file's last change is
+    /// clearly older than the run that read it (not racy).
+    pub fn trusted(&self) -> bool {
+        self.stamp.trusted_since(self.read_since)
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Table {
     header: Header,
