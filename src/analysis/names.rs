@@ -34,9 +34,9 @@ pub struct NameMatch {
     pub ambiguous: bool,
 }
 
-/// A normalized name reduced to hashes: the index stores no strings, which
-/// keeps a million entities' names in about 50 bytes each. (Two different
-/// names sharing a 64-bit hash is as likely as a cosmic-ray bit flip.)
+/// A normalized name reduced to hashes: the index stores no strings (its
+/// entries, [`NameEntry`], keep 16 bytes of each name). Two different
+/// names sharing a 64-bit hash is as likely as a cosmic-ray bit flip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct NameKey {
     /// Hash of the lowercased form (`NormalizedName::key`).
@@ -53,11 +53,34 @@ impl NameKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// One name of one entity in one file, stored in the bucket of its
+/// lowercased key ([`NameKey::key`]), which it does not repeat: 16 bytes
+/// where the whole key made 32, for 2.4 million names on the large corpus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct NameEntry {
-    name: NameKey,
+    /// The low half of [`NameKey::cased`]. It is compared only with the
+    /// forms of names of the same lowercased key (`Webb`, `WEBB`), a
+    /// handful, so 32 bits tell them apart as surely as 64 tell names.
+    cased: u32,
+    short: bool,
     file: FileId,
     entity: Symbol,
+}
+
+impl NameEntry {
+    fn new(name: &NameKey, file: FileId, entity: Symbol) -> NameEntry {
+        NameEntry { cased: name.cased as u32, short: name.short, file, entity }
+    }
+
+    /// [`NameKey::matches`] for a key of the entry's bucket.
+    fn matches(&self, key: &NameKey) -> bool {
+        !(self.short || key.short) || self.cased == key.cased as u32
+    }
+
+    /// Whether the entry is this form of the name (of its bucket's key).
+    fn is_form(&self, key: &NameKey) -> bool {
+        self.cased == key.cased as u32 && self.short == key.short
+    }
 }
 
 /// Reusable buffers for normalizing many names without allocating.
@@ -175,8 +198,8 @@ struct Shard {
 }
 
 impl Shard {
-    fn insert(&mut self, entry: NameEntry) {
-        let bucket = self.by_key.entry(entry.name.key).or_default();
+    fn insert(&mut self, key: u64, entry: NameEntry) {
+        let bucket = self.by_key.entry(key).or_default();
         if !bucket.contains(&entry) {
             bucket.push(entry);
         }
@@ -186,8 +209,8 @@ impl Shard {
     /// entries at once: an equal entry can only be among the last ones of
     /// its bucket, those of the same file. (Scanning the whole bucket for
     /// a surname thousands of people share was a tenth of a server's start.)
-    fn push_dealt(&mut self, entry: NameEntry) {
-        let bucket = self.by_key.entry(entry.name.key).or_default();
+    fn push_dealt(&mut self, key: u64, entry: NameEntry) {
+        let bucket = self.by_key.entry(key).or_default();
         let mut same_file = bucket.iter().rev().take_while(|e| e.file == entry.file);
         if !same_file.any(|e| *e == entry) {
             bucket.push(entry);
@@ -228,17 +251,17 @@ impl NameIndex {
     pub fn build<'a>(files: impl Iterator<Item = (FileId, &'a FileSummary)>) -> NameIndex {
         use rayon::prelude::*;
         let files: Vec<(FileId, &FileSummary)> = files.collect();
-        let entries: Vec<Vec<(NameEntry, FirstWord)>> =
+        let entries: Vec<Vec<(u64, NameEntry, FirstWord)>> =
             files.par_iter().map(|(id, summary)| file_entries(*id, summary)).collect();
         let shard_count = 1 << SHARD_BITS;
-        let mut keyed: Vec<Vec<NameEntry>> = (0..shard_count).map(|_| Vec::new()).collect();
+        let mut keyed: Vec<Vec<(u64, NameEntry)>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut words: Vec<Vec<(u64, u8)>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut first_word_bits = empty_bits();
         let mut pair_bits = empty_pair_bits();
-        for (entry, first) in entries.into_iter().flatten() {
-            let (i, bit) = pair_bit(entry.name.key, entry.entity, entry.file);
+        for (key, entry, first) in entries.into_iter().flatten() {
+            let (i, bit) = pair_bit(key, entry.entity, entry.file);
             pair_bits[i] |= bit;
-            keyed[shard_of(entry.name.key)].push(entry);
+            keyed[shard_of(key)].push((key, entry));
             if let Some((word, count)) = first {
                 words[shard_of(word)].push((word, count));
                 let (i, bit) = bit_of(word);
@@ -250,8 +273,8 @@ impl NameIndex {
             .zip(words)
             .map(|(keyed, words)| {
                 let mut shard = Shard::default();
-                for entry in keyed {
-                    shard.push_dealt(entry);
+                for (key, entry) in keyed {
+                    shard.push_dealt(key, entry);
                 }
                 for (word, count) in words {
                     shard.first_word(word, count);
@@ -263,8 +286,8 @@ impl NameIndex {
     }
 
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary) {
-        for (entry, first) in file_entries(file, summary) {
-            self.insert(entry, first);
+        for (key, entry, first) in file_entries(file, summary) {
+            self.insert(key, entry, first);
         }
     }
 
@@ -304,27 +327,27 @@ impl NameIndex {
                 let Some(key) = normalizer.key(name) else { continue };
                 let by_key = &mut self.shards[shard_of(key.key)].by_key;
                 if let Some(bucket) = by_key.get_mut(&key.key) {
-                    bucket.retain(|e| !(e.file == file && e.entity == def.id && e.name == key));
+                    bucket.retain(|e| !(e.file == file && e.entity == def.id && e.is_form(&key)));
                     if bucket.is_empty() {
                         by_key.remove(&key.key);
                     }
                 }
             }
         }
-        for (entry, first) in def_entries(file, added) {
-            self.insert(entry, first);
+        for (key, entry, first) in def_entries(file, added) {
+            self.insert(key, entry, first);
         }
     }
 
-    fn insert(&mut self, entry: NameEntry, first: FirstWord) {
+    fn insert(&mut self, key: u64, entry: NameEntry, first: FirstWord) {
         if let Some((word, count)) = first {
             self.shards[shard_of(word)].first_word(word, count);
             let (i, bit) = bit_of(word);
             self.first_word_bits[i] |= bit;
         }
-        let (i, bit) = pair_bit(entry.name.key, entry.entity, entry.file);
+        let (i, bit) = pair_bit(key, entry.entity, entry.file);
         self.pair_bits[i] |= bit;
-        self.shards[shard_of(entry.name.key)].insert(entry);
+        self.shards[shard_of(key)].insert(key, entry);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -350,14 +373,14 @@ impl NameIndex {
         if bucket.len() > LONG_BUCKET {
             return None;
         }
-        Some(bucket.iter().any(|e| e.entity == entity && e.file == file && e.name.matches(key)))
+        Some(bucket.iter().any(|e| e.entity == entity && e.file == file && e.matches(key)))
     }
 
     /// Every `(file, entity)` that has the name `key`, in no set order.
     pub(crate) fn holders(&self, key: &NameKey) -> impl Iterator<Item = (FileId, Symbol)> + '_ {
         let key = *key;
         let bucket = self.shards[shard_of(key.key)].by_key.get(&key.key);
-        bucket.into_iter().flatten().filter(move |e| e.name.matches(&key)).map(|e| (e.file, e.entity))
+        bucket.into_iter().flatten().filter(move |e| e.matches(&key)).map(|e| (e.file, e.entity))
     }
 
     /// Every entity with this name (as written), in index order.
@@ -365,7 +388,7 @@ impl NameIndex {
         let Some(key) = Normalizer::default().key(name) else { return Vec::new() };
         let mut out = Vec::new();
         if let Some(bucket) = self.shards[shard_of(key.key)].by_key.get(&key.key) {
-            for e in bucket.iter().filter(|e| e.name.matches(&key)) {
+            for e in bucket.iter().filter(|e| e.matches(&key)) {
                 if !out.contains(&e.entity) {
                     out.push(e.entity);
                 }
@@ -376,7 +399,7 @@ impl NameIndex {
 
     /// The first entity with the name `key`, and whether another has it too.
     fn lookup_key(&self, key: &NameKey) -> Option<(Symbol, bool)> {
-        let mut matching = self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().filter(|e| e.name.matches(key));
+        let mut matching = self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().filter(|e| e.matches(key));
         let first = matching.next()?.entity;
         Some((first, matching.any(|e| e.entity != first)))
     }
@@ -546,18 +569,18 @@ pub fn lead_key(name: &str) -> Option<u64> {
     key
 }
 
-fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(NameEntry, FirstWord)> {
+fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(u64, NameEntry, FirstWord)> {
     def_entries(file, &summary.defs)
 }
 
-fn def_entries(file: FileId, defs: &[DefInfo]) -> Vec<(NameEntry, FirstWord)> {
+fn def_entries(file: FileId, defs: &[DefInfo]) -> Vec<(u64, NameEntry, FirstWord)> {
     let mut normalizer = Normalizer::default();
     let mut out = Vec::new();
     for def in defs.iter().filter(|d| d.sigil == Sigil::Entity) {
         for name in def.names() {
             let Some(key) = normalizer.key(name) else { continue };
             let first = lead_key(name).map(|lead| (lead, word_count(name).min(usize::from(u8::MAX)) as u8));
-            out.push((NameEntry { name: key, file, entity: def.id }, first));
+            out.push((key.key, NameEntry::new(&key, file, def.id), first));
         }
     }
     out
