@@ -11,6 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
 
 use super::FileId;
+use super::def_table::{self, DefTable};
 use super::summary::{FileSummary, Interner, RefSite, SummaryDiff, Symbol};
 use crate::codes::suggest::Closest;
 use crate::syntax::Sigil;
@@ -27,7 +28,7 @@ pub struct DefLoc {
 pub struct WorkspaceIndex {
     /// Every definition of an id, first by path then position (the first
     /// is the one references resolve to, §7).
-    defs: [FxHashMap<Symbol, SmallVec<[DefLoc; 1]>>; 2],
+    defs: [DefTable; 2],
     refs: [FxHashMap<Symbol, Referrers>; 2],
     /// The ids defined more than once: a set small enough to stay in
     /// cache, asked about every definition of a registry on each keystroke
@@ -81,14 +82,15 @@ impl WorkspaceIndex {
         let (mut index, counted) = rayon::join(
             || {
                 let mut index = WorkspaceIndex::default();
-                // Room for every definition at once: a table of a million
-                // ids grown step by step is rehashed twenty times.
-                let mut defined = [0, 0];
+                // Room for every id defined at once (not grown step by
+                // step).
+                let mut ids = [0, 0];
                 for def in files.iter().flat_map(|(_, summary)| &summary.defs) {
-                    defined[slot(def.sigil)] += 1;
+                    let s = slot(def.sigil);
+                    ids[s] = ids[s].max(def.id.index() + 1);
                 }
-                for (map, n) in index.defs.iter_mut().zip(defined) {
-                    map.reserve(n);
+                for (table, n) in index.defs.iter_mut().zip(ids) {
+                    table.reserve(n);
                 }
                 for (file, summary) in files {
                     index.add_defs(*file, summary, &|a, b| a.cmp(&b));
@@ -140,25 +142,24 @@ impl WorkspaceIndex {
 
     fn insert_def(&mut self, sigil: Sigil, id: Symbol, loc: DefLoc, order: &dyn Fn(FileId, FileId) -> Ordering) {
         let s = slot(sigil);
-        let list = self.defs[s].entry(id).or_default();
-        if list.is_empty() {
-            self.sorted[s] = OnceLock::new();
-        }
-        let at = list.partition_point(|l| match order(l.file, loc.file) {
-            Ordering::Less => true,
-            Ordering::Equal => l.def < loc.def,
-            Ordering::Greater => false,
-        });
-        list.insert(at, loc);
-        if list.len() == 2 {
-            self.duplicated[s].insert(id);
+        match self.defs[s].insert(id, loc, def_table::before(order, loc)) {
+            1 => self.sorted[s] = OnceLock::new(),
+            2 => {
+                self.duplicated[s].insert(id);
+            }
+            _ => {}
         }
     }
 
-    /// Keeps [`duplicated`](Self::duplicated) right after definitions of
-    /// `id` went.
-    fn after_removal(&mut self, s: usize, id: Symbol) {
-        if self.defs[s].get(&id).is_none_or(|list| list.len() < 2) {
+    /// Removes the definitions of `id` that `gone` says, keeping
+    /// [`duplicated`](Self::duplicated) and the sorted ids right.
+    fn remove_defs(&mut self, s: usize, id: Symbol, gone: impl Fn(&DefLoc) -> bool) {
+        let was_defined = self.defs[s].contains(id);
+        let left = self.defs[s].remove(id, gone);
+        if left == 0 && was_defined {
+            self.sorted[s] = OnceLock::new();
+        }
+        if left < 2 {
             self.duplicated[s].remove(&id);
         }
     }
@@ -166,15 +167,7 @@ impl WorkspaceIndex {
     /// Removes what [`add_file`](Self::add_file) added for this summary.
     pub fn remove_file(&mut self, file: FileId, summary: &FileSummary) {
         for def in &summary.defs {
-            let s = slot(def.sigil);
-            if let Some(list) = self.defs[s].get_mut(&def.id) {
-                list.retain(|l| l.file != file);
-                if list.is_empty() {
-                    self.defs[s].remove(&def.id);
-                    self.sorted[s] = OnceLock::new();
-                }
-            }
-            self.after_removal(s, def.id);
+            self.remove_defs(slot(def.sigil), def.id, |l| l.file == file);
         }
         self.remove_refs(file, &summary.refs);
     }
@@ -196,26 +189,14 @@ impl WorkspaceIndex {
         let saved = [0, 1].map(|s| self.sorted[s].get().cloned());
         let first = diff.first_def;
         for (i, def) in diff.removed_defs.iter().enumerate() {
-            let s = slot(def.sigil);
             let loc = DefLoc { file, def: (first + i) as u32 };
-            if let Some(list) = self.defs[s].get_mut(&def.id) {
-                list.retain(|l| *l != loc);
-                if list.is_empty() {
-                    self.defs[s].remove(&def.id);
-                    self.sorted[s] = OnceLock::new();
-                }
-            }
-            self.after_removal(s, def.id);
+            self.remove_defs(slot(def.sigil), def.id, |l| *l == loc);
         }
         let (removed, added) = (diff.removed_defs.len(), diff.added_defs);
         if removed != added {
             for (i, def) in new.defs.iter().enumerate().skip(first + added) {
                 let old = DefLoc { file, def: (i + removed - added) as u32 };
-                if let Some(loc) =
-                    self.defs[slot(def.sigil)].get_mut(&def.id).and_then(|l| l.iter_mut().find(|l| **l == old))
-                {
-                    loc.def = i as u32;
-                }
+                self.defs[slot(def.sigil)].renumber(def.id, old, i as u32);
             }
         }
         for (i, def) in new.defs.iter().enumerate().skip(first).take(added) {
@@ -275,11 +256,11 @@ impl WorkspaceIndex {
 
     /// Every definition of `id`, the one references resolve to first.
     pub fn definitions(&self, sigil: Sigil, id: Symbol) -> &[DefLoc] {
-        self.defs[slot(sigil)].get(&id).map(|l| &l[..]).unwrap_or(&[])
+        self.defs[slot(sigil)].get(id)
     }
 
     pub fn is_defined(&self, sigil: Sigil, id: Symbol) -> bool {
-        self.defs[slot(sigil)].contains_key(&id)
+        self.defs[slot(sigil)].contains(id)
     }
 
     /// How many references to `id` the workspace holds.
@@ -300,7 +281,7 @@ impl WorkspaceIndex {
     /// The defined ids, sorted (built once per change of the id set).
     pub fn sorted_ids(&self, sigil: Sigil, interner: &Interner) -> Arc<SortedIds> {
         let s = slot(sigil);
-        self.sorted[s].get_or_init(|| Arc::new(SortedIds::new(self.defs[s].keys().copied(), interner))).clone()
+        self.sorted[s].get_or_init(|| Arc::new(SortedIds::new(self.defs[s].ids(), interner))).clone()
     }
 
     /// Builds now the sorted ids "did you mean" is going to need: those of
@@ -313,7 +294,7 @@ impl WorkspaceIndex {
         for sigil in [Sigil::Entity, Sigil::Source] {
             let undefined = self.refs[slot(sigil)]
                 .iter()
-                .any(|(id, r)| r.total > 0 && self.defs.iter().all(|defs| !defs.contains_key(id)));
+                .any(|(id, r)| r.total > 0 && self.defs.iter().all(|defs| !defs.contains(*id)));
             if undefined {
                 self.sorted_ids(sigil, interner);
             }
@@ -328,7 +309,7 @@ impl WorkspaceIndex {
     /// The defined ids of `sigil`, in no order: what [`SortedIds::new`]
     /// sorts when it runs away from the workspace's lock.
     pub fn defined_ids(&self, sigil: Sigil) -> Vec<Symbol> {
-        self.defs[slot(sigil)].keys().copied().collect()
+        self.defs[slot(sigil)].ids().collect()
     }
 
     /// Takes `sorted`, built from [`defined_ids`](Self::defined_ids) of

@@ -25,7 +25,7 @@ impl Symbol {
         self.0.get() as usize - 1
     }
 
-    fn from_index(index: usize) -> Option<Symbol> {
+    pub(crate) fn from_index(index: usize) -> Option<Symbol> {
         u32::try_from(index + 1).ok().and_then(NonZeroU32::new).map(Symbol)
     }
 }

@@ -2,6 +2,7 @@
 //! spec §9. Pure: no I/O, no LSP, no threads of its own (rayon aside).
 
 pub mod apply;
+mod def_table;
 pub mod deps;
 mod diagnostic;
 pub mod diagnostics;
