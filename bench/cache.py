@@ -22,8 +22,9 @@ the corpus itself is never changed). Every figure is a wall time next to
 * the cache's size on disk against the tree's;
 * the language server (`newsmark lsp`, driven over stdio as by
   bench/run.py) started on the tree: time from `initialize` until its
-  "Indexing…" progress ends, and its peak memory (VmHWM) 3 s later (what
-  it builds in the background after indexing counts), with the warm
+  "Indexing…" progress ends, its peak memory (VmHWM) and its memory
+  (VmRSS) 3 s later (what it builds in the background after indexing
+  counts), with the warm
   cache and with an empty cache folder (`NEWSMARK_CACHE_DIR`); with the
   warm cache, also the time until it logged that the files it took from
   the cache were verified (it serves from the cache before that).
@@ -44,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import LspClient, LspError, client_capabilities  # noqa: E402
@@ -91,12 +93,20 @@ def output(exe: str, root: Path, *extra: str) -> bytes:
     return p.stdout
 
 
-def server_start(exe: str, root: Path, cache_dir: Path | None) -> tuple[float, int, float | None]:
-    """(seconds from `initialize` until the "Indexing…" progress ends,
-    VmHWM bytes 3 s later, seconds until the server logged that it
-    verified the files it took from the cache, or None when it took none
-    on their entries alone) of `newsmark lsp` started on `root`; with
-    `cache_dir`, that folder is its cache (NEWSMARK_CACHE_DIR)."""
+class Start(NamedTuple):
+    """One start of the server (see `server_start`)."""
+    seconds: float
+    hwm: int
+    rss: int
+    verified: float | None
+
+
+def server_start(exe: str, root: Path, cache_dir: Path | None) -> Start:
+    """Seconds from `initialize` until the "Indexing…" progress ends,
+    VmHWM and VmRSS bytes 3 s later, and seconds until the server logged
+    that it verified the files it took from the cache (None when it took
+    none on their entries alone), of `newsmark lsp` started on `root`;
+    with `cache_dir`, that folder is its cache (NEWSMARK_CACHE_DIR)."""
     env_before = os.environ.get("NEWSMARK_CACHE_DIR")
     if cache_dir is not None:
         os.environ["NEWSMARK_CACHE_DIR"] = str(cache_dir)
@@ -130,10 +140,10 @@ def server_start(exe: str, root: Path, cache_dir: Path | None) -> tuple[float, i
         # What the server builds once indexing has ended (the sorted ids
         # of completion) counts in its memory too.
         time.sleep(3)
-        hwm = c.vm_hwm()
-        if hwm is None:
-            sys.exit("the server's VmHWM could not be read")
-        return end - t0, hwm, (verified - t0 if verified is not None else None)
+        hwm, rss = c.vm_hwm(), c.vm_rss()
+        if hwm is None or rss is None:
+            sys.exit("the server's VmHWM or VmRSS could not be read")
+        return Start(end - t0, hwm, rss, verified - t0 if verified is not None else None)
     except LspError as e:
         sys.exit(f"the server failed: {e}")
     finally:
@@ -251,13 +261,15 @@ def main() -> None:
 
         # The server, on the warm cache the last run left, then on none.
         starts = [server_start(exe, root, None) for _ in range(args.runs)]
-        figures["server_warm_s"] = min(s for s, _, _ in starts)
-        figures["server_warm_hwm"] = max(h for _, h, _ in starts)
-        verified = [v for _, _, v in starts if v is not None]
+        figures["server_warm_s"] = min(s.seconds for s in starts)
+        figures["server_warm_hwm"] = max(s.hwm for s in starts)
+        figures["server_warm_rss"] = max(s.rss for s in starts)
+        verified = [s.verified for s in starts if s.verified is not None]
         figures["server_verified_s"] = min(verified) if verified else None
         empty = work / "empty-cache"
         empty.mkdir()
-        figures["server_cold_s"], figures["server_cold_hwm"], _ = server_start(exe, root, empty)
+        cold = server_start(exe, root, empty)
+        figures["server_cold_s"], figures["server_cold_hwm"] = cold.seconds, cold.hwm
 
         figures["rg_s_after"] = rg_wall()
         figures["tree_bytes"] = tree_bytes(root, ".newsmark_cache")
@@ -287,6 +299,8 @@ def main() -> None:
          f"{figures['aka_common_s'] / rg_s:.2f}×", f"{figures['aka_common_rss'] / mib:.0f} MiB"),
         ("server: `initialize` to index complete, warm cache", f"{figures['server_warm_s']:.2f} s", "",
          f"{figures['server_warm_hwm'] / mib:.0f} MiB"),
+        ("server: memory 3 s after index complete (VmRSS), warm cache", f"{figures['server_warm_rss'] / mib:.0f} MiB",
+         "", ""),
         ("server: `initialize` to the files taken from the cache verified",
          "-" if figures["server_verified_s"] is None else f"{figures['server_verified_s']:.2f} s", "", ""),
         ("server: `initialize` to index complete, no cache", f"{figures['server_cold_s']:.2f} s", "",

@@ -397,9 +397,17 @@ class LspClient:
 
     def vm_hwm(self) -> int | None:
         """Peak resident memory of the server (VmHWM), in bytes."""
+        return self.vm_status("VmHWM")
+
+    def vm_rss(self) -> int | None:
+        """Resident memory of the server now (VmRSS), in bytes."""
+        return self.vm_status("VmRSS")
+
+    def vm_status(self, field: str) -> int | None:
+        """A memory field of /proc/PID/status (kB there), in bytes."""
         try:
             for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
         except OSError:
             return None

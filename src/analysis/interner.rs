@@ -34,9 +34,9 @@ impl Symbol {
 /// threads rarely wait for one lock.
 const SHARDS: usize = 64;
 
-/// The bits of a hash that pick a shard: above those `hashbrown` uses for
-/// a slot in a shard's table and below the seven it keeps as the tag, so
-/// that the ids of one shard still spread over its table.
+/// The bits of a hash that pick a shard: its high half, so that the ids of
+/// one shard still spread over its table, which places them by the low
+/// half ([`placed`]).
 fn shard_of(hash: u64) -> usize {
     (hash >> 32) as usize % SHARDS
 }
@@ -53,7 +53,25 @@ pub struct Interner {
 /// One lock's worth of the map, on a cache line of its own.
 #[repr(align(64))]
 #[derive(Default)]
-struct Shard(RwLock<HashTable<u32>>);
+struct Shard(RwLock<HashTable<Slot>>);
+
+/// A symbol number and the low half of its string's hash: the table
+/// grows (a cold run interns a million and a half ids from none) without
+/// reading and hashing every string again, and a probe whose tag matched
+/// by chance is told apart without reading the string.
+#[derive(Clone, Copy)]
+struct Slot {
+    index: u32,
+    hash: u32,
+}
+
+/// The hash the shard tables place a slot by: the low half of the
+/// string's hash, in both halves (`hashbrown` takes the slot's position
+/// from the low bits and its tag from the top seven). The high half picks
+/// the shard ([`shard_of`]).
+fn placed(low: u32) -> u64 {
+    (u64::from(low) << 32) | u64::from(low)
+}
 
 impl Default for Interner {
     fn default() -> Interner {
@@ -94,15 +112,15 @@ impl Interner {
     }
 
     /// Adds `id`, known to be absent from `table`, its shard's.
-    fn insert(&self, table: &mut HashTable<u32>, hash: u64, id: &str) -> Symbol {
+    fn insert(&self, table: &mut HashTable<Slot>, hash: u64, id: &str) -> Symbol {
         let index = self.strings.push(id.into());
         let Some(symbol) = Symbol::from_index(index) else {
             // Four billion ids: no workspace comes near, and a symbol that
             // resolves to another id would be worse than stopping.
             panic!("more ids than a symbol can number");
         };
-        let strings = &self.strings;
-        table.insert_unique(hash, index as u32, |&i| self.hasher.hash_one(resolve_in(strings, i)));
+        let low = hash as u32;
+        table.insert_unique(placed(low), Slot { index: index as u32, hash: low }, |slot| placed(slot.hash));
         symbol
     }
 
@@ -169,9 +187,10 @@ impl Interner {
         self.find(&self.shards[shard_of(hash)].0.read(), hash, id)
     }
 
-    fn find(&self, table: &HashTable<u32>, hash: u64, id: &str) -> Option<Symbol> {
-        let index = *table.find(hash, |&i| resolve_in(&self.strings, i) == id)?;
-        Symbol::from_index(index as usize)
+    fn find(&self, table: &HashTable<Slot>, hash: u64, id: &str) -> Option<Symbol> {
+        let low = hash as u32;
+        let slot = table.find(placed(low), |slot| slot.hash == low && resolve_in(&self.strings, slot.index) == id)?;
+        Symbol::from_index(slot.index as usize)
     }
 
     /// The id of `symbol` (empty for a symbol of another interner that
