@@ -746,6 +746,32 @@ mod tests {
         }
     }
 
+    /// §7 through the index, whose entries keep only part of a name's
+    /// hashes: a short name matches only as cased, a longer one in any
+    /// case; the short forms of one key (`US`, `Us`) stay apart, also
+    /// when one of them is removed from an entity that has both.
+    #[test]
+    fn short_names_match_keeping_case_and_one_form_goes_alone() {
+        let interner = Interner::new();
+        let text = "@usa: place \"US\"\n  aka: Us; United States\n\n@us-weekly: org \"Us\"\n  aka: Us Weekly\n\n@webb: person \"Daniel Webb\"\n  aka: WEBB\n";
+        let summary = FileSummary::new(&crate::syntax::parse(text), text, &interner);
+        let mut index = NameIndex::build([(FileId(0), &summary)].into_iter());
+        let sym = |id: &str| interner.get(id).unwrap();
+        assert_eq!(index.entities_named("US"), vec![sym("usa")]);
+        assert_eq!(index.entities_named("Us"), vec![sym("usa"), sym("us-weekly")]);
+        assert_eq!(index.lookup("us"), None);
+        assert_eq!(index.entities_named("U.S."), vec![sym("usa")]);
+        assert_eq!(index.lookup("united states"), Some(sym("usa")));
+        assert_eq!(index.lookup("DANIEL WEBB"), Some(sym("webb")));
+        assert_eq!(index.lookup("webb"), Some(sym("webb")), "four letters are no short name");
+        // `@usa`'s names go but `US`, which another of its definitions
+        // still has: its `Us` goes, its `US` (the same key) stays.
+        index.update_defs(FileId(0), &summary.defs[..1], &[], &|_, name| name == "US");
+        assert_eq!(index.entities_named("US"), vec![sym("usa")]);
+        assert_eq!(index.entities_named("Us"), vec![sym("us-weekly")]);
+        assert_eq!(index.lookup("United States"), None);
+    }
+
     #[test]
     fn a_bulk_build_holds_the_entries_one_file_at_a_time_would() {
         let interner = Interner::new();
