@@ -84,10 +84,10 @@ impl DefTable {
     }
 
     /// Removes the definitions of `id` that `gone` says; how many it has
-    /// now.
-    pub(super) fn remove(&mut self, id: Symbol, gone: impl Fn(&DefLoc) -> bool) -> usize {
+    /// now, or `None` when it had none.
+    pub(super) fn remove(&mut self, id: Symbol, gone: impl Fn(&DefLoc) -> bool) -> Option<usize> {
         let i = id.index();
-        let Some(first) = self.first.get(i).copied().filter(|first| *first != NONE) else { return 0 };
+        let first = self.first.get(i).copied().filter(|first| *first != NONE)?;
         let left = match self.more.get_mut(&id) {
             Some(all) => {
                 all.retain(|l| !gone(l));
@@ -110,7 +110,7 @@ impl DefTable {
         if left == 0 {
             self.defined -= 1;
         }
-        left
+        Some(left)
     }
 
     /// Renumbers the definition `old` of `id` to `def` (its position in
@@ -190,8 +190,9 @@ mod tests {
         for (id, file) in removals {
             let n = table.remove(ids[id], |l| l.file == FileId(file));
             let list = model.entry(ids[id]).or_default();
+            let had = !list.is_empty();
             list.retain(|l| l.file != FileId(file));
-            assert_eq!(n, list.len());
+            assert_eq!(n, had.then_some(list.len()));
             check(&table, &model);
         }
         assert_eq!(table.len(), 0);

@@ -154,12 +154,11 @@ impl WorkspaceIndex {
     /// Removes the definitions of `id` that `gone` says, keeping
     /// [`duplicated`](Self::duplicated) and the sorted ids right.
     fn remove_defs(&mut self, s: usize, id: Symbol, gone: impl Fn(&DefLoc) -> bool) {
-        let was_defined = self.defs[s].contains(id);
         let left = self.defs[s].remove(id, gone);
-        if left == 0 && was_defined {
+        if left == Some(0) {
             self.sorted[s] = OnceLock::new();
         }
-        if left < 2 {
+        if left.is_none_or(|left| left < 2) {
             self.duplicated[s].remove(&id);
         }
     }

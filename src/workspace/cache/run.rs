@@ -772,18 +772,20 @@ impl WorkspaceRun<'_> {
         })
     }
 
+    /// The stored summary of cache entry `entry`, as stored (postcard).
+    fn summary_bytes(&self, entry: usize) -> Option<&[u8]> {
+        let l = self.loaded.as_ref()?;
+        l.summary_bytes(l.entries.get(entry)?)
+    }
+
     /// The cached summary of `entry`, its ids interned in `interner`.
     pub(super) fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
-        let l = self.loaded.as_ref()?;
-        let bytes = l.summary_bytes(l.entries.get(entry)?)?;
-        FileSummary::from_full_view(&StoredSummaryFull::read(bytes)?, interner)
+        FileSummary::from_full_view(&StoredSummaryFull::read(self.summary_bytes(entry)?)?, interner)
     }
 
     /// [`decode`](Self::decode), its ids interned already.
     fn decode_with(&self, entry: usize, symbols: &[Option<crate::analysis::Symbol>]) -> Option<FileSummary> {
-        let l = self.loaded.as_ref()?;
-        let bytes = l.summary_bytes(l.entries.get(entry)?)?;
-        FileSummary::from_full_view_with(&StoredSummaryFull::read(bytes)?, symbols)
+        FileSummary::from_full_view_with(&StoredSummaryFull::read(self.summary_bytes(entry)?)?, symbols)
     }
 
     /// The workspace of `files`: summaries of unchanged files from the
@@ -817,14 +819,11 @@ impl WorkspaceRun<'_> {
         // summary (three million references) until all ids are in.
         let stored_ids: Vec<Vec<&str>> = states
             .par_iter()
-            .map(|state| match (state, &self.loaded) {
-                (State::Same { entry, .. }, Some(l)) => l
-                    .entries
-                    .get(*entry)
-                    .and_then(|e| l.summary_bytes(e))
-                    .and_then(StoredSummaryFull::ids)
-                    .unwrap_or_default(),
-                _ => Vec::new(),
+            .map(|state| match state {
+                State::Same { entry, .. } => {
+                    self.summary_bytes(*entry).and_then(StoredSummaryFull::ids).unwrap_or_default()
+                }
+                State::Changed { .. } => Vec::new(),
             })
             .collect();
         let interned = interner.intern_lists(&stored_ids);
