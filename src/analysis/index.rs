@@ -7,11 +7,11 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::{FxHashMap, FxHashSet};
-use smallvec::SmallVec;
+use rustc_hash::FxHashSet;
 
 use super::FileId;
 use super::def_table::{self, DefTable};
+use super::ref_table::RefTable;
 use super::summary::{FileSummary, Interner, RefSite, SummaryDiff, Symbol};
 use crate::codes::suggest::Closest;
 use crate::syntax::Sigil;
@@ -29,42 +29,13 @@ pub struct WorkspaceIndex {
     /// Every definition of an id, first by path then position (the first
     /// is the one references resolve to, §7).
     defs: [DefTable; 2],
-    refs: [FxHashMap<Symbol, Referrers>; 2],
+    refs: [RefTable; 2],
     /// The ids defined more than once: a set small enough to stay in
     /// cache, asked about every definition of a registry on each keystroke
     /// (where `defs`, a million entries, costs a cache miss per question).
     duplicated: [FxHashSet<Symbol>; 2],
     /// Sorted ids, built on first use after a change of the defined ids.
     sorted: [OnceLock<Arc<SortedIds>>; 2],
-}
-
-/// The files that reference one id, and how often.
-#[derive(Clone, Debug, Default)]
-struct Referrers {
-    total: u32,
-    /// Sorted by file.
-    files: SmallVec<[(FileId, u32); 1]>,
-}
-
-impl Referrers {
-    fn add(&mut self, file: FileId, n: u32) {
-        self.total += n;
-        match self.files.binary_search_by_key(&file, |&(f, _)| f) {
-            Ok(i) => self.files[i].1 += n,
-            Err(i) => self.files.insert(i, (file, n)),
-        }
-    }
-
-    fn remove(&mut self, file: FileId, n: u32) {
-        if let Ok(i) = self.files.binary_search_by_key(&file, |&(f, _)| f) {
-            let taken = n.min(self.files[i].1);
-            self.total -= taken;
-            self.files[i].1 -= taken;
-            if self.files[i].1 == 0 {
-                self.files.remove(i);
-            }
-        }
-    }
 }
 
 pub(super) fn slot(sigil: Sigil) -> usize {
@@ -82,14 +53,9 @@ impl WorkspaceIndex {
         let (mut index, counted) = rayon::join(
             || {
                 let mut index = WorkspaceIndex::default();
-                // Room for every id defined at once (not grown step by
-                // step).
-                let mut ids = [0, 0];
-                for def in files.iter().flat_map(|(_, summary)| &summary.defs) {
-                    let s = slot(def.sigil);
-                    ids[s] = ids[s].max(def.id.index() + 1);
-                }
-                for (table, n) in index.defs.iter_mut().zip(ids) {
+                // Room for every id at once (not grown step by step).
+                let defined = files.iter().flat_map(|(_, summary)| summary.defs.iter().map(|d| (d.sigil, d.id)));
+                for (table, n) in index.defs.iter_mut().zip(ids_below(defined)) {
                     table.reserve(n);
                 }
                 for (file, summary) in files {
@@ -99,6 +65,10 @@ impl WorkspaceIndex {
             },
             || {
                 let mut counted = WorkspaceIndex::default();
+                let referenced = files.iter().flat_map(|(_, summary)| summary.refs.iter().map(|r| (r.sigil, r.id)));
+                for (table, n) in counted.refs.iter_mut().zip(ids_below(referenced)) {
+                    table.reserve(n);
+                }
                 for (file, summary) in files {
                     counted.add_refs(*file, &summary.refs);
                 }
@@ -124,19 +94,13 @@ impl WorkspaceIndex {
 
     fn add_refs(&mut self, file: FileId, refs: &[RefSite]) {
         for (sigil, id, n) in counted(refs) {
-            self.refs[slot(sigil)].entry(id).or_default().add(file, n);
+            self.refs[slot(sigil)].add(id, file, n);
         }
     }
 
     fn remove_refs(&mut self, file: FileId, refs: &[RefSite]) {
         for (sigil, id, n) in counted(refs) {
-            let map = &mut self.refs[slot(sigil)];
-            if let Some(referrers) = map.get_mut(&id) {
-                referrers.remove(file, n);
-                if referrers.total == 0 {
-                    map.remove(&id);
-                }
-            }
+            self.refs[slot(sigil)].remove(id, file, n);
         }
     }
 
@@ -264,12 +228,12 @@ impl WorkspaceIndex {
 
     /// How many references to `id` the workspace holds.
     pub fn ref_count(&self, sigil: Sigil, id: Symbol) -> u32 {
-        self.refs[slot(sigil)].get(&id).map_or(0, |r| r.total)
+        self.refs[slot(sigil)].get(id).map_or(0, |r| r.total)
     }
 
     /// The files referencing `id`, with their counts.
     pub fn referrers(&self, sigil: Sigil, id: Symbol) -> &[(FileId, u32)] {
-        self.refs[slot(sigil)].get(&id).map_or(&[], |r| &r.files[..])
+        self.refs[slot(sigil)].get(id).map_or(&[], |r| &r.files[..])
     }
 
     /// How many distinct ids are defined.
@@ -291,9 +255,8 @@ impl WorkspaceIndex {
     /// 100,000 articles, one core idle).
     pub fn prepare_suggestions(&self, interner: &Interner) {
         for sigil in [Sigil::Entity, Sigil::Source] {
-            let undefined = self.refs[slot(sigil)]
-                .iter()
-                .any(|(id, r)| r.total > 0 && self.defs.iter().all(|defs| !defs.contains(*id)));
+            let undefined =
+                self.refs[slot(sigil)].iter().any(|(id, _)| self.defs.iter().all(|defs| !defs.contains(id)));
             if undefined {
                 self.sorted_ids(sigil, interner);
             }
@@ -316,6 +279,17 @@ impl WorkspaceIndex {
     pub fn offer_sorted_ids(&self, sigil: Sigil, sorted: Arc<SortedIds>) {
         let _ = self.sorted[slot(sigil)].set(sorted);
     }
+}
+
+/// For each sigil (by [`slot`]), one past the highest id number of it in
+/// `ids`.
+fn ids_below(ids: impl Iterator<Item = (Sigil, Symbol)>) -> [usize; 2] {
+    let mut below = [0, 0];
+    for (sigil, id) in ids {
+        let s = slot(sigil);
+        below[s] = below[s].max(id.index() + 1);
+    }
+    below
 }
 
 /// Each distinct `(sigil, id)` of `refs` with how often it occurs.
@@ -346,20 +320,24 @@ pub struct SortedIds {
     backward: PackedStrs,
 }
 
-/// Strings stored end to end, with their end offsets.
+/// Strings stored end to end, with their end offsets (4 bytes each: the
+/// ids of a workspace are far from 4 GB of text; strings past that are not
+/// kept).
 struct PackedStrs {
     text: String,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
 }
 
 impl PackedStrs {
     fn new<'a>(sorted: impl Iterator<Item = &'a str>) -> PackedStrs {
         let mut packed = PackedStrs { text: String::new(), ends: Vec::new() };
         for s in sorted {
+            let Ok(end) = u32::try_from(packed.text.len() + s.len()) else { break };
             packed.text.push_str(s);
-            packed.ends.push(packed.text.len());
+            packed.ends.push(end);
         }
         packed.text.shrink_to_fit();
+        packed.ends.shrink_to_fit();
         packed
     }
 
@@ -368,8 +346,8 @@ impl PackedStrs {
     }
 
     fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
     }
 
     /// The number of strings that sort before `key`.
@@ -439,11 +417,20 @@ impl SortedIds {
         // waits for it: sort on all of them.
         let mut forward: Vec<&str> = ids.collect();
         forward.par_sort_unstable();
-        let mut backward: Vec<String> = forward.par_iter().map(|s| reversed(s)).collect();
-        backward.par_sort_unstable();
+        // Reversed end to end in one text, not a string each (a million
+        // small allocations freed at once, between the workspace's own).
+        let mut reversed_text = String::with_capacity(forward.iter().map(|s| s.len()).sum());
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(forward.len());
+        for s in &forward {
+            let start = reversed_text.len();
+            reversed_text.extend(s.chars().rev());
+            spans.push(start..reversed_text.len());
+        }
+        let text = reversed_text.as_str();
+        spans.par_sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
         SortedIds {
             forward: PackedStrs::new(forward.into_iter()),
-            backward: PackedStrs::new(backward.iter().map(String::as_str)),
+            backward: PackedStrs::new(spans.into_iter().map(|span| &text[span])),
         }
     }
 

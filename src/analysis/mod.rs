@@ -9,6 +9,7 @@ pub mod diagnostics;
 mod index;
 mod interner;
 pub(crate) mod names;
+mod ref_table;
 pub mod schema;
 mod suggestion_window;
 mod summary;

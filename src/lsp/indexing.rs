@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString, ProgressToken};
 
 use super::convert::{self, LineMap};
+use super::memory;
 use super::session::Session;
 use super::state::{Indexed, SharedWorkspace, State, indexable};
 use crate::analysis::SortedIds;
@@ -166,7 +167,7 @@ async fn run(
     // second or so for a million) is built now, in the background, rather
     // than by the first of them.
     let shared: Vec<SharedWorkspace> = session.read(|s| roots.iter().filter_map(|r| s.workspace_at(r)).collect());
-    tokio::task::spawn_blocking(move || shared.iter().for_each(sort_ids_aside));
+    let sorted = tokio::task::spawn_blocking(move || shared.iter().for_each(sort_ids_aside));
     // A workspace that found no cache it could use leaves one of the
     // summaries it read, for its next start (and `check`'s).
     if !seeds.is_empty() {
@@ -176,6 +177,9 @@ async fn run(
             session.client.log_message(lsp::MessageType::INFO, line).await;
         }
     }
+    // Everything the load allocated for a while is freed by now.
+    let _ = sorted.await;
+    let _ = tokio::task::spawn_blocking(memory::give_back_freed).await;
 }
 
 /// Verifies the files each workspace took from the cache on their

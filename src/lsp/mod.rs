@@ -6,7 +6,8 @@
 //! change to them), `snapshot` (what a request reads), `document` (rope
 //! and per-version text), `convert` (positions, encodings, protocol types),
 //! `features` (the ide functions as LSP), `diagnostics` (debounce and the
-//! one publisher), `indexing` (background loading with progress), `watch`
+//! one publisher), `indexing` (background loading with progress), `memory`
+//! (what the load freed, given back), `watch`
 //! (the file watchers asked for), `transport` (the input guard), `wire`
 //! (the output: large answers serialized once, without `serde_json::Value`).
 
@@ -15,6 +16,7 @@ mod diagnostics;
 mod document;
 mod features;
 mod indexing;
+mod memory;
 mod server;
 mod session;
 mod snapshot;
