@@ -2,8 +2,6 @@
 //! its definitions (with their attributes) and every reference it makes.
 //! Small on purpose: the full parse is dropped once the summary is built.
 
-use smallvec::SmallVec;
-
 use super::schema::{self, KeyContext};
 use crate::syntax::{Attribute, Parse, Reparsed, Sigil};
 use crate::text::{LineIndex, TextRange};
@@ -57,7 +55,10 @@ fn locate(refs: &mut [RefSite], text: &str, lines: &LineIndex) {
 
 /// What the index keeps of a definition. Its kind, name and attributes
 /// live in one allocation (a million registry definitions would otherwise
-/// cost six small allocations each).
+/// cost six small allocations each), joined by line breaks, which none of
+/// them can hold (each is read from one line): a definition takes 40
+/// bytes besides, where the offsets of its parts kept beside the text took
+/// 40 more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefInfo {
     pub sigil: Sigil,
@@ -67,13 +68,14 @@ pub struct DefInfo {
     /// The whole block (header and attributes).
     pub range: TextRange,
     /// The kind, the name, then the key and value of every attribute line,
-    /// end to end.
+    /// each followed by [`PART_END`] but the last.
     text: Box<str>,
-    /// End offsets in `text`: kind, name, then key and value of each
-    /// attribute.
-    ends: SmallVec<[u32; 8]>,
     has_name: bool,
 }
+
+// A million definitions in a large registry set: each byte here is a
+// megabyte of the server's memory.
+const _: () = assert!(std::mem::size_of::<DefInfo>() == 40);
 
 impl DefInfo {
     pub fn new<'a>(
@@ -85,12 +87,23 @@ impl DefInfo {
         name: Option<&str>,
         attrs: impl Iterator<Item = (&'a str, &'a str)> + Clone,
     ) -> DefInfo {
-        let len = kind.len() + name.map_or(0, str::len) + attrs.clone().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        let len = kind.len()
+            + name.map_or(0, str::len)
+            + attrs.clone().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>()
+            + 1;
         let mut text = String::with_capacity(len);
-        let mut ends = SmallVec::new();
+        let mut first = true;
         let mut push = |s: &str| {
-            text.push_str(s);
-            ends.push(text.len() as u32);
+            if !std::mem::take(&mut first) {
+                text.push(PART_END);
+            }
+            // Never so from the parser (a part is read from one line);
+            // kept from cutting the parts wrongly all the same.
+            if s.contains(PART_END) {
+                text.push_str(&s.replace(PART_END, " "));
+            } else {
+                text.push_str(s);
+            }
         };
         push(kind);
         push(name.unwrap_or(""));
@@ -98,21 +111,17 @@ impl DefInfo {
             push(k);
             push(v);
         }
-        DefInfo { sigil, id, id_range, range, text: text.into_boxed_str(), ends, has_name: name.is_some() }
+        DefInfo { sigil, id, id_range, range, text: text.into_boxed_str(), has_name: name.is_some() }
     }
 
     /// Same definition apart from where it is written.
     pub fn same_content(&self, other: &DefInfo) -> bool {
-        self.sigil == other.sigil
-            && self.id == other.id
-            && self.has_name == other.has_name
-            && self.ends == other.ends
-            && self.text == other.text
+        self.sigil == other.sigil && self.id == other.id && self.has_name == other.has_name && self.text == other.text
     }
 
     /// Its kind, name and attributes, borrowed.
     pub fn parts(&self) -> DefParts<'_> {
-        DefParts { text: &self.text, ends: &self.ends, has_name: self.has_name }
+        DefParts { text: &self.text, has_name: self.has_name }
     }
 
     pub fn kind(&self) -> &str {
@@ -125,7 +134,7 @@ impl DefInfo {
     }
 
     /// Every attribute line as `(key, value)`, in order.
-    pub fn attrs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+    pub fn attrs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.parts().attrs()
     }
 
@@ -146,32 +155,36 @@ impl DefInfo {
     }
 }
 
+/// What ends each part of a definition's text but the last.
+const PART_END: char = '\n';
+
 /// A definition's kind, name and attributes, end to end in `text` as
 /// [`DefInfo`] keeps them (or as a cache stores them, read in place).
 #[derive(Clone, Copy, Debug)]
 pub struct DefParts<'a> {
     text: &'a str,
-    ends: &'a [u32],
     has_name: bool,
 }
 
 impl<'a> DefParts<'a> {
-    fn part(self, i: usize) -> &'a str {
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |&e| e as usize) };
-        let end = self.ends.get(i).map_or(start, |&e| e as usize);
-        self.text.get(start..end).unwrap_or("")
+    fn parts(self) -> Parts<'a> {
+        Parts { rest: Some(self.text) }
     }
 
     pub fn kind(self) -> &'a str {
-        self.part(0)
+        self.parts().next().unwrap_or("")
     }
 
     pub fn name(self) -> Option<&'a str> {
-        self.has_name.then(|| self.part(1))
+        self.has_name.then(|| self.parts().nth(1).unwrap_or(""))
     }
 
-    pub fn attrs(self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + 'a {
-        (0..self.ends.len().saturating_sub(2) / 2).map(move |i| (self.part(2 + 2 * i), self.part(3 + 2 * i)))
+    pub fn attrs(self) -> Attrs<'a> {
+        let mut parts = self.parts();
+        // Kind and name, then key and value of each.
+        parts.next();
+        parts.next();
+        Attrs { parts }
     }
 
     pub fn attr(self, key: &str) -> Option<&'a str> {
@@ -179,15 +192,60 @@ impl<'a> DefParts<'a> {
     }
 
     pub fn list(self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.attrs()
-            .filter(move |(k, _)| *k == key)
-            .flat_map(|(_, v)| v.split(';'))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        self.attrs().list(key)
     }
 
+    /// The display name (when not blank) and every `aka`: the text is
+    /// read once (a million definitions' names are indexed at each load).
     pub fn names(self) -> impl Iterator<Item = &'a str> + 'a {
-        self.name().filter(|n| !n.trim().is_empty()).into_iter().chain(self.list("aka"))
+        let mut parts = self.parts();
+        parts.next();
+        let name = parts.next().filter(|n| self.has_name && !n.trim().is_empty());
+        name.into_iter().chain(Attrs { parts }.list("aka"))
+    }
+}
+
+/// The parts of a definition's text. (`str::split` looks for each end
+/// with `memchr`, which is slower than a plain loop over parts this
+/// short: the names of a million definitions are read at every load.)
+struct Parts<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == PART_END as u8) {
+            Some(end) => {
+                self.rest = rest.get(end + 1..);
+                rest.get(..end)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+/// The attributes of a definition, as `(key, value)`, in order (a key
+/// without a value, which only a damaged cache could hold, is left out).
+pub struct Attrs<'a> {
+    parts: Parts<'a>,
+}
+
+impl<'a> Attrs<'a> {
+    /// The items of the lines of `key`: split on `;`, trimmed, empty items
+    /// dropped.
+    fn list(self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.filter(move |(k, _)| *k == key).flat_map(|(_, v)| v.split(';')).map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<(&'a str, &'a str)> {
+        Some((self.parts.next()?, self.parts.next()?))
     }
 }
 
@@ -472,7 +530,6 @@ struct StoredDef {
     id_range: (u32, u32),
     range: (u32, u32),
     text: String,
-    ends: Vec<u32>,
     has_name: bool,
 }
 
@@ -518,8 +575,7 @@ impl<'a> StoredSummaryFull<'a> {
 /// A stored definition read in place. Its text is kept as bytes (postcard
 /// writes a `str` and bytes alike) and checked to be UTF-8 only when the
 /// definition is used: a run that looks for a few ids among a million
-/// definitions validates none of the others. Its ends are inline (no
-/// allocation per definition).
+/// definitions validates none of the others.
 #[derive(serde::Deserialize)]
 struct StoredDefView<'a> {
     entity: bool,
@@ -528,22 +584,15 @@ struct StoredDefView<'a> {
     range: (u32, u32),
     #[serde(borrow)]
     text: &'a [u8],
-    ends: SmallVec<[u32; 8]>,
     has_name: bool,
 }
 
 impl<'a> StoredDefView<'a> {
-    /// Its parts, when its text is UTF-8 and `ends` can cut it into them:
-    /// a kind and a name at least, in order, on character boundaries, the
-    /// last at its end.
+    /// Its parts, when its text is UTF-8 and holds a kind and a name at
+    /// least.
     fn checked(&self) -> Option<DefParts<'_>> {
         let text = std::str::from_utf8(self.text).ok()?;
-        let ends = self.ends.as_slice();
-        let consistent = ends.len() >= 2
-            && ends.windows(2).all(|w| w[0] <= w[1])
-            && ends.last().is_some_and(|&e| e as usize == text.len())
-            && ends.iter().all(|&e| text.is_char_boundary(e as usize));
-        consistent.then_some(DefParts { text, ends, has_name: self.has_name })
+        text.contains(PART_END).then_some(DefParts { text, has_name: self.has_name })
     }
 
     /// The definition back, its id interned as `id`; `None` when it is
@@ -557,7 +606,6 @@ impl<'a> StoredDefView<'a> {
             id_range: range(self.id_range)?,
             range: range(self.range)?,
             text: parts.text.into(),
-            ends: self.ends.clone(),
             has_name: parts.has_name,
         })
     }
@@ -644,7 +692,6 @@ impl FileSummary {
                 id_range: (d.id_range.start, d.id_range.end),
                 range: (d.range.start, d.range.end),
                 text: d.text.to_string(),
-                ends: d.ends.to_vec(),
                 has_name: d.has_name,
             })
             .collect();
@@ -713,6 +760,54 @@ impl FileSummary {
 #[cfg(test)]
 mod stored_tests {
     use super::*;
+
+    /// A definition's parts come back as given, empty ones included, in
+    /// memory and through the cache's form; a text the cache could not
+    /// have written (no name part) is refused.
+    #[test]
+    fn a_definitions_parts_come_back_as_given() {
+        let interner = Interner::new();
+        let id = interner.get_or_intern("a");
+        let r = TextRange::new(0, 1);
+        let attrs = [("aka", "A; ; B"), ("", ""), ("note", "x"), ("aka", "C")];
+        for (kind, name) in [("person", Some("Ann")), ("", Some("")), ("org", None), ("", None)] {
+            let def = DefInfo::new(Sigil::Entity, id, r, r, kind, name, attrs.iter().copied());
+            let check = |parts: DefParts<'_>| {
+                assert_eq!(parts.kind(), kind);
+                assert_eq!(parts.name(), name);
+                assert_eq!(parts.attrs().collect::<Vec<_>>(), attrs);
+                assert_eq!(parts.attr("note"), Some("x"));
+                assert_eq!(parts.list("aka").collect::<Vec<_>>(), ["A", "B", "C"]);
+                let shown = name.filter(|n| !n.is_empty());
+                assert_eq!(
+                    parts.names().collect::<Vec<_>>(),
+                    shown.into_iter().chain(["A", "B", "C"]).collect::<Vec<_>>()
+                );
+            };
+            check(def.parts());
+            let summary = FileSummary { defs: vec![def.clone()], ..FileSummary::default() };
+            let bytes = postcard::to_stdvec(&summary.to_stored(&interner)).unwrap();
+            let view = StoredSummaryView::read(&bytes, |_| false).unwrap().0.unwrap();
+            let (_, _, parts) = view.definitions().next().unwrap().unwrap();
+            check(parts);
+            let back = FileSummary::from_full_view(&StoredSummaryFull::read(&bytes).unwrap(), &interner).unwrap();
+            assert_eq!(back.defs, [def]);
+        }
+        // Without attributes, and with a part holding a line break (which
+        // the parser never gives) kept from cutting the others.
+        let bare = DefInfo::new(Sigil::Entity, id, r, r, "person", Some("Ann"), [].into_iter());
+        assert_eq!((bare.kind(), bare.name(), bare.attrs().count()), ("person", Some("Ann"), 0));
+        let broken = DefInfo::new(Sigil::Entity, id, r, r, "person", Some("A\nB"), [("aka", "C\nD")].into_iter());
+        assert_eq!(broken.name(), Some("A B"));
+        assert_eq!(broken.attrs().collect::<Vec<_>>(), [("aka", "C D")]);
+        // A stored text with a kind alone is refused.
+        let mut stored = FileSummary { defs: vec![bare], ..FileSummary::default() }.to_stored(&interner);
+        stored.defs[0].text = "person".into();
+        let bytes = postcard::to_stdvec(&stored).unwrap();
+        assert!(FileSummary::from_full_view(&StoredSummaryFull::read(&bytes).unwrap(), &interner).is_none());
+        let view = StoredSummaryView::read(&bytes, |_| false).unwrap().0.unwrap();
+        assert!(view.definitions().next().unwrap().is_none());
+    }
 
     #[test]
     fn a_stored_summary_comes_back_equal_in_another_interner() {

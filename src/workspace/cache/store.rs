@@ -28,9 +28,9 @@ use crate::analysis::InternerSize;
 use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
-/// Bumped whenever the layout below changes, or what a part means (11:
-/// the header's count of ids without their bytes).
-const FORMAT: u32 = 11;
+/// Bumped whenever the layout below changes, or what a part means (12:
+/// a definition's parts joined by line breaks, without their offsets).
+const FORMAT: u32 = 12;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 pub(super) const LEVEL: i32 = 1;
