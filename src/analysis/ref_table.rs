@@ -65,7 +65,12 @@ impl RefTable {
 
     /// The referrers of `id`, if it is referenced.
     pub(super) fn get(&self, id: Symbol) -> Option<&Referrers> {
-        let slot = *self.slots.get(id.index())?;
+        self.referenced(*self.slots.get(id.index())?)
+    }
+
+    /// The referrers in `slot`, if they still reference their id (a slot
+    /// stays once its id is no longer referenced).
+    fn referenced(&self, slot: u32) -> Option<&Referrers> {
         self.lists.get(slot as usize).filter(|r| r.total > 0)
     }
 
@@ -95,10 +100,7 @@ impl RefTable {
     /// Every referenced id with its referrers, in the order of their
     /// numbers.
     pub(super) fn iter(&self) -> impl Iterator<Item = (Symbol, &Referrers)> + '_ {
-        self.slots.iter().enumerate().filter_map(|(i, &slot)| {
-            let referrers = self.lists.get(slot as usize).filter(|r| r.total > 0)?;
-            Some((Symbol::from_index(i)?, referrers))
-        })
+        self.slots.iter().enumerate().filter_map(|(i, &slot)| Some((Symbol::from_index(i)?, self.referenced(slot)?)))
     }
 }
 
