@@ -1029,12 +1029,12 @@ impl WorkspaceRun<'_> {
         // a file whose diagnostics came from the cache is copied over as it
         // is (no second conversion of what was just read).
         // (A builder of the last file's parts decompresses all of them.)
-        let builder = |of: fn(&Loaded) -> PartBuilder, frame| match loaded.filter(|_| self.writes_cache) {
+        let builder = |of: fn(&Loaded) -> PartBuilder, layout| match loaded.filter(|_| self.writes_cache) {
             Some(loaded) => of(loaded),
-            None => PartBuilder::new(None, frame),
+            None => PartBuilder::new(None, layout),
         };
-        let mut summaries = builder(Loaded::summaries_builder, store::FRAME);
-        let mut diagnosed = builder(Loaded::diagnosed_builder, store::DIAGNOSTICS_FRAME);
+        let mut summaries = builder(Loaded::summaries_builder, store::SUMMARIES);
+        let mut diagnosed = builder(Loaded::diagnosed_builder, store::DIAGNOSTICS);
         let mut entries = Vec::with_capacity(files.len());
         let mut entry_of: Vec<Option<u32>> = vec![None; files.len()];
         if self.writes_cache {

@@ -81,7 +81,7 @@ impl SeedCache {
         }
         let count = entries.len();
         let sections = Sections {
-            diagnosed: Part::Built(PartBuilder::new(None, store::DIAGNOSTICS_FRAME)),
+            diagnosed: Part::Built(PartBuilder::new(None, store::DIAGNOSTICS)),
             summaries: summaries.finish()?,
         };
         store::save(&self.path, self.header.clone(), entries, sections)?;

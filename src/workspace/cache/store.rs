@@ -2,8 +2,9 @@
 //! the parts below, with a checksum of its own that also covers the
 //! table), the header and entry table (postcard, zstd), then each file's
 //! diagnostics end to end, then its summaries and prose word filters end
-//! to end (each section zstd in independent frames, cut only between
-//! parts: 4 MB of summaries, 128 kB of diagnostics). The table holds only
+//! to end (each section in independent frames, cut only between parts:
+//! 128 kB of diagnostics in zstd, 4 MB of summaries in LZ4, see
+//! [`Codec`]). The table holds only
 //! what tells whether a file changed and where its parts lie. A run reads
 //! the head and the table, the diagnostics only when it reports some, the
 //! summaries only when something changed, each section checked against
@@ -28,9 +29,9 @@ use crate::analysis::InternerSize;
 use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
-/// Bumped whenever the layout below changes, or what a part means (12:
-/// a definition's parts joined by line breaks, without their offsets).
-const FORMAT: u32 = 12;
+/// Bumped whenever the layout below changes, or what a part means (13:
+/// the summaries in LZ4 frames).
+const FORMAT: u32 = 13;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 pub(super) const LEVEL: i32 = 1;
@@ -44,6 +45,73 @@ pub(super) const FRAME: usize = 4 << 20;
 /// spread over the whole section, and decompresses only their frames
 /// (about 4 % more bytes than frames of [`FRAME`]).
 pub(super) const DIAGNOSTICS_FRAME: usize = 128 << 10;
+
+/// How the frames of a section are compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    /// zstd frames that say their size: the diagnostics (read a few at a
+    /// time, and a fifth smaller than in LZ4), the table.
+    Zstd,
+    /// LZ4 blocks, each after a head of its compressed and decompressed
+    /// lengths (u64, little-endian): the summaries, which every run that
+    /// finds a change and every server start decompresses whole (250 MB
+    /// for a large archive). LZ4 gives them back in a third of zstd's
+    /// time, for a section a quarter larger.
+    Lz4,
+}
+
+/// The bytes of an LZ4 frame's head.
+const LZ4_HEAD: usize = 16;
+
+impl Codec {
+    /// `bytes` compressed as one independent frame.
+    fn compress(self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        match self {
+            Codec::Zstd => zstd::bulk::compress(bytes, LEVEL),
+            Codec::Lz4 => {
+                let mut out = vec![0; LZ4_HEAD + lz4_flex::block::get_maximum_output_size(bytes.len())];
+                let len = lz4_flex::block::compress_into(bytes, &mut out[LZ4_HEAD..]).map_err(std::io::Error::other)?;
+                out.truncate(LZ4_HEAD + len);
+                out[..8].copy_from_slice(&(len as u64).to_le_bytes());
+                out[8..LZ4_HEAD].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+                Ok(out)
+            }
+        }
+    }
+
+    /// A frame's compressed bytes decompressed to the `len` bytes its head
+    /// says; `None` when they do not.
+    fn decompress(self, compressed: &[u8], len: usize) -> Option<Box<[u8]>> {
+        match self {
+            Codec::Zstd => {
+                let mut out = Vec::with_capacity(len);
+                let mut decompressor = zstd::bulk::Decompressor::new().ok()?;
+                let written = decompressor.decompress_to_buffer(compressed, &mut out).ok()?;
+                (written == len && out.len() == len).then(|| out.into_boxed_slice())
+            }
+            Codec::Lz4 => {
+                let mut out = vec![0; len];
+                // Bounds-checked: damaged bytes are refused, never read
+                // or written out of bounds.
+                let written = lz4_flex::block::decompress_into(compressed, &mut out).ok()?;
+                (written == len).then(|| out.into_boxed_slice())
+            }
+        }
+    }
+}
+
+/// How a section is cut and compressed.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// The least size of a frame.
+    pub frame: usize,
+    pub codec: Codec,
+}
+
+/// The summaries section's layout.
+pub(super) const SUMMARIES: Layout = Layout { frame: FRAME, codec: Codec::Lz4 };
+/// The diagnostics section's layout.
+pub(super) const DIAGNOSTICS: Layout = Layout { frame: DIAGNOSTICS_FRAME, codec: Codec::Zstd };
 /// Files whose parts are serialized at a time (on every thread) when a
 /// cache file is written: not every part held twice at once.
 pub(super) const SERIALIZED_AT_ONCE: usize = 4096;
@@ -205,6 +273,7 @@ pub struct Extent {
 struct Section {
     name: &'static str,
     extent: Extent,
+    codec: Codec,
     /// Shared: the next cache file is written from its parts in the
     /// background, after the run that read it has ended.
     frames: OnceLock<Result<Arc<Frames>, String>>,
@@ -229,7 +298,7 @@ impl Section {
         if xxhash_rust::xxh3::xxh3_64(&compressed) != sum {
             return Err("checksum mismatch (corrupt)".into());
         }
-        Frames::index(compressed).ok_or_else(|| "does not decompress".into())
+        Frames::index(compressed, self.codec).ok_or_else(|| "does not decompress".into())
     }
 
     fn part<'a>(&'a self, file: &Mutex<File>, span: Span) -> Option<&'a [u8]> {
@@ -261,6 +330,7 @@ impl Section {
 /// between parts (see [`frame_ends`]): a part lies in one frame.
 pub struct Frames {
     frames: Vec<Frame>,
+    codec: Codec,
 }
 
 /// A frame's compressed bytes: those of its section, and where it lies.
@@ -277,16 +347,28 @@ struct Frame {
     body: OnceLock<Option<Box<[u8]>>>,
 }
 
-/// Where each zstd frame of `compressed` lies, and the size it says it
-/// decompresses to; `None` when a frame's head does not read or does not
-/// say its size.
-fn frame_heads(compressed: &[u8]) -> Option<Vec<(std::ops::Range<usize>, usize)>> {
+/// Where each frame of `compressed` lies (its compressed bytes, head
+/// aside for LZ4), and the size it says it decompresses to; `None` when a
+/// frame's head does not read or does not say its size.
+fn frame_heads(compressed: &[u8], codec: Codec) -> Option<Vec<(std::ops::Range<usize>, usize)>> {
     let (mut heads, mut at) = (Vec::new(), 0usize);
     while let Some(rest) = compressed.get(at..).filter(|rest| !rest.is_empty()) {
-        let n = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0 && n <= rest.len())?;
-        let size = zstd::zstd_safe::get_frame_content_size(&rest[..n]).ok().flatten()?;
-        heads.push((at..at + n, usize::try_from(size).ok()?));
-        at += n;
+        match codec {
+            Codec::Zstd => {
+                let n = zstd::zstd_safe::find_frame_compressed_size(rest).ok().filter(|&n| n > 0 && n <= rest.len())?;
+                let size = zstd::zstd_safe::get_frame_content_size(&rest[..n]).ok().flatten()?;
+                heads.push((at..at + n, usize::try_from(size).ok()?));
+                at += n;
+            }
+            Codec::Lz4 => {
+                let (len, rest) = rest.split_first_chunk::<8>()?;
+                let (size, rest) = rest.split_first_chunk::<8>()?;
+                let len = usize::try_from(u64::from_le_bytes(*len)).ok().filter(|&n| n <= rest.len())?;
+                let start = at + LZ4_HEAD;
+                heads.push((start..start + len, usize::try_from(u64::from_le_bytes(*size)).ok()?));
+                at = start + len;
+            }
+        }
     }
     Some(heads)
 }
@@ -295,15 +377,15 @@ impl Frames {
     /// The frames of `compressed`; `None` when a frame's head does not
     /// read or does not say its size, or when the sizes exceed what any
     /// section this program writes shrinks from.
-    fn index(compressed: Vec<u8>) -> Option<Frames> {
-        let heads = frame_heads(&compressed)?;
-        Frames::of(compressed, heads)
+    fn index(compressed: Vec<u8>, codec: Codec) -> Option<Frames> {
+        let heads = frame_heads(&compressed, codec)?;
+        Frames::of(compressed, heads, codec)
     }
 
     /// The frames of `compressed` whose heads are `heads` (see
     /// [`frame_heads`]); `None` when their sizes exceed what any section
     /// this program writes shrinks from.
-    fn of(compressed: Vec<u8>, heads: Vec<(std::ops::Range<usize>, usize)>) -> Option<Frames> {
+    fn of(compressed: Vec<u8>, heads: Vec<(std::ops::Range<usize>, usize)>, codec: Codec) -> Option<Frames> {
         let total = heads.iter().try_fold(0usize, |sum, (_, size)| sum.checked_add(*size))?;
         // Sizes read from a damaged file must not make the run ask for
         // more memory than any section this program writes needs (they
@@ -322,7 +404,7 @@ impl Frames {
                 frame
             })
             .collect();
-        Some(Frames { frames })
+        Some(Frames { frames, codec })
     }
 
     /// Every frame decompressed (on every thread), end to end; `None`
@@ -341,10 +423,7 @@ impl Frames {
         let frame = self.frames.get(k)?;
         let body = frame.body.get_or_init(|| {
             let (bytes, range) = frame.compressed.lock().unwrap_or_else(|e| e.into_inner()).take()?;
-            let mut out = Vec::with_capacity(frame.len);
-            let mut decompressor = zstd::bulk::Decompressor::new().ok()?;
-            let written = decompressor.decompress_to_buffer(bytes.get(range)?, &mut out).ok()?;
-            (written == frame.len && out.len() == frame.len).then(|| out.into_boxed_slice())
+            self.codec.decompress(bytes.get(range)?, frame.len)
         });
         body.as_deref()
     }
@@ -472,12 +551,12 @@ impl Loaded {
     /// A builder of the next file's summaries section, which may take
     /// parts of this one's as they are.
     pub fn summaries_builder(&self) -> PartBuilder {
-        PartBuilder::new(self.summaries.shared(), FRAME)
+        PartBuilder::new(self.summaries.shared(), SUMMARIES)
     }
 
     /// [`summaries_builder`](Self::summaries_builder) for the diagnostics.
     pub fn diagnosed_builder(&self) -> PartBuilder {
-        PartBuilder::new(self.diagnosed.shared(), DIAGNOSTICS_FRAME)
+        PartBuilder::new(self.diagnosed.shared(), DIAGNOSTICS)
     }
 
     /// Whether the summaries section was read.
@@ -546,7 +625,7 @@ pub enum Part {
 /// appended: only the frames and less than a batch of frames' worth of
 /// bytes are held, where a [`PartBuilder`] holds every byte until the
 /// file is written (hundreds of MB of summaries for a large archive).
-/// Its frames are of [`FRAME`] bytes or more, cut between parts.
+/// Its frames are those of [`SUMMARIES`], cut between parts.
 #[derive(Default)]
 pub struct FramedSection {
     /// Bytes not compressed yet.
@@ -568,7 +647,7 @@ impl FramedSection {
         self.pending.extend_from_slice(bytes);
         self.pending_ends.push(self.pending.len() as u64);
         self.len += bytes.len() as u64;
-        if self.pending.len() >= FRAMES_AT_ONCE * FRAME {
+        if self.pending.len() >= FRAMES_AT_ONCE * SUMMARIES.frame {
             self.compress_pending(false)?;
         }
         Ok((at, bytes.len() as u32))
@@ -578,8 +657,8 @@ impl FramedSection {
     /// parallel; the rest stays pending.
     fn compress_pending(&mut self, all: bool) -> std::io::Result<()> {
         let ends = match all {
-            true => frame_ends(&self.pending_ends, self.pending.len() as u64, FRAME),
-            false => frame_cuts(&self.pending_ends, FRAME),
+            true => frame_ends(&self.pending_ends, self.pending.len() as u64, SUMMARIES.frame),
+            false => frame_cuts(&self.pending_ends, SUMMARIES.frame),
         };
         let whole = ends.last().copied().unwrap_or(0) as usize;
         let starts = std::iter::once(0).chain(ends.iter().copied());
@@ -587,7 +666,7 @@ impl FramedSection {
             .zip(ends.iter().copied())
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|(from, to)| zstd::bulk::compress(&self.pending[from as usize..to as usize], LEVEL))
+            .map(|(from, to)| SUMMARIES.codec.compress(&self.pending[from as usize..to as usize]))
             .collect::<std::io::Result<_>>()?;
         self.frames.extend(frames);
         self.pending.drain(..whole);
@@ -619,8 +698,7 @@ pub struct PartBuilder {
     pieces: Vec<(Source, usize, usize)>,
     /// Where each part ends: frames are cut only there.
     part_ends: Vec<u64>,
-    /// The least size of a frame.
-    frame: usize,
+    layout: Layout,
     len: u64,
 }
 
@@ -638,14 +716,14 @@ enum Source {
 const CHUNK: usize = 4 << 20;
 
 impl PartBuilder {
-    /// A builder whose frames hold at least `frame` bytes, which may copy
-    /// parts of `old`. A builder copies most of the previous section:
+    /// A builder of a section of `layout`, which may copy parts of `old`
+    /// (of the same layout). A builder copies most of the previous section:
     /// its frames are decompressed now, on every thread.
-    pub fn new(old: Option<Arc<Frames>>, frame: usize) -> PartBuilder {
+    pub fn new(old: Option<Arc<Frames>>, layout: Layout) -> PartBuilder {
         if let Some(old) = &old {
             old.prepare();
         }
-        PartBuilder { old, new: Vec::new(), pieces: Vec::new(), part_ends: Vec::new(), frame, len: 0 }
+        PartBuilder { old, new: Vec::new(), pieces: Vec::new(), part_ends: Vec::new(), layout, len: 0 }
     }
 
     /// Appends the bytes at `span` of the previous section; their span in
@@ -694,8 +772,8 @@ impl PartBuilder {
         source.get(start..start + len).unwrap_or_default()
     }
 
-    /// Compressed as independent zstd frames of the pieces laid end to
-    /// end, cut between parts (written end to end, they are a valid zstd
+    /// Compressed as independent frames of the pieces laid end to end,
+    /// cut between parts (in zstd, written end to end, they are a valid
     /// stream), on every thread, each gathered from the pieces it spans
     /// (none copied when it lies in one).
     fn compress(&self) -> std::io::Result<Vec<Vec<u8>>> {
@@ -705,7 +783,7 @@ impl PartBuilder {
             starts.push(at);
             at += len as u64;
         }
-        let ends = frame_ends(&self.part_ends, self.len, self.frame);
+        let ends = frame_ends(&self.part_ends, self.len, self.layout.frame);
         let bounds: Vec<(u64, u64)> =
             std::iter::once(0).chain(ends.iter().copied()).zip(ends.iter().copied()).collect();
         bounds
@@ -725,8 +803,8 @@ impl PartBuilder {
                     gathered.push(bytes.get(lo..hi).unwrap_or_default());
                 }
                 match gathered.as_slice() {
-                    [one] => zstd::bulk::compress(one, LEVEL),
-                    many => zstd::bulk::compress(&many.concat(), LEVEL),
+                    [one] => self.layout.codec.compress(one),
+                    many => self.layout.codec.compress(&many.concat()),
                 }
             })
             .collect()
@@ -744,8 +822,8 @@ pub struct Sections {
 /// read as a section's ([`Frames`]); a stream whose frames do not say
 /// their size is decompressed as a stream.
 pub(super) fn decompress(compressed: &[u8]) -> Option<Vec<u8>> {
-    match frame_heads(compressed) {
-        Some(heads) => Frames::of(compressed.to_vec(), heads)?.whole(),
+    match frame_heads(compressed, Codec::Zstd) {
+        Some(heads) => Frames::of(compressed.to_vec(), heads, Codec::Zstd)?.whole(),
         None => zstd::decode_all(compressed).ok(),
     }
 }
@@ -805,15 +883,20 @@ pub fn load(path: &Path, program: &str) -> Result<Loaded, String> {
     if table.header.program != program {
         return Err("written by another version".into());
     }
-    let section = |name, start, len, sum| Section { name, extent: Extent { start, len, sum }, frames: OnceLock::new() };
+    let section = |name, start, len, sum, codec| Section {
+        name,
+        extent: Extent { start, len, sum },
+        codec,
+        frames: OnceLock::new(),
+    };
     Ok(Loaded {
         header: table.header,
         entries: table.entries,
         by_path: OnceLock::new(),
         path: path.to_path_buf(),
         file: Arc::new(Mutex::new(file)),
-        diagnosed: section("diagnostics", diagnosed_start, diagnosed_len, diagnosed_sum),
-        summaries: section("summaries", summaries_start, summaries_len, summaries_sum),
+        diagnosed: section("diagnostics", diagnosed_start, diagnosed_len, diagnosed_sum, DIAGNOSTICS.codec),
+        summaries: section("summaries", summaries_start, summaries_len, summaries_sum, SUMMARIES.codec),
     })
 }
 
@@ -990,8 +1073,8 @@ mod tests {
         let symbols = InternerSize { ids: 1_502_625 };
         let header = Header { program: "p".into(), diagnostics_key: 7, generation: 9, symbols };
         let sections = Sections {
-            diagnosed: Part::Built(PartBuilder::new(None, DIAGNOSTICS_FRAME)),
-            summaries: Part::Built(PartBuilder::new(None, FRAME)),
+            diagnosed: Part::Built(PartBuilder::new(None, DIAGNOSTICS)),
+            summaries: Part::Built(PartBuilder::new(None, SUMMARIES)),
         };
         save(&path, header, Vec::new(), sections).unwrap();
         let loaded = load(&path, "p").unwrap();
@@ -1027,7 +1110,7 @@ mod tests {
         let path = dir.path().join("ws.bin");
         let header =
             Header { program: "p".into(), diagnostics_key: 0, generation: 1, symbols: InternerSize::default() };
-        let diagnosed = Part::Built(PartBuilder::new(None, DIAGNOSTICS_FRAME));
+        let diagnosed = Part::Built(PartBuilder::new(None, DIAGNOSTICS));
         let sections = Sections { diagnosed, summaries: framed.finish().unwrap() };
         save(&path, header, entries, sections).unwrap();
         let loaded = load(&path, "p").unwrap();
@@ -1043,9 +1126,10 @@ mod tests {
     }
 
     /// A built section of `parts` (each of the given length, from `bytes`),
-    /// its frames at least `frame` bytes: compressed, and the parts' spans.
-    fn built(bytes: &[u8], parts: &[usize], frame: usize) -> (Vec<u8>, Vec<Span>) {
-        let mut builder = PartBuilder::new(None, frame);
+    /// its frames at least [`FRAME`] bytes in `codec`: compressed, and the
+    /// parts' spans.
+    fn built(bytes: &[u8], parts: &[usize], codec: Codec) -> (Vec<u8>, Vec<Span>) {
+        let mut builder = PartBuilder::new(None, Layout { frame: FRAME, codec });
         let mut at = 0;
         let spans = parts
             .iter()
@@ -1057,19 +1141,29 @@ mod tests {
         (builder.compress().unwrap().concat(), spans)
     }
 
+    const CODECS: [Codec; 2] = [Codec::Zstd, Codec::Lz4];
+
     #[test]
     fn frames_are_cut_only_between_parts_and_read_one_at_a_time() {
+        for codec in CODECS {
+            frames_of(codec);
+        }
+    }
+
+    fn frames_of(codec: Codec) {
         let bytes = sample(5 * FRAME);
         // Small parts, one larger than a frame, an empty one, small again.
         let parts = [1000, FRAME - 500, 700, 2 * FRAME + 3, 0, 12, FRAME, 5];
-        let (compressed, spans) = built(&bytes, &parts, FRAME);
-        let frames = Frames::index(compressed.clone()).unwrap();
+        let (compressed, spans) = built(&bytes, &parts, codec);
+        let frames = Frames::index(compressed.clone(), codec).unwrap();
         // Cut at the end of the second part, of the large one, of the
         // part of FRAME bytes; the last part alone in a short frame.
         let lens: Vec<usize> = frames.frames.iter().map(|f| f.len).collect();
         assert_eq!(lens, [1000 + FRAME - 500, 700 + 2 * FRAME + 3, 12 + FRAME, 5]);
-        // The section as a whole is a valid stream of those bytes.
-        assert_eq!(zstd::decode_all(&compressed[..]).unwrap(), &bytes[..parts.iter().sum::<usize>()]);
+        // In zstd, the section as a whole is a valid stream of those bytes.
+        if codec == Codec::Zstd {
+            assert_eq!(zstd::decode_all(&compressed[..]).unwrap(), &bytes[..parts.iter().sum::<usize>()]);
+        }
         // One part read: only its frame is decompressed.
         let (at, len) = spans[3];
         assert_eq!(frames.part(spans[3]).unwrap(), &bytes[at as usize..at as usize + len as usize]);
@@ -1086,11 +1180,18 @@ mod tests {
 
     #[test]
     fn a_section_built_of_old_parts_and_new_bytes_holds_them_end_to_end() {
+        for codec in CODECS {
+            built_of_old_and_new(codec);
+        }
+    }
+
+    fn built_of_old_and_new(codec: Codec) {
+        let layout = Layout { frame: FRAME, codec };
         let old = sample(4 * FRAME);
         let old_parts = [1000, FRAME, 7, FRAME + 5, 10, FRAME - 17];
-        let (compressed, old_spans) = built(&old, &old_parts, FRAME);
+        let (compressed, old_spans) = built(&old, &old_parts, codec);
         let new = sample(FRAME + 77);
-        let mut builder = PartBuilder::new(Some(Arc::new(Frames::index(compressed).unwrap())), FRAME);
+        let mut builder = PartBuilder::new(Some(Arc::new(Frames::index(compressed, codec).unwrap())), layout);
         let mut expected = Vec::new();
         let mut spans = Vec::new();
         // Old parts in order (merged into one piece where they follow
@@ -1108,14 +1209,14 @@ mod tests {
             expected.extend_from_slice(source);
             spans.push((span, source));
         }
-        let frames = Frames::index(builder.compress().unwrap().concat()).unwrap();
+        let frames = Frames::index(builder.compress().unwrap().concat(), codec).unwrap();
         for (span, source) in spans {
             assert_eq!(frames.part(span).unwrap(), source);
         }
         assert_eq!(frames.whole(), Some(expected));
         // New bytes over several chunks: small ones filling a chunk, then
         // one larger than a chunk.
-        let mut chunked = PartBuilder::new(None, FRAME);
+        let mut chunked = PartBuilder::new(None, layout);
         let mut laid = Vec::new();
         let big = sample(CHUNK + 3);
         for piece in (0..300).map(|i| &new[i * 1000..i * 1000 + 999 + i % 7]).chain([&big[..]]) {
@@ -1124,12 +1225,13 @@ mod tests {
             laid.extend_from_slice(piece);
         }
         assert!(chunked.new.len() >= 2, "one chunk only");
-        assert_eq!(decompress(&chunked.compress().unwrap().concat()).unwrap(), laid);
+        let frames = Frames::index(chunked.compress().unwrap().concat(), codec).unwrap();
+        assert_eq!(frames.whole().unwrap(), laid);
         // Bytes the old section does not hold in one part are refused.
         let (last, len) = old_spans[5];
         assert_eq!(builder.copy((last, len + 1)), None);
         assert_eq!(builder.copy((old_spans[1].0, old_spans[1].1 + 7)), None);
-        assert_eq!(PartBuilder::new(None, FRAME).copy((0, 1)), None);
+        assert_eq!(PartBuilder::new(None, layout).copy((0, 1)), None);
     }
 
     #[test]
@@ -1137,8 +1239,10 @@ mod tests {
         for len in [0, 1, FRAME - 1, FRAME, 2 * FRAME + 12_345] {
             let bytes = sample(len);
             let parts: Vec<usize> = bytes.chunks(FRAME / 3).map(<[u8]>::len).collect();
-            let (compressed, _) = built(&bytes, &parts, FRAME);
+            let (compressed, _) = built(&bytes, &parts, Codec::Zstd);
             assert_eq!(decompress(&compressed).as_deref(), Some(&bytes[..]), "{len} bytes");
+            let (compressed, _) = built(&bytes, &parts, Codec::Lz4);
+            assert_eq!(Frames::index(compressed, Codec::Lz4).unwrap().whole().as_deref(), Some(&bytes[..]));
         }
         // One frame of a whole section, or a stream whose frame does not
         // say its size, still reads (the table and the kept report lines).
@@ -1146,17 +1250,17 @@ mod tests {
         assert_eq!(decompress(&zstd::bulk::compress(&bytes, LEVEL).unwrap()), Some(bytes.clone()));
         assert_eq!(decompress(&zstd::encode_all(&bytes[..], LEVEL).unwrap()), Some(bytes.clone()));
         // A section's frames must say their sizes.
-        assert!(Frames::index(zstd::encode_all(&bytes[..], LEVEL).unwrap()).is_none());
+        assert!(Frames::index(zstd::encode_all(&bytes[..], LEVEL).unwrap(), Codec::Zstd).is_none());
     }
 
     #[test]
     fn a_damaged_section_is_refused_and_never_panics() {
         let bytes = sample(2 * FRAME + 99);
         let parts = [FRAME, FRAME, 99];
-        let (compressed, spans) = built(&bytes, &parts, FRAME);
+        let (compressed, spans) = built(&bytes, &parts, Codec::Zstd);
         // Cut short inside the last frame, or ended early by a frame cut.
         assert_eq!(decompress(&compressed[..compressed.len() - 10]), None);
-        assert!(Frames::index(compressed[..compressed.len() - 10].to_vec()).is_none());
+        assert!(Frames::index(compressed[..compressed.len() - 10].to_vec(), Codec::Zstd).is_none());
         // Every byte of the first frame's header flipped in turn: refused
         // or, where the header still reads, equal to the bytes. Read a
         // part at a time (the section's checksum is what refuses damage
@@ -1167,7 +1271,7 @@ mod tests {
             if let Some(out) = decompress(&damaged) {
                 assert_eq!(out, bytes, "byte {at}");
             }
-            if let Some(frames) = Frames::index(damaged) {
+            if let Some(frames) = Frames::index(damaged, Codec::Zstd) {
                 for &(start, len) in &spans {
                     assert!(frames.part((start, len)).is_none_or(|p| p.len() == len as usize), "byte {at}");
                 }
@@ -1177,7 +1281,7 @@ mod tests {
         let mut damaged = compressed.clone();
         let middle = compressed.len() / 4;
         damaged[middle..middle + 64].iter_mut().for_each(|b| *b ^= 0xA5);
-        let frames = Frames::index(damaged).unwrap();
+        let frames = Frames::index(damaged, Codec::Zstd).unwrap();
         let first = frames.part(spans[0]);
         assert!(first.is_none_or(|p| p == &bytes[..FRAME]));
         assert_eq!(first.is_none(), frames.damaged());
@@ -1185,8 +1289,47 @@ mod tests {
         // from (8 MB of zeros in a few hundred bytes) are refused before
         // their size is allocated.
         let zeros = vec![0; 2 * FRAME];
-        let (compressed, _) = built(&zeros, &[FRAME, FRAME], FRAME);
+        let (compressed, _) = built(&zeros, &[FRAME, FRAME], Codec::Zstd);
         assert_eq!(decompress(&compressed), None);
-        assert!(Frames::index(compressed).is_none());
+        assert!(Frames::index(compressed, Codec::Zstd).is_none());
+    }
+
+    /// LZ4 frames carry no check of their bytes (the section's checksum,
+    /// tested with the cache's faults, is what refuses damage): damaged,
+    /// they are refused or read as parts of their lengths, never a panic.
+    #[test]
+    fn a_damaged_lz4_section_is_refused_or_read_within_bounds() {
+        let bytes = sample(2 * FRAME + 99);
+        let parts = [FRAME, FRAME, 99];
+        let (compressed, spans) = built(&bytes, &parts, Codec::Lz4);
+        let within_bounds =
+            |frames: &Frames| spans.iter().all(|&(s, l)| frames.part((s, l)).is_none_or(|p| p.len() == l as usize));
+        // Cut short anywhere: the last frame's head says more than is left.
+        for cut in [1, 10, LZ4_HEAD, compressed.len() / 2] {
+            assert!(Frames::index(compressed[..compressed.len() - cut].to_vec(), Codec::Lz4).is_none(), "cut {cut}");
+        }
+        // A head says lengths of its own: every byte of the first one
+        // flipped in turn, and bytes of the body.
+        for at in (0..LZ4_HEAD).chain([LZ4_HEAD + 1, LZ4_HEAD + 4000, compressed.len() / 3]) {
+            let mut damaged = compressed.clone();
+            damaged[at] ^= 0x5A;
+            if let Some(frames) = Frames::index(damaged, Codec::Lz4) {
+                assert!(within_bounds(&frames), "byte {at}");
+            }
+        }
+        // The body of a frame damaged past its head: the frame does not
+        // decompress to its size, or does, to bytes of that size.
+        let mut damaged = compressed.clone();
+        damaged[LZ4_HEAD + 100..LZ4_HEAD + 164].iter_mut().for_each(|b| *b ^= 0xA5);
+        let frames = Frames::index(damaged, Codec::Lz4).unwrap();
+        assert!(within_bounds(&frames));
+        // A head that says a frame holds far more than any section shrinks
+        // from is refused before that size is allocated.
+        let mut huge = compressed.clone();
+        huge[8..LZ4_HEAD].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
+        assert!(Frames::index(huge, Codec::Lz4).is_none());
+        let zeros = vec![0; 2 * FRAME];
+        let (compressed, _) = built(&zeros, &[FRAME, FRAME], Codec::Lz4);
+        assert!(Frames::index(compressed, Codec::Lz4).is_none());
     }
 }
