@@ -288,6 +288,14 @@ pub fn normalize_name(name: &str) -> NormalizedName {
 /// The allocation-free core of [`normalize_name`] for hot loops: writes
 /// the case-kept form into `cased` (cleared first) and returns `short`.
 pub fn normalize_name_into(name: &str, cased: &mut String) -> bool {
+    match name.is_ascii() {
+        true => normalize_ascii_name_into(name, cased),
+        false => normalize_any_name_into(name, cased),
+    }
+}
+
+/// [`normalize_name_into`] for any name, a character at a time.
+fn normalize_any_name_into(name: &str, cased: &mut String) -> bool {
     cased.clear();
     for word in name.split(char::is_whitespace) {
         let before = cased.len();
@@ -313,6 +321,39 @@ pub fn normalize_name_into(name: &str, cased: &mut String) -> bool {
         }
     }
     let short = cased.chars().count() <= 3;
+    if cased.ends_with("'s") || cased.ends_with("'S") {
+        cased.truncate(cased.len() - 2);
+        let kept = cased.trim_end().len();
+        cased.truncate(kept);
+    }
+    short
+}
+
+/// [`normalize_name_into`] for an ASCII name (most names, and every word
+/// start of prose tried against the name index), a word at a time: each
+/// word without a `.` is copied whole, where the general loop encodes
+/// every character again (a fifth of the time a server's load spends
+/// indexing a million entities' names).
+fn normalize_ascii_name_into(name: &str, cased: &mut String) -> bool {
+    cased.clear();
+    // `char::is_whitespace` of an ASCII character (the vertical tab
+    // included, which `u8::is_ascii_whitespace` leaves out).
+    for word in name.split(|c: char| matches!(c, '\t'..='\r' | ' ')) {
+        let before = cased.len();
+        if before > 0 {
+            cased.push(' ');
+        }
+        let start = cased.len();
+        if word.contains('.') {
+            word.split('.').for_each(|piece| cased.push_str(piece));
+        } else {
+            cased.push_str(word);
+        }
+        if cased.len() == start {
+            cased.truncate(before);
+        }
+    }
+    let short = cased.len() <= 3;
     if cased.ends_with("'s") || cased.ends_with("'S") {
         cased.truncate(cased.len() - 2);
         let kept = cased.trim_end().len();

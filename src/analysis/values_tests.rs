@@ -216,3 +216,16 @@ fn closest_unique_refuses_a_tie() {
     assert_eq!(closest_unique("dhx", ["dhs", "dod"].into_iter()), Some("dhs"));
     assert_eq!(closest("dos", ["dod", "dhs"].into_iter()), Some("dhs"));
 }
+
+proptest::proptest! {
+    /// The ASCII path gives what the general one gives: white space of
+    /// every kind `char::is_whitespace` knows in ASCII (the vertical tab
+    /// and form feed among them), runs of it, words of dots alone, dots
+    /// inside words, possessives in both cases, three letters or fewer.
+    #[test]
+    fn ascii_names_normalize_as_any_name_does(name in "[ \t\n\x0b\x0c\r.'sSaX1-]{0,12}") {
+        let (mut ascii, mut any) = (String::from("stale"), String::from("stale"));
+        let short = normalize_ascii_name_into(&name, &mut ascii);
+        proptest::prop_assert_eq!((short, &ascii), (normalize_any_name_into(&name, &mut any), &any));
+    }
+}
