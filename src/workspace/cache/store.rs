@@ -49,8 +49,9 @@ pub(super) const DIAGNOSTICS_FRAME: usize = 128 << 10;
 /// How the frames of a section are compressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Codec {
-    /// zstd frames that say their size: the diagnostics (read a few at a
-    /// time, and a fifth smaller than in LZ4), the table.
+    /// zstd frames that say their size: the diagnostics (read a few
+    /// files at a time, where a smaller section matters more than speed),
+    /// the table.
     Zstd,
     /// LZ4 blocks, each after a head of its compressed and decompressed
     /// lengths (u64, little-endian): the summaries, which every run that
