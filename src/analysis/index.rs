@@ -345,9 +345,10 @@ impl PackedStrs {
         self.ends.len()
     }
 
-    fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+    /// String `i`; `None` past the last.
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? as usize };
+        self.text.get(start..*self.ends.get(i)? as usize)
     }
 
     /// The number of strings that sort before `key`.
@@ -355,7 +356,7 @@ impl PackedStrs {
         let (mut lo, mut hi) = (0, self.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if below(self.get(mid)) {
+            if self.get(mid).is_some_and(&below) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -380,8 +381,7 @@ impl<'a> Iterator for Ids<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let i = self.range.next()?;
-        Some(self.packed.get(i))
+        self.packed.get(self.range.next()?)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -391,8 +391,7 @@ impl<'a> Iterator for Ids<'a> {
 
 impl DoubleEndedIterator for Ids<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let i = self.range.next_back()?;
-        Some(self.packed.get(i))
+        self.packed.get(self.range.next_back()?)
     }
 }
 
