@@ -8,6 +8,7 @@ mod diagnostic;
 pub mod diagnostics;
 mod index;
 mod interner;
+mod multimap;
 pub(crate) mod names;
 mod ref_table;
 pub mod schema;

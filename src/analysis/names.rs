@@ -4,9 +4,9 @@
 //! lookup costs a few hashes per word (no automaton to build).
 
 use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
 
 use super::FileId;
+use super::multimap::{self, MultiMap};
 use super::summary::{DefInfo, FileSummary, Symbol};
 use super::values::normalize_name_into;
 use crate::syntax::{Sigil, is_word_char};
@@ -66,6 +66,10 @@ struct NameEntry {
     file: FileId,
     entity: Symbol,
 }
+
+// 2.4 million names on the large corpus, a million keys: the table's
+// slot holds one entry inline beside its key.
+const _: () = assert!(multimap::slot_bytes::<NameEntry>() == 24);
 
 impl NameEntry {
     fn new(name: &NameKey, file: FileId, entity: Symbol) -> NameEntry {
@@ -190,7 +194,7 @@ fn shard_of(hash: u64) -> usize {
 struct Shard {
     /// Keyed by the hash of the lowercased name; a bucket is filtered with
     /// [`NameKey::matches`] (the short-name case rule).
-    by_key: FxHashMap<u64, SmallVec<[NameEntry; 1]>>,
+    by_key: MultiMap<NameEntry>,
     /// Lead key of every name ([`lead_keys`]) → the most words a name
     /// led by it has. Only a filter: entries are never removed,
     /// so a stale one costs a lookup, never a wrong match.
@@ -199,10 +203,7 @@ struct Shard {
 
 impl Shard {
     fn insert(&mut self, key: u64, entry: NameEntry) {
-        let bucket = self.by_key.entry(key).or_default();
-        if !bucket.contains(&entry) {
-            bucket.push(entry);
-        }
+        self.by_key.push(key, entry, |bucket| bucket.contains(&entry));
     }
 
     /// [`insert`](Self::insert) for a build that deals each file's
@@ -210,11 +211,8 @@ impl Shard {
     /// its bucket, those of the same file. (Scanning the whole bucket for
     /// a surname thousands of people share was a tenth of a server's start.)
     fn push_dealt(&mut self, key: u64, entry: NameEntry) {
-        let bucket = self.by_key.entry(key).or_default();
-        let mut same_file = bucket.iter().rev().take_while(|e| e.file == entry.file);
-        if !same_file.any(|e| *e == entry) {
-            bucket.push(entry);
-        }
+        self.by_key
+            .push(key, entry, |bucket| bucket.iter().rev().take_while(|e| e.file == entry.file).any(|e| *e == entry));
     }
 
     fn first_word(&mut self, word: u64, count: u8) {
@@ -279,6 +277,7 @@ impl NameIndex {
                 for (word, count) in words {
                     shard.first_word(word, count);
                 }
+                shard.by_key.shrink_lists();
                 shard
             })
             .collect();
@@ -296,13 +295,7 @@ impl NameIndex {
         for def in summary.defs.iter().filter(|d| d.sigil == Sigil::Entity) {
             for name in def.names() {
                 let Some(key) = normalizer.key(name) else { continue };
-                let by_key = &mut self.shards[shard_of(key.key)].by_key;
-                if let Some(bucket) = by_key.get_mut(&key.key) {
-                    bucket.retain(|e| e.file != file);
-                    if bucket.is_empty() {
-                        by_key.remove(&key.key);
-                    }
-                }
+                self.shards[shard_of(key.key)].by_key.retain(key.key, |e| e.file != file);
             }
         }
     }
@@ -326,12 +319,7 @@ impl NameIndex {
                 }
                 let Some(key) = normalizer.key(name) else { continue };
                 let by_key = &mut self.shards[shard_of(key.key)].by_key;
-                if let Some(bucket) = by_key.get_mut(&key.key) {
-                    bucket.retain(|e| !(e.file == file && e.entity == def.id && e.is_form(&key)));
-                    if bucket.is_empty() {
-                        by_key.remove(&key.key);
-                    }
-                }
+                by_key.retain(key.key, |e| !(e.file == file && e.entity == def.id && e.is_form(&key)));
             }
         }
         for (key, entry, first) in def_entries(file, added) {
@@ -369,7 +357,7 @@ impl NameIndex {
         if self.pair_bits.get(i).is_none_or(|b| b & bit == 0) {
             return Some(false);
         }
-        let Some(bucket) = self.shards[shard_of(key.key)].by_key.get(&key.key) else { return Some(false) };
+        let bucket = self.shards[shard_of(key.key)].by_key.get(key.key);
         if bucket.len() > LONG_BUCKET {
             return None;
         }
@@ -379,19 +367,17 @@ impl NameIndex {
     /// Every `(file, entity)` that has the name `key`, in no set order.
     pub(crate) fn holders(&self, key: &NameKey) -> impl Iterator<Item = (FileId, Symbol)> + '_ {
         let key = *key;
-        let bucket = self.shards[shard_of(key.key)].by_key.get(&key.key);
-        bucket.into_iter().flatten().filter(move |e| e.matches(&key)).map(|e| (e.file, e.entity))
+        let bucket = self.shards[shard_of(key.key)].by_key.get(key.key);
+        bucket.iter().filter(move |e| e.matches(&key)).map(|e| (e.file, e.entity))
     }
 
     /// Every entity with this name (as written), in index order.
     pub fn entities_named(&self, name: &str) -> Vec<Symbol> {
         let Some(key) = Normalizer::default().key(name) else { return Vec::new() };
         let mut out = Vec::new();
-        if let Some(bucket) = self.shards[shard_of(key.key)].by_key.get(&key.key) {
-            for e in bucket.iter().filter(|e| e.matches(&key)) {
-                if !out.contains(&e.entity) {
-                    out.push(e.entity);
-                }
+        for e in self.shards[shard_of(key.key)].by_key.get(key.key).iter().filter(|e| e.matches(&key)) {
+            if !out.contains(&e.entity) {
+                out.push(e.entity);
             }
         }
         out
@@ -399,7 +385,7 @@ impl NameIndex {
 
     /// The first entity with the name `key`, and whether another has it too.
     fn lookup_key(&self, key: &NameKey) -> Option<(Symbol, bool)> {
-        let mut matching = self.shards[shard_of(key.key)].by_key.get(&key.key)?.iter().filter(|e| e.matches(key));
+        let mut matching = self.shards[shard_of(key.key)].by_key.get(key.key).iter().filter(|e| e.matches(key));
         let first = matching.next()?.entity;
         Some((first, matching.any(|e| e.entity != first)))
     }
@@ -793,8 +779,8 @@ mod tests {
             let mut all: Vec<(u64, Vec<NameEntry>)> = index
                 .shards
                 .iter()
-                .flat_map(|shard| &shard.by_key)
-                .map(|(key, bucket)| (*key, bucket.to_vec()))
+                .flat_map(|shard| shard.by_key.iter())
+                .map(|(key, bucket)| (key, bucket.to_vec()))
                 .collect();
             all.sort_by_key(|(key, _)| *key);
             all
