@@ -16,18 +16,18 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashSet;
 
-use super::index::{EXHAUSTIVE_SUGGESTION_LIMIT, SUGGESTION_NEIGHBOURS, SortedIds, slot};
+use super::index::{EXHAUSTIVE_SUGGESTION_LIMIT, SUGGESTION_NEIGHBOURS, SortedIds, reversed_cmp, slot};
 use crate::syntax::Sigil;
 
 /// An id ordered by its text reversed character by character (UTF-8
 /// keeps the order of characters, so this is the order of the reversed
-/// strings `SortedIds` sorts).
+/// strings: the order of `SortedIds`' reversed window).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Reversed<'a>(&'a str);
 
 impl Ord for Reversed<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.chars().rev().cmp(other.0.chars().rev())
+        reversed_cmp(self.0, other.0)
     }
 }
 
