@@ -72,6 +72,9 @@ impl WorkspaceIndex {
                 for (file, summary) in files {
                     counted.add_refs(*file, &summary.refs);
                 }
+                for table in &mut counted.refs {
+                    table.shrink_lists();
+                }
                 counted
             },
         );
@@ -233,7 +236,7 @@ impl WorkspaceIndex {
 
     /// The files referencing `id`, with their counts.
     pub fn referrers(&self, sigil: Sigil, id: Symbol) -> &[(FileId, u32)] {
-        self.refs[slot(sigil)].get(id).map_or(&[], |r| &r.files[..])
+        self.refs[slot(sigil)].get(id).map_or(&[], |r| r.files)
     }
 
     /// How many distinct ids are defined.
