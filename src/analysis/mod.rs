@@ -10,6 +10,7 @@ mod index;
 mod interner;
 mod multimap;
 pub(crate) mod names;
+mod path_ids;
 mod ref_table;
 pub mod schema;
 mod suggestion_window;

@@ -14,6 +14,7 @@ use super::FileId;
 use super::deps::Change;
 use super::index::{DefLoc, WorkspaceIndex};
 use super::names::{NameIndex, NameKey, Normalizer, lead_key};
+use super::path_ids::PathIds;
 use super::summary::{DefInfo, FileSummary, Interner, RefSite, Symbol};
 use crate::config::Config;
 use crate::syntax::{self, Parse, Reparsed, Sigil};
@@ -65,7 +66,7 @@ pub struct Workspace {
     pub config: Arc<Config>,
     interner: Arc<Interner>,
     files: Vec<Option<Arc<SourceFile>>>,
-    by_path: FxHashMap<PathBuf, FileId>,
+    by_path: PathIds,
     index: WorkspaceIndex,
     names: NameIndex,
     /// Files set later keep their texts (see [`Workspace::build_with`]).
@@ -141,7 +142,7 @@ impl Workspace {
             config,
             interner: Arc::new(Interner::new()),
             files: Vec::new(),
-            by_path: FxHashMap::default(),
+            by_path: PathIds::default(),
             index: WorkspaceIndex::default(),
             names: NameIndex::default(),
             keep_texts: true,
@@ -310,9 +311,9 @@ impl Workspace {
         // The map of paths too (hashing 100,000 paths took a tenth of a
         // second on one thread after the rest).
         let by_path = || {
-            let mut by_path = FxHashMap::with_capacity_and_hasher(files.len(), Default::default());
+            let mut by_path = PathIds::with_capacity(files.len());
             for (i, file) in files.iter().enumerate() {
-                by_path.insert(file.path.clone(), FileId(i as u32));
+                by_path.insert(&file.path, FileId(i as u32));
             }
             by_path
         };
@@ -398,11 +399,11 @@ impl Workspace {
     }
 
     fn insert_file(&mut self, file: Arc<SourceFile>) -> FileId {
-        let (id, old) = match self.by_path.get(&file.path) {
-            Some(&id) => (id, self.files.get(id.0 as usize).and_then(|f| f.clone())),
+        let (id, old) = match self.file_id(&file.path) {
+            Some(id) => (id, self.files.get(id.0 as usize).and_then(|f| f.clone())),
             None => {
                 let id = FileId(self.files.len() as u32);
-                self.by_path.insert(file.path.clone(), id);
+                self.by_path.insert(&file.path, id);
                 self.files.push(None);
                 (id, None)
             }
@@ -442,7 +443,8 @@ impl Workspace {
 
     /// Forgets a file (deleted on disk). Its id is not reused.
     pub fn remove_file(&mut self, path: &Path) -> Option<FileId> {
-        let id = self.by_path.remove(path)?;
+        let files = &self.files;
+        let id = self.by_path.remove(path, |id| path_of(files, id))?;
         self.unindex(id);
         self.files[id.0 as usize] = None;
         Some(id)
@@ -462,7 +464,7 @@ impl Workspace {
     }
 
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
-        self.by_path.get(path).copied()
+        self.by_path.get(path, |id| path_of(&self.files, id))
     }
 
     /// Every file, in id order (path order for a freshly built workspace).
