@@ -2,11 +2,17 @@
 //! workspace and used from parallel threads.
 //!
 //! Loading a large archive interns a million and a half ids and looks up
-//! two million more on every thread at once. The strings are appended to
-//! a concurrent vector (`boxcar`) and read back without a lock; the map
+//! two million more on every thread at once. The ids' texts are appended
+//! to concurrent vectors (`boxcar`) and read back without a lock; the map
 //! from string to symbol is split in shards, each a `hashbrown` table of
 //! symbol numbers behind its own lock, so that one id costs one hash, one
 //! probe and one string comparison.
+//!
+//! The ids a load interns together are kept end to end, in blocks of
+//! text, rather than in an allocation each: a million and a half small
+//! allocations took 12 bytes an id more (a 16-byte pointer where an id's
+//! place takes 12, and the rounding of each to the allocator's sizes), and
+//! were made between the load's short-lived ones.
 
 use std::hash::BuildHasher;
 use std::num::NonZeroU32;
@@ -43,8 +49,12 @@ fn shard_of(hash: u64) -> usize {
 
 /// Ids interned, each to one [`Symbol`]; safe to share between threads.
 pub struct Interner {
-    /// Every id's string, by symbol number.
-    strings: boxcar::Vec<Box<str>>,
+    /// Where each id's text is, by symbol number.
+    texts: boxcar::Vec<TextAt>,
+    /// The ids' texts: a block for the new ids of each shard in a bulk
+    /// interning ([`Interner::intern_lists`]), one for an id interned
+    /// alone. Never changed once pushed.
+    blocks: boxcar::Vec<Box<str>>,
     /// Symbol numbers, each in the shard its string's hash picks.
     shards: Box<[Shard]>,
     hasher: FxBuildHasher,
@@ -63,6 +73,29 @@ struct Shard(RwLock<HashTable<Slot>>);
 struct Slot {
     index: u32,
     hash: u32,
+}
+
+/// Where an id's text is: a range of a block (12 bytes).
+#[derive(Clone, Copy)]
+struct TextAt {
+    block: u32,
+    start: u32,
+    end: u32,
+}
+
+/// At most this many bytes of ids in one block (an id longer than that
+/// has one of its own): a bulk interning allocates no huge blocks.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// A new id found by a bulk interning: its hash and text.
+type Fresh<'a> = (u64, &'a str);
+
+/// What a bulk interning found for one id: its symbol, or its place
+/// among the new ids of its shard.
+#[derive(Clone, Copy)]
+enum Found {
+    Known(Symbol),
+    Fresh(u32),
 }
 
 /// The hash the shard tables place a slot by: the low half of the
@@ -89,7 +122,8 @@ impl Interner {
     pub fn with_capacity(ids: usize) -> Interner {
         let per_shard = ids.div_ceil(SHARDS);
         Interner {
-            strings: boxcar::Vec::with_capacity(ids),
+            texts: boxcar::Vec::with_capacity(ids),
+            blocks: boxcar::Vec::new(),
             shards: (0..SHARDS).map(|_| Shard(RwLock::new(HashTable::with_capacity(per_shard)))).collect(),
             hasher: FxBuildHasher,
         }
@@ -113,7 +147,55 @@ impl Interner {
 
     /// Adds `id`, known to be absent from `table`, its shard's.
     fn insert(&self, table: &mut HashTable<Slot>, hash: u64, id: &str) -> Symbol {
-        let index = self.strings.push(id.into());
+        let at = self.push_block(&[(hash, id)]);
+        self.insert_at(table, hash, at[0])
+    }
+
+    /// Adds the ids of `fresh`, absent from `table` (their shard's) and
+    /// distinct, their texts end to end in blocks: their symbols, in
+    /// order.
+    fn insert_all(&self, table: &mut HashTable<Slot>, fresh: &[Fresh]) -> Vec<Symbol> {
+        let mut symbols = Vec::with_capacity(fresh.len());
+        let mut rest = fresh;
+        while !rest.is_empty() {
+            // As many ids as fit in a block (at least one).
+            let mut bytes = 0;
+            let count = rest
+                .iter()
+                .take_while(|(_, id)| {
+                    bytes += id.len();
+                    bytes <= BLOCK_BYTES
+                })
+                .count()
+                .max(1);
+            let (some, more) = rest.split_at(count);
+            for (&(hash, _), at) in some.iter().zip(self.push_block(some)) {
+                symbols.push(self.insert_at(table, hash, at));
+            }
+            rest = more;
+        }
+        symbols
+    }
+
+    /// Pushes a block of the texts of `ids` end to end: where each is.
+    fn push_block(&self, ids: &[Fresh]) -> Vec<TextAt> {
+        let mut text = String::with_capacity(ids.iter().map(|(_, id)| id.len()).sum());
+        let mut spans = Vec::with_capacity(ids.len());
+        for (_, id) in ids {
+            // Texts are read with `u32` offsets everywhere (a file of 4
+            // GB is not parsed), so no id reaches past them.
+            let start = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            text.push_str(id);
+            spans.push((start, u32::try_from(text.len()).unwrap_or(u32::MAX)));
+        }
+        let block = u32::try_from(self.blocks.push(text.into_boxed_str())).unwrap_or(u32::MAX);
+        spans.into_iter().map(|(start, end)| TextAt { block, start, end }).collect()
+    }
+
+    /// Numbers the id of `hash` whose text is at `at`, and adds it to
+    /// `table`.
+    fn insert_at(&self, table: &mut HashTable<Slot>, hash: u64, at: TextAt) -> Symbol {
+        let index = self.texts.push(at);
         let Some(symbol) = Symbol::from_index(index) else {
             // Four billion ids: no workspace comes near, and a symbol that
             // resolves to another id would be worse than stopping.
@@ -162,14 +244,32 @@ impl Interner {
             .map(|shard| {
                 let mut table = self.shards[shard].0.write();
                 let mut found = Vec::with_capacity(dealt.iter().map(|d| d[shard].len()).sum());
+                // The ids not interned yet, each once, in the order met.
+                let mut fresh: Vec<Fresh> = Vec::new();
+                let mut fresh_places: HashTable<u32> = HashTable::new();
                 for &(hash, at, id) in dealt.iter().flat_map(|d| &d[shard]) {
-                    let symbol = match self.find(&table, hash, id) {
-                        Some(symbol) => symbol,
-                        None => self.insert(&mut table, hash, id),
+                    let it = match self.find(&table, hash, id) {
+                        Some(symbol) => Found::Known(symbol),
+                        None => {
+                            let place =
+                                fresh_places.entry(hash, |&k| fresh[k as usize].1 == id, |&k| fresh[k as usize].0);
+                            let place = place.or_insert_with(|| {
+                                fresh.push((hash, id));
+                                (fresh.len() - 1) as u32
+                            });
+                            Found::Fresh(*place.get())
+                        }
                     };
-                    found.push((at, symbol));
+                    found.push((at, it));
                 }
+                let symbols = self.insert_all(&mut table, &fresh);
                 found
+                    .into_iter()
+                    .filter_map(|(at, it)| match it {
+                        Found::Known(symbol) => Some((at, symbol)),
+                        Found::Fresh(k) => Some((at, *symbols.get(k as usize)?)),
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         drop(dealt);
@@ -189,19 +289,25 @@ impl Interner {
 
     fn find(&self, table: &HashTable<Slot>, hash: u64, id: &str) -> Option<Symbol> {
         let low = hash as u32;
-        let slot = table.find(placed(low), |slot| slot.hash == low && resolve_in(&self.strings, slot.index) == id)?;
+        let slot = table.find(placed(low), |slot| slot.hash == low && self.text(slot.index as usize) == Some(id))?;
         Symbol::from_index(slot.index as usize)
     }
 
     /// The id of `symbol` (empty for a symbol of another interner that
     /// this one has not reached: never a panic).
     pub fn resolve(&self, symbol: &Symbol) -> &str {
-        self.strings.get(symbol.index()).map_or("", |s| s)
+        self.text(symbol.index()).unwrap_or("")
+    }
+
+    /// The text of the id numbered `index`, if there is one.
+    fn text(&self, index: usize) -> Option<&str> {
+        let at = self.texts.get(index)?;
+        self.blocks.get(at.block as usize)?.get(at.start as usize..at.end as usize)
     }
 
     /// How many ids it holds.
     pub fn len(&self) -> usize {
-        self.strings.count()
+        self.texts.count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -210,7 +316,7 @@ impl Interner {
 
     /// Every id, in the order they were first interned.
     pub fn strings(&self) -> impl Iterator<Item = &str> + '_ {
-        self.strings.iter().map(|(_, s)| &**s)
+        (0..self.texts.count()).map(|i| self.text(i).unwrap_or(""))
     }
 }
 
@@ -228,10 +334,6 @@ impl Interned {
         let end = self.ends.get(i).copied().unwrap_or(start);
         self.symbols.get(start..end).unwrap_or(&[])
     }
-}
-
-fn resolve_in(strings: &boxcar::Vec<Box<str>>, index: u32) -> &str {
-    strings.get(index as usize).map_or("", |s| s)
 }
 
 #[cfg(test)]
@@ -296,5 +398,38 @@ mod tests {
         let other = Interner::new();
         assert_eq!(other.resolve(&symbols[0][0]), "");
         assert!(other.is_empty());
+    }
+
+    /// Ids interned together take several blocks when they are many, and
+    /// one of its own when one is longer than a block; every one resolves
+    /// to its text and is found again, alone or in a later bulk.
+    #[test]
+    fn ids_interned_in_bulk_span_blocks_and_resolve() {
+        let interner = Interner::new();
+        let alone = interner.get_or_intern("alone");
+        let long = "x".repeat(BLOCK_BYTES + 3);
+        let lists: Vec<Vec<String>> = (0..40)
+            .map(|i| (0..1_000).map(|j| format!("source-{i}-{j}-with-a-long-tail-of-text")).collect())
+            .chain([vec![long.clone(), "alone".into(), "source-0-0-with-a-long-tail-of-text".into()]])
+            .collect();
+        let borrowed: Vec<Vec<&str>> = lists.iter().map(|l| l.iter().map(String::as_str).collect()).collect();
+        let interned = interner.intern_lists(&borrowed);
+        assert!(interner.blocks.count() > 3, "{} blocks", interner.blocks.count());
+        for (i, list) in lists.iter().enumerate() {
+            for (id, symbol) in list.iter().zip(interned.of(i)) {
+                let symbol = symbol.expect("every id is given a symbol");
+                assert_eq!(interner.resolve(&symbol), id);
+                assert_eq!(interner.get(id), Some(symbol));
+            }
+        }
+        assert_eq!(interned.of(40)[1], Some(alone));
+        assert_eq!(interned.of(40)[2], interned.of(0)[0]);
+        assert_eq!(interner.len(), 1 + 40_000 + 1);
+        let again = interner.intern_lists(&borrowed);
+        assert_eq!(
+            (0..41).map(|i| again.of(i).to_vec()).collect::<Vec<_>>(),
+            (0..41).map(|i| interned.of(i).to_vec()).collect::<Vec<_>>()
+        );
+        assert_eq!(interner.len(), 1 + 40_000 + 1);
     }
 }
