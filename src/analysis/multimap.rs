@@ -5,9 +5,10 @@
 //! The large corpus has a million name keys, all but a few thousand with
 //! one entity's name, and a few thousand (surnames, first names) with
 //! hundreds each. A map of inline vectors took 32 bytes a slot, and a
-//! vector that spilled kept the room it had doubled to; here a slot is 24
-//! bytes, and the lists of the keys with several values are kept apart,
-//! sized to fit after a bulk build.
+//! vector that spilled kept the room it had doubled to; here a slot is 20
+//! bytes (the key in two halves, and the index's 12-byte entry or the
+//! place of a list), and the lists of the keys with several values are
+//! kept apart, sized to fit after a bulk build.
 
 use std::hash::BuildHasher;
 
@@ -25,7 +26,7 @@ enum Bucket<T> {
 
 /// Keys to lists of values, in insertion order.
 pub(super) struct MultiMap<T> {
-    table: HashTable<(u64, Bucket<T>)>,
+    table: HashTable<(Key, Bucket<T>)>,
     /// The values of every key with two or more (an emptied place is
     /// listed in `free`).
     lists: Vec<Vec<T>>,
@@ -38,6 +39,21 @@ impl<T> Default for MultiMap<T> {
     }
 }
 
+/// A key in two halves: a slot is aligned to 4 bytes, not 8, so that a
+/// 12-byte value makes a 20-byte slot.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key([u32; 2]);
+
+impl Key {
+    fn new(key: u64) -> Key {
+        Key([key as u32, (key >> 32) as u32])
+    }
+
+    fn get(self) -> u64 {
+        u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
+    }
+}
+
 /// Where the table places a key: the keys are hashes already, but the
 /// name index picks its shard by their top bits, which `hashbrown` would
 /// read for its tags; mixing spreads them again.
@@ -47,13 +63,13 @@ fn placed(key: u64) -> u64 {
 
 /// The bytes of one slot of the table for values of type `T`.
 pub(super) const fn slot_bytes<T>() -> usize {
-    std::mem::size_of::<(u64, Bucket<T>)>()
+    std::mem::size_of::<(Key, Bucket<T>)>()
 }
 
 impl<T: Copy> MultiMap<T> {
     /// The values of `key` (empty when it has none).
     pub(super) fn get(&self, key: u64) -> &[T] {
-        match self.table.find(placed(key), |(k, _)| *k == key) {
+        match self.table.find(placed(key), |(k, _)| *k == Key::new(key)) {
             None => &[],
             Some((_, Bucket::One(value))) => std::slice::from_ref(value),
             Some((_, Bucket::Many(at))) => self.lists.get(*at as usize).map_or(&[], Vec::as_slice),
@@ -63,9 +79,9 @@ impl<T: Copy> MultiMap<T> {
     /// Adds `value` to the values of `key`, unless `has` says that they
     /// hold it already.
     pub(super) fn push(&mut self, key: u64, value: T, has: impl Fn(&[T]) -> bool) {
-        let entry = self.table.entry(placed(key), |(k, _)| *k == key, |(k, _)| placed(*k));
+        let entry = self.table.entry(placed(key), |(k, _)| *k == Key::new(key), |(k, _)| placed(k.get()));
         let hashbrown::hash_table::Entry::Occupied(mut occupied) = entry else {
-            entry.insert((key, Bucket::One(value)));
+            entry.insert((Key::new(key), Bucket::One(value)));
             return;
         };
         match occupied.get().1 {
@@ -98,7 +114,7 @@ impl<T: Copy> MultiMap<T> {
     /// Keeps only the values of `key` that `keep` accepts; a key left
     /// with none is removed.
     pub(super) fn retain(&mut self, key: u64, mut keep: impl FnMut(&T) -> bool) {
-        let Ok(mut occupied) = self.table.find_entry(placed(key), |(k, _)| *k == key) else { return };
+        let Ok(mut occupied) = self.table.find_entry(placed(key), |(k, _)| *k == Key::new(key)) else { return };
         match occupied.get_mut().1 {
             Bucket::One(value) => {
                 if !keep(&value) {
@@ -147,7 +163,7 @@ impl<T: Copy> MultiMap<T> {
                 Bucket::One(value) => std::slice::from_ref(value),
                 Bucket::Many(at) => self.lists[*at as usize].as_slice(),
             };
-            (*key, values)
+            (key.get(), values)
         })
     }
 }
