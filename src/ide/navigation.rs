@@ -55,7 +55,7 @@ pub(crate) fn symbol_occurrences(ws: &Workspace, sigil: Sigil, id: &str, with_de
     for &(file, count) in index.referrers(sigil, sym) {
         let Some(source) = ws.file(file) else { continue };
         let refs = source.summary.refs.iter().filter(|r| r.sigil == sigil && r.id == sym);
-        out.extend(refs.take(count as usize).map(|r| Occurrence { file, range: r.range, id: sym, at: Some(r.at) }));
+        out.extend(refs.take(count as usize).map(|r| Occurrence { file, range: r.range, id: sym, at: r.at() }));
     }
     if with_defs {
         for &loc in index.definitions(sigil, sym) {

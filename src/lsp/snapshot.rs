@@ -151,7 +151,7 @@ impl<'a> FileCtx<'a> {
             return None;
         }
         let site = self.snap.ws.file(file)?.summary.reference_at(range)?;
-        self.range_in_site(site.range, site.at, site.id, range)
+        self.range_in_site(site.range, site.at()?, site.id, range)
     }
 
     /// Whether positions in `file` may come from its summary (see

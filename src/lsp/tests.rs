@@ -654,13 +654,18 @@ async fn a_workspace_file_that_is_not_open_is_answered_from_the_workspace() {
 /// References and rename in files that are not open take their positions
 /// from the summaries (no text read): they must be those the text gives,
 /// with characters of several UTF-16 units and UTF-8 bytes before them and
-/// in the id, in both encodings.
+/// in the id, in both encodings; a reference whose UTF-16 column the
+/// summary could not keep (more than 65,534 bytes of multi-byte characters
+/// before it) is placed from the text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn positions_in_files_not_open_are_those_of_their_texts() {
     for encoding in ["utf-16", "utf-8"] {
         let (_dir, root) = newsroom();
         write(&root, "registry.nmk", "@a: person \"Ann Alder\"\n\n@zoë: person \"Zoë\"\n");
-        let other_text = "😀 “A” [Ann]{@a} and [Z]{@zoë}\n\nLine two [B]{@a}.\n\n^s: statement\n  by: @zoë\n";
+        let wide = "€".repeat(40_000);
+        let other_text = &format!(
+            "😀 “A” [Ann]{{@a}} and [Z]{{@zoë}}\n\nLine two [B]{{@a}}.\n\n{wide}{wide} [C]{{@a}}.\n\n^s: statement\n  by: @zoë\n"
+        );
         let other = write(&root, "other.nmk", other_text);
         let mut p = Pipe::start();
         let uri = format!("file://{}", root.display());
@@ -688,7 +693,11 @@ async fn positions_in_files_not_open_are_those_of_their_texts() {
         let at = |character: u32| json!({"textDocument": {"uri": article}, "position": {"line": 0, "character": character}, "context": {"includeDeclaration": false}});
         // On `@a` (UTF-16 column 21 is its `a`, UTF-8 column 21 its `@`).
         let refs = p.request("textDocument/references", at(21)).await;
-        assert_eq!(in_other(&refs), [expect("@a", 0, false), expect("@a", 1, false)], "{encoding}: {refs}");
+        assert_eq!(
+            in_other(&refs),
+            [expect("@a", 0, false), expect("@a", 1, false), expect("@a", 2, false)],
+            "{encoding}: {refs}"
+        );
         let refs = p.request("textDocument/references", at(5)).await;
         assert_eq!(in_other(&refs), [expect("@zoë", 0, false), expect("@zoë", 1, false)], "{encoding}: {refs}");
         let rename = p
