@@ -327,6 +327,26 @@ pub struct SortedIds {
     backward: Vec<u32>,
 }
 
+/// The first 16 bytes of `id` reversed character by character, as a
+/// number, zeros after a shorter one: two keys that differ order their ids
+/// as [`reversed_cmp`] does (a shorter text reversed is a prefix of those
+/// it sorts before); equal keys say nothing.
+fn reversed_key(id: &str) -> u128 {
+    let mut key = [0u8; 16];
+    let mut at = 0;
+    for c in id.chars().rev() {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            if at == key.len() {
+                return u128::from_be_bytes(key);
+            }
+            key[at] = b;
+            at += 1;
+        }
+    }
+    u128::from_be_bytes(key)
+}
+
 /// The order of two ids' texts reversed character by character (UTF-8
 /// keeps the order of characters, so this is the order of the reversed
 /// strings), without reversing them.
@@ -431,9 +451,14 @@ impl SortedIds {
         let mut forward: Vec<&str> = ids.collect();
         forward.par_sort_unstable();
         let forward = PackedStrs::new(forward.into_iter());
-        let mut backward: Vec<u32> = (0..forward.len() as u32).collect();
+        // Sorted by the first 16 bytes of each id reversed, then (ties
+        // only) by the whole: comparing the texts themselves, a cache
+        // miss each in a text of 40 MB, took a tenth of a cold `check`.
         let text = |i: u32| forward.get(i as usize).unwrap_or("");
-        backward.par_sort_unstable_by(|&a, &b| reversed_cmp(text(a), text(b)));
+        let mut keyed: Vec<(u128, u32)> =
+            (0..forward.len() as u32).into_par_iter().map(|i| (reversed_key(text(i)), i)).collect();
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| reversed_cmp(text(a.1), text(b.1))));
+        let backward = keyed.into_iter().map(|(_, i)| i).collect();
         SortedIds { forward, backward }
     }
 
@@ -502,7 +527,14 @@ impl SortedIds {
         let text = |i: u32| self.forward.get(i as usize).unwrap_or("");
         let at = self.backward.partition_point(|&i| reversed_cmp(text(i), key).is_lt());
         let window = at.saturating_sub(SUGGESTION_NEIGHBOURS)..(at + SUGGESTION_NEIGHBOURS).min(self.backward.len());
-        self.backward[window].iter().map(move |&i| text(i))
+        // Gathered, and each text's first byte read, before any is
+        // compared: the window's ids lie apart in the forward text, and
+        // reads that do not wait on each other overlap (a loop that
+        // compares each as it reads it waits for every one in turn).
+        let window: Vec<&str> = self.backward[window].iter().map(|&i| text(i)).collect();
+        let touched = window.iter().fold(0u8, |acc, id| acc ^ id.as_bytes().first().copied().unwrap_or(0));
+        std::hint::black_box(touched);
+        window.into_iter()
     }
 }
 
@@ -575,8 +607,16 @@ mod tests {
         /// (the order "did you mean" has always used), non-ASCII included.
         #[test]
         fn the_reversed_window_is_that_of_the_reversed_strings(
-            ids in proptest::collection::btree_set("[abÿĀ-]{1,6}", 0..400),
-            written in "[abÿĀ-]{0,7}",
+            ids in proptest::collection::btree_set(
+                // Some ending in 16 bytes the same, which the sort's key
+                // cannot tell apart.
+                proptest::strategy::Strategy::prop_map(
+                    ("[abÿĀ-]{1,6}", proptest::sample::select(vec!["", "ĀĀĀĀĀĀĀĀ", "-jenkins-jenkins"])),
+                    |(head, tail)| format!("{head}{tail}"),
+                ),
+                0..400,
+            ),
+            written in "[abÿĀ-]{0,7}(ĀĀĀĀĀĀĀĀ)?",
         ) {
             let sorted = SortedIds::of_distinct(ids.iter().map(String::as_str));
             let mut reversed: Vec<String> = ids.iter().map(|id| id.chars().rev().collect()).collect();

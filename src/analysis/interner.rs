@@ -147,8 +147,10 @@ impl Interner {
 
     /// Adds `id`, known to be absent from `table`, its shard's.
     fn insert(&self, table: &mut HashTable<Slot>, hash: u64, id: &str) -> Symbol {
-        let at = self.push_block(&[(hash, id)]);
-        self.insert_at(table, hash, at[0])
+        // A block of its own (no list of places to allocate for one id).
+        let end = u32::try_from(id.len()).unwrap_or(u32::MAX);
+        let block = u32::try_from(self.blocks.push(id.into())).unwrap_or(u32::MAX);
+        self.insert_at(table, hash, TextAt { block, start: 0, end })
     }
 
     /// Adds the ids of `fresh`, absent from `table` (their shard's) and
