@@ -61,6 +61,29 @@ fn placed(key: u64) -> u64 {
     FxBuildHasher.hash_one(key)
 }
 
+/// Puts `list` in a place of `lists` that `free` lists, else at the end:
+/// its place. (The lists of several values here and in the reference
+/// table, whose places other slots hold, so that a place is never moved.)
+pub(super) fn place<T>(lists: &mut Vec<Vec<T>>, free: &mut Vec<u32>, list: Vec<T>) -> u32 {
+    match free.pop() {
+        Some(at) => {
+            lists[at as usize] = list;
+            at
+        }
+        None => {
+            lists.push(list);
+            (lists.len() - 1) as u32
+        }
+    }
+}
+
+/// Empties place `at` of `lists` (its room given back) and lists it in
+/// `free` for [`place`].
+pub(super) fn unplace<T>(lists: &mut [Vec<T>], free: &mut Vec<u32>, at: u32) {
+    lists[at as usize] = Vec::new();
+    free.push(at);
+}
+
 /// The bytes of one slot of the table for values of type `T`.
 pub(super) const fn slot_bytes<T>() -> usize {
     std::mem::size_of::<(Key, Bucket<T>)>()
@@ -89,17 +112,7 @@ impl<T: Copy> MultiMap<T> {
                 if has(std::slice::from_ref(&first)) {
                     return;
                 }
-                let list = vec![first, value];
-                let at = match self.free.pop() {
-                    Some(at) => {
-                        self.lists[at as usize] = list;
-                        at
-                    }
-                    None => {
-                        self.lists.push(list);
-                        (self.lists.len() - 1) as u32
-                    }
-                };
+                let at = place(&mut self.lists, &mut self.free, vec![first, value]);
                 occupied.get_mut().1 = Bucket::Many(at);
             }
             Bucket::Many(at) => {
@@ -130,8 +143,7 @@ impl<T: Copy> MultiMap<T> {
                     _ => return,
                 };
                 // Back inline (or gone): the list's place is free again.
-                self.lists[at as usize] = Vec::new();
-                self.free.push(at);
+                unplace(&mut self.lists, &mut self.free, at);
                 match left {
                     Some(one) => occupied.get_mut().1 = one,
                     None => {

@@ -35,7 +35,8 @@ impl PathIds {
 
     /// Gives `path`, which has no id here, the id `id`.
     pub(super) fn insert(&mut self, path: &Path, id: FileId) {
-        self.table.insert_unique(hash(path), (hash(path), id), |&(h, _)| h);
+        let hash = hash(path);
+        self.table.insert_unique(hash, (hash, id), |&(h, _)| h);
     }
 
     /// Takes away the id of `path`, if it has one.

@@ -8,6 +8,7 @@
 //! lists only as many entries as ids were referenced.
 
 use super::FileId;
+use super::multimap::{place, unplace};
 use super::summary::Symbol;
 
 /// Marks an id never referenced in [`RefTable::slots`].
@@ -95,7 +96,7 @@ impl RefTable {
             Listed::One(one) => {
                 let mut files = vec![one, (file, n)];
                 files.sort_unstable_by_key(|&(f, _)| f);
-                Listed::Many { at: self.place(files), total: one.1 + n }
+                Listed::Many { at: place(&mut self.many, &mut self.free, files), total: one.1 + n }
             }
             Listed::Many { at, total } => {
                 let files = &mut self.many[at as usize];
@@ -106,20 +107,6 @@ impl RefTable {
                 Listed::Many { at, total: total + n }
             }
         };
-    }
-
-    /// A place in `many` for `several`.
-    fn place(&mut self, several: Several) -> u32 {
-        match self.free.pop() {
-            Some(at) => {
-                self.many[at as usize] = several;
-                at
-            }
-            None => {
-                self.many.push(several);
-                (self.many.len() - 1) as u32
-            }
-        }
     }
 
     /// Takes back `n` references to `id` in `file` (no more than it
@@ -145,24 +132,18 @@ impl RefTable {
                         files.remove(k);
                     }
                 }
-                match files.as_slice() {
-                    [] => self.unplace(at, Listed::Nobody),
-                    [one] => {
-                        let one = *one;
-                        self.unplace(at, Listed::One(one))
-                    }
+                let left = match files.as_slice() {
+                    [] => Listed::Nobody,
+                    [one] => Listed::One(*one),
                     _ => Listed::Many { at, total },
+                };
+                if !matches!(left, Listed::Many { .. }) {
+                    unplace(&mut self.many, &mut self.free, at);
                 }
+                left
             }
             other => other,
         };
-    }
-
-    /// Frees place `at` of `many` (its list given back), for `then`.
-    fn unplace(&mut self, at: u32, then: Listed) -> Listed {
-        self.many[at as usize] = Several::default();
-        self.free.push(at);
-        then
     }
 
     /// Gives back the room the lists grew beyond their length (after a
