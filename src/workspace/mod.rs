@@ -34,7 +34,7 @@ use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, Wal
 use crate::config::{Config, FILE_NAME};
 
 pub use membership::{Membership, Skip, changes_membership};
-pub use read::{ReadError, par_read_map, read_text};
+pub use read::{ReadError, par_read_map, read_text, read_text_of};
 
 /// The nearest folder from `start` upwards (`start` itself first, or its
 /// folder when it is a file) that holds `newsmark.toml`. A relative `start`

@@ -48,6 +48,14 @@ impl std::error::Error for ReadError {}
 /// reader forever); what is read is bounded by 4 GiB even if the file grows.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
     let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    read_text_of(path, &meta)
+}
+
+/// [`read_text`] of a file whose metadata `meta` was just read (by a
+/// caller that also wants it: the cache's stamp). A file's read is then
+/// one `statx`, one `open`, two `read`s and one `close`: on a cold run
+/// over 100,000 files, system calls are a tenth of the CPU.
+pub fn read_text_of(path: &Path, meta: &std::fs::Metadata) -> Result<String, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotAFile);
     }
@@ -55,19 +63,30 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     if len > u64::from(u32::MAX) {
         return Err(ReadError::TooLarge { len });
     }
-    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    // Swapped for something else between the two calls: check the handle.
-    if !file.metadata().map_err(ReadError::Io)?.is_file() {
-        return Err(ReadError::NotAFile);
-    }
+    let mut file = open_without_blocking(path).map_err(ReadError::Io)?;
     let mut bytes = Vec::with_capacity(len as usize);
     std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::from(u32::MAX) + 1), &mut bytes)
         .map_err(ReadError::Io)?;
-    // The file may have grown between the two calls.
+    // More than the metadata said: the file grew, or the path was swapped
+    // for something else (a device) since: the handle says which.
+    if bytes.len() as u64 > len && !file.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
     if bytes.len() as u64 > u64::from(u32::MAX) {
         return Err(ReadError::TooLarge { len: bytes.len() as u64 });
     }
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
+}
+
+/// Opens `path` for reading; on Linux without waiting for a writer, should
+/// the path have become a FIFO since its metadata was read (the flag
+/// changes nothing for a regular file).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
 }
 
 /// Reads every path on rayon's pool and applies `f` to each result there;

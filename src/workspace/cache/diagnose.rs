@@ -37,17 +37,18 @@ pub struct Diagnosed {
 /// report in a format without source lines needs nothing else from it.
 pub type Positions = Vec<(u32, u32, u32)>;
 
-/// Reads and parses a file again (the workspace keeps summaries, not texts
-/// or trees) and computes its diagnostics, with a filter of its prose
+/// Parses a file again (the workspace keeps summaries, not trees), in the
+/// text `kept` since its summary was made or else read again, and computes
+/// its diagnostics, with a filter of its prose
 /// words (see [`Words`], only when `words` is asked for: the cache keeps
 /// it) and the positions of the diagnostics.
-pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool) -> Diagnosed {
+pub fn diagnose_file(ws: &Workspace, id: FileId, words: bool, kept: Option<String>) -> Diagnosed {
     let Some(file) = ws.file(id) else { return Diagnosed::default() };
     if file.read_error.is_some() {
         let diagnostics = file_diagnostics(ws, id, &Parse::default(), CheckOptions::default());
         return Diagnosed { diagnostics, ..Diagnosed::default() };
     }
-    match read_text(&file.path) {
+    match kept.map_or_else(|| read_text(&file.path), Ok) {
         Ok(text) => {
             let parse = syntax::parse(&text);
             let diagnostics = file_diagnostics_of_text(ws, id, &text, &parse, CheckOptions::default());
