@@ -119,6 +119,15 @@ impl Normalizer {
         }
         Some(NameKey { key: hash(&self.key), cased: hash(&self.cased), short })
     }
+
+    /// The hashes of the lowercased key of the last name normalized
+    /// ([`key`](Self::key)) cut before each of its spaces: `john` and
+    /// `john f` of `john f kennedy` (see [`NameIndex::prefix_bits`]).
+    fn key_prefixes(&self, found: &mut dyn FnMut(u64)) {
+        for (at, _) in self.key.match_indices(' ') {
+            found(hash(&self.key[..at]));
+        }
+    }
 }
 
 fn hash(s: &str) -> u64 {
@@ -167,6 +176,12 @@ pub struct NameIndex {
     /// of entries (`unknown-alias` asks it of every entity tag). Never
     /// cleared either: a stale bit costs a scan.
     pair_bits: Box<[u64]>,
+    /// One bit per key of a name cut before one of its spaces
+    /// ([`Normalizer::key_prefixes`]): a span of prose whose key has no bit
+    /// here and is followed by a space is no name's start, so no longer
+    /// span from the same word is looked up (most spans tried led nowhere:
+    /// "The" leads names of five words). Never cleared either.
+    prefix_bits: Box<[u64]>,
 }
 
 /// log2 of the bits in [`NameIndex::pair_bits`] (8 MB): a few percent of
@@ -237,6 +252,7 @@ impl Default for NameIndex {
             shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(),
             first_word_bits: empty_bits(),
             pair_bits: empty_pair_bits(),
+            prefix_bits: empty_bits(),
         }
     }
 }
@@ -259,14 +275,18 @@ impl NameIndex {
     pub fn build<'a>(files: impl Iterator<Item = (FileId, &'a FileSummary)>) -> NameIndex {
         use rayon::prelude::*;
         let files: Vec<(FileId, &FileSummary)> = files.collect();
-        let entries: Vec<Vec<(u64, NameEntry, FirstWord)>> =
-            files.par_iter().map(|(id, summary)| file_entries(*id, summary)).collect();
+        let entries: Vec<FileNames> = files.par_iter().map(|(id, summary)| file_entries(*id, summary)).collect();
         let shard_count = 1 << SHARD_BITS;
         let mut keyed: Vec<Vec<(u64, NameEntry)>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut words: Vec<Vec<(u64, u8)>> = (0..shard_count).map(|_| Vec::new()).collect();
         let mut first_word_bits = empty_bits();
         let mut pair_bits = empty_pair_bits();
-        for (key, entry, first) in entries.into_iter().flatten() {
+        let mut prefix_bits = empty_bits();
+        for prefix in entries.iter().flat_map(|f| &f.prefixes) {
+            let (i, bit) = bit_of(*prefix);
+            prefix_bits[i] |= bit;
+        }
+        for (key, entry, first) in entries.into_iter().flat_map(|f| f.names) {
             let (i, bit) = pair_bit(key, entry.entity, entry.file);
             pair_bits[i] |= bit;
             keyed[shard_of(key)].push((key, entry));
@@ -291,13 +311,11 @@ impl NameIndex {
                 shard
             })
             .collect();
-        NameIndex { shards, first_word_bits, pair_bits }
+        NameIndex { shards, first_word_bits, pair_bits, prefix_bits }
     }
 
     pub fn add_file(&mut self, file: FileId, summary: &FileSummary) {
-        for (key, entry, first) in file_entries(file, summary) {
-            self.insert(key, entry, first);
-        }
+        self.insert_all(file_entries(file, summary));
     }
 
     pub fn remove_file(&mut self, file: FileId, summary: &FileSummary) {
@@ -332,9 +350,24 @@ impl NameIndex {
                 by_key.retain(key.key, |e| !(e.file == file && e.entity == def.id && e.is_form(&key)));
             }
         }
-        for (key, entry, first) in def_entries(file, added) {
+        self.insert_all(def_entries(file, added));
+    }
+
+    fn insert_all(&mut self, names: FileNames) {
+        for prefix in names.prefixes {
+            let (i, bit) = bit_of(prefix);
+            self.prefix_bits[i] |= bit;
+        }
+        for (key, entry, first) in names.names {
             self.insert(key, entry, first);
         }
+    }
+
+    /// Whether some name's key starts with the key hashed `key` followed
+    /// by a space; true may be wrong, false never is.
+    fn may_lead_longer(&self, key: u64) -> bool {
+        let (i, bit) = bit_of(key);
+        self.prefix_bits.get(i).is_some_and(|b| b & bit != 0)
     }
 
     fn insert(&mut self, key: u64, entry: NameEntry, first: FirstWord) {
@@ -403,6 +436,13 @@ impl NameIndex {
     /// Finds names in `text[from..to]` on word boundaries of the whole
     /// `text`; overlapping matches keep the earliest, then the longest.
     pub fn find(&self, text: &str, from: usize, to: usize, found: &mut dyn FnMut(NameMatch)) {
+        self.find_pruned(text, from, to, true, found);
+    }
+
+    /// [`find`](Self::find); `prune`: stop lengthening a span that leads
+    /// no name ([`prefix_bits`](Self::prefix_bits)), which changes no
+    /// match (the tests compare both ways).
+    fn find_pruned(&self, text: &str, from: usize, to: usize, prune: bool, found: &mut dyn FnMut(NameMatch)) {
         if self.is_empty() {
             return;
         }
@@ -431,10 +471,12 @@ impl NameIndex {
             let max_words = usize::from(max_words).min(MAX_NAME_WORDS);
             let mut best = None;
             let mut end = first_end;
+            let mut last = start;
             let mut words = 1;
             for raw_words in 1..=MAX_RAW_WORDS {
                 if raw_words > 1 {
                     let Some(next) = next_word_start(text, end, to) else { break };
+                    last = next;
                     if is_possessive_s(text, end, next) {
                         break;
                     }
@@ -450,8 +492,12 @@ impl NameIndex {
                     break;
                 }
                 let Some(span) = text.get(start..end) else { break };
-                if let Some((entity, ambiguous)) = normalizer.key(span).and_then(|k| self.lookup_key(&k)) {
+                let key = normalizer.key(span);
+                if let Some((entity, ambiguous)) = key.and_then(|k| self.lookup_key(&k)) {
                     best = Some(NameMatch { start, end, entity, ambiguous });
+                }
+                if prune && key.is_some_and(|k| !self.may_lead_longer(k.key)) && spaced_after(text, last, end, to) {
+                    break;
                 }
             }
             match best {
@@ -549,6 +595,19 @@ fn lead_keys(text: &str, start: usize, lower: &mut String, found: &mut dyn FnMut
     }
 }
 
+/// Whether the key of every longer span that [`NameIndex::find`] would try
+/// after the span of `text` ending at `end` (its last word starting at
+/// `last`) is the key of that span, a space, then more: the next word
+/// comes after white space (dots before it are dropped by normalizing),
+/// and neither word is a lone `s`, which an apostrophe before it would
+/// make a possessive that normalizing cuts off.
+fn spaced_after(text: &str, last: usize, end: usize, to: usize) -> bool {
+    let lone_s = |at: usize| matches!(text.get(at..word_end(text, at)), Some("s" | "S"));
+    let Some(next) = next_word_start(text, end, to) else { return false };
+    let gap = text.get(end..next).unwrap_or("");
+    gap.trim_start_matches('.').starts_with(char::is_whitespace) && !lone_s(last) && !lone_s(next)
+}
+
 /// Whether only `.` separates the word ending at `end` from the one
 /// starting at `next` (so that name matching reads them as one word).
 fn joined_by_dots(text: &str, end: usize, next: usize) -> bool {
@@ -565,18 +624,27 @@ pub fn lead_key(name: &str) -> Option<u64> {
     key
 }
 
-fn file_entries(file: FileId, summary: &FileSummary) -> Vec<(u64, NameEntry, FirstWord)> {
+/// What the names of one file's definitions put in the index.
+struct FileNames {
+    /// Each name's key, entry and lead word.
+    names: Vec<(u64, NameEntry, FirstWord)>,
+    /// Their keys' prefixes ([`Normalizer::key_prefixes`]).
+    prefixes: Vec<u64>,
+}
+
+fn file_entries(file: FileId, summary: &FileSummary) -> FileNames {
     def_entries(file, &summary.defs)
 }
 
-fn def_entries(file: FileId, defs: &[DefInfo]) -> Vec<(u64, NameEntry, FirstWord)> {
+fn def_entries(file: FileId, defs: &[DefInfo]) -> FileNames {
     let mut normalizer = Normalizer::default();
-    let mut out = Vec::new();
+    let mut out = FileNames { names: Vec::new(), prefixes: Vec::new() };
     for def in defs.iter().filter(|d| d.sigil == Sigil::Entity) {
         for name in def.names() {
             let Some(key) = normalizer.key(name) else { continue };
+            normalizer.key_prefixes(&mut |prefix| out.prefixes.push(prefix));
             let first = lead_key(name).map(|lead| (lead, word_count(name).min(usize::from(u8::MAX)) as u8));
-            out.push((key.key, NameEntry::new(&key, file, def.id), first));
+            out.names.push((key.key, NameEntry::new(&key, file, def.id), first));
         }
     }
     out
@@ -740,6 +808,86 @@ mod tests {
                 prop_assert!(may_occur_in(&name, &|k| keys.contains(&k)), "{name:?} found in {text:?}");
             }
         }
+    }
+
+    /// Separators of prose: white space of several kinds, dots before
+    /// it, apostrophes (a lone `s` after one is a possessive), hyphens.
+    fn separator() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            " ", "  ", ". ", ".", "\t", "\u{a0}", " '", "' ", "’", " ’", "'", "-", ", ", " (", "\n",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    fn words_apart(words: Vec<String>, separators: Vec<String>) -> String {
+        let mut out = String::new();
+        for (i, word) in words.iter().enumerate() {
+            if i > 0 {
+                out.push_str(&separators[i % separators.len()]);
+            }
+            out.push_str(word);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Spans stopped early because no name starts with their key and
+        /// a space hide no match: names of several words (and lone `s`
+        /// words, possessives, dots and hyphens between them) are found in
+        /// the same places with and without the pruning.
+        #[test]
+        fn pruned_spans_hide_no_name(
+            names in prop::collection::vec(
+                (prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("S".to_owned())], 1..5),
+                 prop::collection::vec(separator(), 1..3)),
+                1..4),
+            words in prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("The".to_owned())], 1..14),
+            separators in prop::collection::vec(separator(), 1..5),
+            inserted in prop::collection::vec((0..14usize, 0..4usize), 0..3),
+        ) {
+            let names: Vec<String> =
+                names.into_iter().map(|(w, s)| words_apart(w, s)).filter(|n| !n.contains(['"', '\n'])).collect();
+            // The names themselves, cut into the prose here and there.
+            let mut words = words;
+            for (at, which) in inserted {
+                if let Some(name) = names.get(which % names.len().max(1)) {
+                    words.insert(at.min(words.len()), name.clone());
+                }
+            }
+            let text = words_apart(words, separators);
+            let registry: String =
+                names.iter().enumerate().map(|(i, n)| format!("@x{i}: person \"{n}\"\n")).collect();
+            let interner = Interner::new();
+            let summary = FileSummary::new(&crate::syntax::parse(&registry), &registry, &interner);
+            let index = NameIndex::build([(FileId(0), &summary)].into_iter());
+            let mut pruned = Vec::new();
+            index.find_pruned(&text, 0, text.len(), true, &mut |m| pruned.push(m));
+            let mut whole = Vec::new();
+            index.find_pruned(&text, 0, text.len(), false, &mut |m| whole.push(m));
+            prop_assert_eq!(pruned, whole, "names {:?} in {:?}", names, text);
+        }
+    }
+
+    #[test]
+    fn a_span_that_leads_no_name_is_not_lengthened() {
+        let registry = "@a: person \"John Fitzgerald Kennedy\"\n@b: person \"New York\"\n";
+        let interner = Interner::new();
+        let summary = FileSummary::new(&crate::syntax::parse(registry), registry, &interner);
+        let index = NameIndex::build([(FileId(0), &summary)].into_iter());
+        let key = |name: &str| Normalizer::default().key(name).map(|k| k.key);
+        for lead in ["john", "John Fitzgerald", "NEW"] {
+            assert!(key(lead).is_some_and(|k| index.may_lead_longer(k)), "{lead}");
+        }
+        // The whole names, and what no name starts with.
+        for other in ["John Fitzgerald Kennedy", "New York", "York", "John Smith"] {
+            assert!(!key(other).is_some_and(|k| index.may_lead_longer(k)), "{other}");
+        }
+        let text = "Then John Fitzgerald Kennedy flew to New. York, and John's s friend.";
+        let mut found = Vec::new();
+        index.find(text, 0, text.len(), &mut |m| found.push(&text[m.start..m.end]));
+        assert_eq!(found, ["John Fitzgerald Kennedy", "New. York"]);
     }
 
     /// §7 through the index, whose entries keep only part of a name's
