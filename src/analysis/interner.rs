@@ -244,34 +244,8 @@ impl Interner {
         let found: Vec<Vec<(u32, Symbol)>> = (0..SHARDS)
             .into_par_iter()
             .map(|shard| {
-                let mut table = self.shards[shard].0.write();
-                let mut found = Vec::with_capacity(dealt.iter().map(|d| d[shard].len()).sum());
-                // The ids not interned yet, each once, in the order met.
-                let mut fresh: Vec<Fresh> = Vec::new();
-                let mut fresh_places: HashTable<u32> = HashTable::new();
-                for &(hash, at, id) in dealt.iter().flat_map(|d| &d[shard]) {
-                    let it = match self.find(&table, hash, id) {
-                        Some(symbol) => Found::Known(symbol),
-                        None => {
-                            let place =
-                                fresh_places.entry(hash, |&k| fresh[k as usize].1 == id, |&k| fresh[k as usize].0);
-                            let place = place.or_insert_with(|| {
-                                fresh.push((hash, id));
-                                (fresh.len() - 1) as u32
-                            });
-                            Found::Fresh(*place.get())
-                        }
-                    };
-                    found.push((at, it));
-                }
-                let symbols = self.insert_all(&mut table, &fresh);
-                found
-                    .into_iter()
-                    .filter_map(|(at, it)| match it {
-                        Found::Known(symbol) => Some((at, symbol)),
-                        Found::Fresh(k) => Some((at, *symbols.get(k as usize)?)),
-                    })
-                    .collect::<Vec<_>>()
+                let ids = dealt.iter().flat_map(|d| &d[shard]).copied();
+                self.intern_in_shard(shard, ids, dealt.iter().map(|d| d[shard].len()).sum())
             })
             .collect();
         drop(dealt);
@@ -280,6 +254,63 @@ impl Interner {
             symbols[at as usize] = Some(symbol);
         }
         Interned { symbols, ends }
+    }
+
+    /// Interns the `count` ids of `ids`, each with its hash and a place of
+    /// the caller's, all of shard `shard`, under one lock: each place with
+    /// its symbol. The new ones go end to end in blocks.
+    fn intern_in_shard<'a>(
+        &self,
+        shard: usize,
+        ids: impl Iterator<Item = (u64, u32, &'a str)>,
+        count: usize,
+    ) -> Vec<(u32, Symbol)> {
+        let mut table = self.shards[shard].0.write();
+        let mut found = Vec::with_capacity(count);
+        // The ids not interned yet, each once, in the order met.
+        let mut fresh: Vec<Fresh> = Vec::new();
+        let mut fresh_places: HashTable<u32> = HashTable::new();
+        for (hash, at, id) in ids {
+            let it = match self.find(&table, hash, id) {
+                Some(symbol) => Found::Known(symbol),
+                None => {
+                    let place = fresh_places.entry(hash, |&k| fresh[k as usize].1 == id, |&k| fresh[k as usize].0);
+                    let place = place.or_insert_with(|| {
+                        fresh.push((hash, id));
+                        (fresh.len() - 1) as u32
+                    });
+                    Found::Fresh(*place.get())
+                }
+            };
+            found.push((at, it));
+        }
+        let symbols = self.insert_all(&mut table, &fresh);
+        found
+            .into_iter()
+            .filter_map(|(at, it)| match it {
+                Found::Known(symbol) => Some((at, symbol)),
+                Found::Fresh(k) => Some((at, *symbols.get(k as usize)?)),
+            })
+            .collect()
+    }
+
+    /// The symbols of `ids` (of one file: the definitions of a registry),
+    /// interned a shard at a time on this thread: each shard's lock taken
+    /// once, and the new ids' texts end to end, where interning each alone
+    /// takes two locks and a block of its own.
+    pub fn intern_many(&self, ids: &[&str]) -> Vec<Symbol> {
+        let mut dealt: Vec<(u64, u32, &str)> =
+            ids.iter().enumerate().map(|(i, id)| (self.hasher.hash_one(*id), i as u32, *id)).collect();
+        dealt.sort_unstable_by_key(|&(hash, at, _)| (shard_of(hash), at));
+        let mut symbols: Vec<Option<Symbol>> = vec![None; ids.len()];
+        for run in dealt.chunk_by(|a, b| shard_of(a.0) == shard_of(b.0)) {
+            for (at, symbol) in self.intern_in_shard(shard_of(run[0].0), run.iter().copied(), run.len()) {
+                symbols[at as usize] = Some(symbol);
+            }
+        }
+        // Every place was given a symbol (`intern_in_shard` gives each);
+        // should one lack it, interning it alone gives the same.
+        symbols.into_iter().zip(ids).map(|(s, id)| s.unwrap_or_else(|| self.get_or_intern(id))).collect()
     }
 
     /// The symbol of `id`, if it was interned.
@@ -433,5 +464,27 @@ mod tests {
             (0..41).map(|i| interned.of(i).to_vec()).collect::<Vec<_>>()
         );
         assert_eq!(interner.len(), 1 + 40_000 + 1);
+    }
+
+    /// One file's ids interned together: each place gets the symbol of
+    /// its own id (ids of every shard, in no order of theirs), one id
+    /// twice gets one symbol, an id known before keeps its symbol, and
+    /// the new ones are found one by one afterwards.
+    #[test]
+    fn one_files_ids_interned_together_are_each_their_own() {
+        let interner = Interner::new();
+        let known = interner.get_or_intern("org-17");
+        let ids: Vec<String> = (0..3_000).rev().map(|i| format!("org-{i}")).chain(["org-5".into()]).collect();
+        let borrowed: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let symbols = interner.intern_many(&borrowed);
+        assert_eq!(symbols.len(), ids.len());
+        for (id, symbol) in ids.iter().zip(&symbols) {
+            assert_eq!(interner.resolve(symbol), id);
+            assert_eq!(interner.get(id), Some(*symbol));
+        }
+        assert_eq!(symbols[3_000 - 1 - 17], known);
+        assert_eq!(symbols[3_000], symbols[3_000 - 1 - 5]);
+        assert_eq!(interner.len(), 3_000);
+        assert_eq!(interner.intern_many(&borrowed), symbols);
     }
 }

@@ -372,7 +372,20 @@ impl FileSummary {
                 push_attribute_refs(KeyContext::FrontMatter, attr, interner, &mut refs);
             }
         }
-        let defs = doc.definitions.iter().map(|def| def_info(def, interner, &mut refs)).collect();
+        // A registry's ids, mostly new, are interned together.
+        let symbols = match doc.definitions.len() >= BULK_DEFINITIONS {
+            true => interner.intern_many(&doc.definitions.iter().map(|d| &*d.id).collect::<Vec<_>>()),
+            false => Vec::new(),
+        };
+        let defs = doc
+            .definitions
+            .iter()
+            .enumerate()
+            .map(|(i, def)| {
+                let id = symbols.get(i).copied().unwrap_or_else(|| interner.get_or_intern(&*def.id));
+                def_info(def, id, interner, &mut refs)
+            })
+            .collect();
         FileSummary { defs, refs, is_registry: doc.is_registry(), published }
     }
 
@@ -434,7 +447,7 @@ impl FileSummary {
             .get(new_first..new_last)
             .unwrap_or(&[])
             .iter()
-            .map(|def| def_info(def, interner, &mut added_attr_refs))
+            .map(|def| def_info(def, interner.get_or_intern(&*def.id), interner, &mut added_attr_refs))
             .collect();
         let added_defs = added.len();
         locate(&mut added_tag_refs, text, lines);
@@ -488,15 +501,20 @@ fn published(fm: &crate::syntax::FrontMatter) -> Option<Box<str>> {
     fm.attributes.iter().find(|a| &*a.key == "published").map(|a| a.value.clone())
 }
 
-/// The summary of a definition; its attribute references go to `refs`.
-fn def_info(def: &crate::syntax::Definition, interner: &Interner, refs: &mut Vec<RefSite>) -> DefInfo {
+/// From this many definitions on, a file's definition ids are interned
+/// together ([`Interner::intern_many`]).
+const BULK_DEFINITIONS: usize = 64;
+
+/// The summary of a definition, whose id is `id`; its attribute
+/// references go to `refs`.
+fn def_info(def: &crate::syntax::Definition, id: Symbol, interner: &Interner, refs: &mut Vec<RefSite>) -> DefInfo {
     let ctx = KeyContext::of_definition(def.sigil);
     for attr in &def.attributes {
         push_attribute_refs(ctx, attr, interner, refs);
     }
     DefInfo::new(
         def.sigil,
-        interner.get_or_intern(&*def.id),
+        id,
         def.id_range,
         def.range,
         &def.kind,
