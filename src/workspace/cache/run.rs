@@ -847,7 +847,7 @@ impl WorkspaceRun<'_> {
                     None => match read_text(&file.path) {
                         Ok(text) => {
                             let _ = fallback[i].set(Some(hash(&text)));
-                            (None, parse_summary(&text, interner, self.stats))
+                            (None, parse_summary(&text, interner, self.stats, self.places_references()))
                         }
                         Err(e) => {
                             let _ = fallback[i].set(None);
@@ -857,15 +857,14 @@ impl WorkspaceRun<'_> {
                 },
                 State::Changed { text, .. } => {
                     let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
+                    let placed = self.places_references();
                     match &mut *text {
-                        // Nothing reads the places of references in a
-                        // check that writes no cache.
-                        Ok(text) if self.keeps_texts && !self.writes_cache => {
-                            self.stats.parsed.fetch_add(1, Ordering::Relaxed);
-                            (None, FileSummary::without_positions(&syntax::parse(text), interner))
+                        // Kept for the diagnosis (a file that is not
+                        // diagnosed lets its text go now).
+                        Ok(text) if self.keeps_texts && (self.is_selected)(&file.path) => {
+                            (None, parse_summary(text, interner, self.stats, placed))
                         }
-                        Ok(text) if self.keeps_texts => (None, parse_summary(text, interner, self.stats)),
-                        Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats)),
+                        Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats, placed)),
                         Err(e) => (Some(e.clone()), FileSummary::default()),
                     }
                 }
@@ -920,6 +919,12 @@ impl WorkspaceRun<'_> {
             })
             .collect();
         (files, states)
+    }
+
+    /// Whether the summaries made place their references: nothing reads
+    /// those places in a check that writes no cache.
+    fn places_references(&self) -> bool {
+        !self.keeps_texts || self.writes_cache
     }
 
     /// The text of file `id` kept since it was read ([`State::Changed`]),
@@ -1314,9 +1319,13 @@ pub(super) fn assemble(results: Vec<Option<Diagnosed>>) -> (Vec<Diagnostic>, Vec
     (diagnostics, positions, checked)
 }
 
-fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats) -> FileSummary {
+/// The summary of `text`; its references `placed` or not.
+fn parse_summary(text: &str, interner: &crate::analysis::Interner, stats: &RunStats, placed: bool) -> FileSummary {
     stats.parsed.fetch_add(1, Ordering::Relaxed);
-    FileSummary::new(&syntax::parse(text), text, interner)
+    match placed {
+        true => FileSummary::new(&syntax::parse(text), text, interner),
+        false => FileSummary::without_positions(&syntax::parse(text), interner),
+    }
 }
 
 pub(super) fn hash(text: &str) -> (u64, u64) {
