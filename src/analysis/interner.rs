@@ -295,22 +295,14 @@ impl Interner {
     }
 
     /// The symbols of `ids` (of one file: the definitions of a registry),
-    /// interned a shard at a time on this thread: each shard's lock taken
-    /// once, and the new ids' texts end to end, where interning each alone
-    /// takes two locks and a block of its own.
+    /// interned as a bulk load's are ([`intern_lists`](Self::intern_lists)):
+    /// each shard's lock taken once and the new ids' texts end to end,
+    /// where interning each alone takes two locks and a block of its own.
     pub fn intern_many(&self, ids: &[&str]) -> Vec<Symbol> {
-        let mut dealt: Vec<(u64, u32, &str)> =
-            ids.iter().enumerate().map(|(i, id)| (self.hasher.hash_one(*id), i as u32, *id)).collect();
-        dealt.sort_unstable_by_key(|&(hash, at, _)| (shard_of(hash), at));
-        let mut symbols: Vec<Option<Symbol>> = vec![None; ids.len()];
-        for run in dealt.chunk_by(|a, b| shard_of(a.0) == shard_of(b.0)) {
-            for (at, symbol) in self.intern_in_shard(shard_of(run[0].0), run.iter().copied(), run.len()) {
-                symbols[at as usize] = Some(symbol);
-            }
-        }
-        // Every place was given a symbol (`intern_in_shard` gives each);
-        // should one lack it, interning it alone gives the same.
-        symbols.into_iter().zip(ids).map(|(s, id)| s.unwrap_or_else(|| self.get_or_intern(id))).collect()
+        let interned = self.intern_lists(std::slice::from_ref(&ids.to_vec()));
+        // Every id is given a symbol; should one lack it, interning it
+        // alone gives the same.
+        interned.of(0).iter().zip(ids).map(|(s, id)| s.unwrap_or_else(|| self.get_or_intern(id))).collect()
     }
 
     /// The symbol of `id`, if it was interned.

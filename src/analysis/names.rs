@@ -208,6 +208,20 @@ fn bit_of(hash: u64) -> (usize, u64) {
     (bit / 64, 1 << (bit % 64))
 }
 
+/// Sets the bit of `hash` in a set of [`empty_bits`].
+fn set_bit(bits: &mut [u64], hash: u64) {
+    let (i, bit) = bit_of(hash);
+    if let Some(word) = bits.get_mut(i) {
+        *word |= bit;
+    }
+}
+
+/// Whether the bit of `hash` is set in a set of [`empty_bits`].
+fn has_bit(bits: &[u64], hash: u64) -> bool {
+    let (i, bit) = bit_of(hash);
+    bits.get(i).is_some_and(|b| b & bit != 0)
+}
+
 /// How many shards (a power of two): the top bits of a hash pick one.
 const SHARD_BITS: u32 = 6;
 
@@ -282,9 +296,8 @@ impl NameIndex {
         let mut first_word_bits = empty_bits();
         let mut pair_bits = empty_pair_bits();
         let mut prefix_bits = empty_bits();
-        for prefix in entries.iter().flat_map(|f| &f.prefixes) {
-            let (i, bit) = bit_of(*prefix);
-            prefix_bits[i] |= bit;
+        for &prefix in entries.iter().flat_map(|f| &f.prefixes) {
+            set_bit(&mut prefix_bits, prefix);
         }
         for (key, entry, first) in entries.into_iter().flat_map(|f| f.names) {
             let (i, bit) = pair_bit(key, entry.entity, entry.file);
@@ -292,8 +305,7 @@ impl NameIndex {
             keyed[shard_of(key)].push((key, entry));
             if let Some((word, count)) = first {
                 words[shard_of(word)].push((word, count));
-                let (i, bit) = bit_of(word);
-                first_word_bits[i] |= bit;
+                set_bit(&mut first_word_bits, word);
             }
         }
         let shards = keyed
@@ -355,8 +367,7 @@ impl NameIndex {
 
     fn insert_all(&mut self, names: FileNames) {
         for prefix in names.prefixes {
-            let (i, bit) = bit_of(prefix);
-            self.prefix_bits[i] |= bit;
+            set_bit(&mut self.prefix_bits, prefix);
         }
         for (key, entry, first) in names.names {
             self.insert(key, entry, first);
@@ -366,15 +377,13 @@ impl NameIndex {
     /// Whether some name's key starts with the key hashed `key` followed
     /// by a space; true may be wrong, false never is.
     fn may_lead_longer(&self, key: u64) -> bool {
-        let (i, bit) = bit_of(key);
-        self.prefix_bits.get(i).is_some_and(|b| b & bit != 0)
+        has_bit(&self.prefix_bits, key)
     }
 
     fn insert(&mut self, key: u64, entry: NameEntry, first: FirstWord) {
         if let Some((word, count)) = first {
             self.shards[shard_of(word)].first_word(word, count);
-            let (i, bit) = bit_of(word);
-            self.first_word_bits[i] |= bit;
+            set_bit(&mut self.first_word_bits, word);
         }
         let (i, bit) = pair_bit(key, entry.entity, entry.file);
         self.pair_bits[i] |= bit;
@@ -457,8 +466,7 @@ impl NameIndex {
             // 0 when no name starts so (most words of prose).
             let mut max_words = 0u8;
             lead_keys(text, start, &mut lower, &mut |key| {
-                let (i, bit) = bit_of(key);
-                if self.first_word_bits.get(i).is_some_and(|b| b & bit != 0)
+                if has_bit(&self.first_word_bits, key)
                     && let Some(&most) = self.shards[shard_of(key)].first_words.get(&key)
                 {
                     max_words = max_words.max(most);

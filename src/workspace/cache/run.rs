@@ -153,8 +153,8 @@ pub(super) enum State {
     /// Same bytes as the entry (`read_since` as it is to be stored).
     Same { entry: usize, stamp: Stamp, read_since: Nanos },
     /// New or changed: its text (or why it cannot be read), and its stamp.
-    /// A check keeps the text until the file is diagnosed (then takes it);
-    /// the server's load takes it when the file is parsed.
+    /// A file to diagnose keeps the text until it is diagnosed (then the
+    /// text is taken); any other lets it go when it is parsed.
     Changed { text: std::sync::Mutex<Result<String, String>>, hash: (u64, u64), stamp: Option<Stamp> },
 }
 
@@ -283,7 +283,6 @@ pub fn check_plan(
             on_file_done,
             writes_cache,
             trusts_entries: false,
-            keeps_texts: true,
         };
         let (checked, save) = run.check();
         out.push(checked);
@@ -347,7 +346,6 @@ pub fn load_workspace(
         on_file_done,
         writes_cache: false,
         trusts_entries: true,
-        keeps_texts: false,
     };
     // Whether each file changed, while the summaries decompress (on all
     // threads: a first use inside the parallel build would leave every
@@ -520,11 +518,6 @@ pub(super) struct WorkspaceRun<'a> {
     /// cache stored it, without a `stat`, and verified once the server
     /// serves ([`Unverified`]).
     trusts_entries: bool,
-    /// A check: the texts of changed files are kept from their parse to
-    /// their diagnosis, not read and checked for UTF-8 again (a twentieth
-    /// of a cold run's CPU), and a file is diagnosed in the very bytes its
-    /// summary and its cache entry are of.
-    keeps_texts: bool,
 }
 
 /// Set for a file whose cached summary was unusable, to the hash of the
@@ -859,9 +852,14 @@ impl WorkspaceRun<'_> {
                     let mut text = text.lock().unwrap_or_else(|e| e.into_inner());
                     let placed = self.places_references();
                     match &mut *text {
-                        // Kept for the diagnosis (a file that is not
-                        // diagnosed lets its text go now).
-                        Ok(text) if self.keeps_texts && (self.is_selected)(&file.path) => {
+                        // A file to diagnose keeps its text until then
+                        // ([`kept_text`](Self::kept_text)): it is not read
+                        // and checked for UTF-8 again (a twentieth of a
+                        // cold run's CPU), and it is diagnosed in the very
+                        // bytes its summary and cache entry are of. Any
+                        // other (all of them in the server's load) lets it
+                        // go now.
+                        Ok(text) if (self.is_selected)(&file.path) => {
                             (None, parse_summary(text, interner, self.stats, placed))
                         }
                         Ok(text) => (None, parse_summary(&std::mem::take(text), interner, self.stats, placed)),
@@ -921,16 +919,18 @@ impl WorkspaceRun<'_> {
         (files, states)
     }
 
-    /// Whether the summaries made place their references: nothing reads
-    /// those places in a check that writes no cache.
+    /// Whether the summaries made place their references: the server
+    /// and the cache read those places; a check that writes no cache
+    /// reads none.
     fn places_references(&self) -> bool {
-        !self.keeps_texts || self.writes_cache
+        self.trusts_entries || self.writes_cache
     }
 
-    /// The text of file `id` kept since it was read ([`State::Changed`]),
-    /// taken: `None` when none was kept (the file is read again).
-    fn kept_text(&self, states: &[State], id: FileId) -> Option<String> {
-        let State::Changed { text, .. } = states.get(id.0 as usize).filter(|_| self.keeps_texts)? else { return None };
+    /// The text of file `id`, one to diagnose (selected), kept since it
+    /// was read ([`State::Changed`]), taken: `None` when it has none (its
+    /// entry was the cache's; the file is read again).
+    fn kept_text(states: &[State], id: FileId) -> Option<String> {
+        let State::Changed { text, .. } = states.get(id.0 as usize)? else { return None };
         text.lock().unwrap_or_else(|e| e.into_inner()).as_mut().ok().map(std::mem::take)
     }
 
@@ -1045,7 +1045,7 @@ impl WorkspaceRun<'_> {
                 Pass::Taken(diagnosed) => Some(diagnosed),
                 Pass::Diagnose => {
                     self.stats.diagnosed.fetch_add(1, Ordering::Relaxed);
-                    Some(diagnose_file(&ws, id, self.writes_cache, self.kept_text(&states, id)))
+                    Some(diagnose_file(&ws, id, self.writes_cache, Self::kept_text(&states, id)))
                 }
             })
             .collect();
