@@ -4,11 +4,14 @@
 //! `NEWSMARK_LOAD_SECS=30 cargo test --test lsp_load -- --nocapture`).
 //!
 //! Checks: the server never crashes; every hover and completion answers
-//! correctly (they sit on a line no edit touches); resident memory stays
-//! under a bound; the last diagnostics published for each document are for
-//! its final version and equal what `newsmark check --format json` reports
-//! for the final texts written to disk. Prints changes/s, request count,
-//! p50/p99/max latencies and memory.
+//! correctly (they sit on a line no edit touches) or, when its document was
+//! edited meanwhile, `ContentModified` (how many do depends on the host's
+//! speed: printed, not bounded), and each document answers both once the
+//! edits are over; resident memory stays under a bound; the last
+//! diagnostics published for each document are for its final version and
+//! equal what `newsmark check --format json` reports for the final texts
+//! written to disk. Prints changes/s, request count, p50/p99/max latencies,
+//! the requests answered `ContentModified` and memory.
 
 mod support;
 
@@ -256,8 +259,10 @@ fn a_thousand_changes_per_second() {
     }
     assert!(pending.is_empty(), "{} requests unanswered", pending.len());
     assert!(bad.is_empty(), "wrong answers under load: {bad:#?}");
+    // How many came back ContentModified depends on how fast the host ran
+    // the server against the stream (a loaded machine cancels more): it
+    // is printed below, not bounded.
     let outdated: u64 = modified.values().sum();
-    assert!(outdated * 2 <= requests, "{outdated} of {requests} requests answered ContentModified");
 
     // The final diagnostics: for the last version of each document, and
     // what `check` says of the final texts.
@@ -272,6 +277,18 @@ fn a_thousand_changes_per_second() {
     c.request("textDocument/hover", json!({"textDocument": {"uri": uris[0]}, "position": {"line": 0, "character": 0}}));
     for (u, v) in uris.iter().zip(&versions) {
         assert_eq!(c.last_diagnostics(u).unwrap().0, Some(*v), "{u}");
+    }
+    // With the edits over, nothing is modified meanwhile: every document
+    // answers both requests, never ContentModified, whatever the host's load.
+    for u in &uris {
+        let at = |character: u32| json!({"textDocument": {"uri": u}, "position": {"line": 5, "character": character}});
+        let hover = c.request("textDocument/hover", at(20));
+        assert!(
+            hover["contents"]["value"].as_str().is_some_and(|m| m.contains("Alejandro Mayorkas")),
+            "{u}: hover after the edits: {hover}"
+        );
+        let completion = c.request("textDocument/completion", at(18));
+        assert!(completion.to_string().contains("alejandro-mayorkas"), "{u}: completion after the edits: {completion}");
     }
     for (p, t) in paths.iter().zip(&texts) {
         std::fs::write(p, t).unwrap();
@@ -318,7 +335,7 @@ fn a_thousand_changes_per_second() {
             ms(percentile(l, 1.0))
         );
     }
-    println!("load: answered ContentModified (document edited meanwhile): {modified:?}");
+    println!("load: answered ContentModified (document edited meanwhile): {outdated} of {requests} {modified:?}");
     println!(
         "load: all {requests} requests: p50 {}, p99 {}, max {}",
         ms(percentile(&all, 0.5)),
