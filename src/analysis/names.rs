@@ -647,11 +647,21 @@ fn file_entries(file: FileId, summary: &FileSummary) -> FileNames {
 fn def_entries(file: FileId, defs: &[DefInfo]) -> FileNames {
     let mut normalizer = Normalizer::default();
     let mut out = FileNames { names: Vec::new(), prefixes: Vec::new() };
+    // A registry names half its entities with a name another of its
+    // entities has too (a surname is an alias of each person who bears
+    // it): each distinct name is normalized once per file, and its
+    // prefixes given once. (Normalizing every name was a fifth of a warm
+    // server start.)
+    let mut normalized: FxHashMap<&str, Option<(NameKey, FirstWord)>> = FxHashMap::default();
     for def in defs.iter().filter(|d| d.sigil == Sigil::Entity) {
         for name in def.names() {
-            let Some(key) = normalizer.key(name) else { continue };
-            normalizer.key_prefixes(&mut |prefix| out.prefixes.push(prefix));
-            let first = lead_key(name).map(|lead| (lead, word_count(name).min(usize::from(u8::MAX)) as u8));
+            let known = *normalized.entry(name).or_insert_with(|| {
+                let key = normalizer.key(name)?;
+                normalizer.key_prefixes(&mut |prefix| out.prefixes.push(prefix));
+                let first = lead_key(name).map(|lead| (lead, word_count(name).min(usize::from(u8::MAX)) as u8));
+                Some((key, first))
+            });
+            let Some((key, first)) = known else { continue };
             out.names.push((key.key, NameEntry::new(&key, file, def.id), first));
         }
     }
