@@ -73,11 +73,14 @@ impl<'w, 'c> Closest<'w, 'c> {
     /// Considers `cand` (compared as given); `original` gives the id as it
     /// is to be reported and compared for ties.
     pub(crate) fn offer(&mut self, cand: &'c str, original: impl FnOnce() -> Cow<'c, str>) {
+        // A candidate further than the best so far (or the limit) can
+        // neither win nor tie, and its length alone can say so: the
+        // distance is at least the difference of the lengths.
+        let bound = self.best.as_ref().map_or(self.limit, |(d, _)| (*d).min(self.limit));
         let len = cand.chars().count();
-        if len.abs_diff(self.written.len()) > self.limit || cand.chars().eq(self.written.iter().copied()) {
+        if len.abs_diff(self.written.len()) > bound || cand.chars().eq(self.written.iter().copied()) {
             return;
         }
-        let bound = self.best.as_ref().map_or(self.limit, |(d, _)| (*d).min(self.limit));
         let d = if self.written.len() <= 64 {
             Some(self.bit_parallel(cand)).filter(|&d| d <= bound)
         } else {
@@ -150,4 +153,41 @@ pub(crate) fn levenshtein_within(a: &[char], b: &[char], limit: usize) -> Option
     }
     let d = prev[b.len()];
     (d <= limit).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::closest_and_tie;
+
+    /// §9 said plainly: every candidate other than the written id itself,
+    /// by Levenshtein distance within max(2, n/3); the closest, ties to
+    /// the one that sorts first, and whether another text is as close.
+    fn naive<'a>(written: &str, candidates: &[&'a str]) -> Option<(&'a str, bool)> {
+        let limit = (written.chars().count() / 3).max(2);
+        let mut within: Vec<(usize, &str)> = candidates
+            .iter()
+            .filter(|c| **c != written)
+            .map(|c| (strsim::levenshtein(written, c), *c))
+            .filter(|(d, _)| *d <= limit)
+            .collect();
+        within.sort_unstable();
+        within.dedup();
+        let &(best, text) = within.first()?;
+        Some((text, within.get(1).is_some_and(|(d, _)| *d == best)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_closest_is_that_of_the_plain_definition(
+            written in "[abé-]{0,9}",
+            candidates in proptest::collection::vec("[abé-]{0,12}", 0..24),
+        ) {
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            prop_assert_eq!(closest_and_tie(&written, candidates.iter().copied()), naive(&written, &candidates));
+        }
+    }
 }
