@@ -647,44 +647,51 @@ fn a_diagnostics_section_with_a_flipped_byte_is_found_and_rebuilt() {
 }
 
 /// Summaries that still decompress and decode, but say something else
-/// (an entity renamed): only the section's checksum tells.
+/// (an entity renamed), each frame compressed again under the head it had:
+/// its checksum no longer matches, nor does the section's. A run that reads
+/// one summary alone (an edited article's) finds the first, one that reads
+/// them all the second.
 #[test]
 fn summaries_that_decode_but_changed_are_found_when_they_are_read() {
     survives_in_the_summaries(|f| {
         let mut layout = Layout::read(f);
-        let mut raw = lz4_frames_decoded(&layout.summaries);
         let mut renamed = 0;
-        for at in 0..raw.len().saturating_sub(8) {
-            if &raw[at..at + 8] == b"Lovelace" {
-                raw[at..at + 8].copy_from_slice(b"Lovelaxe");
-                renamed += 1;
+        let mut section = Vec::new();
+        for (mut raw, sum) in lz4_frames_decoded(&layout.summaries) {
+            for at in 0..raw.len().saturating_sub(8) {
+                if &raw[at..at + 8] == b"Lovelace" {
+                    raw[at..at + 8].copy_from_slice(b"Lovelaxe");
+                    renamed += 1;
+                }
             }
+            section.extend(lz4_frame(&raw, sum));
         }
         assert!(renamed > 0, "no entity to rename");
-        layout.summaries = lz4_frame(&raw);
+        layout.summaries = section;
         layout.write(f);
     });
 }
 
 /// The summaries section's LZ4 frames (each a head of its compressed and
-/// decompressed lengths, u64 little-endian, then an LZ4 block) decoded
-/// end to end.
-fn lz4_frames_decoded(mut section: &[u8]) -> Vec<u8> {
+/// decompressed lengths and the checksum of its compressed bytes, u64
+/// little-endian, then an LZ4 block), each decoded, with its checksum.
+fn lz4_frames_decoded(mut section: &[u8]) -> Vec<(Vec<u8>, u64)> {
     let mut out = Vec::new();
     while !section.is_empty() {
-        let field = |i: usize| u64::from_le_bytes(section[8 * i..8 * i + 8].try_into().unwrap()) as usize;
-        let (len, size) = (field(0), field(1));
-        out.extend(lz4_flex::block::decompress(&section[16..16 + len], size).unwrap());
-        section = &section[16 + len..];
+        let field = |i: usize| u64::from_le_bytes(section[8 * i..8 * i + 8].try_into().unwrap());
+        let (len, size, sum) = (field(0) as usize, field(1) as usize, field(2));
+        out.push((lz4_flex::block::decompress(&section[24..24 + len], size).unwrap(), sum));
+        section = &section[24 + len..];
     }
     out
 }
 
-/// `raw` as one frame of the summaries section.
-fn lz4_frame(raw: &[u8]) -> Vec<u8> {
+/// `raw` as one frame of the summaries section, its head saying `sum`.
+fn lz4_frame(raw: &[u8], sum: u64) -> Vec<u8> {
     let block = lz4_flex::block::compress(raw);
     let mut frame = (block.len() as u64).to_le_bytes().to_vec();
     frame.extend_from_slice(&(raw.len() as u64).to_le_bytes());
+    frame.extend_from_slice(&sum.to_le_bytes());
     frame.extend(block);
     frame
 }
@@ -1060,10 +1067,87 @@ fn an_edited_article_is_checked_against_the_definitions_it_can_meet() {
     let stats = warm_equals_no_cache(&root, &args);
     // Byron and Ada (holders of "Lovelace"), Grace (tagged), Alan (named):
     // four of the six definitions (not the sources `^talk` and `^own`).
-    assert!(stats.contains("1 files checked against 4 of 6 definitions"), "{stats}");
+    assert!(stats.contains("1 files checked against 4 of 6 definitions (from 1 blocks of the directory"), "{stats}");
     assert!(stats.contains("1 parsed; diagnostics of 5 reused, 1 computed"), "{stats}");
+    assert!(stats.contains("summaries read from 0 cache files"), "{stats}");
     let out = check(&root, &args).1;
     assert!(out.contains("untagged-mention") && out.contains("Alan Turing"), "{out}");
+}
+
+/// The directory of definitions beside the cache file missing, damaged,
+/// or left by another run's cache file: the edited article is checked
+/// against the definitions read from the summaries instead, with the
+/// output of a whole check.
+#[test]
+fn an_edited_article_without_a_usable_directory_reads_the_summaries() {
+    let (dir, root, args) = articles_workspace();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    check(&root, &args);
+    let directory = cache_file(&dir.path().join("c")).with_extension("defs");
+    let whole = std::fs::read(&directory).unwrap();
+    let mut damaged = whole.clone();
+    let last = damaged.len() - 3;
+    damaged[last] ^= 0x20;
+    let edit = |n: usize| {
+        std::fs::write(
+            root.join("articles/a.nmk"),
+            format!("---\ntitle: A\npublished: 2016\n---\n\nLovelace met [Grace]{{@grace}} {n} times.\n"),
+        )
+        .unwrap();
+    };
+    // A block damaged: found when it is read, and the run checks the
+    // whole tree (writing the cache file and its directory anew: the next
+    // edit is checked through them).
+    std::fs::write(&directory, damaged).unwrap();
+    edit(1);
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(!stats.contains("checked against") && stats.contains(" 1 computed"), "{stats}");
+    edit(2);
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("blocks of the directory"), "{stats}");
+    // Gone: the definitions are read from the summaries.
+    std::fs::remove_file(&directory).unwrap();
+    edit(3);
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("1 files checked against") && !stats.contains("blocks of the directory"), "{stats}");
+    assert!(stats.contains("summaries read from 1 cache files"), "{stats}");
+    // Another generation's: a run that wrote the cache file anew (an edit
+    // of a registry), the old directory put back.
+    std::fs::write(root.join("registry/more.nmk"), "@grace: person \"Grace Hopper\"\n").unwrap();
+    check(&root, &args);
+    std::fs::write(&directory, &whole).unwrap();
+    edit(4);
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("1 files checked against") && !stats.contains("blocks of the directory"), "{stats}");
+}
+
+/// A name four people share, two of them in the registry that ranks
+/// second by path: an article that mentions it is checked against the
+/// holders in the first two registries only (the first holder is the one
+/// the mention names, and another one tells that the name is shared), with
+/// the output of a whole check.
+#[test]
+fn a_name_many_share_takes_its_first_holders_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let mut tree = BTreeMap::new();
+    tree.insert("newsmark.toml".to_string(), String::new());
+    tree.insert("registry/a.nmk".to_string(), "@ann: person \"Ann Smith\"\n  aka: Smith\n".to_string());
+    tree.insert(
+        "registry/b.nmk".to_string(),
+        "@cy: person \"Cy Smith\"\n  aka: Smith\n\n@bo: person \"Bo Smith\"\n  aka: Smith\n".to_string(),
+    );
+    tree.insert("registry/c.nmk".to_string(), "@di: person \"Di Smith\"\n  aka: Smith\n".to_string());
+    tree.insert("articles/a.nmk".to_string(), "---\ntitle: A\npublished: 2016\n---\n\nWords.\n".to_string());
+    sync(&root, &Tree(tree));
+    let cache = dir.path().join("c");
+    let args = ["--cache-dir", cache.to_str().unwrap()];
+    check(&root, &args);
+    std::fs::write(root.join("articles/a.nmk"), "---\ntitle: A\npublished: 2016\n---\n\nSmith spoke.\n").unwrap();
+    let stats = warm_equals_no_cache(&root, &args);
+    assert!(stats.contains("1 files checked against 3 of 4 definitions (from 1 blocks"), "{stats}");
+    let out = check(&root, &args).1;
+    assert!(out.contains("names `@ann`") && out.contains("other entities have this name too"), "{out}");
 }
 
 /// An article that defines a source and quotes it: an edit that moves the

@@ -25,7 +25,7 @@ pub use names::{
 };
 pub use suggestion_window::SuggestionWindows;
 pub use summary::{
-    DefInfo, DefParts, FileSummary, Interner, LinePos, RefOrigin, RefSite, StoredSummary, StoredSummaryFull,
+    DefInfo, DefParts, FileSummary, Interner, LinePos, PlacedDef, RefOrigin, RefSite, StoredSummary, StoredSummaryFull,
     StoredSummaryView, SummaryDiff, Symbol, attribute_references, parse_reference,
 };
 pub use workspace::{FileTexts, InternerSize, LoadedFile, ProseEpoch, SourceFile, Workspace};

@@ -168,7 +168,6 @@ impl<T: Copy> MultiMap<T> {
     }
 
     /// Every key with its values, in no set order.
-    #[cfg(test)]
     pub(super) fn iter(&self) -> impl Iterator<Item = (u64, &[T])> + '_ {
         self.table.iter().map(|(key, bucket)| {
             let values = match bucket {

@@ -478,36 +478,14 @@ impl NameIndex {
             }
             let max_words = usize::from(max_words).min(MAX_NAME_WORDS);
             let mut best = None;
-            let mut end = first_end;
-            let mut last = start;
-            let mut words = 1;
-            for raw_words in 1..=MAX_RAW_WORDS {
-                if raw_words > 1 {
-                    let Some(next) = next_word_start(text, end, to) else { break };
-                    last = next;
-                    if is_possessive_s(text, end, next) {
-                        break;
-                    }
-                    if !joined_by_dots(text, end, next) {
-                        words += 1;
-                        if words > max_words {
-                            break;
-                        }
-                    }
-                    end = word_end(text, next);
-                }
-                if end > to {
-                    break;
-                }
-                let Some(span) = text.get(start..end) else { break };
+            spans_from(text, start, to, max_words, |end, last| {
+                let Some(span) = text.get(start..end) else { return false };
                 let key = normalizer.key(span);
                 if let Some((entity, ambiguous)) = key.and_then(|k| self.lookup_key(&k)) {
                     best = Some(NameMatch { start, end, entity, ambiguous });
                 }
-                if prune && key.is_some_and(|k| !self.may_lead_longer(k.key)) && spaced_after(text, last, end, to) {
-                    break;
-                }
-            }
+                !(prune && key.is_some_and(|k| !self.may_lead_longer(k.key)) && spaced_after(text, last, end, to))
+            });
             match best {
                 Some(m) => {
                     found(m);
@@ -515,6 +493,120 @@ impl NameIndex {
                 }
                 None => pos = first_end,
             }
+        }
+    }
+}
+
+impl NameIndex {
+    /// Per lowercased name key (in no set order), the entities a check of
+    /// prose against part of the workspace must hold for a mention of that
+    /// name to read as against the whole: for the entries of each form the
+    /// key's lookups can match (every long name of the key, and each
+    /// form), the entities of the files that rank first by `rank` (their
+    /// paths' order) until two distinct entities are met, ties kept.
+    /// `untagged-mention` reads of a name's holders only the first by
+    /// place (`first_holder`, among those files) and whether another
+    /// exists, so any superset of these answers as all of them do; the
+    /// first two of a union of groups are among the first two of each.
+    pub(crate) fn first_holders(&self, rank: &(dyn Fn(FileId) -> u32 + Sync)) -> Vec<(u64, Vec<Symbol>)> {
+        use rayon::prelude::*;
+        self.shards
+            .par_iter()
+            .flat_map_iter(|shard| shard.by_key.iter().map(|(key, bucket)| (key, holders_to_keep(bucket, rank))))
+            .collect()
+    }
+}
+
+/// [`NameIndex::first_holders`] of one bucket.
+fn holders_to_keep(bucket: &[NameEntry], rank: &dyn Fn(FileId) -> u32) -> Vec<Symbol> {
+    let Some(first) = bucket.first() else { return Vec::new() };
+    if bucket.iter().all(|e| e.entity == first.entity) {
+        return vec![first.entity];
+    }
+    let mut out = Vec::new();
+    let mut group: Vec<(u32, Symbol)> = Vec::new();
+    let mut forms: Vec<u32> = bucket.iter().map(|e| e.form).collect();
+    forms.sort_unstable();
+    forms.dedup();
+    // `None`: every long name; `Some(form)`: that form.
+    for only in std::iter::once(None).chain(forms.into_iter().map(Some)) {
+        group.clear();
+        group.extend(
+            bucket
+                .iter()
+                .filter(|e| only.map_or(!e.is_short(), |form| e.form == form))
+                .map(|e| (rank(e.file), e.entity)),
+        );
+        group.sort_unstable_by_key(|&(r, _)| r);
+        let mut distinct: Vec<Symbol> = Vec::new();
+        let mut last_rank = None;
+        for &(r, entity) in &group {
+            // Past the file in which the second entity was met.
+            if distinct.len() >= 2 && last_rank != Some(r) {
+                break;
+            }
+            if !distinct.contains(&entity) {
+                distinct.push(entity);
+            }
+            last_rank = Some(r);
+        }
+        for entity in distinct {
+            if !out.contains(&entity) {
+                out.push(entity);
+            }
+        }
+    }
+    out
+}
+
+/// Every lowercased key ([`NameKey`]'s) that [`NameIndex::find`] may look
+/// up in `text[from..to]`, whatever names the index holds (and in any
+/// part of that range it is asked about): the spans of up to the most
+/// words a name has, from every word start. A check against part of the
+/// workspace takes the holders of these keys.
+pub(crate) fn candidate_keys(text: &str, from: usize, to: usize, found: &mut dyn FnMut(u64)) {
+    let to = to.min(text.len());
+    let mut pos = from;
+    let mut normalizer = Normalizer::default();
+    while pos < to {
+        let Some(start) = next_word_start(text, pos, to) else { break };
+        spans_from(text, start, to, MAX_NAME_WORDS, |end, _| {
+            let Some(span) = text.get(start..end) else { return false };
+            if let Some(key) = normalizer.key(span) {
+                found(key.key);
+            }
+            true
+        });
+        pos = word_end(text, start);
+    }
+}
+
+/// The spans of `text` a name of up to `max_words` (merged) words may
+/// take from the word start `start`, ending by `to`, shortest first: each
+/// given to `each` with the start of its last word, until `each` says
+/// false. (What [`NameIndex::find`] looks up, and [`candidate_keys`]
+/// gives.)
+fn spans_from(text: &str, start: usize, to: usize, max_words: usize, mut each: impl FnMut(usize, usize) -> bool) {
+    let mut end = word_end(text, start);
+    let mut last = start;
+    let mut words = 1;
+    for raw_words in 1..=MAX_RAW_WORDS {
+        if raw_words > 1 {
+            let Some(next) = next_word_start(text, end, to) else { break };
+            last = next;
+            if is_possessive_s(text, end, next) {
+                break;
+            }
+            if !joined_by_dots(text, end, next) {
+                words += 1;
+                if words > max_words {
+                    break;
+                }
+            }
+            end = word_end(text, next);
+        }
+        if end > to || !each(end, last) {
+            break;
         }
     }
 }
@@ -885,6 +977,95 @@ mod tests {
             let mut whole = Vec::new();
             index.find_pruned(&text, 0, text.len(), false, &mut |m| whole.push(m));
             prop_assert_eq!(pruned, whole, "names {:?} in {:?}", names, text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Every key `find` looks up, in the whole text or in a part of it,
+        /// is among the candidate keys of the whole text.
+        #[test]
+        fn every_key_looked_up_is_a_candidate(
+            names in prop::collection::vec(
+                (prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("S".to_owned())], 1..5),
+                 prop::collection::vec(separator(), 1..3)),
+                1..4),
+            words in prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("The".to_owned())], 1..14),
+            separators in prop::collection::vec(separator(), 1..5),
+            inserted in prop::collection::vec((0..14usize, 0..4usize), 0..3),
+            cut in 0..40usize,
+        ) {
+            let names: Vec<String> =
+                names.into_iter().map(|(w, s)| words_apart(w, s)).filter(|n| !n.contains(['"', '\n'])).collect();
+            let mut words = words;
+            for (at, which) in inserted {
+                if let Some(name) = names.get(which % names.len().max(1)) {
+                    words.insert(at.min(words.len()), name.clone());
+                }
+            }
+            let text = words_apart(words, separators);
+            let registry: String =
+                names.iter().enumerate().map(|(i, n)| format!("@x{i}: person \"{n}\"\n")).collect();
+            let interner = Interner::new();
+            let summary = FileSummary::new(&crate::syntax::parse(&registry), &registry, &interner);
+            let index = NameIndex::build([(FileId(0), &summary)].into_iter());
+            let mut candidates = rustc_hash::FxHashSet::default();
+            candidate_keys(&text, 0, text.len(), &mut |k| { candidates.insert(k); });
+            let from = (0..=cut.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let mut found = Vec::new();
+            index.find(&text, 0, text.len(), &mut |m| found.push(m));
+            index.find(&text, from, text.len(), &mut |m| found.push(m));
+            for m in found {
+                let key = Normalizer::default().key(&text[m.start..m.end]).map(|k| k.key);
+                prop_assert!(key.is_some_and(|k| candidates.contains(&k)), "{:?} in {:?}", &text[m.start..m.end], text);
+            }
+        }
+
+        /// The holders kept of each name answer as all of its holders do:
+        /// for every way a name is written, the first definition (by its
+        /// file's rank, then its place) of an entity with a matching name
+        /// is one of theirs, and whether another entity has it too.
+        #[test]
+        fn the_holders_kept_answer_as_all_holders(
+            files in prop::collection::vec(
+                prop::collection::vec((0..6u8, prop::sample::select(vec![
+                    "Li", "LI", "li", "Liu", "Dan Li", "DAN LI", "US", "us", "Smith", "John Smith", "Zoë", "ZOË",
+                ])), 1..6),
+                1..5),
+            ranks in Just((0..5u32).collect::<Vec<u32>>()).prop_shuffle(),
+        ) {
+            let interner = Interner::new();
+            let summaries: Vec<FileSummary> = files
+                .iter()
+                .map(|defs| {
+                    let text: String = defs.iter().map(|(e, n)| format!("@e{e}: person \"{n}\"\n")).collect();
+                    FileSummary::new(&crate::syntax::parse(&text), &text, &interner)
+                })
+                .collect();
+            let index = NameIndex::build(summaries.iter().enumerate().map(|(i, s)| (FileId(i as u32), s)));
+            let rank = |f: FileId| ranks[f.0 as usize];
+            let kept: FxHashMap<u64, Vec<Symbol>> = index.first_holders(&rank).into_iter().collect();
+            let mut normalizer = Normalizer::default();
+            for query in ["Li", "LI", "li", "Liu", "Dan Li", "dan li", "US", "us", "Us", "Smith", "John Smith", "Zoë", "zoë"] {
+                let Some(q) = normalizer.key(query) else { continue };
+                // (rank, place, entity) of every definition with a matching name.
+                let mut all = Vec::new();
+                for (f, summary) in summaries.iter().enumerate() {
+                    for (place, def) in summary.defs.iter().enumerate() {
+                        if def.names().any(|n| Normalizer::default().key(n).is_some_and(|k| k.matches(&q))) {
+                            all.push((rank(FileId(f as u32)), place, def.id));
+                        }
+                    }
+                }
+                all.sort_unstable();
+                let Some(first) = all.first().copied() else { continue };
+                let holders = kept.get(&q.key).cloned().unwrap_or_default();
+                let among: Vec<_> = all.iter().filter(|(_, _, e)| holders.contains(e)).copied().collect();
+                prop_assert_eq!(among.first().copied(), Some(first), "{}", query);
+                let others = |list: &[(u32, usize, Symbol)]| list.iter().any(|(_, _, e)| *e != first.2);
+                prop_assert_eq!(others(&among), others(&all), "{}", query);
+            }
         }
     }
 

@@ -163,6 +163,11 @@ impl DefInfo {
     }
 
     /// Same definition apart from where it is written.
+    /// The length of its kind, name and attributes, end to end.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     pub fn same_content(&self, other: &DefInfo) -> bool {
         self.sigil == other.sigil && self.id == other.id && self.has_name == other.has_name && self.text == other.text
     }
@@ -656,16 +661,63 @@ impl<'a> StoredDefView<'a> {
     /// The definition back, its id interned as `id`; `None` when it is
     /// inconsistent (which a checksum makes unlikely but never a panic).
     fn info(&self, id: Symbol) -> Option<DefInfo> {
-        let parts = self.checked()?;
-        let range = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
-        Some(DefInfo {
-            sigil: sigil_of(self.entity),
-            id,
-            id_range: range(self.id_range)?,
-            range: range(self.range)?,
-            text: parts.text.into(),
-            has_name: parts.has_name,
-        })
+        stored_info(sigil_of(self.entity), id, self.id_range, self.range, self.text, self.has_name)
+    }
+}
+
+/// A definition from its stored parts; `None` when they are inconsistent.
+fn stored_info(
+    sigil: Sigil,
+    id: Symbol,
+    id_range: (u32, u32),
+    range: (u32, u32),
+    text: &[u8],
+    has_name: bool,
+) -> Option<DefInfo> {
+    let text = std::str::from_utf8(text).ok()?;
+    if !text.contains(PART_END) {
+        return None;
+    }
+    let range_of = |(s, e): (u32, u32)| (s <= e).then(|| TextRange::new(s, e));
+    Some(DefInfo { sigil, id, id_range: range_of(id_range)?, range: range_of(range)?, text: text.into(), has_name })
+}
+
+/// A definition as a cache's directory of definitions stores it, under
+/// its id: with the cache entry of its file and its place among that
+/// file's definitions, read in place.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PlacedDef<'a> {
+    pub entry: u32,
+    pub place: u32,
+    id_range: (u32, u32),
+    range: (u32, u32),
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, [u8]>,
+    has_name: bool,
+}
+
+impl<'a> PlacedDef<'a> {
+    pub fn of(def: &'a DefInfo, entry: u32, place: u32) -> PlacedDef<'a> {
+        PlacedDef {
+            entry,
+            place,
+            id_range: (def.id_range.start, def.id_range.end),
+            range: (def.range.start, def.range.end),
+            text: std::borrow::Cow::Borrowed(def.text.as_bytes()),
+            has_name: def.has_name,
+        }
+    }
+
+    /// The same definition, its text copied out of the bytes it was read
+    /// from.
+    pub fn into_owned(self) -> PlacedDef<'static> {
+        PlacedDef { text: std::borrow::Cow::Owned(self.text.into_owned()), ..self }
+    }
+
+    /// The definition back, its sigil `sigil` and its id interned as `id`;
+    /// `None` when it is inconsistent.
+    pub fn info(&self, sigil: Sigil, id: Symbol) -> Option<DefInfo> {
+        stored_info(sigil, id, self.id_range, self.range, &self.text, self.has_name)
     }
 }
 

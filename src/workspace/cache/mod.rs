@@ -12,6 +12,7 @@
 
 mod delta;
 mod diagnose;
+mod directory;
 mod moves;
 mod narrowed;
 mod rendered;

@@ -40,15 +40,17 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::diagnostics::{CheckOptions, file_diagnostics_and_reads};
+use crate::analysis::names::candidate_keys;
 use crate::analysis::{
-    Code, FileId, FileSummary, Interner, InternerSize, NameProbe, SourceFile, StoredSummaryView, SuggestionWindows,
-    Symbol, Workspace, attribute_references, later_word_keys, lead_key, word_keys,
+    Code, FileId, FileSummary, Interner, InternerSize, NameProbe, PlacedDef, SourceFile, StoredSummaryView,
+    SuggestionWindows, Symbol, Workspace, attribute_references, later_word_keys, lead_key, word_keys,
 };
 use crate::syntax::{self, Parse, Sigil};
 use crate::workspace::read_text;
 
 use super::delta::Delta;
 use super::diagnose::{Diagnosed, Words, own_positions, rel_path};
+use super::directory::{Directory, StoredId, decode_block};
 use super::moves::{Moves, follow};
 use super::run::{CheckedFile, CheckedWorkspace, Replayed, State, WorkspaceRun, assemble, from_cache, hash};
 use super::store::{Entry, Loaded};
@@ -265,6 +267,140 @@ struct Reach {
     moves: FxHashMap<String, Moves>,
 }
 
+/// Where the definitions the checked files can meet are read from.
+enum Source<'v> {
+    /// Every other file's summary, read in place (`None` for a file that
+    /// defines nothing, or changed).
+    Views(Vec<Option<StoredSummaryView<'v>>>),
+    /// The directory of definitions beside the cache file.
+    Directory(Box<Lookup>),
+}
+
+/// The definitions found so far in the directory, by file.
+struct Lookup {
+    directory: Directory,
+    /// The file (position in the run) of each entry of the cache file;
+    /// `None` for a changed file's (its definitions are its parse's).
+    file_of: Vec<Option<u32>>,
+    /// Per file, the definitions taken: sigil, id, definition.
+    found: FxHashMap<usize, Vec<(Sigil, String, PlacedDef<'static>)>>,
+    /// The ids whose definitions were all taken already.
+    fetched: IdSet,
+    /// How many definitions the blocks read held, and how many blocks.
+    looked_at: usize,
+    blocks_read: usize,
+}
+
+impl Lookup {
+    /// The definitions to take (every definition of an id `wanted` holds,
+    /// and of each entity kept for a name key that may be looked up in
+    /// the prose of `prose_of`), and per file whether it defines an id that
+    /// `reach` says reaches it. `None` when the directory is inconsistent.
+    fn take(&mut self, wanted: &IdSet, prose_of: &[&Checked], reach: Option<&Reach>) -> Option<(IdSet, Vec<bool>)> {
+        let directory = &self.directory;
+        let mut keys = FxHashSet::default();
+        for c in prose_of.iter().filter(|c| !c.parse.doc.paragraphs.is_empty()) {
+            let plain = syntax::plain_text(&c.text, &c.parse).text;
+            candidate_keys(&plain, 0, plain.len(), &mut |k| {
+                keys.insert(k);
+            });
+        }
+        let mut ordinals = Vec::new();
+        for key in keys {
+            directory.holders(key, &mut ordinals)?;
+        }
+        ordinals.sort_unstable();
+        ordinals.dedup();
+        let reach = reach.filter(|r| !r.defined.is_empty() || !r.counted.is_empty());
+        let by_text = [Some(wanted), reach.map(|r| &r.defined), reach.map(|r| &r.counted)];
+        let mut blocks: Vec<usize> = ordinals.iter().filter_map(|&o| directory.block_of_ordinal(o)).collect();
+        for set in by_text.into_iter().flatten() {
+            for (sigil, ids) in [(Sigil::Entity, &set.entity), (Sigil::Source, &set.source)] {
+                blocks.extend(ids.iter().filter_map(|id| directory.block_of_id(sigil, id)));
+            }
+        }
+        blocks.sort_unstable();
+        blocks.dedup();
+        self.blocks_read += blocks.len();
+        let bytes = directory.read_blocks(&blocks)?;
+        let mut taken = IdSet::default();
+        let mut reached = vec![false; self.file_of.len()];
+        for (&block, bytes) in blocks.iter().zip(&bytes) {
+            let ids = decode_block(bytes)?;
+            let first = directory.first_ordinal(block)?;
+            for (n, stored) in ids.into_iter().enumerate() {
+                self.looked_at += stored.defs.len();
+                let (sigil, id) = (stored.sigil(), stored.id);
+                let named = sigil == Sigil::Entity && ordinals.binary_search(&(first + n as u32)).is_ok();
+                let want = (named || wanted.contains(sigil, id)) && !self.fetched.contains(sigil, id);
+                let defined = reach.is_some_and(|r| r.defined.contains(sigil, id));
+                let counted = reach.is_some_and(|r| r.counted.contains(sigil, id));
+                if !(want || defined || counted) {
+                    continue;
+                }
+                for def in stored.defs {
+                    // A changed file's entry: its definitions are its parse's.
+                    let Some(file) = *self.file_of.get(def.entry as usize)? else { continue };
+                    let file = file as usize;
+                    if defined || (counted && !directory.facts(def.entry as usize)?.is_registry) {
+                        *reached.get_mut(file)? = true;
+                    }
+                    if want {
+                        self.found.entry(file).or_default().push((sigil, id.to_owned(), def.into_owned()));
+                    }
+                }
+                if want {
+                    taken.of(sigil).insert(id.to_owned());
+                    self.fetched.of(sigil).insert(id.to_owned());
+                }
+            }
+        }
+        Some((taken, reached))
+    }
+
+    /// The summary of the file at `file` (entry `entry`) holding the
+    /// definitions taken from it, in their order there.
+    fn summary(&self, file: usize, entry: usize, interner: &Interner) -> Option<FileSummary> {
+        let Some(found) = self.found.get(&file) else { return Some(FileSummary::default()) };
+        let mut found: Vec<&(Sigil, String, PlacedDef)> = found.iter().collect();
+        found.sort_by_key(|(_, _, def)| def.place);
+        let defs =
+            found.iter().map(|(sigil, id, def)| def.info(*sigil, interner.get_or_intern(id))).collect::<Option<_>>()?;
+        let facts = self.directory.facts(entry)?;
+        Some(FileSummary {
+            defs,
+            refs: Vec::new(),
+            is_registry: facts.is_registry,
+            published: facts.published.as_deref().map(Into::into),
+        })
+    }
+}
+
+impl Source<'_> {
+    /// The summary of the file at `file` that the ws of the narrowed run
+    /// holds: the definitions of ids `keep` accepts (every one taken); and
+    /// how many definitions were looked at. `None` inside when one kept is
+    /// inconsistent.
+    fn summary(
+        &self,
+        file: usize,
+        entry_of: &[usize],
+        interner: &Interner,
+        keep: &dyn Fn(Sigil, &str) -> bool,
+    ) -> (Option<FileSummary>, usize) {
+        match self {
+            Source::Views(views) => match views.get(file) {
+                Some(Some(view)) => (view.select(interner, keep), view.len()),
+                _ => (Some(FileSummary::default()), 0),
+            },
+            Source::Directory(lookup) => match entry_of.get(file) {
+                Some(&entry) => (lookup.summary(file, entry, interner), 0),
+                None => (None, 0),
+            },
+        }
+    }
+}
+
 impl WorkspaceRun<'_> {
     /// The run described in the module's documentation, or `None` when it
     /// does not apply (then nothing was reported or changed). Its `files`
@@ -307,11 +443,14 @@ impl WorkspaceRun<'_> {
         let mut delta = Delta::default();
         let mut needs = Needs::default();
         let mut moves = FxHashMap::default();
+        // Whether a changed file defined entities before (their names are
+        // in the directory's holders as they were).
+        let mut entities_before = false;
         for &i in &changed_files {
             let State::Changed { text, .. } = &states[i] else { return None };
             // Cloned: `full_run` takes the text if this run gives up.
             let text = text.lock().unwrap_or_else(|e| e.into_inner()).as_ref().ok()?.clone();
-            let old = self.decode(entry_of[i], &scratch)?;
+            let old = self.decode_alone(entry_of[i], &scratch)?;
             let parse = syntax::parse(&text);
             let new = FileSummary::new(&parse, &text, &scratch);
             // A file that became a registry or stopped being one changes
@@ -319,6 +458,7 @@ impl WorkspaceRun<'_> {
             if old.is_registry != new.is_registry {
                 return None;
             }
+            entities_before |= old.is_registry || old.defs.iter().any(|d| d.sigil == Sigil::Entity);
             delta.add(Some(&old), Some(&new));
             moves.insert(loaded.entries[entry_of[i]].path.clone(), Moves::of(&old, &new));
             let file = Checked { file: i, text, parse };
@@ -337,32 +477,41 @@ impl WorkspaceRun<'_> {
             moves,
         };
 
-        // Every other file's summary, read in place. Most define nothing.
-        // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
-        loaded.prepare_summaries();
+        // The definitions the checked files can meet: from the directory
+        // beside the cache file when it can tell, else from every other
+        // file's summary, read in place (most define nothing).
         let is_changed = |i: usize| changed_files.binary_search(&i).is_ok();
-        let mentions = |id: &str| !reach.mentioned.is_empty() && reach.mentioned.contains(id);
-        let read: Vec<(Option<StoredSummaryView>, bool)> = entry_of
-            .par_iter()
-            // The registries (a thousandfold the definitions of an
-            // article) sort last: split to single files, or one thread
-            // read them all while the other waited.
-            .with_max_len(1)
-            .enumerate()
-            .map(|(i, &e)| match is_changed(i) {
-                true => Some((None, false)),
-                false => StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?, mentions),
-            })
-            .collect::<Option<_>>()?;
-        let (views, mentioning): (Vec<Option<StoredSummaryView>>, Vec<bool>) = read.into_par_iter().unzip();
+        let directory = self.directory(loaded, &entry_of, &changed_files, &reach, entities_before);
+        let (mut source, mentioning) = match directory {
+            Some(lookup) => (Source::Directory(Box::new(lookup)), vec![false; files.len()]),
+            None => {
+                // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
+                loaded.prepare_summaries();
+                let mentions = |id: &str| !reach.mentioned.is_empty() && reach.mentioned.contains(id);
+                let read: Vec<(Option<StoredSummaryView>, bool)> = entry_of
+                    .par_iter()
+                    // The registries (a thousandfold the definitions of an
+                    // article) sort last: split to single files, or one
+                    // thread read them all while the other waited.
+                    .with_max_len(1)
+                    .enumerate()
+                    .map(|(i, &e)| match is_changed(i) {
+                        true => Some((None, false)),
+                        false => StoredSummaryView::read(loaded.summary_bytes(&loaded.entries[e])?, mentions),
+                    })
+                    .collect::<Option<_>>()?;
+                let (views, mentioning): (Vec<Option<StoredSummaryView>>, Vec<bool>) = read.into_par_iter().unzip();
+                (Source::Views(views), mentioning)
+            }
+        };
 
         // The ids to take for the changed files (those they reference or
         // define, and entities with a name that may occur in their prose),
         // and the other files the change reaches through a definition.
         let mut wanted = IdSet::resolved(needs.ids.into_iter(), &scratch);
-        let first = self.take(&views, &wanted, &needs.prose, Some(&reach))?;
-        let mut taken: FxHashSet<(Sigil, &str)> = first.iter().flat_map(|(taken, _)| taken.iter().copied()).collect();
-        let defines_reached: Vec<bool> = first.into_iter().map(|(_, reached)| reached).collect();
+        let changed_checked: Vec<&Checked> = checked.iter().collect();
+        let (mut taken, defines_reached) =
+            self.take_from(&mut source, &wanted, &needs.prose, &changed_checked, Some(&reach))?;
 
         // The files reached otherwise: by a source they mention, a name
         // their prose may hold, or their diagnostics pointing into a
@@ -407,16 +556,17 @@ impl WorkspaceRun<'_> {
             let summary = FileSummary::new(&file.parse, &file.text, &scratch);
             more.add(file, &summary, &scratch);
         }
-        checked.extend(read_again);
-        checked.sort_by_key(|c| c.file);
-        let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
         if any_read_again {
             // The definitions the reached files need besides.
             let also_wanted = IdSet::resolved(more.ids.into_iter(), &scratch);
-            let found = self.take(&views, &also_wanted, &more.prose, None)?;
-            taken.extend(found.into_iter().flat_map(|(taken, _)| taken));
+            let reached: Vec<&Checked> = read_again.iter().collect();
+            let (found, _) = self.take_from(&mut source, &also_wanted, &more.prose, &reached, None)?;
+            taken.extend(found);
             wanted.extend(also_wanted);
         }
+        checked.extend(read_again);
+        checked.sort_by_key(|c| c.file);
+        let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
 
         // The workspace of the checked files and every definition of the
         // ids taken; the other files are there, empty, so that file ids are
@@ -432,18 +582,17 @@ impl WorkspaceRun<'_> {
             InternerSize::default(),
             |i, interner| {
                 let file = files.get(i)?;
-                let summary = match (by_file.get(&i), views.get(i)) {
-                    (Some(c), _) => FileSummary::new(&c.parse, &c.text, interner),
-                    (None, Some(Some(view))) => {
-                        seen.fetch_add(view.len(), Ordering::Relaxed);
-                        let summary = view
-                            .select(interner, |sigil, id| wanted.contains(sigil, id) || taken.contains(&(sigil, id)));
+                let summary = match by_file.get(&i) {
+                    Some(c) => FileSummary::new(&c.parse, &c.text, interner),
+                    None => {
+                        let keep = |sigil: Sigil, id: &str| wanted.contains(sigil, id) || taken.contains(sigil, id);
+                        let (summary, looked_at) = source.summary(i, &entry_of, interner, &keep);
+                        seen.fetch_add(looked_at, Ordering::Relaxed);
                         broken.fetch_or(summary.is_none(), Ordering::Relaxed);
                         let summary = summary.unwrap_or_default();
                         kept.fetch_add(summary.defs.len(), Ordering::Relaxed);
                         summary
                     }
-                    _ => FileSummary::default(),
                 };
                 Some(SourceFile {
                     path: file.path.clone(),
@@ -462,18 +611,19 @@ impl WorkspaceRun<'_> {
         // would compare are gathered from all of them.
         let undefined = undefined_references(&ws, &checked);
         let suggestions_ready = undefined.is_empty()
-            || (undefined.len() <= MAX_UNDEFINED && offer_suggestions(&ws, &views, &checked, &undefined));
-        // The ids taken borrow from the section, not from the views. Freed
-        // on the threads that made them: on this one, 100,000 views were
-        // a twentieth of a second.
-        views.into_par_iter().for_each(drop);
+            || (undefined.len() <= MAX_UNDEFINED && offer_suggestions(&ws, &source, &checked, &undefined));
+        // Freed on the threads that made them: on this one, 100,000 views
+        // were a twentieth of a second.
+        if let Source::Views(views) = source {
+            views.into_par_iter().for_each(drop);
+        }
 
         // The checked files' diagnostics, and what they read.
         // Every definition of these ids is in `ws`: those the checked files
         // reference or define (wanted), and those found by name (taken).
         let is_taken = |&(sigil, sym): &(Sigil, Symbol)| {
             let id = ws.id_text(sym);
-            wanted.contains(sigil, id) || taken.contains(&(sigil, id))
+            wanted.contains(sigil, id) || taken.contains(sigil, id)
         };
         let fresh: Vec<(usize, Diagnosed)> = checked
             .par_iter()
@@ -558,6 +708,75 @@ impl WorkspaceRun<'_> {
             checked: checked_count,
             replayed,
             keep: None,
+        })
+    }
+
+    /// What [`take`](Self::take) finds, from `source`: the ids taken, and
+    /// per file whether the change reaches it through a definition.
+    /// (`prose_of` are the files whose words `prose` holds.)
+    fn take_from(
+        &self,
+        source: &mut Source,
+        wanted: &IdSet,
+        prose: &Prose,
+        prose_of: &[&Checked],
+        reach: Option<&Reach>,
+    ) -> Option<(IdSet, Vec<bool>)> {
+        match source {
+            Source::Views(views) => {
+                let found = self.take(views, wanted, prose, reach)?;
+                let mut taken = IdSet::default();
+                let mut reached = Vec::with_capacity(found.len());
+                for (ids, defines_reached) in found {
+                    for (sigil, id) in ids {
+                        taken.of(sigil).insert(id.to_owned());
+                    }
+                    reached.push(defines_reached);
+                }
+                Some((taken, reached))
+            }
+            Source::Directory(lookup) => {
+                let found = lookup.take(wanted, prose_of, reach);
+                self.stats.definitions_seen.fetch_add(std::mem::take(&mut lookup.looked_at), Ordering::Relaxed);
+                self.stats.directory_blocks.fetch_add(std::mem::take(&mut lookup.blocks_read), Ordering::Relaxed);
+                found
+            }
+        }
+    }
+
+    /// The directory beside the cache file, when it can tell what this run
+    /// takes: it lists what the files held when the cache file was written,
+    /// so a changed file must have defined no entity then (its names would
+    /// be among the directory's holders), and a change to a source's
+    /// definition reaches the files that mention it, which only their
+    /// summaries tell.
+    fn directory(
+        &self,
+        loaded: &Loaded,
+        entry_of: &[usize],
+        changed_files: &[usize],
+        reach: &Reach,
+        entities_before: bool,
+    ) -> Option<Lookup> {
+        if entities_before || !reach.mentioned.is_empty() {
+            return None;
+        }
+        let cache_file = self.cache_file.as_ref()?;
+        let directory =
+            Directory::load(cache_file, &loaded.header.program, loaded.header.generation, loaded.entries.len())?;
+        let mut file_of = vec![None; loaded.entries.len()];
+        for (i, &e) in entry_of.iter().enumerate() {
+            if changed_files.binary_search(&i).is_err() {
+                *file_of.get_mut(e)? = Some(i as u32);
+            }
+        }
+        Some(Lookup {
+            directory,
+            file_of,
+            found: FxHashMap::default(),
+            fetched: IdSet::default(),
+            looked_at: 0,
+            blocks_read: 0,
         })
     }
 
@@ -736,14 +955,49 @@ fn undefined_references(ws: &Workspace, checked: &[Checked]) -> Vec<(Sigil, Stri
 /// `undefined` as the whole workspace's would: gathered from every
 /// definition, those of the other files (`views`) and of the checked ones
 /// (in `ws`). False when that cannot be shown (then the full run checks).
-fn offer_suggestions(
-    ws: &Workspace,
-    views: &[Option<StoredSummaryView>],
-    checked: &[Checked],
-    undefined: &[(Sigil, String)],
-) -> bool {
+fn offer_suggestions(ws: &Workspace, source: &Source, checked: &[Checked], undefined: &[(Sigil, String)]) -> bool {
     let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
-    let gathered = views
+    match source {
+        Source::Views(views) => {
+            finish_suggestions(ws, gather_from_views(views, &is_checked, undefined), checked, undefined)
+        }
+        Source::Directory(lookup) => {
+            // Every id, read from every block.
+            let blocks: Vec<usize> = (0..lookup.directory.block_count()).collect();
+            let Some(bytes) = lookup.directory.read_blocks(&blocks) else { return false };
+            let Some(decoded) = bytes.par_iter().map(|b| decode_block(b)).collect::<Option<Vec<_>>>() else {
+                return false;
+            };
+            let elsewhere = |stored: &StoredId| {
+                stored.defs.iter().any(|d| {
+                    lookup.file_of.get(d.entry as usize).copied().flatten().is_some_and(|f| !is_checked(f as usize))
+                })
+            };
+            let gathered = decoded
+                .par_iter()
+                .fold(
+                    || SuggestionWindows::new(undefined),
+                    |mut windows, ids| {
+                        for stored in ids.iter().filter(|s| elsewhere(s)) {
+                            windows.offer(stored.sigil(), stored.id);
+                        }
+                        windows
+                    },
+                )
+                .reduce(|| SuggestionWindows::new(undefined), |a, b| a.merge(b));
+            finish_suggestions(ws, Some(gathered), checked, undefined)
+        }
+    }
+}
+
+/// Every definition of the other files' summaries, offered to windows
+/// around the ids of `undefined`.
+fn gather_from_views<'a>(
+    views: &[Option<StoredSummaryView<'a>>],
+    is_checked: &(dyn Fn(usize) -> bool + Sync),
+    undefined: &'a [(Sigil, String)],
+) -> Option<SuggestionWindows<'a>> {
+    views
         .par_iter()
         .enumerate()
         // Each piece's windows are merged into another's, their ids offered
@@ -760,7 +1014,17 @@ fn offer_suggestions(
                 Some(windows)
             },
         )
-        .try_reduce(|| SuggestionWindows::new(undefined), |a, b| Some(a.merge(b)));
+        .try_reduce(|| SuggestionWindows::new(undefined), |a, b| Some(a.merge(b)))
+}
+
+/// Offers the checked files' definitions to `gathered` and gives `ws` the
+/// sorted ids it holds; false when that cannot be shown.
+fn finish_suggestions(
+    ws: &Workspace,
+    gathered: Option<SuggestionWindows>,
+    checked: &[Checked],
+    undefined: &[(Sigil, String)],
+) -> bool {
     let Some(mut windows) = gathered else { return false };
     for file in checked.iter().filter_map(|c| ws.file(FileId(c.file as u32))) {
         for def in &file.summary.defs {

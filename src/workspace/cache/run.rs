@@ -23,6 +23,7 @@ use super::delta::Delta;
 use super::diagnose::{
     Diagnosed, Positions, diagnose_file, load_diagnostic, offsets, positions_of, rel_path, store_diagnostic,
 };
+use super::directory;
 use super::rendered::{self, Keep, Rendering};
 use super::seed::SeedCache;
 use super::stamp::{self, Nanos, Stamp};
@@ -98,6 +99,9 @@ pub struct RunStats {
     pub followed: AtomicUsize,
     pub definitions_seen: AtomicUsize,
     pub definitions_taken: AtomicUsize,
+    /// Blocks of the directory of definitions a narrowed run read (none
+    /// when it read the summaries instead).
+    pub directory_blocks: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
     /// How long each step of `load_workspace` took, in order (the
     /// server's log says where its start went).
@@ -119,9 +123,13 @@ impl RunStats {
         let narrowed = match n(&self.narrowed) {
             0 => String::new(),
             files => format!(
-                "; {files} files checked against {} of {} definitions, {} followed the definitions they point at",
+                "; {files} files checked against {} of {} definitions{}, {} followed the definitions they point at",
                 n(&self.definitions_taken),
                 n(&self.definitions_seen),
+                match n(&self.directory_blocks) {
+                    0 => String::new(),
+                    blocks => format!(" (from {blocks} blocks of the directory of definitions)"),
+                },
                 n(&self.followed)
             ),
         };
@@ -282,6 +290,7 @@ pub fn check_plan(
             is_selected,
             on_file_done,
             writes_cache,
+            cache_file: cache_file.clone(),
             trusts_entries: false,
         };
         let (checked, save) = run.check();
@@ -293,10 +302,20 @@ pub fn check_plan(
                 generation: save.generation,
                 symbols: save.symbols,
             };
+            let program = program.clone();
             writes.push(std::thread::spawn(move || {
-                store::save(&file, header, save.entries, save.sections)
-                    .err()
-                    .map(|e| format!("note: cannot write the cache {}: {e}", file.display()))
+                let entries = save.entries.len();
+                if let Err(e) = store::save(&file, header, save.entries, save.sections) {
+                    return Some(format!("note: cannot write the cache {}: {e}", file.display()));
+                }
+                // After the cache file: a directory is used only with the
+                // cache file of its generation, and is only a shortcut (a
+                // run without one reads the summaries), so failing to write
+                // it costs nothing but time.
+                if let Some(source) = save.directory {
+                    let _ = directory::save(&file, &source.ws, &source.entry_of, entries, &program, save.generation);
+                }
+                None
             }));
         }
     }
@@ -345,6 +364,7 @@ pub fn load_workspace(
         is_selected: &|_| false,
         on_file_done,
         writes_cache: false,
+        cache_file: None,
         trusts_entries: true,
     };
     // Whether each file changed, while the summaries decompress (on all
@@ -514,6 +534,9 @@ pub(super) struct WorkspaceRun<'a> {
     on_file_done: &'a (dyn Fn() + Sync),
     /// False with `--no-cache`: nothing to store.
     writes_cache: bool,
+    /// The cache file `loaded` was read from (`check`'s runs only): its
+    /// directory of definitions lies beside it.
+    pub(super) cache_file: Option<PathBuf>,
     /// The server's load: a file whose entry is not racy is taken as the
     /// cache stored it, without a `stat`, and verified once the server
     /// serves ([`Unverified`]).
@@ -584,6 +607,16 @@ struct Save {
     /// copied unchanged, else new.
     generation: u64,
     symbols: InternerSize,
+    /// What the directory of definitions beside the cache file is written
+    /// from, when the run built the whole workspace.
+    directory: Option<DirectorySource>,
+}
+
+/// The workspace a run built and each of its files' entry in the cache
+/// file written: what `directory::save` reads.
+struct DirectorySource {
+    ws: Workspace,
+    entry_of: Vec<Option<u32>>,
 }
 
 impl WorkspaceRun<'_> {
@@ -675,6 +708,8 @@ impl WorkspaceRun<'_> {
             sections: loaded.stored_sections(),
             generation: loaded.header.generation,
             symbols: loaded.header.symbols,
+            // Same generation, same entries: the directory beside stands.
+            directory: None,
         })
     }
 
@@ -782,6 +817,13 @@ impl WorkspaceRun<'_> {
     /// The cached summary of `entry`, its ids interned in `interner`.
     pub(super) fn decode(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
         FileSummary::from_full_view(&StoredSummaryFull::read(self.summary_bytes(entry)?)?, interner)
+    }
+
+    /// [`decode`](Self::decode), reading the summary's frame alone when
+    /// the section was not read: for a run that needs a few summaries.
+    pub(super) fn decode_alone(&self, entry: usize, interner: &crate::analysis::Interner) -> Option<FileSummary> {
+        let bytes = self.loaded.as_ref()?.summary_alone(self.loaded.as_ref()?.entries.get(entry)?)?;
+        FileSummary::from_full_view(&StoredSummaryFull::read(&bytes)?, interner)
     }
 
     /// [`decode`](Self::decode), its ids interned already.
@@ -1158,8 +1200,10 @@ impl WorkspaceRun<'_> {
         let (diagnostics, positions, checked) = assemble(results);
         let sections = Sections { diagnosed: Part::Built(diagnosed), summaries: Part::Built(summaries) };
         let generation = store::new_generation();
-        let save = self.writes_cache.then(|| Save { entries, sections, generation, symbols: ws.interner_size() });
         entry_of.resize(all_files.len(), None);
+        let symbols = ws.interner_size();
+        let directory = Some(DirectorySource { ws, entry_of: entry_of.clone() });
+        let save = self.writes_cache.then(|| Save { entries, sections, generation, symbols, directory });
         // The entry each entry of the cache file read has in the one
         // written, for the kept lines of replayed files, which point into
         // entries by number.

@@ -29,9 +29,9 @@ use crate::analysis::InternerSize;
 use super::stamp::{Nanos, Stamp};
 
 const MAGIC: &[u8; 8] = b"NMKCACHE";
-/// Bumped whenever the layout below changes, or what a part means (13:
-/// the summaries in LZ4 frames).
-const FORMAT: u32 = 13;
+/// Bumped whenever the layout below changes, or what a part means (14:
+/// each LZ4 frame with its own checksum).
+const FORMAT: u32 = 14;
 /// zstd level: text-like data shrinks about fourfold at level 1, at
 /// several hundred MB/s.
 pub(super) const LEVEL: i32 = 1;
@@ -54,7 +54,9 @@ pub enum Codec {
     /// the table.
     Zstd,
     /// LZ4 blocks, each after a head of its compressed and decompressed
-    /// lengths (u64, little-endian): the summaries, which every run that
+    /// lengths and the checksum of its compressed bytes (u64,
+    /// little-endian; a run that needs one part reads its frame alone, see
+    /// [`Section::part_alone`]): the summaries, which every run that
     /// finds a change and every server start decompresses whole (250 MB
     /// for a large archive). LZ4 gives them back in a third of zstd's
     /// time, for a section a quarter larger.
@@ -62,7 +64,7 @@ pub enum Codec {
 }
 
 /// The bytes of an LZ4 frame's head.
-const LZ4_HEAD: usize = 16;
+const LZ4_HEAD: usize = 24;
 
 impl Codec {
     /// `bytes` compressed as one independent frame.
@@ -73,8 +75,10 @@ impl Codec {
                 let mut out = vec![0; LZ4_HEAD + lz4_flex::block::get_maximum_output_size(bytes.len())];
                 let len = lz4_flex::block::compress_into(bytes, &mut out[LZ4_HEAD..]).map_err(std::io::Error::other)?;
                 out.truncate(LZ4_HEAD + len);
+                let sum = xxhash_rust::xxh3::xxh3_64(&out[LZ4_HEAD..]);
                 out[..8].copy_from_slice(&(len as u64).to_le_bytes());
-                out[8..LZ4_HEAD].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+                out[8..16].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+                out[16..LZ4_HEAD].copy_from_slice(&sum.to_le_bytes());
                 Ok(out)
             }
         }
@@ -306,6 +310,47 @@ impl Section {
         self.frames(file)?.part(span)
     }
 
+    /// The bytes of the part at `span`, read from the section when it was
+    /// read, else (LZ4) from its frame alone, found by walking the frames'
+    /// heads and checked against the frame's checksum: a run that needs
+    /// one file's summary reads a few MB, not the whole section.
+    fn part_alone(&self, file: &Mutex<File>, span: Span) -> Option<Vec<u8>> {
+        if self.was_read() || self.codec != Codec::Lz4 {
+            return self.part(file, span).map(<[u8]>::to_vec);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            let file = file.lock().unwrap_or_else(|e| e.into_inner());
+            let (mut at, mut decompressed) = (0u64, 0u64);
+            while at < self.extent.len {
+                let mut head = [0u8; LZ4_HEAD];
+                file.read_exact_at(&mut head, self.extent.start.checked_add(at)?).ok()?;
+                let field = |i: usize| u64::from_le_bytes(*head[8 * i..].first_chunk::<8>().unwrap_or(&[0xff; 8]));
+                let (len, size, sum) = (field(0), field(1), field(2));
+                let body_at = at.checked_add(LZ4_HEAD as u64)?;
+                if body_at.checked_add(len)? > self.extent.len || size > len.saturating_mul(MAX_RATIO as u64) {
+                    return None;
+                }
+                if span.0 >= decompressed && span.0 - decompressed < size {
+                    let mut compressed = vec![0; usize::try_from(len).ok()?];
+                    file.read_exact_at(&mut compressed, self.extent.start.checked_add(body_at)?).ok()?;
+                    if xxhash_rust::xxh3::xxh3_64(&compressed) != sum {
+                        return None;
+                    }
+                    let body = self.codec.decompress(&compressed, usize::try_from(size).ok()?)?;
+                    let from = usize::try_from(span.0 - decompressed).ok()?;
+                    return body.get(from..from.checked_add(span.1 as usize)?).map(<[u8]>::to_vec);
+                }
+                decompressed = decompressed.checked_add(size)?;
+                at = body_at + len;
+            }
+            None
+        }
+        #[cfg(not(unix))]
+        self.part(file, span).map(<[u8]>::to_vec)
+    }
+
     /// The section as it is stored, to copy into the next file.
     fn stored(&self, file: &Arc<Mutex<File>>) -> Part {
         Part::Stored { file: file.clone(), extent: self.extent }
@@ -364,6 +409,7 @@ fn frame_heads(compressed: &[u8], codec: Codec) -> Option<Vec<(std::ops::Range<u
             Codec::Lz4 => {
                 let (len, rest) = rest.split_first_chunk::<8>()?;
                 let (size, rest) = rest.split_first_chunk::<8>()?;
+                let (_sum, rest) = rest.split_first_chunk::<8>()?;
                 let len = usize::try_from(u64::from_le_bytes(*len)).ok().filter(|&n| n <= rest.len())?;
                 let start = at + LZ4_HEAD;
                 heads.push((start..start + len, usize::try_from(u64::from_le_bytes(*size)).ok()?));
@@ -574,6 +620,12 @@ impl Loaded {
     /// An entry's summary as stored (postcard).
     pub fn summary_bytes(&self, entry: &Entry) -> Option<&[u8]> {
         self.summaries.part(&self.file, entry.summary)
+    }
+
+    /// [`summary_bytes`](Self::summary_bytes) read without reading the
+    /// whole section when it was not read yet (see `Section::part_alone`).
+    pub fn summary_alone(&self, entry: &Entry) -> Option<Vec<u8>> {
+        self.summaries.part_alone(&self.file, entry.summary)
     }
 
     /// An entry's `StoredFile` as stored (postcard).
@@ -1126,6 +1178,58 @@ mod tests {
         assert!(frames.frames.iter().rev().skip(1).all(|f| f.len >= FRAME), "a frame short of FRAME before the last");
     }
 
+    /// A summary read alone (its frame found by walking the heads) is the
+    /// part the whole section gives; a damaged frame is refused by its own
+    /// checksum, whatever the section's says.
+    #[test]
+    fn a_part_read_alone_is_the_part_and_a_damaged_frame_is_refused() {
+        let bytes = sample(3 * FRAME + 500);
+        let parts = [100, FRAME, 7, FRAME + 1, 0, 20, FRAME - 200, 572];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.bin");
+        let write = |damage: Option<usize>| {
+            let mut builder = PartBuilder::new(None, SUMMARIES);
+            let mut at = 0;
+            let mut entries = Vec::new();
+            for (i, &len) in parts.iter().enumerate() {
+                let span = builder.push(&bytes[at..at + len]);
+                entries.push(Entry { path: format!("{i}.nmk"), summary: span, ..Entry::default() });
+                at += len;
+            }
+            let header =
+                Header { program: "p".into(), diagnostics_key: 0, generation: 1, symbols: InternerSize::default() };
+            let sections = Sections {
+                diagnosed: Part::Built(PartBuilder::new(None, DIAGNOSTICS)),
+                summaries: Part::Built(builder),
+            };
+            save(&path, header, entries, sections).unwrap();
+            if let Some(from_end) = damage {
+                let mut file = std::fs::read(&path).unwrap();
+                let at = file.len() - from_end;
+                file[at] ^= 0x10;
+                std::fs::write(&path, file).unwrap();
+            }
+            load(&path, "p").unwrap()
+        };
+        let loaded = write(None);
+        let alone: Vec<Vec<u8>> = loaded.entries.iter().map(|e| loaded.summary_alone(e).unwrap()).collect();
+        assert!(!loaded.summaries_read(), "read alone, the section was not read whole");
+        let mut at = 0;
+        for (part, &len) in alone.iter().zip(&parts) {
+            assert!(part[..] == bytes[at..at + len]);
+            at += len;
+        }
+        for entry in &loaded.entries {
+            assert_eq!(loaded.summary_bytes(entry).unwrap(), &loaded.summary_alone(entry).unwrap()[..]);
+        }
+        // A byte of the last frame's body flipped: the part read alone is
+        // refused, and so is the whole section (its own checksum).
+        let loaded = write(Some(10));
+        let last = loaded.entries.last().unwrap();
+        assert_eq!(loaded.summary_alone(last), None);
+        assert_eq!(loaded.summary_bytes(last), None);
+    }
+
     /// A built section of `parts` (each of the given length, from `bytes`),
     /// its frames at least [`FRAME`] bytes in `codec`: compressed, and the
     /// parts' spans.
@@ -1327,7 +1431,7 @@ mod tests {
         // A head that says a frame holds far more than any section shrinks
         // from is refused before that size is allocated.
         let mut huge = compressed.clone();
-        huge[8..LZ4_HEAD].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
+        huge[8..16].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
         assert!(Frames::index(huge, Codec::Lz4).is_none());
         let zeros = vec![0; 2 * FRAME];
         let (compressed, _) = built(&zeros, &[FRAME, FRAME], Codec::Lz4);
