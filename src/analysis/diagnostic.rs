@@ -101,3 +101,19 @@ pub struct Diagnostic {
     /// The fix of §14, when the diagnostic has one.
     pub fix: Option<Fix>,
 }
+
+impl Diagnostic {
+    /// The same diagnostic with every file id it holds (its own, its
+    /// related places', its fix edits') given by `to`: for a diagnostic
+    /// made in a workspace of part of the files, whose ids are not those
+    /// of the whole.
+    pub fn map_files(&mut self, to: impl Fn(FileId) -> FileId) {
+        self.file = to(self.file);
+        for related in &mut self.related {
+            related.file = to(related.file);
+        }
+        for edit in self.fix.iter_mut().flat_map(|f| &mut f.edits) {
+            edit.file = to(edit.file);
+        }
+    }
+}

@@ -23,8 +23,17 @@ fn hash(path: &Path) -> u64 {
 }
 
 impl PathIds {
-    pub(super) fn with_capacity(files: usize) -> PathIds {
-        PathIds { table: HashTable::with_capacity(files) }
+    /// The table of `paths`, each with the id of its position: their
+    /// hashes (a path is hashed component by component) computed on every
+    /// thread, then placed.
+    pub(super) fn of_paths(paths: &[&Path]) -> PathIds {
+        use rayon::prelude::*;
+        let hashes: Vec<u64> = paths.par_iter().map(|p| hash(p)).collect();
+        let mut table = HashTable::with_capacity(paths.len());
+        for (i, h) in hashes.into_iter().enumerate() {
+            table.insert_unique(h, (h, FileId(i as u32)), |&(h, _)| h);
+        }
+        PathIds { table }
     }
 
     /// The id of the file at `path`, if it has one.
@@ -61,7 +70,7 @@ mod tests {
     fn paths_find_their_ids_and_lose_them() {
         let paths: Vec<PathBuf> = (0..2_000).map(|i| PathBuf::from(format!("/w/a/{i}.nmk"))).collect();
         let path_of = |id: FileId| paths.get(id.0 as usize).map(PathBuf::as_path);
-        let mut ids = PathIds::with_capacity(10);
+        let mut ids = PathIds::default();
         for (i, path) in paths.iter().enumerate() {
             assert_eq!(ids.get(path, path_of), None);
             ids.insert(path, FileId(i as u32));

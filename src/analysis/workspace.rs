@@ -310,13 +310,7 @@ impl Workspace {
             files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &f.summary)).collect();
         // The map of paths too (hashing 100,000 paths took a tenth of a
         // second on one thread after the rest).
-        let by_path = || {
-            let mut by_path = PathIds::with_capacity(files.len());
-            for (i, file) in files.iter().enumerate() {
-                by_path.insert(&file.path, FileId(i as u32));
-            }
-            by_path
-        };
+        let by_path = || PathIds::of_paths(&files.iter().map(|f| f.path.as_path()).collect::<Vec<_>>());
         let (names, (index, by_path)) = rayon::join(
             || NameIndex::build(summaries.iter().copied()),
             || rayon::join(|| WorkspaceIndex::build(&summaries), by_path),

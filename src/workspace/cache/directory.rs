@@ -9,12 +9,13 @@
 //!
 //! The file: a magic, a head (the table's checksum and length, the name
 //! table's length and checksum, the blocks' length), the table (postcard,
-//! zstd: the program, the generation of the cache file it describes, per
-//! entry of that file whether it is a registry and its publication date,
-//! and the heads of the blocks), the name table (little-endian arrays read
+//! zstd: the program, the generation and number of entries of the cache
+//! file it describes, and the heads of the blocks), the name table (little-endian arrays read
 //! in place: the keys sorted, where each key's holders start, the holders
 //! as ordinals of entity ids), then the blocks of definitions sorted by
-//! sigil then id, cut between ids (LZ4, each with its checksum in the
+//! the hash of their id, cut between ids of different hashes, each with
+//! whether the files of its definitions are registries and their
+//! publication dates (LZ4, each with its checksum in the
 //! table). Written atomically after the cache file, and used only with
 //! the cache file of the same generation and number of entries: a stale,
 //! damaged or foreign directory is not read, and the run reads the
@@ -26,10 +27,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{FileId, PlacedDef, Symbol, Workspace};
+use crate::analysis::{FileId, PlacedDef, Workspace};
 use crate::syntax::Sigil;
 
 use super::store;
@@ -50,8 +50,8 @@ pub fn path_for(cache_file: &Path) -> PathBuf {
 struct Table {
     program: String,
     generation: u64,
-    /// By entry of the cache file.
-    files: Vec<FileFacts>,
+    /// How many entries the cache file has.
+    entries: u64,
     blocks: Vec<BlockHead>,
     /// How many keys and holders the name table holds.
     keys: u64,
@@ -67,9 +67,8 @@ pub struct FileFacts {
 
 #[derive(Serialize, Deserialize)]
 struct BlockHead {
-    /// The sigil (entity?) and id of its first id.
-    first_entity: bool,
-    first_id: String,
+    /// The hash of its first id ([`id_hash`]).
+    first_hash: u64,
     /// The ordinal of its first id among all ids (sorted).
     first_ordinal: u32,
     /// Where it lies after the name table, its compressed length, its
@@ -78,6 +77,15 @@ struct BlockHead {
     len: u64,
     raw: u64,
     sum: u64,
+}
+
+/// A block: its ids in order, and what the summaries of the files their
+/// definitions are in say besides (by entry).
+#[derive(Serialize, Deserialize)]
+pub struct StoredBlock<'a> {
+    #[serde(borrow)]
+    pub ids: Vec<StoredId<'a>>,
+    pub files: Vec<(u32, FileFacts)>,
 }
 
 /// The definitions of one id, as a block stores them.
@@ -96,9 +104,10 @@ impl StoredId<'_> {
     }
 }
 
-/// (entity?, id): the order of the blocks.
-fn order_key(sigil: Sigil, id: &str) -> (bool, &str) {
-    (sigil == Sigil::Entity, id)
+/// The hash of an id under its sigil: the order of the blocks (ids of
+/// one hash are never cut apart).
+fn id_hash(sigil: Sigil, id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(id.as_bytes(), u64::from(sigil == Sigil::Entity))
 }
 
 /// Writes the directory of `ws` for the cache file `cache_file` of
@@ -123,8 +132,9 @@ pub fn save(
     })
 }
 
-/// A definition to store: (entity?, id, entry, place, definition).
-type Row<'w> = (bool, &'w str, u32, u32, &'w crate::analysis::DefInfo);
+/// A definition to store: (hash of its id, entity?, id, entry, place,
+/// definition).
+type Row<'w> = (u64, bool, &'w str, u32, u32, &'w crate::analysis::DefInfo);
 
 /// The file's bytes, in parts.
 fn build(
@@ -134,8 +144,9 @@ fn build(
     program: &str,
     generation: u64,
 ) -> Option<Vec<Vec<u8>>> {
-    // Every definition of a file with an entry: (entity?, id, entry,
-    // place, definition), sorted by id.
+    // Every definition of a file with an entry, sorted by the hash of its
+    // id (sorting a million and a half ids by their text took a third of a
+    // second), then id, entry and place.
     let per_file: Vec<Vec<Row>> = ws
         .files()
         .collect::<Vec<_>>()
@@ -147,37 +158,38 @@ fn build(
                 .iter()
                 .enumerate()
                 .map(|(place, d)| {
-                    let (entity, text) = order_key(d.sigil, ws.id_text(d.id));
-                    (entity, text, *entry, place as u32, d)
+                    let text = ws.id_text(d.id);
+                    (id_hash(d.sigil, text), d.sigil == Sigil::Entity, text, *entry, place as u32, d)
                 })
                 .collect()
         })
         .collect();
     let mut defs: Vec<Row> = per_file.into_iter().flatten().collect();
-    defs.par_sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    defs.par_sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3, a.4).cmp(&(b.0, b.1, b.2, b.3, b.4)));
 
-    // Ids in order, each with its definitions; an entity's ordinal by its
-    // symbol.
-    let mut ids: Vec<(bool, &str, std::ops::Range<usize>)> = Vec::new();
-    let mut ordinal_of: FxHashMap<Symbol, u32> = FxHashMap::default();
+    // Ids in order, each with its definitions; an entity's ordinal by the
+    // number of its symbol.
+    let mut ids: Vec<(u64, bool, &str, std::ops::Range<usize>)> = Vec::new();
+    let mut ordinal_of = vec![u32::MAX; ws.interner().len() + 1];
     let mut start = 0;
     for i in 1..=defs.len() {
-        if i == defs.len() || (defs[i].0, defs[i].1) != (defs[start].0, defs[start].1) {
-            if defs[start].0 {
-                ordinal_of.insert(defs[start].4.id, ids.len() as u32);
+        if i == defs.len() || (defs[i].0, defs[i].1, defs[i].2) != (defs[start].0, defs[start].1, defs[start].2) {
+            let (hash, entity, id, ..) = defs[start];
+            if entity && let Some(slot) = ordinal_of.get_mut(defs[start].5.id.index()) {
+                *slot = ids.len() as u32;
             }
-            ids.push((defs[start].0, defs[start].1, start..i));
+            ids.push((hash, entity, id, start..i));
             start = i;
         }
     }
 
-    // Blocks cut between ids past `BLOCK` bytes (estimated), then
-    // serialized and compressed on every thread.
+    // Blocks cut between ids of different hashes past `BLOCK` bytes
+    // (estimated), then serialized and compressed on every thread.
     let mut cuts = vec![0];
     let mut size = 0;
-    for (i, (_, id, range)) in ids.iter().enumerate() {
-        size += id.len() + 8 + defs[range.clone()].iter().map(|d| d.4.text_len() + 24).sum::<usize>();
-        if size >= BLOCK {
+    for (i, (hash, _, id, range)) in ids.iter().enumerate() {
+        size += id.len() + 8 + defs[range.clone()].iter().map(|d| d.5.text_len() + 24).sum::<usize>();
+        if size >= BLOCK && ids.get(i + 1).is_some_and(|next| next.0 != *hash) {
             cuts.push(i + 1);
             size = 0;
         }
@@ -185,28 +197,43 @@ fn build(
     if cuts.last() != Some(&ids.len()) {
         cuts.push(ids.len());
     }
+    // What each entry's summary says besides its definitions.
+    let mut facts = vec![FileFacts::default(); entries];
+    for (id, file) in ws.files() {
+        if let Some(Some(entry)) = entry_of.get(id.0 as usize)
+            && let Some(slot) = facts.get_mut(*entry as usize)
+        {
+            *slot = FileFacts {
+                is_registry: file.summary.is_registry,
+                published: file.summary.published.as_deref().map(str::to_owned),
+            };
+        }
+    }
     let blocks: Vec<(Vec<u8>, u64)> = cuts
         .par_windows(2)
         .map(|w| {
-            let stored: Vec<StoredId> = ids[w[0]..w[1]]
+            let ids: Vec<StoredId> = ids[w[0]..w[1]]
                 .iter()
-                .map(|(entity, id, range)| StoredId {
+                .map(|(_, entity, id, range)| StoredId {
                     entity: *entity,
                     id,
-                    defs: defs[range.clone()].iter().map(|d| PlacedDef::of(d.4, d.2, d.3)).collect(),
+                    defs: defs[range.clone()].iter().map(|d| PlacedDef::of(d.5, d.3, d.4)).collect(),
                 })
                 .collect();
-            let raw = postcard::to_stdvec(&stored).ok()?;
+            let mut entries: Vec<u32> = ids.iter().flat_map(|i| i.defs.iter().map(|d| d.entry)).collect();
+            entries.sort_unstable();
+            entries.dedup();
+            let files =
+                entries.into_iter().map(|e| Some((e, facts.get(e as usize)?.clone()))).collect::<Option<_>>()?;
+            let raw = postcard::to_stdvec(&StoredBlock { ids, files }).ok()?;
             Some((lz4_flex::block::compress(&raw), raw.len() as u64))
         })
         .collect::<Option<_>>()?;
     let mut heads = Vec::with_capacity(blocks.len());
     let mut at = 0u64;
     for (w, (bytes, raw)) in cuts.windows(2).zip(&blocks) {
-        let (entity, id, _) = ids[w[0]];
         heads.push(BlockHead {
-            first_entity: entity,
-            first_id: id.to_owned(),
+            first_hash: ids[w[0]].0,
             first_ordinal: w[0] as u32,
             at,
             len: bytes.len() as u64,
@@ -234,7 +261,8 @@ fn build(
         keys.extend_from_slice(&key.to_le_bytes());
         starts.extend_from_slice(&count.to_le_bytes());
         for entity in entities {
-            holders.extend_from_slice(&ordinal_of.get(entity)?.to_le_bytes());
+            let ordinal = *ordinal_of.get(entity.index()).filter(|&&o| o != u32::MAX)?;
+            holders.extend_from_slice(&ordinal.to_le_bytes());
             count += 1;
         }
     }
@@ -243,21 +271,10 @@ fn build(
     name_table.extend_from_slice(&starts);
     name_table.extend_from_slice(&holders);
 
-    let mut files = vec![FileFacts::default(); entries];
-    for (id, file) in ws.files() {
-        if let Some(Some(entry)) = entry_of.get(id.0 as usize)
-            && let Some(facts) = files.get_mut(*entry as usize)
-        {
-            *facts = FileFacts {
-                is_registry: file.summary.is_registry,
-                published: file.summary.published.as_deref().map(str::to_owned),
-            };
-        }
-    }
     let table = Table {
         program: program.to_owned(),
         generation,
-        files,
+        entries: entries as u64,
         blocks: heads,
         keys: names.len() as u64,
         holders: u64::from(count),
@@ -278,7 +295,6 @@ fn build(
 /// A directory read back: its table and name table; blocks are read as
 /// they are asked for.
 pub struct Directory {
-    files: Vec<FileFacts>,
     blocks: Vec<BlockHead>,
     /// The name table: keys, starts, holders.
     names: Vec<u8>,
@@ -313,7 +329,7 @@ impl Directory {
         }
         let table = store::decompress(summed.get(HEAD - 8..)?)?;
         let table: Table = postcard::from_bytes(&table).ok()?;
-        if table.program != program || table.generation != generation || table.files.len() != entries {
+        if table.program != program || table.generation != generation || table.entries != entries as u64 {
             return None;
         }
         let (keys, holders) = (usize::try_from(table.keys).ok()?, usize::try_from(table.holders).ok()?);
@@ -330,21 +346,7 @@ impl Directory {
         if !in_bounds {
             return None;
         }
-        Some(Directory {
-            files: table.files,
-            blocks: table.blocks,
-            names,
-            keys,
-            holders,
-            file: Mutex::new(file),
-            blocks_at,
-        })
-    }
-
-    /// What the summary of the file of `entry` says of it besides its
-    /// definitions.
-    pub fn facts(&self, entry: usize) -> Option<&FileFacts> {
-        self.files.get(entry)
+        Some(Directory { blocks: table.blocks, names, keys, holders, file: Mutex::new(file), blocks_at })
     }
 
     fn key(&self, i: usize) -> Option<u64> {
@@ -384,9 +386,8 @@ impl Directory {
 
     /// The block that would hold the id `id` of `sigil`.
     pub fn block_of_id(&self, sigil: Sigil, id: &str) -> Option<usize> {
-        let key = order_key(sigil, id);
-        let after = self.blocks.partition_point(|b| (b.first_entity, b.first_id.as_str()) <= key);
-        after.checked_sub(1)
+        let hash = id_hash(sigil, id);
+        self.blocks.partition_point(|b| b.first_hash <= hash).checked_sub(1)
     }
 
     /// The block holding the id of ordinal `ordinal`.
@@ -435,8 +436,8 @@ impl Directory {
     }
 }
 
-/// The ids of a block read back, in order.
-pub fn decode_block(bytes: &[u8]) -> Option<Vec<StoredId<'_>>> {
+/// A block read back.
+pub fn decode_block(bytes: &[u8]) -> Option<StoredBlock<'_>> {
     postcard::from_bytes(bytes).ok()
 }
 
@@ -501,7 +502,7 @@ mod tests {
     /// (entity?, id, entry, place, text of the definition).
     fn block_defs(directory: &Directory, block: usize) -> Vec<(bool, String, u32, u32, String)> {
         let bytes = directory.read_blocks(&[block]).unwrap();
-        let ids = decode_block(&bytes[0]).unwrap();
+        let ids = decode_block(&bytes[0]).unwrap().ids;
         let mut out = Vec::new();
         let interner = crate::analysis::Interner::new();
         for stored in ids {
@@ -543,10 +544,15 @@ mod tests {
             wanted.sort();
             assert_eq!(found, wanted, "{id}");
         }
-        // Each file's facts by its entry.
+        // Each file's facts by its entry, in the blocks of its definitions.
+        let all: Vec<usize> = (0..directory.block_count()).collect();
+        let blocks = directory.read_blocks(&all).unwrap();
+        let facts: Vec<(u32, FileFacts)> = blocks.iter().flat_map(|b| decode_block(b).unwrap().files).collect();
         for (id, file) in ws.files() {
-            let facts = directory.facts(entry_of()[id.0 as usize].unwrap() as usize).unwrap();
-            assert_eq!(facts.is_registry, file.summary.is_registry, "{}", file.display_path);
+            let entry = entry_of()[id.0 as usize].unwrap();
+            let of = facts.iter().find(|(e, _)| *e == entry).map(|(_, f)| f).unwrap();
+            assert_eq!(of.is_registry, file.summary.is_registry, "{}", file.display_path);
+            assert_eq!(of.published.as_deref(), file.summary.published.as_deref(), "{}", file.display_path);
         }
         // An id defined nowhere is not found.
         let block = directory.block_of_id(Sigil::Entity, "nobody");
@@ -570,7 +576,7 @@ mod tests {
             for ordinal in ordinals {
                 let block = directory.block_of_ordinal(ordinal).unwrap();
                 let bytes = directory.read_blocks(&[block]).unwrap();
-                let stored = decode_block(&bytes[0]).unwrap();
+                let stored = decode_block(&bytes[0]).unwrap().ids;
                 let first = directory.first_ordinal(block).unwrap();
                 let at = &stored[(ordinal - first) as usize];
                 assert!(at.entity);

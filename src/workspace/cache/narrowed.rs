@@ -34,6 +34,7 @@
 //! definition referenced nowhere in the checked files (the other files'
 //! references are not read) sends the run to `full_run`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -50,7 +51,7 @@ use crate::workspace::read_text;
 
 use super::delta::Delta;
 use super::diagnose::{Diagnosed, Words, own_positions, rel_path};
-use super::directory::{Directory, StoredId, decode_block};
+use super::directory::{Directory, FileFacts, StoredBlock, StoredId, decode_block};
 use super::moves::{Moves, follow};
 use super::run::{CheckedFile, CheckedWorkspace, Replayed, State, WorkspaceRun, assemble, from_cache, hash};
 use super::store::{Entry, Loaded};
@@ -286,6 +287,9 @@ struct Lookup {
     found: FxHashMap<usize, Vec<(Sigil, String, PlacedDef<'static>)>>,
     /// The ids whose definitions were all taken already.
     fetched: IdSet,
+    /// What the summaries of the files of those definitions say besides
+    /// (by entry).
+    facts: FxHashMap<u32, FileFacts>,
     /// How many definitions the blocks read held, and how many blocks.
     looked_at: usize,
     blocks_read: usize,
@@ -326,7 +330,8 @@ impl Lookup {
         let mut taken = IdSet::default();
         let mut reached = vec![false; self.file_of.len()];
         for (&block, bytes) in blocks.iter().zip(&bytes) {
-            let ids = decode_block(bytes)?;
+            let StoredBlock { ids, files } = decode_block(bytes)?;
+            let is_registry = |entry: u32| files.iter().find(|(e, _)| *e == entry).map(|(_, f)| f.is_registry);
             let first = directory.first_ordinal(block)?;
             for (n, stored) in ids.into_iter().enumerate() {
                 self.looked_at += stored.defs.len();
@@ -342,10 +347,13 @@ impl Lookup {
                     // A changed file's entry: its definitions are its parse's.
                     let Some(file) = *self.file_of.get(def.entry as usize)? else { continue };
                     let file = file as usize;
-                    if defined || (counted && !directory.facts(def.entry as usize)?.is_registry) {
+                    if defined || (counted && !is_registry(def.entry)?) {
                         *reached.get_mut(file)? = true;
                     }
                     if want {
+                        if let Some((_, facts)) = files.iter().find(|(e, _)| *e == def.entry) {
+                            self.facts.entry(def.entry).or_insert_with(|| facts.clone());
+                        }
                         self.found.entry(file).or_default().push((sigil, id.to_owned(), def.into_owned()));
                     }
                 }
@@ -366,7 +374,7 @@ impl Lookup {
         found.sort_by_key(|(_, _, def)| def.place);
         let defs =
             found.iter().map(|(sigil, id, def)| def.info(*sigil, interner.get_or_intern(id))).collect::<Option<_>>()?;
-        let facts = self.directory.facts(entry)?;
+        let facts = self.facts.get(&(entry as u32))?;
         Some(FileSummary {
             defs,
             refs: Vec::new(),
@@ -377,6 +385,14 @@ impl Lookup {
 }
 
 impl Source<'_> {
+    /// The files (positions in the run) that may hold a definition taken.
+    fn holding(&self) -> Vec<usize> {
+        match self {
+            Source::Views(views) => (0..views.len()).filter(|&i| views[i].is_some()).collect(),
+            Source::Directory(lookup) => lookup.found.keys().copied().collect(),
+        }
+    }
+
     /// The summary of the file at `file` that the ws of the narrowed run
     /// holds: the definitions of ids `keep` accepts (every one taken); and
     /// how many definitions were looked at. `None` inside when one kept is
@@ -568,50 +584,54 @@ impl WorkspaceRun<'_> {
         checked.sort_by_key(|c| c.file);
         let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
 
-        // The workspace of the checked files and every definition of the
-        // ids taken; the other files are there, empty, so that file ids are
-        // those of `files`.
+        // The workspace of the checked files and of the files with a
+        // definition taken (in the run's order: path order), alone: a file
+        // id of it is the place of its file in `members`.
         let seen = std::sync::atomic::AtomicUsize::new(0);
-        let kept = std::sync::atomic::AtomicUsize::new(0);
         let broken = AtomicBool::new(false);
         let by_file: FxHashMap<usize, &Checked> = checked.iter().map(|c| (c.file, c)).collect();
-        let ws = Workspace::build_from(
-            self.planned.root.clone(),
-            self.planned.config.clone(),
-            files.len(),
-            InternerSize::default(),
-            |i, interner| {
-                let file = files.get(i)?;
-                let summary = match by_file.get(&i) {
-                    Some(c) => FileSummary::new(&c.parse, &c.text, interner),
-                    None => {
-                        let keep = |sigil: Sigil, id: &str| wanted.contains(sigil, id) || taken.contains(sigil, id);
-                        let (summary, looked_at) = source.summary(i, &entry_of, interner, &keep);
-                        seen.fetch_add(looked_at, Ordering::Relaxed);
-                        broken.fetch_or(summary.is_none(), Ordering::Relaxed);
-                        let summary = summary.unwrap_or_default();
-                        kept.fetch_add(summary.defs.len(), Ordering::Relaxed);
-                        summary
-                    }
-                };
-                Some(SourceFile {
+        let interner = Workspace::new_interner(InternerSize::default());
+        let keep = |sigil: Sigil, id: &str| wanted.contains(sigil, id) || taken.contains(sigil, id);
+        let mut made: Vec<(usize, FileSummary)> = source
+            .holding()
+            .into_par_iter()
+            .filter(|i| !by_file.contains_key(i))
+            .filter_map(|i| {
+                let (summary, looked_at) = source.summary(i, &entry_of, &interner, &keep);
+                seen.fetch_add(looked_at, Ordering::Relaxed);
+                broken.fetch_or(summary.is_none(), Ordering::Relaxed);
+                summary.filter(|s| !s.defs.is_empty()).map(|s| (i, s))
+            })
+            .collect();
+        let kept = made.iter().map(|(_, s)| s.defs.len()).sum::<usize>();
+        made.extend(checked.iter().map(|c| (c.file, FileSummary::new(&c.parse, &c.text, &interner))));
+        made.sort_unstable_by_key(|(i, _)| *i);
+        if broken.load(Ordering::Relaxed) {
+            return None;
+        }
+        let members: Vec<usize> = made.iter().map(|(i, _)| *i).collect();
+        let made = made
+            .into_par_iter()
+            .map(|(i, summary)| {
+                let file = &files[i];
+                Arc::new(SourceFile {
                     path: file.path.clone(),
                     display_path: file.display_path.clone(),
                     text: "".into(),
                     read_error: None,
                     summary,
                 })
-            },
-        );
-        if broken.load(Ordering::Relaxed) || ws.files().count() != files.len() {
-            return None;
-        }
+            })
+            .collect();
+        let ws = Workspace::from_files(self.planned.root.clone(), self.planned.config.clone(), interner, made);
+        let ws_id = |i: usize| members.binary_search(&i).ok().map(|k| FileId(k as u32));
+        let run_id = |f: FileId| FileId(members.get(f.0 as usize).map_or(u32::MAX, |&i| i as u32));
         // "Did you mean" of the checked files' undefined references
         // compares them with every defined id, which `ws` lacks: the ids it
         // would compare are gathered from all of them.
-        let undefined = undefined_references(&ws, &checked);
+        let undefined = undefined_references(&ws, &checked, &ws_id);
         let suggestions_ready = undefined.is_empty()
-            || (undefined.len() <= MAX_UNDEFINED && offer_suggestions(&ws, &source, &checked, &undefined));
+            || (undefined.len() <= MAX_UNDEFINED && offer_suggestions(&ws, &source, &checked, &ws_id, &undefined));
         // Freed on the threads that made them: on this one, 100,000 views
         // were a twentieth of a second.
         if let Source::Views(views) = source {
@@ -630,9 +650,11 @@ impl WorkspaceRun<'_> {
             .with_max_len(1)
             .filter(|c| (self.is_selected)(&files[c.file].path))
             .map(|c| {
-                let id = FileId(c.file as u32);
-                let (diagnostics, reads) =
-                    file_diagnostics_and_reads(&ws, id, &c.text, &c.parse, CheckOptions::default());
+                let (mut diagnostics, reads) =
+                    file_diagnostics_and_reads(&ws, ws_id(c.file)?, &c.text, &c.parse, CheckOptions::default());
+                for d in &mut diagnostics {
+                    d.map_files(run_id);
+                }
                 // The set of all ids is read by "did you mean" (served
                 // above when it could be) and by an unknown key's fix
                 // (whether the entity its value names exists: every id
@@ -649,7 +671,7 @@ impl WorkspaceRun<'_> {
                 {
                     return None;
                 }
-                let positions = own_positions(&c.text, id, &diagnostics);
+                let positions = own_positions(&c.text, FileId(c.file as u32), &diagnostics);
                 Some((c.file, Diagnosed { diagnostics, positions, ..Diagnosed::default() }))
             })
             .collect::<Option<_>>()?;
@@ -683,7 +705,7 @@ impl WorkspaceRun<'_> {
             results[i] = Some(d);
         }
         let reused = results.iter().flatten().filter(|d| d.from_cache).count() + follows + replay.len();
-        self.place_elsewhere(&ws, &mut results);
+        self.place_elsewhere(&|f| files.get(f.0 as usize).map(|f| f.path.as_path()), &mut results);
         let (diagnostics, positions, checked_count) = assemble(results);
         let checked_count = checked_count + replay.len();
         let replayed = rendering.filter(|_| !replay.is_empty()).map(|rendering| Replayed {
@@ -700,7 +722,7 @@ impl WorkspaceRun<'_> {
         stats.replayed.fetch_add(replayed.as_ref().map_or(0, |r| r.files.len()), Ordering::Relaxed);
         stats.diagnosed.fetch_add(checked_count - reused, Ordering::Relaxed);
         stats.definitions_seen.fetch_add(seen.into_inner(), Ordering::Relaxed);
-        stats.definitions_taken.fetch_add(kept.into_inner(), Ordering::Relaxed);
+        stats.definitions_taken.fetch_add(kept, Ordering::Relaxed);
         Some(CheckedWorkspace {
             files: Vec::new(),
             diagnostics,
@@ -775,6 +797,7 @@ impl WorkspaceRun<'_> {
             file_of,
             found: FxHashMap::default(),
             fetched: IdSet::default(),
+            facts: FxHashMap::default(),
             looked_at: 0,
             blocks_read: 0,
         })
@@ -937,11 +960,15 @@ enum Found {
 
 /// The references of the checked files to ids defined under neither
 /// sigil (every definition of a referenced id is in `ws`), once each.
-fn undefined_references(ws: &Workspace, checked: &[Checked]) -> Vec<(Sigil, String)> {
+fn undefined_references(
+    ws: &Workspace,
+    checked: &[Checked],
+    ws_id: &dyn Fn(usize) -> Option<FileId>,
+) -> Vec<(Sigil, String)> {
     let index = ws.index();
     let mut undefined: Vec<(Sigil, String)> = checked
         .iter()
-        .filter_map(|c| ws.file(FileId(c.file as u32)))
+        .filter_map(|c| ws.file(ws_id(c.file)?))
         .flat_map(|f| &f.summary.refs)
         .filter(|r| !index.is_defined(r.sigil, r.id) && !index.is_defined(r.sigil.other(), r.id))
         .map(|r| (r.sigil, ws.id_text(r.id).to_owned()))
@@ -955,17 +982,23 @@ fn undefined_references(ws: &Workspace, checked: &[Checked]) -> Vec<(Sigil, Stri
 /// `undefined` as the whole workspace's would: gathered from every
 /// definition, those of the other files (`views`) and of the checked ones
 /// (in `ws`). False when that cannot be shown (then the full run checks).
-fn offer_suggestions(ws: &Workspace, source: &Source, checked: &[Checked], undefined: &[(Sigil, String)]) -> bool {
+fn offer_suggestions(
+    ws: &Workspace,
+    source: &Source,
+    checked: &[Checked],
+    ws_id: &dyn Fn(usize) -> Option<FileId>,
+    undefined: &[(Sigil, String)],
+) -> bool {
     let is_checked = |i: usize| checked.binary_search_by_key(&i, |c| c.file).is_ok();
     match source {
         Source::Views(views) => {
-            finish_suggestions(ws, gather_from_views(views, &is_checked, undefined), checked, undefined)
+            finish_suggestions(ws, gather_from_views(views, &is_checked, undefined), checked, ws_id, undefined)
         }
         Source::Directory(lookup) => {
             // Every id, read from every block.
             let blocks: Vec<usize> = (0..lookup.directory.block_count()).collect();
             let Some(bytes) = lookup.directory.read_blocks(&blocks) else { return false };
-            let Some(decoded) = bytes.par_iter().map(|b| decode_block(b)).collect::<Option<Vec<_>>>() else {
+            let Some(decoded) = bytes.par_iter().map(|b| Some(decode_block(b)?.ids)).collect::<Option<Vec<_>>>() else {
                 return false;
             };
             let elsewhere = |stored: &StoredId| {
@@ -985,7 +1018,7 @@ fn offer_suggestions(ws: &Workspace, source: &Source, checked: &[Checked], undef
                     },
                 )
                 .reduce(|| SuggestionWindows::new(undefined), |a, b| a.merge(b));
-            finish_suggestions(ws, Some(gathered), checked, undefined)
+            finish_suggestions(ws, Some(gathered), checked, ws_id, undefined)
         }
     }
 }
@@ -1023,10 +1056,11 @@ fn finish_suggestions(
     ws: &Workspace,
     gathered: Option<SuggestionWindows>,
     checked: &[Checked],
+    ws_id: &dyn Fn(usize) -> Option<FileId>,
     undefined: &[(Sigil, String)],
 ) -> bool {
     let Some(mut windows) = gathered else { return false };
-    for file in checked.iter().filter_map(|c| ws.file(FileId(c.file as u32))) {
+    for file in checked.iter().filter_map(|c| ws.file(ws_id(c.file)?)) {
         for def in &file.summary.defs {
             windows.offer(def.sigil, ws.id_text(def.id));
         }

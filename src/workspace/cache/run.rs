@@ -1092,7 +1092,10 @@ impl WorkspaceRun<'_> {
             })
             .collect();
 
-        self.place_elsewhere(&ws, &mut results);
+        self.place_elsewhere(
+            &|id| ws.file(id).filter(|f| f.read_error.is_none()).map(|f| f.path.as_path()),
+            &mut results,
+        );
 
         // The cache to write: every readable file of the plan. The part of
         // a file whose diagnostics came from the cache is copied over as it
@@ -1272,8 +1275,13 @@ impl WorkspaceRun<'_> {
     /// Fills in `Diagnosed::elsewhere` of the diagnostics computed by this
     /// run (for the files it does not hold yet: a cached result whose
     /// offsets into a changed file moved keeps the others'): each file
-    /// they point into is read once, for all of them.
-    pub(super) fn place_elsewhere(&self, ws: &Workspace, results: &mut [Option<Diagnosed>]) {
+    /// they point into is read once, for all of them (at the path
+    /// `path_of` gives: none for a file that could not be read).
+    pub(super) fn place_elsewhere<'p>(
+        &self,
+        path_of: &(dyn Fn(FileId) -> Option<&'p Path> + Sync),
+        results: &mut [Option<Diagnosed>],
+    ) {
         let mut wanted: rustc_hash::FxHashMap<FileId, Vec<u32>> = rustc_hash::FxHashMap::default();
         let fresh = results.iter().enumerate().filter_map(|(i, d)| Some((i, d.as_ref().filter(|d| !d.from_cache)?)));
         let unplaced = |i: usize, d: &Diagnosed, f: FileId| f.0 as usize != i && !d.elsewhere.iter().any(|e| e.0 == f);
@@ -1290,8 +1298,7 @@ impl WorkspaceRun<'_> {
         let placed: rustc_hash::FxHashMap<FileId, Positions> = wanted
             .into_par_iter()
             .filter_map(|(id, offsets)| {
-                let file = ws.file(id).filter(|f| f.read_error.is_none())?;
-                let text = read_text(&file.path).ok()?;
+                let text = read_text(path_of(id)?).ok()?;
                 self.stats.read_for_positions.fetch_add(1, Ordering::Relaxed);
                 Some((id, positions_of(&text, offsets)))
             })
