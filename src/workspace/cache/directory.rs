@@ -7,19 +7,18 @@
 //! million and a half definitions, and an article's prose names people by
 //! surnames that thousands of them share.
 //!
-//! The file: a magic, a head (the table's checksum and length, the name
-//! table's length and checksum, the blocks' length), the table (postcard,
+//! The file: a magic, a head (the table's checksum and length, the
+//! tables' length and checksum, the blocks' length), the table (postcard,
 //! zstd: the program, the generation and number of entries of the cache
-//! file it describes, and the heads of the blocks), the name table (little-endian arrays read
-//! in place: the keys sorted, where each key's holders start, the holders
-//! as ordinals of entity ids), then the blocks of definitions sorted by
-//! the hash of their id, cut between ids of different hashes, each with
-//! whether the files of its definitions are registries and their
-//! publication dates (LZ4, each with its checksum in the
-//! table). Written atomically after the cache file, and used only with
-//! the cache file of the same generation and number of entries: a stale,
-//! damaged or foreign directory is not read, and the run reads the
-//! summaries instead.
+//! file it describes, and the heads of the blocks), the tables
+//! (little-endian arrays read in place: the name keys sorted, where each
+//! key's holders start, the holders as ordinals of entity ids; then per
+//! entry of the cache file whether it is a registry and its publication
+//! date), then the blocks of definitions sorted by sigil then id, cut
+//! between ids (zstd, each with its checksum in the table). Written
+//! atomically after the cache file, and used only with the cache file of
+//! the same generation and number of entries: a stale, damaged or foreign
+//! directory is not read, and the run reads the summaries instead.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -29,7 +28,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{FileId, PlacedDef, Workspace};
+use crate::analysis::{DefInfo, FileId, PlacedDef, Workspace};
 use crate::syntax::Sigil;
 
 use super::store;
@@ -40,6 +39,9 @@ const HEAD: usize = 5 * 8;
 /// Blocks hold at least this many bytes of definitions (cut at the next
 /// id): a lookup decompresses one, a few microseconds.
 const BLOCK: usize = 16 << 10;
+/// How blocks are compressed: zstd, a third smaller than LZ4 (a run reads
+/// a few hundred blocks, or all of them for "did you mean").
+const BLOCK_CODEC: store::Codec = store::Codec::Zstd;
 
 /// Where the directory of the cache file `cache_file` lives.
 pub fn path_for(cache_file: &Path) -> PathBuf {
@@ -53,39 +55,26 @@ struct Table {
     /// How many entries the cache file has.
     entries: u64,
     blocks: Vec<BlockHead>,
-    /// How many keys and holders the name table holds.
+    /// How many keys and holders the name table holds, and the bytes of
+    /// publication dates.
     keys: u64,
     holders: u64,
-}
-
-/// What a file's summary says of it besides its definitions.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct FileFacts {
-    pub is_registry: bool,
-    pub published: Option<String>,
+    dates: u64,
 }
 
 #[derive(Serialize, Deserialize)]
 struct BlockHead {
-    /// The hash of its first id ([`id_hash`]).
-    first_hash: u64,
+    /// The sigil (entity?) and id of its first id.
+    first_entity: bool,
+    first_id: String,
     /// The ordinal of its first id among all ids (sorted).
     first_ordinal: u32,
-    /// Where it lies after the name table, its compressed length, its
-    /// length and the checksum of its compressed bytes.
+    /// Where it lies after the tables, its compressed length, its length
+    /// and the checksum of its compressed bytes.
     at: u64,
     len: u64,
     raw: u64,
     sum: u64,
-}
-
-/// A block: its ids in order, and what the summaries of the files their
-/// definitions are in say besides (by entry).
-#[derive(Serialize, Deserialize)]
-pub struct StoredBlock<'a> {
-    #[serde(borrow)]
-    pub ids: Vec<StoredId<'a>>,
-    pub files: Vec<(u32, FileFacts)>,
 }
 
 /// The definitions of one id, as a block stores them.
@@ -104,10 +93,18 @@ impl StoredId<'_> {
     }
 }
 
-/// The hash of an id under its sigil: the order of the blocks (ids of
-/// one hash are never cut apart).
-fn id_hash(sigil: Sigil, id: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64_with_seed(id.as_bytes(), u64::from(sigil == Sigil::Entity))
+/// (entity?, id): the order of the blocks.
+fn order_key(sigil: Sigil, id: &str) -> (bool, &str) {
+    (sigil == Sigil::Entity, id)
+}
+
+/// The first eight bytes of `id` as a number that sorts as they do: most
+/// ids are told apart by them, without comparing strings.
+fn prefix(id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = id.len().min(8);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 /// Writes the directory of `ws` for the cache file `cache_file` of
@@ -132,9 +129,9 @@ pub fn save(
     })
 }
 
-/// A definition to store: (hash of its id, entity?, id, entry, place,
-/// definition).
-type Row<'w> = (u64, bool, &'w str, u32, u32, &'w crate::analysis::DefInfo);
+/// A definition to store: (entity?, the first bytes of its id, id, entry,
+/// place, definition).
+type Row<'w> = (bool, u64, &'w str, u32, u32, &'w DefInfo);
 
 /// The file's bytes, in parts.
 fn build(
@@ -144,9 +141,9 @@ fn build(
     program: &str,
     generation: u64,
 ) -> Option<Vec<Vec<u8>>> {
-    // Every definition of a file with an entry, sorted by the hash of its
-    // id (sorting a million and a half ids by their text took a third of a
-    // second), then id, entry and place.
+    // Every definition of a file with an entry, sorted by sigil and id
+    // (their first bytes compared as a number first: comparing strings,
+    // the sort took a third of a second), then entry and place.
     let per_file: Vec<Vec<Row>> = ws
         .files()
         .collect::<Vec<_>>()
@@ -159,7 +156,7 @@ fn build(
                 .enumerate()
                 .map(|(place, d)| {
                     let text = ws.id_text(d.id);
-                    (id_hash(d.sigil, text), d.sigil == Sigil::Entity, text, *entry, place as u32, d)
+                    (d.sigil == Sigil::Entity, prefix(text), text, *entry, place as u32, d)
                 })
                 .collect()
         })
@@ -169,27 +166,27 @@ fn build(
 
     // Ids in order, each with its definitions; an entity's ordinal by the
     // number of its symbol.
-    let mut ids: Vec<(u64, bool, &str, std::ops::Range<usize>)> = Vec::new();
+    let mut ids: Vec<(bool, &str, std::ops::Range<usize>)> = Vec::new();
     let mut ordinal_of = vec![u32::MAX; ws.interner().len() + 1];
     let mut start = 0;
     for i in 1..=defs.len() {
-        if i == defs.len() || (defs[i].0, defs[i].1, defs[i].2) != (defs[start].0, defs[start].1, defs[start].2) {
-            let (hash, entity, id, ..) = defs[start];
+        if i == defs.len() || (defs[i].0, defs[i].2) != (defs[start].0, defs[start].2) {
+            let (entity, _, id, ..) = defs[start];
             if entity && let Some(slot) = ordinal_of.get_mut(defs[start].5.id.index()) {
                 *slot = ids.len() as u32;
             }
-            ids.push((hash, entity, id, start..i));
+            ids.push((entity, id, start..i));
             start = i;
         }
     }
 
-    // Blocks cut between ids of different hashes past `BLOCK` bytes
-    // (estimated), then serialized and compressed on every thread.
+    // Blocks cut between ids past `BLOCK` bytes (estimated), then
+    // serialized and compressed on every thread.
     let mut cuts = vec![0];
     let mut size = 0;
-    for (i, (hash, _, id, range)) in ids.iter().enumerate() {
+    for (i, (_, id, range)) in ids.iter().enumerate() {
         size += id.len() + 8 + defs[range.clone()].iter().map(|d| d.5.text_len() + 24).sum::<usize>();
-        if size >= BLOCK && ids.get(i + 1).is_some_and(|next| next.0 != *hash) {
+        if size >= BLOCK {
             cuts.push(i + 1);
             size = 0;
         }
@@ -197,43 +194,28 @@ fn build(
     if cuts.last() != Some(&ids.len()) {
         cuts.push(ids.len());
     }
-    // What each entry's summary says besides its definitions.
-    let mut facts = vec![FileFacts::default(); entries];
-    for (id, file) in ws.files() {
-        if let Some(Some(entry)) = entry_of.get(id.0 as usize)
-            && let Some(slot) = facts.get_mut(*entry as usize)
-        {
-            *slot = FileFacts {
-                is_registry: file.summary.is_registry,
-                published: file.summary.published.as_deref().map(str::to_owned),
-            };
-        }
-    }
     let blocks: Vec<(Vec<u8>, u64)> = cuts
         .par_windows(2)
         .map(|w| {
-            let ids: Vec<StoredId> = ids[w[0]..w[1]]
+            let stored: Vec<StoredId> = ids[w[0]..w[1]]
                 .iter()
-                .map(|(_, entity, id, range)| StoredId {
+                .map(|(entity, id, range)| StoredId {
                     entity: *entity,
                     id,
                     defs: defs[range.clone()].iter().map(|d| PlacedDef::of(d.5, d.3, d.4)).collect(),
                 })
                 .collect();
-            let mut entries: Vec<u32> = ids.iter().flat_map(|i| i.defs.iter().map(|d| d.entry)).collect();
-            entries.sort_unstable();
-            entries.dedup();
-            let files =
-                entries.into_iter().map(|e| Some((e, facts.get(e as usize)?.clone()))).collect::<Option<_>>()?;
-            let raw = postcard::to_stdvec(&StoredBlock { ids, files }).ok()?;
-            Some((lz4_flex::block::compress(&raw), raw.len() as u64))
+            let raw = postcard::to_stdvec(&stored).ok()?;
+            Some((BLOCK_CODEC.compress(&raw).ok()?, raw.len() as u64))
         })
         .collect::<Option<_>>()?;
     let mut heads = Vec::with_capacity(blocks.len());
     let mut at = 0u64;
     for (w, (bytes, raw)) in cuts.windows(2).zip(&blocks) {
+        let (entity, id, _) = ids[w[0]];
         heads.push(BlockHead {
-            first_hash: ids[w[0]].0,
+            first_entity: entity,
+            first_id: id.to_owned(),
             first_ordinal: w[0] as u32,
             at,
             len: bytes.len() as u64,
@@ -267,10 +249,33 @@ fn build(
         }
     }
     starts.extend_from_slice(&count.to_le_bytes());
-    let mut name_table = keys;
-    name_table.extend_from_slice(&starts);
-    name_table.extend_from_slice(&holders);
 
+    // Per entry, whether it is a registry (a bit) and its publication date
+    // (where it ends among the dates; a bit says whether it has one).
+    let mut registry = vec![0u8; entries.div_ceil(8)];
+    let mut dated = vec![0u8; entries.div_ceil(8)];
+    let mut published: Vec<Option<&str>> = vec![None; entries];
+    for (id, file) in ws.files() {
+        if let Some(Some(entry)) = entry_of.get(id.0 as usize)
+            && let Some(slot) = published.get_mut(*entry as usize)
+        {
+            let e = *entry as usize;
+            registry[e / 8] |= u8::from(file.summary.is_registry) << (e % 8);
+            dated[e / 8] |= u8::from(file.summary.published.is_some()) << (e % 8);
+            *slot = file.summary.published.as_deref();
+        }
+    }
+    let mut date_ends = Vec::with_capacity(entries * 4);
+    let mut dates = Vec::new();
+    for date in &published {
+        dates.extend_from_slice(date.unwrap_or("").as_bytes());
+        date_ends.extend_from_slice(&u32::try_from(dates.len()).ok()?.to_le_bytes());
+    }
+
+    let mut tables = keys;
+    for part in [&starts, &holders, &registry, &dated, &date_ends, &dates] {
+        tables.extend_from_slice(part);
+    }
     let table = Table {
         program: program.to_owned(),
         generation,
@@ -278,28 +283,55 @@ fn build(
         blocks: heads,
         keys: names.len() as u64,
         holders: u64::from(count),
+        dates: dates.len() as u64,
     };
     let table = zstd::bulk::compress(&postcard::to_stdvec(&table).ok()?, store::LEVEL).ok()?;
     let blocks_len: u64 = blocks.iter().map(|(b, _)| b.len() as u64).sum();
-    let fields = [0, table.len() as u64, name_table.len() as u64, xxhash_rust::xxh3::xxh3_64(&name_table), blocks_len];
+    let fields = [0, table.len() as u64, tables.len() as u64, xxhash_rust::xxh3::xxh3_64(&tables), blocks_len];
     let mut head: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
     // The head's checksum covers its other fields and the table.
     let mut summed = head[8..].to_vec();
     summed.extend_from_slice(&table);
     head[..8].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(&summed).to_le_bytes());
-    let mut parts = vec![MAGIC.to_vec(), head, table, name_table];
+    let mut parts = vec![MAGIC.to_vec(), head, table, tables];
     parts.extend(blocks.into_iter().map(|(b, _)| b));
     Some(parts)
 }
 
-/// A directory read back: its table and name table; blocks are read as
-/// they are asked for.
+/// Where each array of the tables starts (in bytes), in the order they
+/// are written, and where the last ends.
+struct Layout {
+    starts: usize,
+    holders: usize,
+    registry: usize,
+    dated: usize,
+    date_ends: usize,
+    dates: usize,
+    end: usize,
+}
+
+impl Layout {
+    fn of(keys: usize, holders: usize, entries: usize, dates: usize) -> Option<Layout> {
+        let starts = keys.checked_mul(8)?;
+        let holders_at = starts.checked_add(keys.checked_add(1)?.checked_mul(4)?)?;
+        let registry = holders_at.checked_add(holders.checked_mul(4)?)?;
+        let dated = registry.checked_add(entries.div_ceil(8))?;
+        let date_ends = dated.checked_add(entries.div_ceil(8))?;
+        let dates_at = date_ends.checked_add(entries.checked_mul(4)?)?;
+        let end = dates_at.checked_add(dates)?;
+        Some(Layout { starts, holders: holders_at, registry, dated, date_ends, dates: dates_at, end })
+    }
+}
+
+/// A directory read back: its table and tables; blocks are read as they
+/// are asked for.
 pub struct Directory {
     blocks: Vec<BlockHead>,
-    /// The name table: keys, starts, holders.
-    names: Vec<u8>,
+    tables: Vec<u8>,
+    layout: Layout,
     keys: usize,
     holders: usize,
+    entries: usize,
     file: Mutex<File>,
     /// Where the blocks start in the file.
     blocks_at: u64,
@@ -316,9 +348,9 @@ impl Directory {
         file.read_exact(&mut head).ok()?;
         let head = head.strip_prefix(MAGIC.as_slice())?;
         let field = |i: usize| Some(u64::from_le_bytes(*head.get(8 * i..8 * i + 8)?.first_chunk::<8>()?));
-        let (head_sum, table_len, names_len, names_sum, blocks_len) =
+        let (head_sum, table_len, tables_len, tables_sum, blocks_len) =
             (field(0)?, field(1)?, field(2)?, field(3)?, field(4)?);
-        let blocks_at = ((MAGIC.len() + HEAD) as u64).checked_add(table_len)?.checked_add(names_len)?;
+        let blocks_at = ((MAGIC.len() + HEAD) as u64).checked_add(table_len)?.checked_add(tables_len)?;
         if blocks_at.checked_add(blocks_len)? != size {
             return None;
         }
@@ -332,29 +364,65 @@ impl Directory {
         if table.program != program || table.generation != generation || table.entries != entries as u64 {
             return None;
         }
-        let (keys, holders) = (usize::try_from(table.keys).ok()?, usize::try_from(table.holders).ok()?);
-        let expected = keys.checked_mul(12)?.checked_add(4)?.checked_add(holders.checked_mul(4)?)?;
-        if names_len != expected as u64 {
+        let keys = usize::try_from(table.keys).ok()?;
+        let holders = usize::try_from(table.holders).ok()?;
+        let layout = Layout::of(keys, holders, entries, usize::try_from(table.dates).ok()?)?;
+        if tables_len != layout.end as u64 {
             return None;
         }
-        let mut names = Vec::with_capacity(expected);
-        (&mut file).take(names_len).read_to_end(&mut names).ok()?;
-        if names.len() != expected || xxhash_rust::xxh3::xxh3_64(&names) != names_sum {
+        let mut tables = Vec::with_capacity(layout.end);
+        (&mut file).take(tables_len).read_to_end(&mut tables).ok()?;
+        if tables.len() != layout.end || xxhash_rust::xxh3::xxh3_64(&tables) != tables_sum {
             return None;
         }
         let in_bounds = table.blocks.iter().all(|b| b.at.checked_add(b.len).is_some_and(|end| end <= blocks_len));
         if !in_bounds {
             return None;
         }
-        Some(Directory { blocks: table.blocks, names, keys, holders, file: Mutex::new(file), blocks_at })
-    }
-
-    fn key(&self, i: usize) -> Option<u64> {
-        Some(u64::from_le_bytes(*self.names.get(8 * i..8 * i + 8)?.first_chunk::<8>()?))
+        Some(Directory {
+            blocks: table.blocks,
+            tables,
+            layout,
+            keys,
+            holders,
+            entries,
+            file: Mutex::new(file),
+            blocks_at,
+        })
     }
 
     fn u32_at(&self, at: usize) -> Option<u32> {
-        Some(u32::from_le_bytes(*self.names.get(at..at + 4)?.first_chunk::<4>()?))
+        Some(u32::from_le_bytes(*self.tables.get(at..at + 4)?.first_chunk::<4>()?))
+    }
+
+    fn key(&self, i: usize) -> Option<u64> {
+        Some(u64::from_le_bytes(*self.tables.get(8 * i..8 * i + 8)?.first_chunk::<8>()?))
+    }
+
+    fn bit(&self, at: usize, entry: usize) -> Option<bool> {
+        Some(self.tables.get(at + entry / 8)? >> (entry % 8) & 1 == 1)
+    }
+
+    /// Whether the file of entry `entry` is a registry, and its
+    /// publication date: what its summary says besides its definitions.
+    pub fn facts(&self, entry: usize) -> Option<(bool, Option<&str>)> {
+        if entry >= self.entries {
+            return None;
+        }
+        let layout = &self.layout;
+        let end = self.u32_at(layout.date_ends + 4 * entry)? as usize;
+        let start = match entry {
+            0 => 0,
+            _ => self.u32_at(layout.date_ends + 4 * (entry - 1))? as usize,
+        };
+        let date = match self.bit(layout.dated, entry)? {
+            true => {
+                let bytes = self.tables.get(layout.dates.checked_add(start)?..layout.dates.checked_add(end)?)?;
+                Some(std::str::from_utf8(bytes).ok()?)
+            }
+            false => None,
+        };
+        Some((self.bit(layout.registry, entry)?, date))
     }
 
     /// The ordinals of the entities kept for the name key `key` (none when
@@ -368,14 +436,13 @@ impl Directory {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => {
-                    let starts = 8 * self.keys;
+                    let starts = self.layout.starts;
                     let (from, to) = (self.u32_at(starts + 4 * mid)?, self.u32_at(starts + 4 * mid + 4)?);
                     if from > to || to as usize > self.holders {
                         return None;
                     }
-                    let holders = starts + 4 * (self.keys + 1);
                     for h in from..to {
-                        out.push(self.u32_at(holders + 4 * h as usize)?);
+                        out.push(self.u32_at(self.layout.holders + 4 * h as usize)?);
                     }
                     return Some(());
                 }
@@ -386,8 +453,8 @@ impl Directory {
 
     /// The block that would hold the id `id` of `sigil`.
     pub fn block_of_id(&self, sigil: Sigil, id: &str) -> Option<usize> {
-        let hash = id_hash(sigil, id);
-        self.blocks.partition_point(|b| b.first_hash <= hash).checked_sub(1)
+        let key = order_key(sigil, id);
+        self.blocks.partition_point(|b| (b.first_entity, b.first_id.as_str()) <= key).checked_sub(1)
     }
 
     /// The block holding the id of ordinal `ordinal`.
@@ -424,20 +491,13 @@ impl Directory {
         compressed
             .par_iter()
             .zip(wanted)
-            .map(|(bytes, &k)| {
-                let raw = usize::try_from(self.blocks.get(k)?.raw).ok()?;
-                // Bounds-checked: damaged bytes are refused, never read
-                // out of bounds.
-                let mut out = vec![0; raw];
-                let written = lz4_flex::block::decompress_into(bytes, &mut out).ok()?;
-                (written == raw).then(|| out.into_boxed_slice())
-            })
+            .map(|(bytes, &k)| BLOCK_CODEC.decompress(bytes, usize::try_from(self.blocks.get(k)?.raw).ok()?))
             .collect()
     }
 }
 
-/// A block read back.
-pub fn decode_block(bytes: &[u8]) -> Option<StoredBlock<'_>> {
+/// The ids of a block read back, in order.
+pub fn decode_block(bytes: &[u8]) -> Option<Vec<StoredId<'_>>> {
     postcard::from_bytes(bytes).ok()
 }
 
@@ -456,7 +516,7 @@ mod tests {
     /// Two registries whose people share surnames, and articles that
     /// define sources (one id defined twice).
     const FILES: [(&str, &str); 4] = [
-        ("articles/a.nmk", "# A\n\nWords.\n\n^talk: interview\n  date: 2024-01-02\n"),
+        ("articles/a.nmk", "---\ntitle: A\npublished: 2016-05-03\n---\n\nWords.\n\n^talk: interview\n  date: 2016\n"),
         ("articles/b.nmk", "# B\n\nMore words.\n\n^talk: interview\n\n^memo: document\n"),
         (
             "registry/one.nmk",
@@ -502,7 +562,7 @@ mod tests {
     /// (entity?, id, entry, place, text of the definition).
     fn block_defs(directory: &Directory, block: usize) -> Vec<(bool, String, u32, u32, String)> {
         let bytes = directory.read_blocks(&[block]).unwrap();
-        let ids = decode_block(&bytes[0]).unwrap().ids;
+        let ids = decode_block(&bytes[0]).unwrap();
         let mut out = Vec::new();
         let interner = crate::analysis::Interner::new();
         for stored in ids {
@@ -544,16 +604,14 @@ mod tests {
             wanted.sort();
             assert_eq!(found, wanted, "{id}");
         }
-        // Each file's facts by its entry, in the blocks of its definitions.
-        let all: Vec<usize> = (0..directory.block_count()).collect();
-        let blocks = directory.read_blocks(&all).unwrap();
-        let facts: Vec<(u32, FileFacts)> = blocks.iter().flat_map(|b| decode_block(b).unwrap().files).collect();
+        // Each file's facts by its entry.
         for (id, file) in ws.files() {
-            let entry = entry_of()[id.0 as usize].unwrap();
-            let of = facts.iter().find(|(e, _)| *e == entry).map(|(_, f)| f).unwrap();
-            assert_eq!(of.is_registry, file.summary.is_registry, "{}", file.display_path);
-            assert_eq!(of.published.as_deref(), file.summary.published.as_deref(), "{}", file.display_path);
+            let (is_registry, published) = directory.facts(entry_of()[id.0 as usize].unwrap() as usize).unwrap();
+            assert_eq!(is_registry, file.summary.is_registry, "{}", file.display_path);
+            assert_eq!(published, file.summary.published.as_deref(), "{}", file.display_path);
         }
+        assert!(ws.files().any(|(_, f)| f.summary.published.is_some()), "a dated article");
+        assert_eq!(directory.facts(FILES.len()), None);
         // An id defined nowhere is not found.
         let block = directory.block_of_id(Sigil::Entity, "nobody");
         assert!(block.is_none_or(|b| block_defs(&directory, b).iter().all(|d| d.1 != "nobody")));
@@ -576,7 +634,7 @@ mod tests {
             for ordinal in ordinals {
                 let block = directory.block_of_ordinal(ordinal).unwrap();
                 let bytes = directory.read_blocks(&[block]).unwrap();
-                let stored = decode_block(&bytes[0]).unwrap().ids;
+                let stored = decode_block(&bytes[0]).unwrap();
                 let first = directory.first_ordinal(block).unwrap();
                 let at = &stored[(ordinal - first) as usize];
                 assert!(at.entity);

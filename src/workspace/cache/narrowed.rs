@@ -51,7 +51,7 @@ use crate::workspace::read_text;
 
 use super::delta::Delta;
 use super::diagnose::{Diagnosed, Words, own_positions, rel_path};
-use super::directory::{Directory, FileFacts, StoredBlock, StoredId, decode_block};
+use super::directory::{Directory, StoredId, decode_block};
 use super::moves::{Moves, follow};
 use super::run::{CheckedFile, CheckedWorkspace, Replayed, State, WorkspaceRun, assemble, from_cache, hash};
 use super::store::{Entry, Loaded};
@@ -287,9 +287,6 @@ struct Lookup {
     found: FxHashMap<usize, Vec<(Sigil, String, PlacedDef<'static>)>>,
     /// The ids whose definitions were all taken already.
     fetched: IdSet,
-    /// What the summaries of the files of those definitions say besides
-    /// (by entry).
-    facts: FxHashMap<u32, FileFacts>,
     /// How many definitions the blocks read held, and how many blocks.
     looked_at: usize,
     blocks_read: usize,
@@ -330,8 +327,7 @@ impl Lookup {
         let mut taken = IdSet::default();
         let mut reached = vec![false; self.file_of.len()];
         for (&block, bytes) in blocks.iter().zip(&bytes) {
-            let StoredBlock { ids, files } = decode_block(bytes)?;
-            let is_registry = |entry: u32| files.iter().find(|(e, _)| *e == entry).map(|(_, f)| f.is_registry);
+            let ids = decode_block(bytes)?;
             let first = directory.first_ordinal(block)?;
             for (n, stored) in ids.into_iter().enumerate() {
                 self.looked_at += stored.defs.len();
@@ -347,13 +343,10 @@ impl Lookup {
                     // A changed file's entry: its definitions are its parse's.
                     let Some(file) = *self.file_of.get(def.entry as usize)? else { continue };
                     let file = file as usize;
-                    if defined || (counted && !is_registry(def.entry)?) {
+                    if defined || (counted && !directory.facts(def.entry as usize)?.0) {
                         *reached.get_mut(file)? = true;
                     }
                     if want {
-                        if let Some((_, facts)) = files.iter().find(|(e, _)| *e == def.entry) {
-                            self.facts.entry(def.entry).or_insert_with(|| facts.clone());
-                        }
                         self.found.entry(file).or_default().push((sigil, id.to_owned(), def.into_owned()));
                     }
                 }
@@ -374,13 +367,8 @@ impl Lookup {
         found.sort_by_key(|(_, _, def)| def.place);
         let defs =
             found.iter().map(|(sigil, id, def)| def.info(*sigil, interner.get_or_intern(id))).collect::<Option<_>>()?;
-        let facts = self.facts.get(&(entry as u32))?;
-        Some(FileSummary {
-            defs,
-            refs: Vec::new(),
-            is_registry: facts.is_registry,
-            published: facts.published.as_deref().map(Into::into),
-        })
+        let (is_registry, published) = self.directory.facts(entry)?;
+        Some(FileSummary { defs, refs: Vec::new(), is_registry, published: published.map(Into::into) })
     }
 }
 
@@ -797,7 +785,6 @@ impl WorkspaceRun<'_> {
             file_of,
             found: FxHashMap::default(),
             fetched: IdSet::default(),
-            facts: FxHashMap::default(),
             looked_at: 0,
             blocks_read: 0,
         })
@@ -998,7 +985,7 @@ fn offer_suggestions(
             // Every id, read from every block.
             let blocks: Vec<usize> = (0..lookup.directory.block_count()).collect();
             let Some(bytes) = lookup.directory.read_blocks(&blocks) else { return false };
-            let Some(decoded) = bytes.par_iter().map(|b| Some(decode_block(b)?.ids)).collect::<Option<Vec<_>>>() else {
+            let Some(decoded) = bytes.par_iter().map(|b| decode_block(b)).collect::<Option<Vec<_>>>() else {
                 return false;
             };
             let elsewhere = |stored: &StoredId| {

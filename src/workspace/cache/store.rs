@@ -68,7 +68,7 @@ const LZ4_HEAD: usize = 24;
 
 impl Codec {
     /// `bytes` compressed as one independent frame.
-    fn compress(self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    pub(super) fn compress(self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
         match self {
             Codec::Zstd => zstd::bulk::compress(bytes, LEVEL),
             Codec::Lz4 => {
@@ -86,7 +86,7 @@ impl Codec {
 
     /// A frame's compressed bytes decompressed to the `len` bytes its head
     /// says; `None` when they do not.
-    fn decompress(self, compressed: &[u8], len: usize) -> Option<Box<[u8]>> {
+    pub(super) fn decompress(self, compressed: &[u8], len: usize) -> Option<Box<[u8]>> {
         match self {
             Codec::Zstd => {
                 let mut out = Vec::with_capacity(len);
