@@ -328,6 +328,54 @@ proptest! {
     }
 }
 
+/// Names and words that several entities share, in several forms (short
+/// names keep their case: `US` is not `us`).
+const SHARED: [&str; 10] = ["Li", "LI", "Dan Li", "Ann Li", "Smith", "SMITH", "John Smith", "US", "U.S.", "us"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Registries whose entities share names in several forms, and an
+    /// article whose prose is edited again and again: each edit is checked
+    /// through the directory of definitions (against the first holders of
+    /// each name it may hold), to the output of a check without a cache.
+    #[test]
+    fn edits_checked_through_the_directory_agree_with_no_cache(
+        registries in prop::collection::vec(prop::collection::vec((0..8u8, 0..SHARED.len(), 0..SHARED.len()), 1..5), 1..4),
+        edits in prop::collection::vec(prop::collection::vec(0..SHARED.len() + 3, 1..12), 1..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let mut tree = BTreeMap::new();
+        tree.insert("newsmark.toml".to_string(), String::new());
+        for (r, entities) in registries.iter().enumerate() {
+            let text: String = entities
+                .iter()
+                .map(|(e, name, aka)| format!("@e{e}: person \"{}\"\n  aka: {}\n\n", SHARED[*name], SHARED[*aka]))
+                .collect();
+            tree.insert(format!("registry/r{r}.nmk"), text);
+        }
+        let article = |words: &[usize]| {
+            let prose: Vec<&str> =
+                words.iter().map(|&w| SHARED.get(w).copied().unwrap_or_else(|| ["met", "the", "said"][w % 3])).collect();
+            format!("---\ntitle: A\npublished: 2016\n---\n\n{}.\n", prose.join(" "))
+        };
+        tree.insert("articles/a.nmk".to_string(), article(&[0]));
+        tree.insert("articles/b.nmk".to_string(), "---\ntitle: B\npublished: 2016\n---\n\nWords.\n".to_string());
+        sync(&root, &Tree(tree));
+        let cache = dir.path().join("c");
+        let args = ["--cache-dir", cache.to_str().unwrap()];
+        check(&root, &args);
+        for words in &edits {
+            std::fs::write(root.join("articles/a.nmk"), article(words)).unwrap();
+            let (out, stats) = check_with_stats(&root, &args);
+            let warm = (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned());
+            prop_assert_eq!(&warm, &check(&root, &["--no-cache"]), "after {:?}: {}", words, stats);
+            prop_assert!(stats.contains("blocks of the directory"), "{}", stats);
+        }
+    }
+}
+
 /// A small workspace in a temporary folder.
 fn workspace() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

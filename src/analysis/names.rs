@@ -940,6 +940,40 @@ mod tests {
         out
     }
 
+    /// Names of several words (and lone `s` words, possessives, dots and
+    /// hyphens between them), and prose with some of them cut into it here
+    /// and there.
+    fn names_in_prose() -> impl Strategy<Value = (Vec<String>, String)> {
+        let name = (
+            prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("S".to_owned())], 1..5),
+            prop::collection::vec(separator(), 1..3),
+        );
+        (
+            prop::collection::vec(name, 1..4),
+            prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("The".to_owned())], 1..14),
+            prop::collection::vec(separator(), 1..5),
+            prop::collection::vec((0..14usize, 0..4usize), 0..3),
+        )
+            .prop_map(|(names, mut words, separators, inserted)| {
+                let names: Vec<String> =
+                    names.into_iter().map(|(w, s)| words_apart(w, s)).filter(|n| !n.contains(['"', '\n'])).collect();
+                for (at, which) in inserted {
+                    if let Some(name) = names.get(which % names.len().max(1)) {
+                        words.insert(at.min(words.len()), name.clone());
+                    }
+                }
+                (names, words_apart(words, separators))
+            })
+    }
+
+    /// The name index of a registry that gives each of `names` to an entity.
+    fn index_of(names: &[String]) -> NameIndex {
+        let registry: String = names.iter().enumerate().map(|(i, n)| format!("@x{i}: person \"{n}\"\n")).collect();
+        let interner = Interner::new();
+        let summary = FileSummary::new(&crate::syntax::parse(&registry), &registry, &interner);
+        NameIndex::build([(FileId(0), &summary)].into_iter())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -949,29 +983,9 @@ mod tests {
         /// the same places with and without the pruning.
         #[test]
         fn pruned_spans_hide_no_name(
-            names in prop::collection::vec(
-                (prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("S".to_owned())], 1..5),
-                 prop::collection::vec(separator(), 1..3)),
-                1..4),
-            words in prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("The".to_owned())], 1..14),
-            separators in prop::collection::vec(separator(), 1..5),
-            inserted in prop::collection::vec((0..14usize, 0..4usize), 0..3),
+            (names, text) in names_in_prose(),
         ) {
-            let names: Vec<String> =
-                names.into_iter().map(|(w, s)| words_apart(w, s)).filter(|n| !n.contains(['"', '\n'])).collect();
-            // The names themselves, cut into the prose here and there.
-            let mut words = words;
-            for (at, which) in inserted {
-                if let Some(name) = names.get(which % names.len().max(1)) {
-                    words.insert(at.min(words.len()), name.clone());
-                }
-            }
-            let text = words_apart(words, separators);
-            let registry: String =
-                names.iter().enumerate().map(|(i, n)| format!("@x{i}: person \"{n}\"\n")).collect();
-            let interner = Interner::new();
-            let summary = FileSummary::new(&crate::syntax::parse(&registry), &registry, &interner);
-            let index = NameIndex::build([(FileId(0), &summary)].into_iter());
+            let index = index_of(&names);
             let mut pruned = Vec::new();
             index.find_pruned(&text, 0, text.len(), true, &mut |m| pruned.push(m));
             let mut whole = Vec::new();
@@ -987,29 +1001,10 @@ mod tests {
         /// is among the candidate keys of the whole text.
         #[test]
         fn every_key_looked_up_is_a_candidate(
-            names in prop::collection::vec(
-                (prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("S".to_owned())], 1..5),
-                 prop::collection::vec(separator(), 1..3)),
-                1..4),
-            words in prop::collection::vec(prop_oneof![token(), Just("s".to_owned()), Just("The".to_owned())], 1..14),
-            separators in prop::collection::vec(separator(), 1..5),
-            inserted in prop::collection::vec((0..14usize, 0..4usize), 0..3),
+            (names, text) in names_in_prose(),
             cut in 0..40usize,
         ) {
-            let names: Vec<String> =
-                names.into_iter().map(|(w, s)| words_apart(w, s)).filter(|n| !n.contains(['"', '\n'])).collect();
-            let mut words = words;
-            for (at, which) in inserted {
-                if let Some(name) = names.get(which % names.len().max(1)) {
-                    words.insert(at.min(words.len()), name.clone());
-                }
-            }
-            let text = words_apart(words, separators);
-            let registry: String =
-                names.iter().enumerate().map(|(i, n)| format!("@x{i}: person \"{n}\"\n")).collect();
-            let interner = Interner::new();
-            let summary = FileSummary::new(&crate::syntax::parse(&registry), &registry, &interner);
-            let index = NameIndex::build([(FileId(0), &summary)].into_iter());
+            let index = index_of(&names);
             let mut candidates = rustc_hash::FxHashSet::default();
             candidate_keys(&text, 0, text.len(), &mut |k| { candidates.insert(k); });
             let from = (0..=cut.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);

@@ -487,7 +487,10 @@ impl WorkspaceRun<'_> {
         let is_changed = |i: usize| changed_files.binary_search(&i).is_ok();
         let directory = self.directory(loaded, &entry_of, &changed_files, &reach, entities_before);
         let (mut source, mentioning) = match directory {
-            Some(lookup) => (Source::Directory(Box::new(lookup)), vec![false; files.len()]),
+            Some(lookup) => {
+                self.stats.directory_runs.fetch_add(1, Ordering::Relaxed);
+                (Source::Directory(Box::new(lookup)), vec![false; files.len()])
+            }
             None => {
                 // (Decompressed first, on all threads: see `WorkspaceRun::build`.)
                 loaded.prepare_summaries();

@@ -99,8 +99,9 @@ pub struct RunStats {
     pub followed: AtomicUsize,
     pub definitions_seen: AtomicUsize,
     pub definitions_taken: AtomicUsize,
-    /// Blocks of the directory of definitions a narrowed run read (none
-    /// when it read the summaries instead).
+    /// Narrowed runs that found definitions in the directory of
+    /// definitions (not in the summaries), and the blocks they read.
+    pub directory_runs: AtomicUsize,
     pub directory_blocks: AtomicUsize,
     pub notes: std::sync::Mutex<Vec<String>>,
     /// How long each step of `load_workspace` took, in order (the
@@ -126,9 +127,9 @@ impl RunStats {
                 "; {files} files checked against {} of {} definitions{}, {} followed the definitions they point at",
                 n(&self.definitions_taken),
                 n(&self.definitions_seen),
-                match n(&self.directory_blocks) {
+                match n(&self.directory_runs) {
                     0 => String::new(),
-                    blocks => format!(" (from {blocks} blocks of the directory of definitions)"),
+                    _ => format!(" (from {} blocks of the directory of definitions)", n(&self.directory_blocks)),
                 },
                 n(&self.followed)
             ),
