@@ -4,10 +4,13 @@
 //! only their `aka` lines. The changed files, and the unchanged files the
 //! change reaches, are checked against the definitions they can meet
 //! (those of the ids they reference or define, and of the entities whose
-//! names their prose may hold), read in place from the cache's summaries,
-//! instead of against a workspace built from every summary; every other
-//! file's diagnostics come from the cache. Outside that case, or on any
-//! doubt, the run is left to `full_run`, which gives the same output.
+//! names their prose may hold), found in the directory of definitions
+//! beside the cache file (`directory`: for a name, its first holders by
+//! place) or else read in place from the cache's summaries, in a
+//! workspace of those files alone, instead of against a workspace built
+//! from every summary; every other file's diagnostics come from the
+//! cache. Outside that case, or on any doubt, the run is left to
+//! `full_run`, which gives the same output.
 //!
 //! Why the output is the same. Such a change reaches, in other files,
 //! only what `Delta` says it can (`Delta::narrowable`): files that
