@@ -355,19 +355,20 @@ proptest! {
                 .collect();
             tree.insert(format!("registry/r{r}.nmk"), text);
         }
-        let article = |words: &[usize]| {
+        // Each text of the article differs from the one before: "take n".
+        let article = |words: &[usize], take: usize| {
             let prose: Vec<&str> =
                 words.iter().map(|&w| SHARED.get(w).copied().unwrap_or_else(|| ["met", "the", "said"][w % 3])).collect();
-            format!("---\ntitle: A\npublished: 2016\n---\n\n{}.\n", prose.join(" "))
+            format!("---\ntitle: A\npublished: 2016\n---\n\n{} (take {take}).\n", prose.join(" "))
         };
-        tree.insert("articles/a.nmk".to_string(), article(&[0]));
+        tree.insert("articles/a.nmk".to_string(), article(&[0], 0));
         tree.insert("articles/b.nmk".to_string(), "---\ntitle: B\npublished: 2016\n---\n\nWords.\n".to_string());
         sync(&root, &Tree(tree));
         let cache = dir.path().join("c");
         let args = ["--cache-dir", cache.to_str().unwrap()];
         check(&root, &args);
-        for words in &edits {
-            std::fs::write(root.join("articles/a.nmk"), article(words)).unwrap();
+        for (take, words) in edits.iter().enumerate() {
+            std::fs::write(root.join("articles/a.nmk"), article(words, take + 1)).unwrap();
             let (out, stats) = check_with_stats(&root, &args);
             let warm = (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned());
             prop_assert_eq!(&warm, &check(&root, &["--no-cache"]), "after {:?}: {}", words, stats);
