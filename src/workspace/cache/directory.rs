@@ -34,8 +34,6 @@ use crate::syntax::Sigil;
 use super::store;
 
 const MAGIC: &[u8; 8] = b"NMKDEFS1";
-/// The head's fields after the magic.
-const HEAD: usize = 5 * 8;
 /// Blocks hold at least this many bytes of definitions (cut at the next
 /// id): a lookup decompresses one, a few microseconds.
 const BLOCK: usize = 16 << 10;
@@ -285,15 +283,10 @@ fn build(
         holders: u64::from(count),
         dates: dates.len() as u64,
     };
-    let table = zstd::bulk::compress(&postcard::to_stdvec(&table).ok()?, store::LEVEL).ok()?;
     let blocks_len: u64 = blocks.iter().map(|(b, _)| b.len() as u64).sum();
-    let fields = [0, table.len() as u64, tables.len() as u64, xxhash_rust::xxh3::xxh3_64(&tables), blocks_len];
-    let mut head: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
-    // The head's checksum covers its other fields and the table.
-    let mut summed = head[8..].to_vec();
-    summed.extend_from_slice(&table);
-    head[..8].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(&summed).to_le_bytes());
-    let mut parts = vec![MAGIC.to_vec(), head, table, tables];
+    let fields = [tables.len() as u64, xxhash_rust::xxh3::xxh3_64(&tables), blocks_len];
+    let head = store::side_head(MAGIC, &fields, &table).ok()?;
+    let mut parts = vec![head, tables];
     parts.extend(blocks.into_iter().map(|(b, _)| b));
     Some(parts)
 }
@@ -344,23 +337,12 @@ impl Directory {
     pub fn load(cache_file: &Path, program: &str, generation: u64, entries: usize) -> Option<Directory> {
         let mut file = File::open(path_for(cache_file)).ok()?;
         let size = file.metadata().ok()?.len();
-        let mut head = [0u8; MAGIC.len() + HEAD];
-        file.read_exact(&mut head).ok()?;
-        let head = head.strip_prefix(MAGIC.as_slice())?;
-        let field = |i: usize| Some(u64::from_le_bytes(*head.get(8 * i..8 * i + 8)?.first_chunk::<8>()?));
-        let (head_sum, table_len, tables_len, tables_sum, blocks_len) =
-            (field(0)?, field(1)?, field(2)?, field(3)?, field(4)?);
-        let blocks_at = ((MAGIC.len() + HEAD) as u64).checked_add(table_len)?.checked_add(tables_len)?;
+        let (fields, table, tables_at): (_, Table, _) = store::read_side_head(&file, MAGIC, 3)?;
+        let [tables_len, tables_sum, blocks_len] = fields[..] else { return None };
+        let blocks_at = tables_at.checked_add(tables_len)?;
         if blocks_at.checked_add(blocks_len)? != size {
             return None;
         }
-        let mut summed = head.get(8..)?.to_vec();
-        (&mut file).take(table_len).read_to_end(&mut summed).ok()?;
-        if xxhash_rust::xxh3::xxh3_64(&summed) != head_sum {
-            return None;
-        }
-        let table = store::decompress(summed.get(HEAD - 8..)?)?;
-        let table: Table = postcard::from_bytes(&table).ok()?;
         if table.program != program || table.generation != generation || table.entries != entries as u64 {
             return None;
         }

@@ -125,6 +125,19 @@ struct Checked {
     file: usize,
     text: String,
     parse: Parse,
+    /// Its plain text (§8), made once when first asked for: its prose's
+    /// words and the names they may hold are read from it more than once.
+    plain: std::sync::OnceLock<String>,
+}
+
+impl Checked {
+    fn new(file: usize, text: String, parse: Parse) -> Checked {
+        Checked { file, text, parse, plain: std::sync::OnceLock::new() }
+    }
+
+    fn plain(&self) -> &str {
+        self.plain.get_or_init(|| syntax::plain_text(&self.text, &self.parse).text)
+    }
 }
 
 /// What the files checked need taken from the others: the ids they
@@ -163,7 +176,7 @@ impl Prose {
             if self.quick.is_empty() {
                 self.quick = vec![0; QUICK_BITS / 64];
             }
-            word_keys(&syntax::plain_text(&checked.text, &checked.parse).text, &mut |k| {
+            word_keys(checked.plain(), &mut |k| {
                 let bit = (k as usize) % QUICK_BITS;
                 self.quick[bit / 64] |= 1 << (bit % 64);
                 let holders = self.keys.entry(k).or_default();
@@ -304,8 +317,8 @@ impl Lookup {
         let directory = &self.directory;
         let mut keys = FxHashSet::default();
         for c in prose_of.iter().filter(|c| !c.parse.doc.paragraphs.is_empty()) {
-            let plain = syntax::plain_text(&c.text, &c.parse).text;
-            candidate_keys(&plain, 0, plain.len(), &mut |k| {
+            let plain = c.plain();
+            candidate_keys(plain, 0, plain.len(), &mut |k| {
                 keys.insert(k);
             });
         }
@@ -468,7 +481,7 @@ impl WorkspaceRun<'_> {
             entities_before |= old.is_registry || old.defs.iter().any(|d| d.sigil == Sigil::Entity);
             delta.add(Some(&old), Some(&new));
             moves.insert(loaded.entries[entry_of[i]].path.clone(), Moves::of(&old, &new));
-            let file = Checked { file: i, text, parse };
+            let file = Checked::new(i, text, parse);
             needs.add(&file, &new, &scratch);
             checked.push(file);
         }
@@ -548,7 +561,7 @@ impl WorkspaceRun<'_> {
                     return None;
                 }
                 let parse = syntax::parse(&text);
-                let file = Checked { file: i, text, parse };
+                let file = Checked::new(i, text, parse);
                 // Reached only through its word filter: its words, exactly,
                 // may hold none of the names after all (then its cached
                 // diagnostics stand).

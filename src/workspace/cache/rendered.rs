@@ -28,12 +28,11 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{self, FRAME, LEVEL};
+use super::store::{self, FRAME};
 
+/// Its head: the magic, then the fields of `store::side_head` (the body's
+/// length and checksum).
 const MAGIC: &[u8; 8] = b"NMKREPR2";
-/// The head's fields after the magic: its checksum, the table's length,
-/// the body's length and the body's checksum.
-const HEAD: usize = 4 * 8;
 /// More than this many bytes of lines per byte stored is not a body this
 /// program wrote (LZ4 gives at most 255).
 const MAX_RATIO: u64 = 256;
@@ -96,23 +95,11 @@ impl Rendering {
     pub fn load(path: &Path, program: &str, generation: u64, format: &str) -> Option<Rendering> {
         let file = File::open(path).ok()?;
         let size = file.metadata().ok()?.len();
-        let mut head = Vec::with_capacity(MAGIC.len() + HEAD);
-        (&file).take((MAGIC.len() + HEAD) as u64).read_to_end(&mut head).ok()?;
-        let head = head.strip_prefix(MAGIC.as_slice())?;
-        let field = |i: usize| Some(u64::from_le_bytes(*head.get(8 * i..8 * i + 8)?.first_chunk::<8>()?));
-        let (head_sum, table_len, body_len, body_sum) = (field(0)?, field(1)?, field(2)?, field(3)?);
-        let table_start = (MAGIC.len() + HEAD) as u64;
-        let body_start = table_start.checked_add(table_len)?;
+        let (fields, table, body_start): (_, Table, _) = store::read_side_head(&file, MAGIC, 2)?;
+        let [body_len, body_sum] = fields[..] else { return None };
         if body_start.checked_add(body_len)? != size {
             return None;
         }
-        let mut checked = head.get(8..)?.to_vec();
-        (&file).take(table_len).read_to_end(&mut checked).ok()?;
-        if xxhash_rust::xxh3::xxh3_64(&checked) != head_sum {
-            return None;
-        }
-        let table = store::decompress(checked.get(HEAD - 8..)?)?;
-        let table: Table = postcard::from_bytes(&table).ok()?;
         if table.program != program || table.generation != generation || table.format != format {
             return None;
         }
@@ -381,17 +368,10 @@ impl Writer {
             files: self.files,
             frames: sizes,
         };
-        let table = postcard::to_stdvec(&table).map_err(std::io::Error::other)?;
-        let table = zstd::bulk::compress(&table, LEVEL)?;
-        let fields = [table.len() as u64, body.len() as u64, xxhash_rust::xxh3::xxh3_64(&body)];
-        let mut checked: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
-        checked.extend_from_slice(&table);
-        let head_sum = xxhash_rust::xxh3::xxh3_64(&checked);
+        let head = store::side_head(MAGIC, &[body.len() as u64, xxhash_rust::xxh3::xxh3_64(&body)], &table)?;
         store::prepare_dir(&self.keep.path)?;
         store::write_atomically(&self.keep.path, |out| {
-            out.write_all(MAGIC)?;
-            out.write_all(&head_sum.to_le_bytes())?;
-            out.write_all(&checked)?;
+            out.write_all(&head)?;
             out.write_all(&body)
         })
     }

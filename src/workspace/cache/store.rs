@@ -1055,6 +1055,47 @@ pub(super) fn prepare_dir(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The head and table of a file kept beside a cache file (the kept report
+/// lines, the directory of definitions): `magic`, the checksum of what
+/// follows up to the table's end, the table's length, `fields`, then
+/// `table` (postcard, zstd).
+pub(super) fn side_head(magic: &[u8; 8], fields: &[u64], table: &impl Serialize) -> std::io::Result<Vec<u8>> {
+    let table = zstd::bulk::compress(&postcard::to_stdvec(table).map_err(std::io::Error::other)?, LEVEL)?;
+    let mut checked: Vec<u8> =
+        std::iter::once(table.len() as u64).chain(fields.iter().copied()).flat_map(u64::to_le_bytes).collect();
+    checked.extend_from_slice(&table);
+    let mut out = magic.to_vec();
+    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&checked).to_le_bytes());
+    out.extend(checked);
+    Ok(out)
+}
+
+/// What [`side_head`] wrote at the start of `file` with `fields` fields:
+/// those fields, the table, and where the table ends; `None` when the
+/// file is not one of `magic`, is cut short, or its head or table is
+/// damaged.
+pub(super) fn read_side_head<T: serde::de::DeserializeOwned>(
+    mut file: &File,
+    magic: &[u8; 8],
+    fields: usize,
+) -> Option<(Vec<u64>, T, u64)> {
+    let head_len = magic.len() + 16 + 8 * fields;
+    let mut head = vec![0; head_len];
+    file.read_exact(&mut head).ok()?;
+    let head = head.strip_prefix(magic.as_slice())?;
+    let field = |i: usize| Some(u64::from_le_bytes(*head.get(8 * i..8 * i + 8)?.first_chunk::<8>()?));
+    let (sum, table_len) = (field(0)?, field(1)?);
+    let mut checked = head.get(8..)?.to_vec();
+    file.take(table_len).read_to_end(&mut checked).ok()?;
+    if xxhash_rust::xxh3::xxh3_64(&checked) != sum {
+        return None;
+    }
+    let table = decompress(checked.get(8 + 8 * fields..)?)?;
+    let table = postcard::from_bytes(&table).ok()?;
+    let rest = (2..2 + fields).map(field).collect::<Option<_>>()?;
+    Some((rest, table, (head_len as u64).checked_add(table_len)?))
+}
+
 /// Writes `path` through `write` into a temporary file beside it, renamed
 /// over `path` when complete: a reader sees the old file or the new one.
 pub(super) fn write_atomically(
